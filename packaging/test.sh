@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# README's test command: sets up, builds and runs the whole test suite.
+# Sandbox tests also run as an unprivileged user when started as root (the rootless proof).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./packaging/install-deps.sh
+cmake --preset testing
+cmake --build --preset testing
+export EMU_SANDBOX_MUST_WORK="${EMU_SANDBOX_MUST_WORK:-${CI:+1}}"
+ctest --preset testing -j2
+if [ "$(id -u)" -eq 0 ] && ctest --preset testing -N -L sandbox | grep -q 'Test *#'; then
+    echo "== sandbox tests again as the unprivileged user nobody"
+    chmod -R a+rX build/testing
+    setpriv --reuid=nobody --regid=nogroup --clear-groups --reset-env \
+        env PATH=/usr/bin:/bin HOME=/tmp EMU_SANDBOX_MUST_WORK="$EMU_SANDBOX_MUST_WORK" \
+        ctest --test-dir build/testing -L sandbox --output-on-failure
+fi
