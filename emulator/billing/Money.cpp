@@ -85,9 +85,24 @@ Int128 divideRounded(Int128 numerator, Int128 denominator, RoundingMode mode)
 
 QString formatDecimal(Int128 numerator, Int128 denominator, int maxDecimals)
 {
-    const Int128 scaled =
-        divideRounded(numerator * powerOfTen(maxDecimals), denominator, RoundingMode::HalfEven);
-    return trimZeros(fixedPoint(scaled, maxDecimals));
+    // Whole part and remainder separately: numerator × 10^maxDecimals would overflow 128 bits for
+    // a month of CU in 1e-19 units (33,600 CU is 3.36e23 of them).
+    Q_ASSERT(denominator > 0);
+    const bool negative = numerator < 0;
+    const Int128 magnitude = absolute(numerator);
+    Int128 whole = magnitude / denominator;
+    const Int128 scale = powerOfTen(maxDecimals);
+    Int128 fraction =
+        divideRounded((magnitude % denominator) * scale, denominator, RoundingMode::HalfEven);
+    if (fraction == scale) // 0.9999… rounded up to the next whole number
+        ++whole, fraction = 0;
+    QString text = digitsOf(whole);
+    if (maxDecimals > 0) {
+        const QString digits = digitsOf(fraction);
+        text += u'.' + QString(maxDecimals - digits.size(), u'0') + digits;
+    }
+    text = trimZeros(text);
+    return negative && text != u"0"_qs ? u'-' + text : text;
 }
 
 std::optional<Int128> parseDecimal(QStringView text, int scale)

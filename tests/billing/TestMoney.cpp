@@ -171,6 +171,11 @@ private slots:
         QCOMPARE(formatDecimal(15104, 1024000), u"0.01475"_qs);
         QCOMPARE(formatDecimal(1, 1024000), u"0.0000009765625"_qs);
         QCOMPARE(formatDecimal(10240000, 1024000), u"10"_qs);
+        // A month of CU in 1e-19 units does not overflow: 33,600 CU is 3.36e23 units.
+        const Int128 e19 = Int128(10'000'000'000) * 1'000'000'000;
+        QCOMPARE(formatDecimal(Int128(33'600) * e19, e19), u"33600"_qs);
+        QCOMPARE(formatDecimal(Int128(-1) * e19 / 4, e19), u"-0.25"_qs);
+        QCOMPARE(formatDecimal(Int128(2) * e19 - 1, e19, 6), u"2"_qs);
     }
 };
 
