@@ -1,0 +1,673 @@
+#include "Sandbox.h"
+
+#include <arpa/inet.h>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QSocketNotifier>
+
+#include "MountPlan.h"
+#include "OutputSplitter.h"
+#include "ProcFs.h"
+#include "SandboxChild.h"
+#include "SandboxLog.h"
+
+namespace Fcemu::Sandbox {
+
+Q_LOGGING_CATEGORY(lcSandbox, "fcemu.sandbox")
+
+using namespace Detail;
+
+namespace {
+
+constexpr auto kSamplePeriod = std::chrono::milliseconds(10);
+constexpr int kStartTimeoutMs = 30000;
+constexpr int kPipeBytes = 1 << 20;
+// P_PIDFD (Linux 5.4): linux/wait.h clashes with glibc's idtype_t, so spell it out.
+constexpr idtype_t kPidfdIdType = idtype_t(3);
+
+QString errnoName(int err)
+{
+    const char *name = strerrorname_np(err);
+    return name != nullptr ? QString::fromLatin1(name) : QString::number(err);
+}
+
+// "what: No such file or directory (ENOENT)"
+QString describeErrno(const QString &what, int err)
+{
+    return what + u": "_qs + errnoText(err) + u" ("_qs + errnoName(err) + u")"_qs;
+}
+
+// glibc 2.36's <sys/pidfd.h> lacks extern "C"; the system call is all we need.
+int signalPidfd(int pidfd, int sig, siginfo_t *, unsigned)
+{
+    return int(syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0));
+}
+
+qint64 nowMs()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+int readSysctl(const char *path)
+{
+    QFile file(QString::fromLatin1(path));
+    if (!file.open(QIODevice::ReadOnly)) return -1;
+    bool ok = false;
+    const int value = file.readAll().trimmed().toInt(&ok);
+    return ok ? value : -1;
+}
+
+long cloneInto(uint64_t flags, int *pidfd)
+{
+    clone_args args;
+    memset(&args, 0, sizeof args);
+    args.flags = flags | (pidfd != nullptr ? CLONE_PIDFD : 0);
+    args.pidfd = reinterpret_cast<uintptr_t>(pidfd);
+    args.exit_signal = SIGCHLD;
+    return syscall(SYS_clone3, &args, CLONE_ARGS_SIZE_VER0);
+}
+
+constexpr uint64_t kNamespaces =
+    CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC;
+
+} // namespace
+
+QString userNamespaceAdvice(int errnum)
+{
+    QString culprit;
+    if (readSysctl("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") == 1)
+        culprit = u"kernel.apparmor_restrict_unprivileged_userns is 1: run 'sudo sysctl -w "
+                  u"kernel.apparmor_restrict_unprivileged_userns=0' (or install an AppArmor "
+                  u"profile with 'userns,' for fcemu)"_qs;
+    else if (readSysctl("/proc/sys/kernel/unprivileged_userns_clone") == 0)
+        culprit = u"kernel.unprivileged_userns_clone is 0: run 'sudo sysctl -w "
+                  u"kernel.unprivileged_userns_clone=1'"_qs;
+    else if (readSysctl("/proc/sys/user/max_user_namespaces") == 0)
+        culprit = u"user.max_user_namespaces is 0: run 'sudo sysctl -w "
+                  u"user.max_user_namespaces=15000'"_qs;
+    else
+        culprit = u"check kernel.apparmor_restrict_unprivileged_userns (must be 0), "
+                  u"kernel.unprivileged_userns_clone (must be 1) and user.max_user_namespaces "
+                  u"(must be > 0), or the seccomp profile of the container fcemu runs in"_qs;
+    return u"the sandbox cannot start: this system does not allow unprivileged user namespaces ("_qs +
+           errnoText(errnum) + u"); "_qs + culprit;
+}
+
+Status checkUserNamespaces()
+{
+    static const Status result = []() -> Status {
+        const QByteArray uidMap = "0 " + QByteArray::number(getuid()) + " 1\n";
+        const QByteArray gidMap = "0 " + QByteArray::number(getgid()) + " 1\n";
+        const long pid = cloneInto(CLONE_NEWUSER | CLONE_NEWNS, nullptr);
+        if (pid < 0) return fail(ErrorKind::Platform, userNamespaceAdvice(errno));
+        if (pid == 0) {
+            // Async-signal-safe only: the same steps as the real child, exit status = errno.
+            auto put = [](const char *path, const char *data) {
+                const int fd = ::open(path, O_WRONLY | O_CLOEXEC);
+                if (fd < 0) return errno == ENOENT ? 0 : errno;
+                const int rc = ::write(fd, data, strlen(data)) < 0 ? errno : 0;
+                ::close(fd);
+                return rc;
+            };
+            int err = put("/proc/self/setgroups", "deny");
+            if (err == 0) err = put("/proc/self/uid_map", uidMap.constData());
+            if (err == 0) err = put("/proc/self/gid_map", gidMap.constData());
+            if (err == 0 && ::mount("tmpfs", "/tmp", "tmpfs", 0, "size=4k") != 0) err = errno;
+            ::_exit(err & 0xff);
+        }
+        int status = 0;
+        while (waitpid(pid_t(pid), &status, 0) < 0 && errno == EINTR) {
+        }
+        if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return {};
+        const int err = WIFEXITED(status) ? WEXITSTATUS(status) : EPERM;
+        return fail(ErrorKind::Platform, userNamespaceAdvice(err));
+    }();
+    return result;
+}
+
+class InstancePrivate final
+{
+public:
+    explicit InstancePrivate(Instance *owner, SandboxSpec s) : q(owner), spec(std::move(s)) {}
+
+    Instance *const q;
+    SandboxSpec spec;
+
+    UniqueFd pidfd, statusFd, requestFd, stdoutRead, stderrRead, wakeFd, procDir;
+    pid_t initPid = -1;
+    uint32_t address = 0;
+    dev_t pidNsDev = 0;
+    ino_t pidNsIno = 0;
+    std::thread watcher;
+    std::atomic<quint64> memory{0}, peak{0};
+    std::atomic<bool> memoryExceeded{false}, running{false};
+    std::mutex requestMutex;
+    QSocketNotifier *exitNotifier = nullptr;
+    bool outputDone = false, initReaped = false, exitedEmitted = false, killedByUs = false;
+    bool fallback = false;
+    bool haveExitedMessage = false;
+    int commandStatus = 0;
+    int startErrno = 0;
+    int initWaitStatus = 0;
+
+    Status start();
+    void watch();
+    quint64 sampleMemory(DIR *dir);
+    void onInitExited();
+    void reapInit(bool block);
+    void drainStatus();
+    void maybeFinish();
+    void stopWatcher();
+};
+
+Instance::Instance(SandboxSpec spec, QObject *parent)
+    : QObject(parent), d(std::make_unique<InstancePrivate>(this, std::move(spec)))
+{
+}
+
+Instance::~Instance()
+{
+    if (d->pidfd && !d->initReaped) {
+        signalPidfd(d->pidfd.get(), SIGKILL, nullptr, 0);
+        d->reapInit(true);
+    }
+    d->stopWatcher();
+}
+
+Status Instance::start()
+{
+    d->startErrno = 0;
+    return d->start();
+}
+
+Status InstancePrivate::start()
+{
+    if (pidfd) return fail(ErrorKind::Usage, u"a sandbox instance can only be started once"_qs);
+    if (!QDir::isAbsolutePath(spec.rootfs) || !QFileInfo(spec.rootfs).isDir())
+        return fail(ErrorKind::Usage,
+                    u"sandbox rootfs is not an absolute directory: "_qs + spec.rootfs);
+    if (spec.argv.isEmpty() || spec.argv.first().isEmpty())
+        return fail(ErrorKind::Usage, u"sandbox: no command to run"_qs);
+    if (!spec.instanceAddress.isEmpty() &&
+        inet_pton(AF_INET, spec.instanceAddress.toLatin1().constData(), &address) != 1)
+        return fail(ErrorKind::Usage,
+                    u"sandbox: instance address is not IPv4: "_qs + spec.instanceAddress);
+
+    // Everything the child will touch, prepared now (it may not allocate after clone).
+    const MountPlan plan = buildMountPlan(spec);
+    std::vector<QByteArray> argvStore, envStore, candidateStore;
+    for (const QString &arg : std::as_const(spec.argv))
+        argvStore.push_back(arg.toUtf8());
+    QByteArray pathVar = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    for (const QString &kv : std::as_const(spec.env)) {
+        envStore.push_back(kv.toUtf8());
+        if (kv.startsWith(u"PATH="_qs)) pathVar = kv.mid(5).toUtf8();
+    }
+    const QByteArray program = argvStore.front();
+    if (program.contains('/')) {
+        candidateStore.push_back(program);
+    } else {
+        for (const QByteArray &dir : pathVar.split(':'))
+            candidateStore.push_back((dir.isEmpty() ? QByteArray(".") : dir) + '/' + program);
+    }
+    auto pointers = [](std::vector<QByteArray> &store) {
+        std::vector<char *> ptrs;
+        for (QByteArray &s : store)
+            ptrs.push_back(s.data());
+        ptrs.push_back(nullptr);
+        return ptrs;
+    };
+    std::vector<char *> argvPtrs = pointers(argvStore);
+    std::vector<char *> envPtrs = pointers(envStore);
+    std::vector<char *> candidatePtrs = pointers(candidateStore);
+    const QByteArray uidMap =
+        QByteArray::number(spec.uid) + ' ' + QByteArray::number(getuid()) + " 1\n";
+    const QByteArray gidMap =
+        QByteArray::number(spec.gid) + ' ' + QByteArray::number(getgid()) + " 1\n";
+    const QByteArray hostname =
+        spec.hostname.isEmpty() ? QByteArray("fcemu-instance") : spec.hostname.toUtf8();
+    const QByteArray workingDir =
+        spec.workingDir.isEmpty() ? QByteArray("/") : spec.workingDir.toUtf8();
+
+    int statusPair[2], requestPair[2], outPipe[2], errPipe[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, statusPair) != 0)
+        return fail(ErrorKind::Platform, describeErrno(u"sandbox: socketpair"_qs, errno));
+    UniqueFd statusChild(statusPair[1]);
+    statusFd.reset(statusPair[0]);
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, requestPair) != 0)
+        return fail(ErrorKind::Platform, describeErrno(u"sandbox: socketpair"_qs, errno));
+    UniqueFd requestChild(requestPair[1]);
+    requestFd.reset(requestPair[0]);
+    if (pipe2(outPipe, O_CLOEXEC) != 0)
+        return fail(ErrorKind::Platform, describeErrno(u"sandbox: pipe"_qs, errno));
+    stdoutRead.reset(outPipe[0]);
+    UniqueFd stdoutChild(outPipe[1]);
+    if (pipe2(errPipe, O_CLOEXEC) != 0)
+        return fail(ErrorKind::Platform, describeErrno(u"sandbox: pipe"_qs, errno));
+    stderrRead.reset(errPipe[0]);
+    UniqueFd stderrChild(errPipe[1]);
+    // Big pipes so a burst of output never waits for the reader thread to be scheduled.
+    fcntl(stdoutRead.get(), F_SETPIPE_SZ, kPipeBytes);
+    fcntl(stderrRead.get(), F_SETPIPE_SZ, kPipeBytes);
+    wakeFd.reset(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+
+    ChildContext context;
+    context.plan = &plan;
+    context.statusFd = statusChild.get();
+    context.requestFd = requestChild.get();
+    context.stdoutFd = stdoutChild.get();
+    context.stderrFd = stderrChild.get();
+    context.uidMap = uidMap.constData();
+    context.gidMap = gidMap.constData();
+    context.hostname = hostname.constData();
+    context.instanceAddress = address;
+    context.workingDir = workingDir.constData();
+    context.argv = argvPtrs.data();
+    context.envp = envPtrs.data();
+    context.execCandidates = candidatePtrs.data();
+
+    int rawPidfd = -1;
+    const long pid = cloneInto(kNamespaces, &rawPidfd);
+    if (pid == 0) childMain(context); // never returns
+    if (pid < 0) {
+        const int err = errno;
+        startErrno = err;
+        if (err == EPERM || err == ENOSPC || err == EUSERS || err == EINVAL)
+            return fail(ErrorKind::Platform, userNamespaceAdvice(err));
+        return fail(ErrorKind::Platform, describeErrno(u"sandbox: clone3"_qs, err));
+    }
+    initPid = pid_t(pid);
+    pidfd.reset(rawPidfd);
+    statusChild.reset();
+    requestChild.reset();
+    stdoutChild.reset();
+    stderrChild.reset();
+
+    // Wait for Started, or the child's error (crun's expect_success_from_sync_socket).
+    for (;;) {
+        pollfd p{statusFd.get(), POLLIN, 0};
+        const int ready = poll(&p, 1, kStartTimeoutMs);
+        if (ready < 0 && errno == EINTR) continue;
+        ChildMessage msg;
+        const ssize_t n = ready > 0 ? recv(statusFd.get(), &msg, sizeof msg, 0) : -1;
+        if (n != ssize_t(sizeof msg)) {
+            const bool timedOut = ready == 0;
+            signalPidfd(pidfd.get(), SIGKILL, nullptr, 0);
+            reapInit(true);
+            if (timedOut)
+                return fail(ErrorKind::Platform, u"sandbox: set-up did not finish within 30 s"_qs);
+            const int st = initWaitStatus;
+            return fail(ErrorKind::Platform,
+                        u"sandbox: the init process ended during set-up ("_qs +
+                            (WIFSIGNALED(st) ? u"signal "_qs + QString::number(WTERMSIG(st))
+                                             : u"status "_qs + QString::number(WEXITSTATUS(st))) +
+                            u")"_qs);
+        }
+        msg.text[sizeof msg.text - 1] = '\0';
+        const QString text = QString::fromUtf8(msg.text);
+        switch (msg.type) {
+        case MessageType::Warning:
+            if (msg.value == 1) fallback = true;
+            qCWarning(lcSandbox).noquote() << describeErrno(text, msg.err);
+            continue;
+        case MessageType::Error:
+        case MessageType::ExecError: {
+            startErrno = msg.err;
+            reapInit(true);
+            if (msg.type == MessageType::ExecError)
+                return fail(ErrorKind::FunctionFailed,
+                            describeErrno(u"sandbox: cannot "_qs + text, msg.err));
+            if (text.contains(u"_map"_qs) || text.contains(u"setgroups"_qs))
+                return fail(ErrorKind::Platform,
+                            userNamespaceAdvice(msg.err) + u" ["_qs + text + u"]"_qs);
+            return fail(ErrorKind::Platform,
+                        describeErrno(u"sandbox set-up failed: "_qs + text, msg.err));
+        }
+        case MessageType::Started:
+            break;
+        default:
+            continue;
+        }
+        break;
+    }
+
+    const QByteArray procBase = "/proc/" + QByteArray::number(initPid);
+    struct stat st;
+    if (stat(QByteArray(procBase + "/ns/pid").constData(), &st) == 0) {
+        pidNsDev = st.st_dev;
+        pidNsIno = st.st_ino;
+    }
+    // The sandbox's own procfs, seen from outside: it lists exactly the instance's processes.
+    procDir.reset(
+        open(QByteArray(procBase + "/root/proc").constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    fcntl(stdoutRead.get(), F_SETFL, O_NONBLOCK);
+    fcntl(stderrRead.get(), F_SETFL, O_NONBLOCK);
+    running = true;
+    exitNotifier = new QSocketNotifier(pidfd.get(), QSocketNotifier::Read, q);
+    QObject::connect(exitNotifier, &QSocketNotifier::activated, q, [this] { onInitExited(); });
+    watcher = std::thread([this] { watch(); });
+    qCDebug(lcSandbox) << "instance started, init pid" << initPid << "rootfs" << spec.rootfs;
+    return {};
+}
+
+void InstancePrivate::reapInit(bool block)
+{
+    if (initReaped || !pidfd) return;
+    siginfo_t info;
+    memset(&info, 0, sizeof info);
+    int rc;
+    do {
+        rc = waitid(kPidfdIdType, id_t(pidfd.get()), &info, WEXITED | (block ? 0 : WNOHANG));
+    } while (rc < 0 && errno == EINTR);
+    if (rc != 0 || info.si_pid == 0) return;
+    initReaped = true;
+    running = false;
+    initWaitStatus = info.si_code == CLD_EXITED ? (info.si_status & 0xff) << 8 : info.si_status;
+}
+
+void InstancePrivate::drainStatus()
+{
+    ChildMessage msg;
+    while (recv(statusFd.get(), &msg, sizeof msg, MSG_DONTWAIT) == ssize_t(sizeof msg)) {
+        if (msg.type == MessageType::Exited) {
+            haveExitedMessage = true;
+            commandStatus = int(msg.value);
+        }
+    }
+}
+
+void InstancePrivate::onInitExited()
+{
+    exitNotifier->setEnabled(false);
+    drainStatus();
+    reapInit(true);
+    maybeFinish();
+}
+
+void InstancePrivate::maybeFinish()
+{
+    if (!initReaped || !outputDone || exitedEmitted) return;
+    exitedEmitted = true;
+    ExitStatus status;
+    status.memoryLimitExceeded = memoryExceeded;
+    const int st = haveExitedMessage ? commandStatus : initWaitStatus;
+    if (WIFSIGNALED(st)) {
+        status.signal = WTERMSIG(st);
+    } else if (WIFEXITED(st)) {
+        status.exitCode = WEXITSTATUS(st);
+    }
+    if (!haveExitedMessage && status.signal == 0) {
+        // init ended on its own without a report (it cannot, short of a bug): say so.
+        status.signal = SIGKILL;
+        status.exitCode = -1;
+    }
+    qCDebug(lcSandbox) << "instance exited: code" << status.exitCode << "signal" << status.signal
+                       << "oom" << status.memoryLimitExceeded;
+    emit q->exited(status);
+}
+
+quint64 InstancePrivate::sampleMemory(DIR *dir)
+{
+    static const long pageSize = sysconf(_SC_PAGESIZE);
+    rewinddir(dir);
+    quint64 total = 0;
+    while (dirent *entry = readdir(dir)) {
+        const char *name = entry->d_name;
+        if (name[0] < '1' || name[0] > '9' || (name[0] == '1' && name[1] == '\0'))
+            continue; // not a PID, or init (fcemu's own code, not the function's memory)
+        char path[sizeof entry->d_name + 8];
+        snprintf(path, sizeof path, "%s/statm", name);
+        const int fd = openat(dirfd(dir), path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) continue;
+        char buf[128];
+        const ssize_t n = read(fd, buf, sizeof buf - 1);
+        close(fd);
+        if (n <= 0) continue;
+        buf[n] = '\0';
+        unsigned long long size = 0, resident = 0;
+        if (sscanf(buf, "%llu %llu", &size, &resident) == 2) total += resident * quint64(pageSize);
+    }
+    return total;
+}
+
+// The per-instance thread: reads stdout/stderr as fast as they come (the function never waits
+// on a full pipe for long), splits lines, and polls memory every 10 ms.
+void InstancePrivate::watch()
+{
+    OutputSplitter splitters[2] = {OutputSplitter(OutputLine::Stdout),
+                                   OutputSplitter(OutputLine::Stderr)};
+    const int pipes[2] = {stdoutRead.get(), stderrRead.get()};
+    bool open[2] = {true, true};
+    bool alive = true;
+    DIR *dir = procDir ? fdopendir(dup(procDir.get())) : nullptr;
+    std::vector<char> buffer(256 * 1024);
+    auto nextSample = std::chrono::steady_clock::now();
+
+    while (open[0] || open[1] || alive) {
+        pollfd fds[4] = {{open[0] ? pipes[0] : -1, POLLIN, 0},
+                         {open[1] ? pipes[1] : -1, POLLIN, 0},
+                         {alive ? pidfd.get() : -1, POLLIN, 0},
+                         {wakeFd.get(), POLLIN, 0}};
+        int timeout = -1;
+        if (alive) {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                nextSample - std::chrono::steady_clock::now());
+            timeout = int(std::max<qint64>(0, left.count()));
+        }
+        if (poll(fds, 4, timeout) < 0 && errno != EINTR) break;
+        if (fds[3].revents & POLLIN) break; // the Instance is being destroyed
+        QList<OutputLine> lines;
+        for (int i = 0; i < 2; ++i) {
+            if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+            const ssize_t n = read(pipes[i], buffer.data(), buffer.size());
+            if (n > 0)
+                splitters[i].feed(buffer.data(), n, nowMs(), lines);
+            else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+                splitters[i].finish(nowMs(), lines);
+                open[i] = false;
+            }
+        }
+        if (!lines.isEmpty()) {
+            QMetaObject::invokeMethod(
+                q,
+                [this, lines = std::move(lines)] {
+                    for (const OutputLine &line : lines)
+                        emit q->outputLine(line);
+                },
+                Qt::QueuedConnection);
+        }
+        if (fds[2].revents & POLLIN) alive = false;
+        if (alive && std::chrono::steady_clock::now() >= nextSample && dir != nullptr) {
+            const quint64 now = sampleMemory(dir);
+            memory = now;
+            quint64 old = peak;
+            while (now > old && !peak.compare_exchange_weak(old, now)) {
+            }
+            if (spec.memoryLimitBytes != 0 && now > spec.memoryLimitBytes && !memoryExceeded) {
+                memoryExceeded = true;
+                qCDebug(lcSandbox)
+                    << "memory limit exceeded:" << now << ">" << spec.memoryLimitBytes;
+                signalPidfd(pidfd.get(), SIGKILL, nullptr, 0);
+            }
+            nextSample += kSamplePeriod;
+            if (nextSample < std::chrono::steady_clock::now())
+                nextSample = std::chrono::steady_clock::now() + kSamplePeriod;
+        }
+    }
+    if (dir != nullptr) closedir(dir);
+    QMetaObject::invokeMethod(
+        q,
+        [this] {
+            outputDone = true;
+            maybeFinish();
+        },
+        Qt::QueuedConnection);
+}
+
+void InstancePrivate::stopWatcher()
+{
+    if (!watcher.joinable()) return;
+    const uint64_t one = 1;
+    (void)write(wakeFd.get(), &one, sizeof one);
+    watcher.join();
+}
+
+void Instance::terminate()
+{
+    if (d->pidfd && !d->initReaped) signalPidfd(d->pidfd.get(), SIGTERM, nullptr, 0);
+}
+
+void Instance::kill()
+{
+    if (d->pidfd && !d->initReaped) {
+        d->killedByUs = true;
+        signalPidfd(d->pidfd.get(), SIGKILL, nullptr, 0);
+    }
+}
+
+bool Instance::isRunning() const
+{
+    return d->running;
+}
+
+int Instance::startErrno() const
+{
+    return d->startErrno;
+}
+
+bool Instance::usedOverlayFallback() const
+{
+    return d->fallback;
+}
+
+qint64 Instance::initPid() const
+{
+    return d->initPid;
+}
+
+quint64 Instance::memoryBytes() const
+{
+    return d->memory;
+}
+
+quint64 Instance::peakMemoryBytes() const
+{
+    return d->peak;
+}
+
+void Instance::resetPeakMemory()
+{
+    d->peak = d->memory.load();
+}
+
+QList<qint64> Instance::processIds() const
+{
+    QList<qint64> pids;
+    if (d->initPid <= 0 || !d->running) return pids;
+    pids << d->initPid;
+    // Every host process whose PID namespace is the instance's (descendants of init all are).
+    DIR *dir = opendir("/proc");
+    if (dir == nullptr) return pids;
+    while (dirent *entry = readdir(dir)) {
+        char *end = nullptr;
+        const long pid = strtol(entry->d_name, &end, 10);
+        if (pid <= 0 || *end != '\0' || pid == d->initPid) continue;
+        char path[64];
+        snprintf(path, sizeof path, "/proc/%ld/ns/pid", pid);
+        struct stat st;
+        if (stat(path, &st) == 0 && st.st_dev == d->pidNsDev && st.st_ino == d->pidNsIno)
+            pids << pid;
+    }
+    closedir(dir);
+    return pids;
+}
+
+QList<ListeningSocket> Instance::listeningSockets() const
+{
+    QList<ListeningSocket> sockets;
+    if (!d->running) return sockets;
+    const QString base = u"/proc/"_qs + QString::number(d->initPid) + u"/net/"_qs;
+    for (const bool v6 : {false, true}) {
+        QFile file(base + (v6 ? u"tcp6"_qs : u"tcp"_qs));
+        if (file.open(QIODevice::ReadOnly)) sockets += parseProcNetTcp(file.readAll(), v6);
+    }
+    return sockets;
+}
+
+Result<UniqueFd> Instance::connectTcp(quint16 port, int timeoutMs)
+{
+    const QString target =
+        (d->spec.instanceAddress.isEmpty() ? u"127.0.0.1"_qs : d->spec.instanceAddress) + u":"_qs +
+        QString::number(port);
+    if (!d->running)
+        return fail(ErrorKind::Platform,
+                    u"connect "_qs + target + u": the instance is not running"_qs);
+    std::lock_guard lock(d->requestMutex);
+    ControlRequest req;
+    memset(&req, 0, sizeof req);
+    req.type = RequestType::Connect;
+    req.address = d->address != 0 ? d->address : htonl(INADDR_LOOPBACK);
+    req.port = port;
+    req.timeoutMs = timeoutMs;
+    if (send(d->requestFd.get(), &req, sizeof req, MSG_NOSIGNAL) != ssize_t(sizeof req))
+        return fail(ErrorKind::Platform, describeErrno(u"connect "_qs + target, errno));
+    pollfd p{d->requestFd.get(), POLLIN, 0};
+    int ready;
+    do {
+        ready = poll(&p, 1, timeoutMs + 5000);
+    } while (ready < 0 && errno == EINTR);
+    if (ready <= 0)
+        return fail(ErrorKind::Platform,
+                    u"connect "_qs + target + u": the sandbox init did not answer"_qs);
+    ChildMessage reply;
+    iovec iov{&reply, sizeof reply};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+    msghdr msg;
+    memset(&msg, 0, sizeof msg);
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    if (recvmsg(d->requestFd.get(), &msg, MSG_CMSG_CLOEXEC) != ssize_t(sizeof reply))
+        return fail(ErrorKind::Platform,
+                    u"connect "_qs + target + u": the instance has stopped"_qs);
+    UniqueFd fd;
+    for (cmsghdr *c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+            int received = -1;
+            memcpy(&received, CMSG_DATA(c), sizeof received);
+            fd.reset(received);
+        }
+    }
+    if (reply.err != 0)
+        return fail(ErrorKind::FunctionFailed,
+                    describeErrno(u"connect "_qs + target + u" inside the sandbox"_qs, reply.err));
+    if (!fd)
+        return fail(ErrorKind::Platform, u"connect "_qs + target + u": no socket came back"_qs);
+    return fd;
+}
+
+} // namespace Fcemu::Sandbox

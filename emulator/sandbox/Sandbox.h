@@ -1,0 +1,117 @@
+#pragma once
+
+// The rootless sandbox of SPEC §3: one Instance is one running container (user, mount, PID,
+// network, UTS and IPC namespaces, PID 1 = our own init). The runtime drives it; nothing here
+// knows about requests, billing or FC's wording.
+
+#include <cstdint>
+#include <memory>
+
+#include <QByteArray>
+#include <QList>
+#include <QObject>
+#include <QString>
+#include <QStringList>
+
+#include "common/Error.h"
+#include "common/UniqueFd.h"
+
+namespace Fcemu::Sandbox {
+
+struct SandboxSpec
+{
+    QString rootfs;   // absolute path of an unpacked image tree (the read-only lower layer)
+    QStringList argv; // argv[0]: absolute, or looked up in PATH from env, inside the rootfs
+    QStringList env;  // "K=V" entries, passed exactly
+    QString workingDir = QStringLiteral("/");
+    uint32_t uid = 0, gid = 0;             // identity inside (image USER; 0 by default)
+    uint64_t diskSizeBytes = 512ull << 20; // writable layer size (512 MB default, 10 GB option)
+    uint64_t memoryLimitBytes = 0;         // 0 = no limit
+    QString hostname;                      // e.g. "c-6603951e-15f440b6"
+    QString instanceAddress;               // e.g. "21.0.0.2": put on the sandbox's loopback
+};
+
+struct OutputLine
+{
+    qint64 timestampMs = 0; // ms since the epoch, taken when the bytes were read
+    enum Stream { Stdout, Stderr } stream = Stdout;
+    QByteArray text; // without the newline; at most kMaxLineBytes
+};
+
+struct ExitStatus
+{
+    int exitCode = -1; // -1 when killed by a signal
+    int signal = 0;
+    bool memoryLimitExceeded = false;
+};
+
+struct ListeningSocket
+{
+    QString address; // "0.0.0.0", "127.0.0.1", "::", ...
+    quint16 port = 0;
+    friend bool operator==(const ListeningSocket &, const ListeningSocket &) = default;
+};
+
+// FC cuts log lines at 32 KB; we split at the same place.
+inline constexpr qsizetype kMaxLineBytes = 32 * 1024;
+
+class InstancePrivate;
+
+// One running sandbox. Lives on the thread that created it; outputLine and exited are emitted on
+// that thread. The thread that calls start() must outlive the instance: the kernel's
+// PR_SET_PDEATHSIG fires when the *thread* that cloned the init exits (a long-lived thread such
+// as the main thread or the runtime's own worker is right; a QThreadPool thread is not).
+class Instance final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Instance)
+
+public:
+    explicit Instance(SandboxSpec spec, QObject *parent = nullptr);
+    ~Instance() override; // kills everything
+
+    // Returns once the command has been exec'd inside, or with the child's error: ErrorKind::
+    // Platform for the sandbox itself (namespaces, mounts), ErrorKind::FunctionFailed when the
+    // image's command cannot be executed (missing, not executable, wrong format). The message
+    // carries strerror's text and the errno name, e.g. "...: No such file or directory (ENOENT)".
+    Fcemu::Status start();
+    void terminate(); // SIGTERM to the command (forwarded by init)
+    void kill();      // SIGKILL to init: the kernel then kills every process of the PID namespace
+    bool isRunning() const;
+
+    // errno of the last start() failure (0 when it succeeded or failed without one).
+    int startErrno() const;
+
+    // A TCP socket connected inside the sandbox's network namespace to instanceAddress:port
+    // (connected by init, passed back with SCM_RIGHTS): no copy loop.
+    Fcemu::Result<Fcemu::UniqueFd> connectTcp(quint16 port, int timeoutMs);
+    QList<ListeningSocket> listeningSockets() const;
+
+    // Resident memory of the instance's processes (init excluded: it is fcemu's own overhead).
+    quint64 memoryBytes() const;
+    quint64 peakMemoryBytes() const;
+    void resetPeakMemory();
+
+    // Host PIDs: init, and every process of the instance (init first).
+    qint64 initPid() const;
+    QList<qint64> processIds() const;
+
+    // True when the kernel refused overlayfs and the read-only bind + tmpfs fallback was used.
+    bool usedOverlayFallback() const;
+
+signals:
+    void outputLine(const Fcemu::Sandbox::OutputLine &line);
+    void exited(const Fcemu::Sandbox::ExitStatus &status);
+
+private:
+    std::unique_ptr<InstancePrivate> d;
+};
+
+// Platform error naming the sysctl to change when user namespaces are not allowed. The probe
+// (a short-lived child in a new user namespace that mounts a tmpfs) runs once per process.
+Fcemu::Status checkUserNamespaces();
+
+// The advice text used by checkUserNamespaces() and start(), for a given errno.
+QString userNamespaceAdvice(int errnum);
+
+} // namespace Fcemu::Sandbox

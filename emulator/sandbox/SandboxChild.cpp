@@ -1,0 +1,525 @@
+#include "SandboxChild.h"
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <linux/if.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <poll.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+// Everything in this file runs in the child between clone3 and execve (see SandboxChild.h):
+// system calls and hand-written string copies only. memcpy/strlen are async-signal-safe in
+// practice (and POSIX 2016 lists them); no allocation, no locale, no stdio.
+
+namespace Fcemu::Sandbox::Detail {
+
+namespace {
+
+size_t textLength(const char *s)
+{
+    size_t n = 0;
+    while (s[n] != '\0')
+        ++n;
+    return n;
+}
+
+// Appends src to the fixed buffer dst (capacity cap), always NUL-terminated.
+void append(char *dst, size_t cap, const char *src)
+{
+    size_t used = textLength(dst);
+    while (*src != '\0' && used + 1 < cap)
+        dst[used++] = *src++;
+    dst[used] = '\0';
+}
+
+void sendMessage(MessageType type, int err, int64_t value, const char *what, const char *detail)
+{
+    ChildMessage msg;
+    memset(&msg, 0, sizeof msg);
+    msg.type = type;
+    msg.err = err;
+    msg.value = value;
+    if (what != nullptr) append(msg.text, sizeof msg.text, what);
+    if (detail != nullptr && detail[0] != '\0') {
+        append(msg.text, sizeof msg.text, " ");
+        append(msg.text, sizeof msg.text, detail);
+    }
+    // MSG_NOSIGNAL: a parent that went away must not kill us with SIGPIPE before we clean up.
+    (void)::send(kStatusFd, &msg, sizeof msg, MSG_NOSIGNAL);
+}
+
+[[noreturn]] void die(MessageType type, int err, const char *what, const char *detail = nullptr)
+{
+    sendMessage(type, err, 0, what, detail);
+    ::_exit(127);
+}
+
+int writeWholeFile(const char *path, const char *data, size_t size, int flags, mode_t mode)
+{
+    const int fd = ::open(path, flags | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, mode);
+    if (fd < 0) return -1;
+    while (size > 0) {
+        const ssize_t n = ::write(fd, data, size);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            const int saved = errno;
+            ::close(fd);
+            errno = saved;
+            return -1;
+        }
+        data += n;
+        size -= size_t(n);
+    }
+    return ::close(fd);
+}
+
+// statfs flags -> the MS_* flags a remount must keep: the kernel refuses (EPERM) a remount in
+// a user namespace that would clear flags locked by the mount's owner (nosuid, nodev, noexec,
+// atime flags).
+unsigned long lockedMountFlags(const char *path)
+{
+    struct statfs st;
+    if (::statfs(path, &st) != 0) return 0;
+    unsigned long flags = 0;
+    const std::pair<unsigned long, unsigned long> map[] = {
+        {ST_NOSUID, MS_NOSUID},   {ST_NODEV, MS_NODEV},           {ST_NOEXEC, MS_NOEXEC},
+        {ST_NOATIME, MS_NOATIME}, {ST_NODIRATIME, MS_NODIRATIME}, {ST_RELATIME, MS_RELATIME},
+        {ST_RDONLY, MS_RDONLY}};
+    for (const auto &[st_flag, ms_flag] : map)
+        if (st.f_flags & st_flag) flags |= ms_flag;
+    return flags;
+}
+
+int pivotRoot(const char *newRoot, const char *putOld)
+{
+    return int(::syscall(SYS_pivot_root, newRoot, putOld));
+}
+
+// Executes one op; returns 0 or -1 with errno, and names the failed step in *what.
+int runOp(const SetupOp &op, const char **what)
+{
+    const char *dest = op.dest.constData();
+    const char *src = op.source.constData();
+    switch (op.type) {
+    case OpType::MakeRootPrivate:
+        *what = "make / private";
+        return ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr);
+    case OpType::MountTmpfs:
+        *what = "mount tmpfs on";
+        return ::mount("tmpfs", dest, "tmpfs", op.flags, op.data.constData());
+    case OpType::PivotToScratch:
+        *what = "pivot_root into the scratch tmpfs at";
+        if (::chdir(dest) != 0 || ::mkdir("oldroot", 0755) != 0) return -1;
+        if (pivotRoot(".", "oldroot") != 0) return -1;
+        return ::chdir("/");
+    case OpType::Mkdir:
+        *what = "mkdir";
+        if (::mkdir(dest, op.mode) != 0 && errno != EEXIST) return -1;
+        // mkdir applies the umask; the mode of /tmp (01777) must be exact.
+        return ::chmod(dest, op.mode);
+    case OpType::WriteFile:
+        *what = "write";
+        return writeWholeFile(dest, op.data.constData(), size_t(op.data.size()), O_CREAT | O_TRUNC,
+                              op.mode);
+    case OpType::CreateFile:
+        *what = "create mount point";
+        return writeWholeFile(dest, "", 0, O_CREAT, op.mode);
+    case OpType::Symlink:
+        *what = "symlink";
+        return ::symlink(src, dest);
+    case OpType::BindMount:
+        *what = "bind-mount onto";
+        return ::mount(src, dest, nullptr, op.flags, nullptr);
+    case OpType::RemountReadOnly:
+        *what = "remount read-only";
+        return ::mount(nullptr, dest, nullptr,
+                       MS_REMOUNT | MS_BIND | op.flags | lockedMountFlags(dest), nullptr);
+    case OpType::MountOverlay:
+        *what = "mount overlayfs on";
+        return ::mount("overlay", dest, "overlay", op.flags, op.data.constData());
+    case OpType::MountProc:
+        *what = "mount proc on";
+        return ::mount("proc", dest, "proc", op.flags, nullptr);
+    case OpType::MountDevpts:
+        *what = "mount devpts on";
+        return ::mount("devpts", dest, "devpts", op.flags, op.data.constData());
+    case OpType::DetachOldRoot:
+        *what = "detach the host root";
+        return ::umount2(dest, MNT_DETACH);
+    case OpType::PivotRoot:
+        *what = "pivot_root to";
+        if (::chdir(dest) != 0 || pivotRoot(".", ".") != 0) return -1;
+        if (::umount2(".", MNT_DETACH) != 0) return -1;
+        return ::chdir("/");
+    }
+    errno = EINVAL;
+    return -1;
+}
+
+// Brings lo up and adds the instance address with rtnetlink, as bubblewrap's loopback_setup
+// does (network.c). In a new network namespace lo is always interface 1.
+int netlinkRequest(int fd, nlmsghdr *msg)
+{
+    sockaddr_nl kernel;
+    memset(&kernel, 0, sizeof kernel);
+    kernel.nl_family = AF_NETLINK;
+    if (::sendto(fd, msg, msg->nlmsg_len, 0, reinterpret_cast<sockaddr *>(&kernel), sizeof kernel) <
+        0)
+        return -1;
+    alignas(nlmsghdr) char reply[512];
+    for (;;) {
+        const ssize_t n = ::recv(fd, reply, sizeof reply, 0);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return -1;
+        }
+        auto *hdr = reinterpret_cast<nlmsghdr *>(reply);
+        if (size_t(n) < sizeof(nlmsghdr) || hdr->nlmsg_seq != msg->nlmsg_seq) continue;
+        if (hdr->nlmsg_type == NLMSG_ERROR) {
+            const auto *e = static_cast<const nlmsgerr *>(NLMSG_DATA(hdr));
+            if (e->error == 0) return 0;
+            errno = -e->error;
+            return -1;
+        }
+    }
+}
+
+void addAttribute(nlmsghdr *msg, unsigned short type, const void *data, unsigned short len)
+{
+    auto *attr =
+        reinterpret_cast<rtattr *>(reinterpret_cast<char *>(msg) + NLMSG_ALIGN(msg->nlmsg_len));
+    attr->rta_type = type;
+    attr->rta_len = RTA_LENGTH(len);
+    memcpy(RTA_DATA(attr), data, len);
+    msg->nlmsg_len = NLMSG_ALIGN(msg->nlmsg_len) + RTA_ALIGN(attr->rta_len);
+}
+
+int setUpLoopback(uint32_t address, const char **what)
+{
+    *what = "rtnetlink socket";
+    const int fd = ::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+    if (fd < 0) return -1;
+    struct
+    {
+        nlmsghdr hdr;
+        ifinfomsg info;
+    } link;
+    memset(&link, 0, sizeof link);
+    link.hdr.nlmsg_len = NLMSG_LENGTH(sizeof(ifinfomsg));
+    link.hdr.nlmsg_type = RTM_NEWLINK;
+    link.hdr.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+    link.hdr.nlmsg_seq = 1;
+    link.info.ifi_family = AF_UNSPEC;
+    link.info.ifi_index = 1;
+    link.info.ifi_flags = IFF_UP;
+    link.info.ifi_change = IFF_UP;
+    *what = "bring the loopback up";
+    if (netlinkRequest(fd, &link.hdr) != 0) {
+        const int saved = errno;
+        ::close(fd);
+        errno = saved;
+        return -1;
+    }
+    if (address != 0) {
+        struct
+        {
+            nlmsghdr hdr;
+            ifaddrmsg addr;
+            char attrs[64];
+        } req;
+        memset(&req, 0, sizeof req);
+        req.hdr.nlmsg_len = NLMSG_LENGTH(sizeof(ifaddrmsg));
+        req.hdr.nlmsg_type = RTM_NEWADDR;
+        req.hdr.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL;
+        req.hdr.nlmsg_seq = 2;
+        req.addr.ifa_family = AF_INET;
+        req.addr.ifa_prefixlen = 8; // 21.0.0.0/8, as FC's instance network
+        req.addr.ifa_scope = RT_SCOPE_UNIVERSE;
+        req.addr.ifa_index = 1;
+        addAttribute(&req.hdr, IFA_LOCAL, &address, 4);
+        addAttribute(&req.hdr, IFA_ADDRESS, &address, 4);
+        *what = "add the instance address to the loopback";
+        if (netlinkRequest(fd, &req.hdr) != 0) {
+            const int saved = errno;
+            ::close(fd);
+            errno = saved;
+            return -1;
+        }
+    }
+    ::close(fd);
+    return 0;
+}
+
+void killAllAndExit(int code)
+{
+    // PID 1 of the namespace: -1 reaches every other process in it.
+    ::kill(-1, SIGKILL);
+    while (::waitpid(-1, nullptr, __WALL) > 0 || errno == EINTR) {
+    }
+    ::_exit(code);
+}
+
+void handleConnect(const ControlRequest &req)
+{
+    ChildMessage reply;
+    memset(&reply, 0, sizeof reply);
+    reply.type = MessageType::ConnectReply;
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) {
+        reply.err = errno;
+    } else {
+        sockaddr_in addr;
+        memset(&addr, 0, sizeof addr);
+        addr.sin_family = AF_INET;
+        addr.sin_port = htons(req.port);
+        addr.sin_addr.s_addr = req.address;
+        int rc = ::connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr);
+        if (rc != 0 && errno == EINPROGRESS) {
+            pollfd p{fd, POLLOUT, 0};
+            rc = ::poll(&p, 1, req.timeoutMs < 0 ? 0 : req.timeoutMs);
+            if (rc == 0) {
+                errno = ETIMEDOUT;
+                rc = -1;
+            } else if (rc > 0) {
+                int soError = 0;
+                socklen_t len = sizeof soError;
+                ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &soError, &len);
+                errno = soError;
+                rc = soError == 0 ? 0 : -1;
+            }
+        }
+        reply.err = rc == 0 ? 0 : errno;
+        if (rc == 0) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    }
+    iovec iov{&reply, sizeof reply};
+    msghdr msg;
+    memset(&msg, 0, sizeof msg);
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+    if (reply.err == 0) {
+        memset(control, 0, sizeof control);
+        msg.msg_control = control;
+        msg.msg_controllen = sizeof control;
+        cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+        cmsg->cmsg_level = SOL_SOCKET;
+        cmsg->cmsg_type = SCM_RIGHTS;
+        cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(cmsg), &fd, sizeof fd);
+    }
+    (void)::sendmsg(kRequestFd, &msg, MSG_NOSIGNAL);
+    if (fd >= 0) ::close(fd);
+}
+
+// Moves the parent's descriptors to the fixed numbers and closes everything else, so no fd of
+// fcemu (listening sockets, other instances' sockets) leaks into the sandbox.
+void arrangeDescriptors(const ChildContext &c)
+{
+    const int sources[4] = {c.statusFd, c.requestFd, c.stdoutFd, c.stderrFd};
+    int high[4];
+    for (int i = 0; i < 4; ++i) {
+        high[i] = ::fcntl(sources[i], F_DUPFD_CLOEXEC, 64);
+        if (high[i] < 0) {
+            // The status socket may be the one that failed; try to say so anyway.
+            ChildMessage msg;
+            memset(&msg, 0, sizeof msg);
+            msg.type = MessageType::Error;
+            msg.err = errno;
+            append(msg.text, sizeof msg.text, "duplicate a descriptor in the child");
+            (void)::send(c.statusFd, &msg, sizeof msg, MSG_NOSIGNAL);
+            ::_exit(127);
+        }
+    }
+    for (int i = 0; i < 4; ++i)
+        ::dup3(high[i], 3 + i, O_CLOEXEC);
+    if (::syscall(SYS_close_range, 7u, ~0u, 0u) != 0) {
+        for (int fd = 7; fd < 4096; ++fd)
+            ::close(fd);
+    }
+}
+
+} // namespace
+
+void childMain(const ChildContext &c)
+{
+    arrangeDescriptors(c);
+
+    // Die with fcemu. PDEATHSIG is tied to the thread that cloned us (see Sandbox.h); the status
+    // socket's hang-up covers the race where fcemu died before this line and any other case.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    {
+        pollfd p{kStatusFd, POLLIN, 0};
+        if (::poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR))) ::_exit(127);
+    }
+
+    // Rootless id maps: setgroups "deny" first (required before gid_map for an unprivileged
+    // writer since Linux 3.19), then a single-id map for uid and gid.
+    if (writeWholeFile("/proc/self/setgroups", "deny", 4, 0, 0) != 0 && errno != ENOENT)
+        die(MessageType::Error, errno, "write /proc/self/setgroups");
+    if (writeWholeFile("/proc/self/uid_map", c.uidMap, textLength(c.uidMap), 0, 0) != 0)
+        die(MessageType::Error, errno, "write /proc/self/uid_map");
+    if (writeWholeFile("/proc/self/gid_map", c.gidMap, textLength(c.gidMap), 0, 0) != 0)
+        die(MessageType::Error, errno, "write /proc/self/gid_map");
+
+    if (c.hostname != nullptr && c.hostname[0] != '\0' &&
+        ::sethostname(c.hostname, textLength(c.hostname)) != 0)
+        die(MessageType::Error, errno, "sethostname");
+
+    const char *what = "";
+    if (setUpLoopback(c.instanceAddress, &what) != 0) die(MessageType::Error, errno, what);
+
+    bool overlay = true;
+    for (const SetupOp &op : *c.plan) {
+        if ((op.when == OpWhen::OverlayOnly && !overlay) ||
+            (op.when == OpWhen::FallbackOnly && overlay))
+            continue;
+        if (runOp(op, &what) == 0) continue;
+        const int err = errno;
+        if (op.type == OpType::MountOverlay) {
+            overlay = false;
+            sendMessage(MessageType::Warning, err, 1,
+                        "the kernel refused overlayfs in a user namespace; using a read-only "
+                        "rootfs with a writable /tmp instead:",
+                        nullptr);
+            continue;
+        }
+        if (op.optional) continue;
+        char detail[300] = "";
+        append(detail, sizeof detail, op.dest.constData());
+        if (!op.source.isEmpty()) {
+            append(detail, sizeof detail, " from ");
+            append(detail, sizeof detail, op.source.constData());
+        }
+        die(MessageType::Error, err, what, detail);
+    }
+
+    // stdio of init itself: nothing of the host.
+    const int devNull = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (devNull < 0) die(MessageType::Error, errno, "open /dev/null in the sandbox");
+    for (int fd = 0; fd < 3; ++fd)
+        ::dup2(devNull, fd);
+
+    if (::chdir(c.workingDir) != 0)
+        die(MessageType::ExecError, errno, "chdir to the working directory", c.workingDir);
+
+    // setuid binaries in the image gain nothing (the rootfs is also nosuid).
+    if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+        die(MessageType::Error, errno, "prctl(PR_SET_NO_NEW_PRIVS)");
+
+    // Signals: all blocked and read through a signalfd. A handler is installed too, because
+    // the kernel drops signals to a PID-namespace init whose disposition is SIG_DFL.
+    sigset_t all;
+    sigfillset(&all);
+    ::sigprocmask(SIG_SETMASK, &all, nullptr);
+    struct sigaction ignoreAction;
+    memset(&ignoreAction, 0, sizeof ignoreAction);
+    ignoreAction.sa_handler = [](int) {};
+    const int forwarded[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGCHLD};
+    for (int sig : forwarded)
+        ::sigaction(sig, &ignoreAction, nullptr);
+    const int sigFd = ::signalfd(-1, &all, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (sigFd < 0) die(MessageType::Error, errno, "signalfd");
+
+    int execPipe[2];
+    if (::pipe2(execPipe, O_CLOEXEC) != 0) die(MessageType::Error, errno, "pipe2");
+
+    // vfork: the command shares our memory until execve, so nothing is copied (the init is a
+    // copy of fcemu; fork would duplicate its page tables a second time).
+    const pid_t command = ::vfork();
+    if (command == 0) {
+        ::dup2(kStdoutFd, 1);
+        ::dup2(kStderrFd, 2);
+        struct sigaction dfl;
+        memset(&dfl, 0, sizeof dfl);
+        dfl.sa_handler = SIG_DFL;
+        for (int sig = 1; sig < NSIG; ++sig)
+            ::sigaction(sig, &dfl, nullptr);
+        sigset_t none;
+        sigemptyset(&none);
+        ::sigprocmask(SIG_SETMASK, &none, nullptr);
+        // The command leads its own process group, so a terminal-style kill reaches its children.
+        ::setsid();
+        int err = ENOENT;
+        int index = 0;
+        bool sawEacces = false;
+        for (int i = 0; c.execCandidates[i] != nullptr; ++i) {
+            ::execve(c.execCandidates[i], c.argv, c.envp);
+            err = errno;
+            index = i;
+            if (err == EACCES) {
+                sawEacces = true;
+                continue;
+            }
+            if (err != ENOENT && err != ENOTDIR) break;
+        }
+        if (sawEacces && (err == ENOENT || err == ENOTDIR)) err = EACCES;
+        const int report[2] = {err, index};
+        (void)::write(execPipe[1], report, sizeof report);
+        ::_exit(127);
+    }
+    ::close(execPipe[1]);
+    if (command < 0) die(MessageType::Error, errno, "vfork");
+    int report[2] = {0, 0};
+    ssize_t got;
+    do {
+        got = ::read(execPipe[0], report, sizeof report);
+    } while (got < 0 && errno == EINTR);
+    ::close(execPipe[0]);
+    if (got == ssize_t(sizeof report)) {
+        ::waitpid(command, nullptr, 0);
+        die(MessageType::ExecError, report[0], "execute", c.execCandidates[report[1]]);
+    }
+    // The pipes now belong to the command alone: EOF on them means it and its children are done.
+    ::close(kStdoutFd);
+    ::close(kStderrFd);
+    sendMessage(MessageType::Started, 0, command, nullptr, nullptr);
+
+    for (;;) {
+        pollfd fds[3] = {{sigFd, POLLIN, 0}, {kRequestFd, POLLIN, 0}, {kStatusFd, 0, 0}};
+        if (::poll(fds, 3, -1) < 0) {
+            if (errno == EINTR) continue;
+            killAllAndExit(127);
+        }
+        if (fds[2].revents & (POLLHUP | POLLERR)) killAllAndExit(127); // fcemu is gone
+        if (fds[1].revents & POLLIN) {
+            ControlRequest req;
+            const ssize_t n = ::recv(kRequestFd, &req, sizeof req, 0);
+            if (n == 0) killAllAndExit(127);
+            if (n == ssize_t(sizeof req) && req.type == RequestType::Connect) handleConnect(req);
+        } else if (fds[1].revents & (POLLHUP | POLLERR)) {
+            killAllAndExit(127);
+        }
+        if (fds[0].revents & POLLIN) {
+            signalfd_siginfo info;
+            while (::read(sigFd, &info, sizeof info) == ssize_t(sizeof info)) {
+                if (info.ssi_signo != SIGCHLD) {
+                    ::kill(command, int(info.ssi_signo));
+                    continue;
+                }
+                int status = 0;
+                pid_t pid;
+                while ((pid = ::waitpid(-1, &status, WNOHANG | __WALL)) > 0) {
+                    if (pid == command) {
+                        sendMessage(MessageType::Exited, 0, status, nullptr, nullptr);
+                        // When the command ends the instance ends: nothing it left may linger.
+                        killAllAndExit(0);
+                    }
+                }
+            }
+        }
+    }
+}
+
+} // namespace Fcemu::Sandbox::Detail

@@ -1,0 +1,199 @@
+/* A static multi-tool that the sandbox tests run inside the sandbox (no libraries needed in the
+ * test rootfs). Each mode prints what the test asserts on; errors are printed as errno names. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int fail(const char *what)
+{
+    printf("%s: %s\n", what, strerrorname_np(errno));
+    fflush(stdout);
+    return 1;
+}
+
+static int listDir(const char *path)
+{
+    DIR *dir = opendir(path);
+    if (!dir) return fail("opendir");
+    char *names[4096];
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(dir)) && n < 4096) {
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) names[n++] = strdup(e->d_name);
+    }
+    closedir(dir);
+    qsort(names, (size_t)n, sizeof names[0], cmp);
+    for (int i = 0; i < n; ++i)
+        printf("%s\n", names[i]);
+    return 0;
+}
+
+static int writeMB(const char *path, long mb)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0) return fail("open");
+    static char block[65536];
+    memset(block, 'x', sizeof block);
+    for (long i = 0; i < mb * 16; ++i) {
+        size_t done = 0;
+        while (done < sizeof block) { /* a short write is followed by the real error */
+            ssize_t n = write(fd, block + done, sizeof block - done);
+            if (n < 0) return fail("write");
+            done += (size_t)n;
+        }
+    }
+    if (close(fd) != 0) return fail("close");
+    printf("wrote %ld\n", mb);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    const char *mode = argc > 1 ? argv[1] : "true";
+    if (!strcmp(mode, "true")) return 0;
+    if (!strcmp(mode, "exit")) return atoi(argv[2]);
+    if (!strcmp(mode, "id") || !strcmp(mode, "idwait")) {
+        printf("uid=%d gid=%d\n", (int)getuid(), (int)getgid());
+        if (!strcmp(mode, "idwait")) sleep(60);
+        return 0;
+    }
+    if (!strcmp(mode, "ls")) return listDir(argv[2]);
+    if (!strcmp(mode, "ps")) return listDir("/proc") ? 1 : 0; /* the test keeps the numeric names */
+    if (!strcmp(mode, "pwd")) {
+        char buf[4096];
+        printf("%s\n", getcwd(buf, sizeof buf));
+        return 0;
+    }
+    if (!strcmp(mode, "hostname")) {
+        char buf[256];
+        gethostname(buf, sizeof buf);
+        printf("%s\n", buf);
+        return 0;
+    }
+    if (!strcmp(mode, "env")) {
+        extern char **environ;
+        for (char **e = environ; *e; ++e)
+            printf("%s\n", *e);
+        return 0;
+    }
+    if (!strcmp(mode, "cat")) {
+        FILE *f = fopen(argv[2], "r");
+        if (!f) return fail("fopen");
+        char buf[4096];
+        size_t n;
+        while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+            fwrite(buf, 1, n, stdout);
+        return 0;
+    }
+    if (!strcmp(mode, "exists")) {
+        struct stat st;
+        printf("%s\n", lstat(argv[2], &st) == 0 ? "yes" : "no");
+        return 0;
+    }
+    if (!strcmp(mode, "touch")) {
+        for (int i = 2; i < argc; ++i) {
+            int fd = open(argv[i], O_WRONLY | O_CREAT, 0644);
+            if (fd < 0) return fail(argv[i]);
+            close(fd);
+        }
+        printf("touched\n");
+        return 0;
+    }
+    if (!strcmp(mode, "write")) return writeMB(argv[2], atol(argv[3]));
+    if (!strcmp(mode, "alloc")) {
+        long mb = atol(argv[2]);
+        for (long i = 0; i < mb; ++i) {
+            char *p = malloc(1 << 20);
+            memset(p, (int)i, 1 << 20);
+            usleep(2000);
+        }
+        printf("allocated\n");
+        sleep(60);
+        return 0;
+    }
+    if (!strcmp(mode, "sleep")) {
+        sleep((unsigned)atoi(argv[2]));
+        return 0;
+    }
+    if (!strcmp(mode, "spawn")) {
+        int n = atoi(argv[2]);
+        for (int i = 0; i < n; ++i) {
+            pid_t pid = fork();
+            if (pid == 0) {
+                /* A grandchild too, so an orphan exists once its parent is gone. */
+                if (i == 0 && fork() == 0) {
+                    sleep(600);
+                    _exit(0);
+                }
+                sleep(600);
+                _exit(0);
+            }
+        }
+        printf("spawned\n");
+        sleep(600);
+        return 0;
+    }
+    if (!strcmp(mode, "listen")) {
+        int s = socket(AF_INET, SOCK_STREAM, 0);
+        int one = 1;
+        setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(argv[3]))};
+        inet_pton(AF_INET, argv[2], &a.sin_addr);
+        if (bind(s, (struct sockaddr *)&a, sizeof a) != 0) return fail("bind");
+        if (listen(s, 16) != 0) return fail("listen");
+        printf("listening\n");
+        for (;;) {
+            int c = accept(s, NULL, NULL);
+            if (c >= 0) {
+                (void)!write(c, "hello\n", 6);
+                close(c);
+            }
+        }
+    }
+    if (!strcmp(mode, "connect")) {
+        int s = socket(AF_INET, SOCK_STREAM, 0);
+        struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(argv[3]))};
+        inet_pton(AF_INET, argv[2], &a.sin_addr);
+        if (connect(s, (struct sockaddr *)&a, sizeof a) != 0) return fail("connect");
+        printf("connected\n");
+        return 0;
+    }
+    if (!strcmp(mode, "flood-nonl")) {
+        static char block[65536];
+        memset(block, 'y', sizeof block);
+        long mb = atol(argv[2]);
+        for (long i = 0; i < mb * 16; ++i)
+            if (write(1, block, sizeof block) < 0) return 1;
+        return 0;
+    }
+    if (!strcmp(mode, "flood-lines")) {
+        setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+        long n = atol(argv[2]);
+        for (long i = 0; i < n; ++i)
+            printf("line %ld\n", i);
+        return 0;
+    }
+    if (!strcmp(mode, "stderr")) {
+        fprintf(stderr, "to stderr\n");
+        printf("to stdout\n");
+        return 0;
+    }
+    fprintf(stderr, "probe: unknown mode %s\n", mode);
+    return 2;
+}
