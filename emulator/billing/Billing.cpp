@@ -47,6 +47,11 @@ QString price(const Money &m)
     return m.toDisplayString();
 }
 
+QString count(qint64 n, const QString &one, const QString &many)
+{
+    return QString::number(n) + u' ' + (n == 1 ? one : many);
+}
+
 double ratio(qint64 numerator, qint64 denominator)
 {
     return static_cast<double>(numerator) / static_cast<double>(denominator);
@@ -176,7 +181,7 @@ Money fc2Cost(const Quantities &q, const BillingOptions &options, const Fc2Price
         prices.requestPricePerMillion.times(requests, kRequestsPerPrice, RoundingMode::HalfEven);
     const Money gbFee = prices.gbSecondPrice.times(mbMs, kMbMsPerGbSecond, RoundingMode::HalfEven);
     if (working) {
-        working->append({u"Request fee"_qs, QString::number(requests) + u" requests"_qs,
+        working->append({u"Request fee"_qs, count(requests, u"request"_qs, u"requests"_qs),
                          u"× "_qs + price(prices.requestPricePerMillion) + u" / 1,000,000"_qs,
                          price(requestFee)});
         working->append({u"GB-s fee"_qs, gbSeconds(mbMs),
@@ -249,7 +254,7 @@ void appendCuLines(const Quantities &q, const Fc3Prices &p, QList<WorkingLine> &
          u"GB-s"_qs, only);
     only = {};
     only.invocations = q.invocations;
-    line(u"Invocations"_qs, QString::number(q.invocations) + u" calls"_qs, p.active.invocationMicro,
+    line(u"Invocations"_qs, count(q.invocations, u"call"_qs, u"calls"_qs), p.active.invocationMicro,
          u"call"_qs, only);
     if (q.idleVcpuMilliMs || q.idleMemoryMbMs || q.idleDiskMbMs) {
         only = {};
@@ -342,11 +347,11 @@ Charge fc3Charge(const InvocationUsage &u, const BillingOptions &options, const 
     const Int128 cuE19 = computeUnitsE19(q, p);
     c.cu = cuDouble(cuE19);
     c.working.append({u"Compute units"_qs, {}, {}, cuText(cuE19)});
-    c.working.append({u"Image pull"_qs, u.imageCached ? u"cached image"_qs : gbSeconds(q.pullMbMs),
-                      u"not charged under fc3 (not in FC3's billing pages)"_qs, price(Money())});
-
     QString currency;
     const QList<CuTier> tiers = tiersFor(options, prices, &currency);
+    c.working.append({u"Image pull"_qs, u.imageCached ? u"cached image"_qs : gbSeconds(q.pullMbMs),
+                      u"not charged under fc3 (not in FC3's billing pages)"_qs,
+                      price(Money::fromPico(0, currency))});
     c.cost = fc3TieredCost(cuE19, Int128(options.monthToDate.cu) * cuScaleE19(), tiers, currency,
                            &c.working);
     c.working.append({u"Total"_qs, {}, {}, price(c.cost)});
@@ -412,6 +417,14 @@ QList<WhatIfRow> whatIf(const InvocationUsage &usage, const BillingOptions &opti
         rows.append({memoryMB, c.billedDurationMs, c.gbSeconds, c.cu, c.cost});
     }
     return rows;
+}
+
+QList<WhatIfRow> whatIf(const InvocationUsage &usage, Model model, const PriceTable &prices,
+                        const QList<int> &memorySizesMB)
+{
+    BillingOptions options;
+    options.model = model;
+    return whatIf(usage, options, prices, memorySizesMB);
 }
 
 QString summaryLine(double durationMs, qint64 billedMs, int memoryMB, double maxUsedMB)

@@ -134,6 +134,10 @@ struct WhatIfRow
 QList<WhatIfRow> whatIf(const InvocationUsage &usage, const BillingOptions &options,
                         const PriceTable &prices, const QList<int> &memorySizesMB);
 
+// The same with default options for model (the signature issue 5 sketches).
+QList<WhatIfRow> whatIf(const InvocationUsage &usage, Model model, const PriceTable &prices,
+                        const QList<int> &memorySizesMB);
+
 // FC's summary line: "Duration: 117.33 ms, Billed Duration: 118 ms, Memory Size: 128 MB,
 // Max Memory Used: 13.16 MB" (two decimals for measured figures, integers for configured ones).
 QString summaryLine(double durationMs, qint64 billedMs, int memoryMB, double maxUsedMB);

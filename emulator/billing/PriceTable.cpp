@@ -24,6 +24,20 @@ QString join(const QString &path, const QString &name)
     return path.isEmpty() ? name : path + u'.' + name;
 }
 
+// "<file>: not valid JSON at byte 30: syntax error while parsing value - invalid literal; ..."
+// nlohmann's what() starts "[json.exception.parse_error.101] parse error at line 1, column 30: ";
+// the byte offset replaces that prefix.
+Error syntaxError(const QString &origin, const json::parse_error &e)
+{
+    QString what = QString::fromUtf8(e.what());
+    const qsizetype at = what.indexOf(u"parse error"_qs);
+    const qsizetype colon = at < 0 ? -1 : what.indexOf(u": "_qs, at);
+    if (colon >= 0) what = what.mid(colon + 2);
+    what.replace(u'\n', u' ');
+    return Error{ErrorKind::Usage, origin + u": not valid JSON at byte "_qs +
+                                       QString::number(e.byte) + u": "_qs + what};
+}
+
 // Walks the JSON keeping the dotted key path, so the first problem becomes one line:
 // "<file>: <key>: <what is wrong>".
 class Reader final
@@ -197,9 +211,7 @@ Result<PriceTable> PriceTable::fromJson(const QByteArray &bytes, const QString &
     try {
         root = json::parse(bytes.begin(), bytes.end());
     } catch (const json::parse_error &e) {
-        return fail(ErrorKind::Usage, origin + u": not valid JSON at byte "_qs +
-                                          QString::number(e.byte) + u": "_qs +
-                                          QString::fromUtf8(e.what()).section(u": "_qs, -1));
+        return std::unexpected(syntaxError(origin, e));
     }
 
     Reader r(origin);
@@ -277,9 +289,7 @@ Result<PriceTable> PriceTable::load(const QString &path)
     try {
         patch = json::parse(userBytes.begin(), userBytes.end());
     } catch (const json::parse_error &e) {
-        return fail(ErrorKind::Usage, name + u": not valid JSON at byte "_qs +
-                                          QString::number(e.byte) + u": "_qs +
-                                          QString::fromUtf8(e.what()).section(u": "_qs, -1));
+        return std::unexpected(syntaxError(name, e));
     }
     if (!patch.is_object())
         return fail(ErrorKind::Usage, name + u": (top level): expected a JSON object"_qs);

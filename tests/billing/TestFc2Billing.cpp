@@ -4,6 +4,8 @@
 
 #include "billing/Billing.h"
 
+#include "MoneyTestPrinter.h"
+
 using namespace Fcemu::Billing;
 
 Q_DECLARE_METATYPE(Fcemu::Billing::InvocationUsage)
@@ -144,7 +146,7 @@ private slots:
             {u"Billed duration"_qs, u"1 ms"_qs, u"rounded up to 1 ms"_qs, u"1 ms"_qs},
             {u"Invocation GB-s"_qs, u"1 GB"_qs, u"× 0.001 s"_qs, u"0.001 GB-s"_qs},
             {u"Image pull GB-s"_qs, u"1 GB"_qs, u"× 10 s pulling"_qs, u"10 GB-s"_qs},
-            {u"Request fee"_qs, u"1 requests"_qs, u"× USD 0.2 / 1,000,000"_qs, u"USD 0.0000002"_qs},
+            {u"Request fee"_qs, u"1 request"_qs, u"× USD 0.2 / 1,000,000"_qs, u"USD 0.0000002"_qs},
             {u"GB-s fee"_qs, u"10.001 GB-s"_qs, u"× USD 0.000016384 per GB-s"_qs,
              u"USD 0.000163856384"_qs},
             {u"Total"_qs, {}, {}, u"USD 0.000164056384"_qs},

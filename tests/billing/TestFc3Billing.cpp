@@ -5,6 +5,8 @@
 #include "billing/Billing.h"
 #include "billing/SessionTotals.h"
 
+#include "MoneyTestPrinter.h"
+
 using namespace Fcemu::Billing;
 
 Q_DECLARE_METATYPE(Fcemu::Billing::InvocationUsage)

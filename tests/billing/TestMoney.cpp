@@ -2,6 +2,8 @@
 
 #include "billing/Money.h"
 
+#include "MoneyTestPrinter.h"
+
 using namespace Fcemu::Billing;
 
 Q_DECLARE_METATYPE(Fcemu::Billing::RoundingMode)

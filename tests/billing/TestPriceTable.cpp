@@ -124,6 +124,9 @@ private slots:
         QTest::addColumn<QString>("expected"); // after "<path>: "
         QTest::addRow("truncated JSON names the byte")
             << QByteArray(R"({"fc2": )") << u"not valid JSON at byte"_qs;
+        QTest::addRow("a misspelt literal names the byte and the parser's complaint")
+            << QByteArray(R"({"fc2": {"gbSecondPrice": tru}})")
+            << u"not valid JSON at byte 30: syntax error while parsing value - invalid literal"_qs;
         QTest::addRow("a top-level list is not a table")
             << QByteArray("[1, 2]") << u"(top level): expected a JSON object"_qs;
         QTest::addRow("a price in words names fc2.gbSecondPrice")

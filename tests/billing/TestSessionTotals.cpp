@@ -4,6 +4,8 @@
 
 #include "billing/SessionTotals.h"
 
+#include "MoneyTestPrinter.h"
+
 using namespace Fcemu::Billing;
 
 // Per-session totals (SPEC §8): exact sums, the free tier and the CU tiers over the month.
