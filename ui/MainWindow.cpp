@@ -7,7 +7,8 @@ namespace Fcemu::Ui {
 MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
 {
     setWindowTitle(tr("fcemu"));
-    auto *label = new QLabel(tr("Open a container image with the fcemu command line for now."), this);
+    auto *label =
+        new QLabel(tr("Open a container image with the fcemu command line for now."), this);
     label->setAlignment(Qt::AlignCenter);
     setCentralWidget(label);
     resize(1000, 700);

@@ -41,8 +41,7 @@ int run(const QStringList &arguments)
         out << "fcemu " << FCEMU_VERSION << '\n';
         return 0;
     }
-    if (command == u"image"_qs)
-        return runImageCommand(args.mid(1));
+    if (command == u"image"_qs) return runImageCommand(args.mid(1));
     err << "fcemu: unknown command '" << command << "' (see fcemu --help)\n";
     return 2;
 }

@@ -1,0 +1,342 @@
+#include "LayerUnpacker.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <fcntl.h>
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include <QLoggingCategory>
+
+namespace Fcemu::Image {
+
+namespace {
+
+Q_LOGGING_CATEGORY(lcUnpack, "fcemu.image.unpack")
+
+constexpr std::size_t chunkSize = 1 << 20;
+constexpr std::size_t queueDepth = 8;
+
+using ArchivePtr = std::unique_ptr<archive, decltype(&archive_read_free)>;
+using Chunk = std::vector<char>;
+
+// A bounded single-producer, single-consumer queue of filled chunks, plus a free list so the
+// steady state allocates nothing.
+class ChunkQueue final
+{
+public:
+    // Producer side. Returns false when the consumer has gone away.
+    bool push(Chunk chunk)
+    {
+        std::unique_lock lock(m_mutex);
+        m_notFull.wait(lock, [&]() -> bool { return m_filled.size() < queueDepth || m_closed; });
+        if (m_closed) return false;
+        m_filled.push_back(std::move(chunk));
+        m_notEmpty.notify_one();
+        return true;
+    }
+    void finish()
+    {
+        std::lock_guard lock(m_mutex);
+        m_finished = true;
+        m_notEmpty.notify_all();
+    }
+    Chunk takeFree()
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_free.empty()) return Chunk(chunkSize);
+        Chunk c = std::move(m_free.back());
+        m_free.pop_back();
+        c.resize(chunkSize);
+        return c;
+    }
+
+    // Consumer side. An empty optional means end of stream.
+    bool pop(Chunk *out)
+    {
+        std::unique_lock lock(m_mutex);
+        m_notEmpty.wait(lock,
+                        [&]() -> bool { return !m_filled.empty() || m_finished || m_closed; });
+        if (m_filled.empty()) return false;
+        *out = std::move(m_filled.front());
+        m_filled.pop_front();
+        m_notFull.notify_one();
+        return true;
+    }
+    void recycle(Chunk chunk)
+    {
+        std::lock_guard lock(m_mutex);
+        if (chunk.capacity() >= chunkSize) m_free.push_back(std::move(chunk));
+    }
+    // Either side gives up: wakes the other.
+    void close()
+    {
+        std::lock_guard lock(m_mutex);
+        m_closed = true;
+        m_notFull.notify_all();
+        m_notEmpty.notify_all();
+    }
+
+private:
+    std::mutex m_mutex;
+    std::condition_variable m_notFull;
+    std::condition_variable m_notEmpty;
+    std::deque<Chunk> m_filled;
+    std::vector<Chunk> m_free;
+    bool m_finished = false;
+    bool m_closed = false;
+};
+
+struct ProducerState
+{
+    const Blob *blob = nullptr;
+    QString where;
+    QString compression;
+    qint64 position = 0;
+    std::vector<char> readBuffer;
+    Hasher *blobHasher = nullptr;
+    std::atomic<qint64> *compressedDone = nullptr;
+    int readErrno = 0;
+};
+
+la_ssize_t producerRead(archive *, void *opaque, const void **buffer)
+{
+    auto *s = static_cast<ProducerState *>(opaque);
+    const qint64 n =
+        s->blob->readAt(s->position, s->readBuffer.data(), qint64(s->readBuffer.size()));
+    if (n < 0) {
+        s->readErrno = int(-n);
+        return -1;
+    }
+    s->position += n;
+    s->blobHasher->update(s->readBuffer.data(), std::size_t(n));
+    *s->compressedDone += n;
+    *buffer = s->readBuffer.data();
+    return n;
+}
+
+struct ConsumerState
+{
+    ChunkQueue *queue = nullptr;
+    Chunk current;
+};
+
+la_ssize_t consumerRead(archive *, void *opaque, const void **buffer)
+{
+    auto *s = static_cast<ConsumerState *>(opaque);
+    if (!s->current.empty()) s->queue->recycle(std::move(s->current));
+    s->current.clear();
+    if (!s->queue->pop(&s->current)) return 0;
+    *buffer = s->current.data();
+    return la_ssize_t(s->current.size());
+}
+
+} // namespace
+
+Result<QString> sniffCompression(const QByteArray &head, const QString &where)
+{
+    const auto b = [&](int i) -> unsigned char {
+        return i < head.size() ? static_cast<unsigned char>(head[i]) : 0;
+    };
+    if (b(0) == 0x1f && b(1) == 0x8b) return u"gzip"_qs;
+    if (b(0) == 0x28 && b(1) == 0xb5 && b(2) == 0x2f && b(3) == 0xfd) return u"zstd"_qs;
+    if ((b(0) & 0xf0) == 0x50 && b(1) == 0x2a && b(2) == 0x4d && b(3) == 0x18)
+        return u"zstd"_qs; // a skippable frame first (zstd:chunked)
+    if (head.startsWith("BZh"))
+        return fail(ErrorKind::ImageRefused,
+                    where + u": bzip2-compressed layer; OCI layers are plain, gzip or zstd"_qs);
+    if (b(0) == 0xfd && head.mid(1, 4) == "7zXZ")
+        return fail(ErrorKind::ImageRefused,
+                    where + u": xz-compressed layer; OCI layers are plain, gzip or zstd"_qs);
+    return u"none"_qs;
+}
+
+Result<std::pair<qint64, QString>> uncompressedSizeOf(const ImageSource &source,
+                                                      const LayerInfo &layer)
+{
+    const QString where = source.where(layer.member);
+    auto blob = source.blob(layer.member);
+    if (!blob) return std::unexpected(blob.error());
+    QByteArray head(8, '\0');
+    head.resize(int(std::max<qint64>(0, blob->readAt(0, head.data(), head.size()))));
+    auto compression = sniffCompression(head, where);
+    if (!compression) return std::unexpected(compression.error());
+    if (*compression == u"none"_qs) return std::pair{blob->size(), *compression};
+    if (*compression == u"gzip"_qs && blob->size() >= 18) {
+        unsigned char trailer[4];
+        if (blob->readAt(blob->size() - 4, trailer, 4) == 4) {
+            const quint32 isize = quint32(trailer[0]) | quint32(trailer[1]) << 8 |
+                                  quint32(trailer[2]) << 16 | quint32(trailer[3]) << 24;
+            return std::pair{qint64(isize), *compression};
+        }
+    }
+    ProducerState state;
+    Hasher ignored;
+    std::atomic<qint64> done{0};
+    state.blob = &*blob;
+    state.readBuffer.resize(chunkSize);
+    state.blobHasher = &ignored;
+    state.compressedDone = &done;
+    ArchivePtr a(archive_read_new(), archive_read_free);
+    archive_read_support_filter_gzip(a.get());
+    archive_read_support_filter_zstd(a.get());
+    archive_read_support_format_raw(a.get());
+    archive_entry *entry = nullptr;
+    if (archive_read_open(a.get(), &state, nullptr, producerRead, nullptr) != ARCHIVE_OK ||
+        archive_read_next_header(a.get(), &entry) != ARCHIVE_OK)
+        return fail(ErrorKind::ImageRefused, where + u": cannot read layer"_qs);
+    std::vector<char> buffer(chunkSize);
+    qint64 total = 0;
+    for (;;) {
+        const la_ssize_t n = archive_read_data(a.get(), buffer.data(), buffer.size());
+        if (n == 0) break;
+        if (n < 0) return fail(ErrorKind::ImageRefused, where + u": truncated or damaged layer"_qs);
+        total += n;
+    }
+    return std::pair{total, *compression};
+}
+
+Result<UnpackReport> unpackLayers(const ImageSource &source, const ImageInfo &info, int rootFd,
+                                  const UnpackOptions &options)
+{
+    UnpackReport report;
+    RootWriter writer(UniqueFd(::fcntl(rootFd, F_DUPFD_CLOEXEC, 0)));
+    const qint64 compressedTotal = info.compressedSize();
+    qint64 compressedBefore = 0;
+    qint64 uncompressedTotal = 0;
+    const auto cancelled = [&]() -> bool { return options.cancel && options.cancel->load(); };
+
+    for (int index = 0; index < info.layers.size(); ++index) {
+        const LayerInfo &layer = info.layers[index];
+        const QString where = source.where(layer.member);
+        const QString layerName = u"layer "_qs + QString::number(index + 1) + u'/' +
+                                  QString::number(info.layers.size()) + u" (" + layer.member + u')';
+        auto blob = source.blob(layer.member);
+        if (!blob) return std::unexpected(blob.error());
+        QByteArray head(8, '\0');
+        head.resize(int(std::max<qint64>(0, blob->readAt(0, head.data(), head.size()))));
+        auto compression = sniffCompression(head, where);
+        if (!compression) return std::unexpected(compression.error());
+
+        ChunkQueue queue;
+        std::atomic<qint64> compressedDone{0};
+        Error producerError;
+        bool producerFailed = false;
+        Hasher blobHasher(layer.digest.isValid() ? layer.digest.algorithm : u"sha256"_qs);
+        Hasher diffHasher(layer.diffId.algorithm);
+        qint64 layerBytes = 0;
+        const qint64 budget = options.maxUncompressedBytes - uncompressedTotal;
+
+        std::thread producer([&]() {
+            const auto failWith = [&](ErrorKind kind, const QString &message) {
+                producerError = Error{kind, message};
+                producerFailed = true;
+                queue.close();
+            };
+            ProducerState state;
+            state.blob = &*blob;
+            state.where = where;
+            state.readBuffer.resize(chunkSize);
+            state.blobHasher = &blobHasher;
+            state.compressedDone = &compressedDone;
+            ArchivePtr a(archive_read_new(), archive_read_free);
+            if (*compression == u"gzip"_qs)
+                archive_read_support_filter_gzip(a.get());
+            else if (*compression == u"zstd"_qs)
+                archive_read_support_filter_zstd(a.get());
+            archive_read_support_format_raw(a.get());
+            archive_entry *entry = nullptr;
+            if (archive_read_open(a.get(), &state, nullptr, producerRead, nullptr) != ARCHIVE_OK ||
+                archive_read_next_header(a.get(), &entry) != ARCHIVE_OK) {
+                const char *text = archive_error_string(a.get());
+                failWith(ErrorKind::ImageRefused, where + u": cannot read layer ("_qs +
+                                                      QString::fromUtf8(text ? text : "empty") +
+                                                      u')');
+                return;
+            }
+            for (;;) {
+                Chunk chunk = queue.takeFree();
+                const la_ssize_t n = archive_read_data(a.get(), chunk.data(), chunk.size());
+                if (n == 0) break;
+                if (n < 0) {
+                    const char *text = archive_error_string(a.get());
+                    failWith(state.readErrno ? ErrorKind::Io : ErrorKind::ImageRefused,
+                             where + u": truncated or damaged layer ("_qs +
+                                 (state.readErrno ? errnoText(state.readErrno)
+                                                  : QString::fromUtf8(text ? text : "")) +
+                                 u')');
+                    return;
+                }
+                diffHasher.update(chunk.data(), std::size_t(n));
+                layerBytes += n;
+                if (layerBytes > budget) {
+                    failWith(ErrorKind::ImageRefused,
+                             where +
+                                 u": the image inflates past its uncompressed size limit of "_qs +
+                                 QString::number(options.maxUncompressedBytes >> 20) +
+                                 u" MiB (stopped early; use --max-uncompressed to raise it)");
+                    return;
+                }
+                chunk.resize(std::size_t(n));
+                if (!queue.push(std::move(chunk))) return; // the consumer failed; its error wins
+                if (options.progress)
+                    options.progress(compressedBefore + compressedDone.load(), compressedTotal);
+            }
+            queue.finish();
+        });
+
+        ConsumerState consumerState;
+        consumerState.queue = &queue;
+        ArchivePtr tar(archive_read_new(), archive_read_free);
+        archive_read_support_format_tar(tar.get());
+        archive_read_support_format_gnutar(tar.get());
+        Status applied;
+        if (archive_read_open(tar.get(), &consumerState, nullptr, consumerRead, nullptr) !=
+            ARCHIVE_OK) {
+            const char *text = archive_error_string(tar.get());
+            applied = fail(ErrorKind::ImageRefused, where + u": not a tar layer ("_qs +
+                                                        QString::fromUtf8(text ? text : "") + u')');
+        } else {
+            applied = writer.applyLayer(tar.get(), layerName, cancelled);
+        }
+        if (applied) {
+            // Drain what follows the tar's end blocks so the producer hashes the whole stream.
+            Chunk rest;
+            if (!consumerState.current.empty()) queue.recycle(std::move(consumerState.current));
+            while (queue.pop(&rest))
+                queue.recycle(std::move(rest));
+        } else {
+            queue.close();
+        }
+        producer.join();
+        if (producerFailed)
+            return std::unexpected(producerError); // a bomb or truncation explains a tar error too
+        if (!applied) return std::unexpected(applied.error());
+        if (blob->size() != compressedDone.load())
+            return fail(ErrorKind::ImageRefused,
+                        where +
+                            u": layer data continues after the end of the compressed stream"_qs);
+        if (layer.digest.isValid() && blobHasher.finish() != layer.digest)
+            return fail(ErrorKind::ImageRefused, where + u": digest mismatch (expected "_qs +
+                                                     layer.digest.toString() + u')');
+        if (diffHasher.finish() != layer.diffId)
+            return fail(ErrorKind::ImageRefused,
+                        where + u": uncompressed content does not match diff_id "_qs +
+                            layer.diffId.toString());
+        uncompressedTotal += layerBytes;
+        compressedBefore += blob->size();
+        report.layers.append({*compression, layerBytes});
+        qCDebug(lcUnpack) << layerName << *compression << layerBytes << "bytes";
+    }
+    if (auto done = writer.finish(); !done) return std::unexpected(done.error());
+    report.uncompressedSize = uncompressedTotal;
+    report.stats = writer.stats();
+    if (options.progress) options.progress(compressedTotal, compressedTotal);
+    return report;
+}
+
+} // namespace Fcemu::Image
