@@ -120,6 +120,8 @@ qint64 billedMilliseconds(double measuredMs, int granularityMs, bool atLeastOne)
 {
     granularityMs = std::max(granularityMs, 1);
     if (!std::isfinite(measuredMs) || measuredMs <= 0) return atLeastOne ? granularityMs : 0;
+    // Clamped to a century so the cast below stays defined for absurd input.
+    measuredMs = std::min(measuredMs, 3.2e12);
     constexpr double kNoiseMs = 1e-6; // 1 ns
     const double units = std::ceil((measuredMs - kNoiseMs) / granularityMs);
     return std::max<qint64>(atLeastOne ? 1 : 0, static_cast<qint64>(units)) * granularityMs;
@@ -362,13 +364,19 @@ Charge fc3Charge(const InvocationUsage &u, const BillingOptions &options, const 
 
 Charge charge(const InvocationUsage &usage, const BillingOptions &options, const PriceTable &prices)
 {
-    return options.model == Model::Fc3 ? fc3Charge(usage, options, prices)
-                                       : fc2Charge(usage, options, prices);
+    // Sizes come from validated configuration; a negative one must still not produce a credit.
+    InvocationUsage u = usage;
+    u.memoryMB = std::max(u.memoryMB, 0);
+    u.diskMB = std::max(u.diskMB, 0);
+    return options.model == Model::Fc3 ? fc3Charge(u, options, prices)
+                                       : fc2Charge(u, options, prices);
 }
 
 Charge provisionedCharge(int memoryMB, double vcpu, int diskMB, double lifetimeMs,
                          const BillingOptions &options, const PriceTable &prices)
 {
+    memoryMB = std::max(memoryMB, 0);
+    diskMB = std::max(diskMB, 0);
     Charge c;
     c.model = options.model;
     if (options.model == Model::Fc2) {

@@ -39,7 +39,7 @@ struct MonthToDate
 struct BillingOptions
 {
     Model model = Model::Fc2;
-    bool legacyRounding = false;  // fc2: bill in 100 ms units, as 2019-2021 FC did
+    bool legacyRounding = false;  // fc2: bill in 100 ms units, as 2019-2021 FC did (fc3 ignores it)
     bool freeTier = false;        // fc2: 1,000,000 requests and 400,000 GB-s a month (SPEC §8)
     QString currency = u"USD"_qs; // fc3 price tiers (USD or CNY); fc2 prices are in USD
     DiskAllowance diskAllowance = DiskAllowance::Overview512MB;
@@ -103,7 +103,9 @@ struct Charge
 };
 
 // The charge for one invocation. fc2: request fee + GB-s (1 ms, or 100 ms with legacyRounding)
-// + image pull GB-s (none when cached); free tier against options.monthToDate when enabled.
+// + image pull GB-s (none when cached; the pull time is rounded like the request time, which no
+// source states either way); free tier against options.monthToDate when enabled. The cost is
+// rounded HalfEven to 1 pico-unit per fee line (exact at the default prices).
 // fc3: CU from the active and idle factors plus the per-invocation CU, priced by walking the
 // options.currency tiers from options.monthToDate.cu. Image pull is reported under fc3 but not
 // charged: FC3's billing pages do not mention it (fc-semantics §6.2).

@@ -56,6 +56,8 @@ private slots:
             << 1024 << 100.5 << 0.0 << true << true << 200LL << u"0.2 GB-s"_qs << u"0 GB-s"_qs;
         QTest::addRow("a request too short to measure still bills one 1 ms unit")
             << 1024 << 0.0 << 0.0 << true << false << 1LL << u"0.001 GB-s"_qs << u"0 GB-s"_qs;
+        QTest::addRow("a negative memory size bills nothing rather than a credit")
+            << -128 << 10.0 << 0.0 << true << false << 10LL << u"0 GB-s"_qs << u"0 GB-s"_qs;
         QTest::addRow("a pull of 10.0004 s bills 10,001 ms at 1 ms granularity")
             << 1024 << 1.0 << 10000.4 << false << false << 1LL << u"0.001 GB-s"_qs
             << u"10.001 GB-s"_qs;
@@ -75,8 +77,8 @@ private slots:
         const Charge c = charge(usage(memoryMB, durationMs, pullMs, cached), options, m_prices);
         QCOMPARE(c.model, Model::Fc2);
         QCOMPARE(c.billedDurationMs, billedMs);
-        QCOMPARE(c.quantities.memoryMbMs, memoryMB * billedMs);
-        QCOMPARE(c.gbSeconds, memoryMB / 1024.0 * billedMs / 1000.0);
+        QCOMPARE(c.quantities.memoryMbMs, std::max(memoryMB, 0) * billedMs);
+        QCOMPARE(c.gbSeconds, std::max(memoryMB, 0) / 1024.0 * billedMs / 1000.0);
         QVERIFY(!c.cu);
         // The working shows the exact figures the GUI prints.
         const auto line = [&](const QString &label) {

@@ -226,6 +226,31 @@ private slots:
         QCOMPARE(cuOf(c.quantities, m_prices), cu);
     }
 
+    void whatIfKeepsVcpuAndDuration_data()
+    {
+        QTest::addColumn<int>("memoryMB");
+        QTest::addColumn<QString>("cu");
+        QTest::addRow("at 512 MB: the measured call, 0.0336 CU") << 512 << u"0.0336"_qs;
+        QTest::addRow("at 1,024 MB: memory CU double, vCPU and call CU stay: 0.0471")
+            << 1024 << u"0.0471"_qs;
+        QTest::addRow("at 128 MB: 0.0126 + 0.000675 + 0.0027 + 0.0075 = 0.023475")
+            << 128 << u"0.023475"_qs;
+    }
+    void whatIfKeepsVcpuAndDuration()
+    {
+        QFETCH(int, memoryMB);
+        QFETCH(QString, cu);
+        const auto rows = whatIf(workedExampleCall(), Model::Fc3, m_prices, {128, 512, 1024});
+        const auto row = std::find_if(rows.begin(), rows.end(),
+                                      [&](const WhatIfRow &r) { return r.memoryMB == memoryMB; });
+        QVERIFY(row != rows.end());
+        QCOMPARE(row->billedDurationMs, qint64(36));
+        QCOMPARE(row->cu.value_or(-1), cu.toDouble());
+        QCOMPARE(row->cost,
+                 Money::fromDecimal(u"0.00002"_qs, u"USD"_qs)
+                     ->times(qint64(cu.toDouble() * 1e6 + 0.5), 1'000'000, RoundingMode::HalfEven));
+    }
+
     void workingListsEachFactor()
     {
         const Charge c = charge(workedExampleCall(), fc3(), m_prices);
