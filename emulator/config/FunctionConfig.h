@@ -1,0 +1,112 @@
+#pragma once
+
+#include <optional>
+
+#include <nlohmann/json.hpp>
+
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include "common/Error.h"
+
+namespace Fcemu::Config {
+
+enum class InstanceType { Elastic, Gpu };
+enum class BillingModel { Fc2, Fc3 };
+
+// One user environment variable; FunctionConfig keeps them in the order they were given.
+struct EnvVar
+{
+    QString key;
+    QString value;
+    bool operator==(const EnvVar &) const = default;
+};
+
+// An HTTP lifecycle hook of a custom container (initializer, pre-freeze, pre-stop).
+// For custom containers FC only cares whether a hook is configured: it then calls
+// POST /initialize, GET /pre-freeze or GET /pre-stop, and sends the handler text in the
+// x-fc-* headers. So "configured" is "handler not empty", as in FC2's API where an empty
+// `initializer` string means none.
+struct LifecycleHook
+{
+    QString handler;
+    int timeoutS = 3; // FC2 API default for initializationTimeout and the hook timeouts
+
+    bool isSet() const { return !handler.isEmpty(); }
+    bool operator==(const LifecycleHook &) const = default;
+};
+
+// Every FUNCTION OPTION of SPEC §1.1, with FC's defaults (fc-semantics §7, §8.2).
+// A plain value type: copy it, compare it, round-trip it through toJson()/fromJson().
+struct FunctionConfig
+{
+    QString name = u"fcemu-function"_qs;
+    QString serviceName = u"fcemu-service"_qs; // FC2 only; FC3 has no services
+    QString region = u"cn-hangzhou"_qs;
+    QString handler = u"index.handler"_qs; // FC_FUNCTION_HANDLER; unused by a custom container
+
+    int memoryMB = 512;        // FC3 CreateFunction default
+    std::optional<double> cpu; // unset: derived from memory, see effectiveCpu()
+    int timeoutS = 3;          // FC3 CreateFunction default
+    int caPort = 9000;         // FC2 caPort / FC3 customContainerConfig.port
+    bool webServerMode = true;
+
+    // FC2 names. `command` replaces the image Entrypoint, `args` its Cmd (FC3 calls them
+    // `entrypoint` and `command`). Empty means "use the image's".
+    QStringList command;
+    QStringList args;
+
+    QList<EnvVar> env; // user variables, one per key, in order
+
+    LifecycleHook initializer; // timeoutS is initializationTimeout (1–300)
+    LifecycleHook preFreeze;   // FC2 only
+    LifecycleHook preStop;     // timeout at most 90 s
+
+    int instanceConcurrency = 1;
+    int maxInstances = 10; // local default; FC's own limit is a per-region quota
+    int provisioned = 0;
+    int idleTimeoutS = 180; // FC reclaims idle on-demand instances after 3–5 minutes
+    InstanceType instanceType = InstanceType::Elastic;
+    int diskSizeMB = 512;                    // 512 or 10240
+    int startupTimeoutS = 120;               // FC's CA start window
+    std::optional<double> pullBandwidthMBps; // unset: no simulated registry pull
+    BillingModel billing = BillingModel::Fc2;
+
+    bool operator==(const FunctionConfig &) const = default;
+
+    // The env value for key, or a null QString when the function does not set it.
+    QString envValue(const QString &key) const;
+    // Sets key=value, replacing the value in place when the key exists, else appending.
+    void setEnv(const QString &key, const QString &value);
+};
+
+// The vCPU count the instance gets. When `cpu` is unset: one vCPU per GB of memory
+// (memory/1024) rounded down to a multiple of 0.05 and clamped to 0.05–16. Rounding down
+// keeps the result inside FC3's memory:vCPU rule (1 to 4 GB per vCPU) for every valid
+// memory size: 128 MB -> 0.1 vCPU (1.25 GB/vCPU), 512 MB -> 0.5, 32768 MB -> 16 (2 GB/vCPU).
+double effectiveCpu(const FunctionConfig &config);
+
+QString instanceTypeName(InstanceType type);
+QString billingModelName(BillingModel model);
+std::optional<InstanceType> instanceTypeFromString(const QString &text);
+std::optional<BillingModel> billingModelFromString(const QString &text);
+
+// The plain JSON shape (FC3 camelCase names, FC2 `command`/`args`, flat):
+// functionName, serviceName, region, handler, memorySize, cpu (only when set), timeout,
+// caPort, webServerMode, command, args, environmentVariables (object), initializer
+// (handler string, only when set), initializationTimeout,
+// instanceLifecycleConfig {preFreeze, preStop: {handler, timeout}}, instanceConcurrency,
+// maxInstances, provisioned, idleTimeout, instanceType, diskSize, startupTimeout,
+// pullBandwidth (only when set), billing.
+// ordered_json keeps the environment variables in order; nlohmann::json converts to and
+// from it implicitly.
+nlohmann::ordered_json toJson(const FunctionConfig &config);
+
+// Reads the shape toJson() writes on top of the defaults; absent keys keep their default.
+// Also accepts `port` for caPort and an FC3 CreateFunctionInput-style
+// customContainerConfig {entrypoint, command, port} / instanceLifecycleConfig.initializer.
+// Unknown keys are ignored; a wrong type is a Usage error naming the key.
+Result<FunctionConfig> fromJson(const nlohmann::ordered_json &json);
+
+} // namespace Fcemu::Config
