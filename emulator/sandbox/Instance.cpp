@@ -36,7 +36,7 @@
 
 namespace Fcemu::Sandbox {
 
-Q_LOGGING_CATEGORY(lcSandbox, "fcemu.sandbox")
+Q_LOGGING_CATEGORY(lcSandbox, "fcemu.sandbox", QtInfoMsg)
 
 using namespace Detail;
 
