@@ -6,9 +6,10 @@
 #include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
-#include <linux/sched.h>
+#include <sched.h>
 #include <poll.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -22,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
@@ -80,18 +82,79 @@ int readSysctl(const char *path)
     return ok ? value : -1;
 }
 
-long cloneInto(uint64_t flags, int *pidfd)
+constexpr int kNamespaces =
+    CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC;
+constexpr size_t kChildStackBytes = 256 * 1024;
+
+// posix_spawn's way: the child shares our memory on a stack of its own, we are suspended until
+// it execs or exits (CLONE_VFORK), and every signal is blocked meanwhile so none of our handlers
+// runs on its stack. Returns the PID, or -1 with errno.
+long cloneSharingMemory(int flags, int (*fn)(void *), void *arg, int *pidfd)
 {
-    clone_args args;
-    memset(&args, 0, sizeof args);
-    args.flags = flags | (pidfd != nullptr ? CLONE_PIDFD : 0);
-    args.pidfd = reinterpret_cast<uintptr_t>(pidfd);
-    args.exit_signal = SIGCHLD;
-    return syscall(SYS_clone3, &args, CLONE_ARGS_SIZE_VER0);
+    void *stack = mmap(nullptr, kChildStackBytes, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (stack == MAP_FAILED) return -1;
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    const int pid =
+        clone(fn, static_cast<char *>(stack) + kChildStackBytes,
+              flags | CLONE_VM | CLONE_VFORK | (pidfd != nullptr ? CLONE_PIDFD : 0) | SIGCHLD, arg,
+              pidfd);
+    const int err = errno;
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    munmap(stack, kChildStackBytes);
+    errno = err;
+    return pid;
 }
 
-constexpr uint64_t kNamespaces =
-    CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC;
+struct ProbeArgs
+{
+    const char *uidMap;
+    const char *gidMap;
+};
+
+// The user-namespace probe's child: the same first steps as the real one; exit status = errno.
+int probeChild(void *arg)
+{
+    const auto *maps = static_cast<const ProbeArgs *>(arg);
+    auto put = [](const char *path, const char *data) {
+        const int fd = ::open(path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0) return errno == ENOENT ? 0 : errno;
+        const int rc = ::write(fd, data, strlen(data)) < 0 ? errno : 0;
+        ::close(fd);
+        return rc;
+    };
+    int err = put("/proc/self/setgroups", "deny");
+    if (err == 0) err = put("/proc/self/uid_map", maps->uidMap);
+    if (err == 0) err = put("/proc/self/gid_map", maps->gidMap);
+    // A namespace without capabilities (AppArmor's restriction) fails here.
+    if (err == 0 && ::mount("tmpfs", "/tmp", "tmpfs", 0, "size=4k") != 0) err = errno;
+    ::_exit(err & 0xff);
+}
+
+// fcemu-init: $FCEMU_INIT, next to the executable, ../libexec/fcemu/, the install path, then
+// the build tree (tests and benchmarks run from there).
+QString findInit()
+{
+    static const QString found = [] {
+        QStringList candidates;
+        if (const QString env = qEnvironmentVariable("FCEMU_INIT"); !env.isEmpty())
+            candidates << env;
+        if (QCoreApplication::instance() != nullptr) {
+            const QString dir = QCoreApplication::applicationDirPath();
+            candidates << dir + u"/fcemu-init"_qs << dir + u"/../libexec/fcemu/fcemu-init"_qs;
+        }
+        candidates << QStringLiteral(FCEMU_INIT_INSTALL_PATH)
+                   << QStringLiteral(FCEMU_INIT_BUILD_PATH);
+        for (const QString &path : std::as_const(candidates)) {
+            const QFileInfo info(path);
+            if (info.isFile() && info.isExecutable()) return info.absoluteFilePath();
+        }
+        return QString();
+    }();
+    return found;
+}
 
 } // namespace
 
@@ -121,23 +184,10 @@ Status checkUserNamespaces()
     static const Status result = []() -> Status {
         const QByteArray uidMap = "0 " + QByteArray::number(getuid()) + " 1\n";
         const QByteArray gidMap = "0 " + QByteArray::number(getgid()) + " 1\n";
-        const long pid = cloneInto(CLONE_NEWUSER | CLONE_NEWNS, nullptr);
+        ProbeArgs args{uidMap.constData(), gidMap.constData()};
+        const long pid =
+            cloneSharingMemory(CLONE_NEWUSER | CLONE_NEWNS, probeChild, &args, nullptr);
         if (pid < 0) return fail(ErrorKind::Platform, userNamespaceAdvice(errno));
-        if (pid == 0) {
-            // Async-signal-safe only: the same steps as the real child, exit status = errno.
-            auto put = [](const char *path, const char *data) {
-                const int fd = ::open(path, O_WRONLY | O_CLOEXEC);
-                if (fd < 0) return errno == ENOENT ? 0 : errno;
-                const int rc = ::write(fd, data, strlen(data)) < 0 ? errno : 0;
-                ::close(fd);
-                return rc;
-            };
-            int err = put("/proc/self/setgroups", "deny");
-            if (err == 0) err = put("/proc/self/uid_map", uidMap.constData());
-            if (err == 0) err = put("/proc/self/gid_map", gidMap.constData());
-            if (err == 0 && ::mount("tmpfs", "/tmp", "tmpfs", 0, "size=4k") != 0) err = errno;
-            ::_exit(err & 0xff);
-        }
         int status = 0;
         while (waitpid(pid_t(pid), &status, 0) < 0 && errno == EINTR) {
         }
@@ -240,9 +290,22 @@ Status InstancePrivate::start()
         ptrs.push_back(nullptr);
         return ptrs;
     };
-    std::vector<char *> argvPtrs = pointers(argvStore);
+    // fcemu-init N CANDIDATES... -- ARGV... (InitProtocol.h)
+    std::vector<QByteArray> initArgvStore = {"fcemu-init",
+                                             QByteArray::number(qsizetype(candidateStore.size()))};
+    initArgvStore.insert(initArgvStore.end(), candidateStore.begin(), candidateStore.end());
+    initArgvStore.push_back("--");
+    initArgvStore.insert(initArgvStore.end(), argvStore.begin(), argvStore.end());
+    std::vector<char *> initArgvPtrs = pointers(initArgvStore);
     std::vector<char *> envPtrs = pointers(envStore);
-    std::vector<char *> candidatePtrs = pointers(candidateStore);
+    const QString initPath = findInit();
+    if (initPath.isEmpty())
+        return fail(ErrorKind::Platform,
+                    u"sandbox: fcemu-init not found (next to the executable, in "
+                    u"../libexec/fcemu/, or in $FCEMU_INIT); reinstall fcemu"_qs);
+    UniqueFd initExe(open(QFile::encodeName(initPath).constData(), O_PATH | O_CLOEXEC));
+    if (!initExe)
+        return fail(ErrorKind::Platform, describeErrno(u"sandbox: open "_qs + initPath, errno));
     const QByteArray uidMap =
         QByteArray::number(spec.uid) + ' ' + QByteArray::number(getuid()) + " 1\n";
     const QByteArray gidMap =
@@ -285,13 +348,14 @@ Status InstancePrivate::start()
     context.hostname = hostname.constData();
     context.instanceAddress = address;
     context.workingDir = workingDir.constData();
-    context.argv = argvPtrs.data();
+    context.initExeFd = initExe.get();
+    context.allowOverlay = qEnvironmentVariable("FCEMU_SANDBOX_OVERLAY") != u"0"_qs;
+    context.initArgv = initArgvPtrs.data();
     context.envp = envPtrs.data();
-    context.execCandidates = candidatePtrs.data();
 
     int rawPidfd = -1;
-    const long pid = cloneInto(kNamespaces, &rawPidfd);
-    if (pid == 0) childMain(context); // never returns
+    // Returns once the child has exec'd fcemu-init or has failed (CLONE_VFORK).
+    const long pid = cloneSharingMemory(kNamespaces, childSetup, &context, &rawPidfd);
     if (pid < 0) {
         const int err = errno;
         startErrno = err;

@@ -1,5 +1,7 @@
 #include "SandboxChild.h"
 
+#include "ChildUtil.h"
+
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -27,42 +29,9 @@ namespace Fcemu::Sandbox::Detail {
 
 namespace {
 
-size_t textLength(const char *s)
-{
-    size_t n = 0;
-    while (s[n] != '\0')
-        ++n;
-    return n;
-}
-
-// Appends src to the fixed buffer dst (capacity cap), always NUL-terminated.
-void append(char *dst, size_t cap, const char *src)
-{
-    size_t used = textLength(dst);
-    while (*src != '\0' && used + 1 < cap)
-        dst[used++] = *src++;
-    dst[used] = '\0';
-}
-
-void sendMessage(MessageType type, int err, int64_t value, const char *what, const char *detail)
-{
-    ChildMessage msg;
-    memset(&msg, 0, sizeof msg);
-    msg.type = type;
-    msg.err = err;
-    msg.value = value;
-    if (what != nullptr) append(msg.text, sizeof msg.text, what);
-    if (detail != nullptr && detail[0] != '\0') {
-        append(msg.text, sizeof msg.text, " ");
-        append(msg.text, sizeof msg.text, detail);
-    }
-    // MSG_NOSIGNAL: a parent that went away must not kill us with SIGPIPE before we clean up.
-    (void)::send(kStatusFd, &msg, sizeof msg, MSG_NOSIGNAL);
-}
-
 [[noreturn]] void die(MessageType type, int err, const char *what, const char *detail = nullptr)
 {
-    sendMessage(type, err, 0, what, detail);
+    sendMessage(kStatusFd, type, err, 0, what, detail);
     ::_exit(127);
 }
 
@@ -262,74 +231,13 @@ int setUpLoopback(uint32_t address, const char **what)
     return 0;
 }
 
-void killAllAndExit(int code)
-{
-    // PID 1 of the namespace: -1 reaches every other process in it.
-    ::kill(-1, SIGKILL);
-    while (::waitpid(-1, nullptr, __WALL) > 0 || errno == EINTR) {
-    }
-    ::_exit(code);
-}
-
-void handleConnect(const ControlRequest &req)
-{
-    ChildMessage reply;
-    memset(&reply, 0, sizeof reply);
-    reply.type = MessageType::ConnectReply;
-    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (fd < 0) {
-        reply.err = errno;
-    } else {
-        sockaddr_in addr;
-        memset(&addr, 0, sizeof addr);
-        addr.sin_family = AF_INET;
-        addr.sin_port = htons(req.port);
-        addr.sin_addr.s_addr = req.address;
-        int rc = ::connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr);
-        if (rc != 0 && errno == EINPROGRESS) {
-            pollfd p{fd, POLLOUT, 0};
-            rc = ::poll(&p, 1, req.timeoutMs < 0 ? 0 : req.timeoutMs);
-            if (rc == 0) {
-                errno = ETIMEDOUT;
-                rc = -1;
-            } else if (rc > 0) {
-                int soError = 0;
-                socklen_t len = sizeof soError;
-                ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &soError, &len);
-                errno = soError;
-                rc = soError == 0 ? 0 : -1;
-            }
-        }
-        reply.err = rc == 0 ? 0 : errno;
-        if (rc == 0) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-    }
-    iovec iov{&reply, sizeof reply};
-    msghdr msg;
-    memset(&msg, 0, sizeof msg);
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-    if (reply.err == 0) {
-        memset(control, 0, sizeof control);
-        msg.msg_control = control;
-        msg.msg_controllen = sizeof control;
-        cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
-        cmsg->cmsg_level = SOL_SOCKET;
-        cmsg->cmsg_type = SCM_RIGHTS;
-        cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(cmsg), &fd, sizeof fd);
-    }
-    (void)::sendmsg(kRequestFd, &msg, MSG_NOSIGNAL);
-    if (fd >= 0) ::close(fd);
-}
-
 // Moves the parent's descriptors to the fixed numbers and closes everything else, so no fd of
 // fcemu (listening sockets, other instances' sockets) leaks into the sandbox.
 void arrangeDescriptors(const ChildContext &c)
 {
-    const int sources[4] = {c.statusFd, c.requestFd, c.stdoutFd, c.stderrFd};
-    int high[4];
-    for (int i = 0; i < 4; ++i) {
+    const int sources[5] = {c.statusFd, c.requestFd, c.stdoutFd, c.stderrFd, c.initExeFd};
+    int high[5];
+    for (int i = 0; i < 5; ++i) {
         high[i] = ::fcntl(sources[i], F_DUPFD_CLOEXEC, 64);
         if (high[i] < 0) {
             // The status socket may be the one that failed; try to say so anyway.
@@ -342,18 +250,20 @@ void arrangeDescriptors(const ChildContext &c)
             ::_exit(127);
         }
     }
-    for (int i = 0; i < 4; ++i)
-        ::dup3(high[i], 3 + i, O_CLOEXEC);
-    if (::syscall(SYS_close_range, 7u, ~0u, 0u) != 0) {
-        for (int fd = 7; fd < 4096; ++fd)
+    // 3-6 are for fcemu-init and survive the exec; 7 (fcemu-init itself) does not.
+    for (int i = 0; i < 5; ++i)
+        ::dup3(high[i], 3 + i, 3 + i == kInitExeFd ? O_CLOEXEC : 0);
+    if (::syscall(SYS_close_range, 8u, ~0u, 0u) != 0) {
+        for (int fd = 8; fd < 4096; ++fd)
             ::close(fd);
     }
 }
 
 } // namespace
 
-void childMain(const ChildContext &c)
+int childSetup(void *context)
 {
+    const ChildContext &c = *static_cast<const ChildContext *>(context);
     arrangeDescriptors(c);
 
     // Die with fcemu. PDEATHSIG is tied to the thread that cloned us (see Sandbox.h); the status
@@ -380,16 +290,22 @@ void childMain(const ChildContext &c)
     const char *what = "";
     if (setUpLoopback(c.instanceAddress, &what) != 0) die(MessageType::Error, errno, what);
 
-    bool overlay = true;
+    bool overlay = c.allowOverlay;
+    if (!overlay)
+        sendMessage(kStatusFd, MessageType::Warning, EPERM, 1,
+                    "overlayfs disabled by FCEMU_SANDBOX_OVERLAY=0; using a read-only rootfs "
+                    "with a writable /tmp instead:",
+                    nullptr);
     for (const SetupOp &op : *c.plan) {
         if ((op.when == OpWhen::OverlayOnly && !overlay) ||
-            (op.when == OpWhen::FallbackOnly && overlay))
+            (op.when == OpWhen::FallbackOnly && overlay) ||
+            (op.type == OpType::MountOverlay && !overlay))
             continue;
         if (runOp(op, &what) == 0) continue;
         const int err = errno;
-        if (op.type == OpType::MountOverlay) {
+        if (op.type == OpType::MountOverlay && overlay) {
             overlay = false;
-            sendMessage(MessageType::Warning, err, 1,
+            sendMessage(kStatusFd, MessageType::Warning, err, 1,
                         "the kernel refused overlayfs in a user namespace; using a read-only "
                         "rootfs with a writable /tmp instead:",
                         nullptr);
@@ -405,121 +321,24 @@ void childMain(const ChildContext &c)
         die(MessageType::Error, err, what, detail);
     }
 
-    // stdio of init itself: nothing of the host.
+    // stdio of the init: nothing of the host.
     const int devNull = ::open("/dev/null", O_RDWR | O_CLOEXEC);
     if (devNull < 0) die(MessageType::Error, errno, "open /dev/null in the sandbox");
     for (int fd = 0; fd < 3; ++fd)
         ::dup2(devNull, fd);
+    ::close(devNull);
 
     if (::chdir(c.workingDir) != 0)
         die(MessageType::ExecError, errno, "chdir to the working directory", c.workingDir);
 
-    // setuid binaries in the image gain nothing (the rootfs is also nosuid).
+    // setuid binaries in the image gain nothing (the rootfs is also nosuid). Kept across exec.
     if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
         die(MessageType::Error, errno, "prctl(PR_SET_NO_NEW_PRIVS)");
 
-    // Signals: all blocked and read through a signalfd. A handler is installed too, because
-    // the kernel drops signals to a PID-namespace init whose disposition is SIG_DFL.
-    sigset_t all;
-    sigfillset(&all);
-    ::sigprocmask(SIG_SETMASK, &all, nullptr);
-    struct sigaction ignoreAction;
-    memset(&ignoreAction, 0, sizeof ignoreAction);
-    ignoreAction.sa_handler = [](int) {};
-    const int forwarded[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGCHLD};
-    for (int sig : forwarded)
-        ::sigaction(sig, &ignoreAction, nullptr);
-    const int sigFd = ::signalfd(-1, &all, SFD_CLOEXEC | SFD_NONBLOCK);
-    if (sigFd < 0) die(MessageType::Error, errno, "signalfd");
-
-    int execPipe[2];
-    if (::pipe2(execPipe, O_CLOEXEC) != 0) die(MessageType::Error, errno, "pipe2");
-
-    // vfork: the command shares our memory until execve, so nothing is copied (the init is a
-    // copy of fcemu; fork would duplicate its page tables a second time).
-    const pid_t command = ::vfork();
-    if (command == 0) {
-        ::dup2(kStdoutFd, 1);
-        ::dup2(kStderrFd, 2);
-        struct sigaction dfl;
-        memset(&dfl, 0, sizeof dfl);
-        dfl.sa_handler = SIG_DFL;
-        for (int sig = 1; sig < NSIG; ++sig)
-            ::sigaction(sig, &dfl, nullptr);
-        sigset_t none;
-        sigemptyset(&none);
-        ::sigprocmask(SIG_SETMASK, &none, nullptr);
-        // The command leads its own process group, so a terminal-style kill reaches its children.
-        ::setsid();
-        int err = ENOENT;
-        int index = 0;
-        bool sawEacces = false;
-        for (int i = 0; c.execCandidates[i] != nullptr; ++i) {
-            ::execve(c.execCandidates[i], c.argv, c.envp);
-            err = errno;
-            index = i;
-            if (err == EACCES) {
-                sawEacces = true;
-                continue;
-            }
-            if (err != ENOENT && err != ENOTDIR) break;
-        }
-        if (sawEacces && (err == ENOENT || err == ENOTDIR)) err = EACCES;
-        const int report[2] = {err, index};
-        (void)::write(execPipe[1], report, sizeof report);
-        ::_exit(127);
-    }
-    ::close(execPipe[1]);
-    if (command < 0) die(MessageType::Error, errno, "vfork");
-    int report[2] = {0, 0};
-    ssize_t got;
-    do {
-        got = ::read(execPipe[0], report, sizeof report);
-    } while (got < 0 && errno == EINTR);
-    ::close(execPipe[0]);
-    if (got == ssize_t(sizeof report)) {
-        ::waitpid(command, nullptr, 0);
-        die(MessageType::ExecError, report[0], "execute", c.execCandidates[report[1]]);
-    }
-    // The pipes now belong to the command alone: EOF on them means it and its children are done.
-    ::close(kStdoutFd);
-    ::close(kStderrFd);
-    sendMessage(MessageType::Started, 0, command, nullptr, nullptr);
-
-    for (;;) {
-        pollfd fds[3] = {{sigFd, POLLIN, 0}, {kRequestFd, POLLIN, 0}, {kStatusFd, 0, 0}};
-        if (::poll(fds, 3, -1) < 0) {
-            if (errno == EINTR) continue;
-            killAllAndExit(127);
-        }
-        if (fds[2].revents & (POLLHUP | POLLERR)) killAllAndExit(127); // fcemu is gone
-        if (fds[1].revents & POLLIN) {
-            ControlRequest req;
-            const ssize_t n = ::recv(kRequestFd, &req, sizeof req, 0);
-            if (n == 0) killAllAndExit(127);
-            if (n == ssize_t(sizeof req) && req.type == RequestType::Connect) handleConnect(req);
-        } else if (fds[1].revents & (POLLHUP | POLLERR)) {
-            killAllAndExit(127);
-        }
-        if (fds[0].revents & POLLIN) {
-            signalfd_siginfo info;
-            while (::read(sigFd, &info, sizeof info) == ssize_t(sizeof info)) {
-                if (info.ssi_signo != SIGCHLD) {
-                    ::kill(command, int(info.ssi_signo));
-                    continue;
-                }
-                int status = 0;
-                pid_t pid;
-                while ((pid = ::waitpid(-1, &status, WNOHANG | __WALL)) > 0) {
-                    if (pid == command) {
-                        sendMessage(MessageType::Exited, 0, status, nullptr, nullptr);
-                        // When the command ends the instance ends: nothing it left may linger.
-                        killAllAndExit(0);
-                    }
-                }
-            }
-        }
-    }
+    // Signals stay blocked (the parent blocked them all around clone): fcemu-init reads them
+    // from a signalfd and unblocks them for the command.
+    ::syscall(SYS_execveat, kInitExeFd, "", c.initArgv, c.envp, AT_EMPTY_PATH);
+    die(MessageType::Error, errno, "execute fcemu-init");
 }
 
 } // namespace Fcemu::Sandbox::Detail
