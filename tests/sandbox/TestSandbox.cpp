@@ -11,6 +11,8 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QProcess>
+#include <QRegularExpression>
+#include <QScopeGuard>
 #include <QSet>
 #include <QSignalSpy>
 #include <QTcpServer>
@@ -507,6 +509,58 @@ private slots:
         QCOMPARE(many.lines.first().text, QByteArray("line 0"));
         QCOMPARE(many.lines.last().text, QByteArray("line 199999"));
         qInfo() << "50 MB + 200000 lines captured in" << timer.elapsed() << "ms";
+    }
+
+    // Where the kernel refuses overlayfs: read-only rootfs, /tmp of the disk size, one warning.
+    void overlayFallback()
+    {
+        qputenv("FCEMU_SANDBOX_OVERLAY", "0");
+        auto restore = qScopeGuard([] { qunsetenv("FCEMU_SANDBOX_OVERLAY"); });
+        QTest::ignoreMessage(QtWarningMsg,
+                             QRegularExpression(u"read-only rootfs with a writable /tmp"_qs));
+        Run run;
+        QVERIFY(startRun(run, spec({u"/bin/probe"_qs, u"touch"_qs, u"/tmp/a"_qs, u"/b"_qs})));
+        QVERIFY(run.waitForExit());
+        QVERIFY(run.instance->usedOverlayFallback());
+        QCOMPARE(run.text(), QByteArrayList{"/b: EROFS"});
+
+        QTest::ignoreMessage(QtWarningMsg,
+                             QRegularExpression(u"read-only rootfs with a writable /tmp"_qs));
+        QCOMPARE(runToEnd({u"/bin/probe"_qs, u"write"_qs, u"/tmp/fill"_qs, u"64"_qs}),
+                 QByteArrayList{"write: ENOSPC"});
+        QTest::ignoreMessage(QtWarningMsg,
+                             QRegularExpression(u"read-only rootfs with a writable /tmp"_qs));
+        const QByteArrayList hosts = runToEnd({u"/bin/probe"_qs, u"cat"_qs, u"/etc/hosts"_qs});
+        QVERIFY2(hosts.contains("21.0.0.2\tc-6603951e-15f440b6"), hosts.join('|').constData());
+    }
+
+    void sampleJob()
+    {
+        SandboxSpec s = spec({u"/fc-sample-job"_qs});
+        s.env = {u"FC_CUSTOM_CONTAINER_EVENT={\"k\": 1, \"exit\": 2}"_qs, u"B=2"_qs, u"A=1"_qs};
+        Run run;
+        QVERIFY(startRun(run, s));
+        QVERIFY(run.waitForExit());
+        QCOMPARE(run.status->exitCode, 2);
+        QCOMPARE(run.text(),
+                 (QByteArrayList{"event: {\"k\": 1, \"exit\": 2}", "env: A=1", "env: B=2",
+                                 "env: FC_CUSTOM_CONTAINER_EVENT={\"k\": 1, \"exit\": 2}"}));
+
+        // Its knobs: the disk limit and the memory limit.
+        s.env = {u"FC_CUSTOM_CONTAINER_EVENT={\"writeMB\": 64}"_qs};
+        Run disk;
+        QVERIFY(startRun(disk, s));
+        QVERIFY(disk.waitForExit());
+        QCOMPARE(disk.status->exitCode, 1);
+        QVERIFY2(disk.text().last().contains("No space left on device"),
+                 disk.text().join('|').constData());
+
+        s.env = {u"FC_CUSTOM_CONTAINER_EVENT={\"allocMB\": 400, \"sleep\": 0}"_qs};
+        s.memoryLimitBytes = 128ull << 20;
+        Run memory;
+        QVERIFY(startRun(memory, s));
+        QVERIFY(memory.waitForExit(30000));
+        QVERIFY(memory.status->memoryLimitExceeded);
     }
 
     void destructorKillsEverything()
