@@ -218,6 +218,67 @@ private slots:
                  QStringList{u"nodejs-express"_qs});
     }
 
+    void loadsFuncraftFunctionOutsideAService()
+    {
+        const auto c = loadConfigFile(write(
+            u"top.yml"_qs, "ROSTemplateFormatVersion: '2015-09-01'\n"
+                           "Transform: 'Aliyun::Serverless-2018-04-03'\n"
+                           "Resources:\n"
+                           "  MyFunction:\n"
+                           "    Type: 'Aliyun::Serverless::Function'\n"
+                           "    Properties:\n"
+                           "      Runtime: custom-container\n"
+                           "      CAPort: 9000\n"
+                           "      CustomContainerConfig:\n"
+                           "        Image: 'registry-vpc.cn-shenzhen.aliyuncs.com/demo/app:v1'\n"
+                           "        Command: '[\"/app\"]'\n"
+                           "        WebServerMode: false\n"));
+        QVERIFY2(c.has_value(), c ? "" : qPrintable(c.error().message));
+        QCOMPARE(c->name, u"MyFunction"_qs);
+        QCOMPARE(c->serviceName, FunctionConfig().serviceName);
+        QCOMPARE(c->command, QStringList{u"/app"_qs});
+        QVERIFY(!c->webServerMode);
+    }
+
+    void fcServiceMayBeJustAName()
+    {
+        const auto c = loadConfigFile(write(u"svc.yaml"_qs, "edition: 1.0.0\n"
+                                                            "services:\n"
+                                                            "  app:\n"
+                                                            "    component: fc\n"
+                                                            "    props:\n"
+                                                            "      region: cn-beijing\n"
+                                                            "      service: plain-name\n"
+                                                            "      function:\n"
+                                                            "        name: f\n"
+                                                            "        runtime: custom-container\n"
+                                                            "        customContainerConfig:\n"
+                                                            "          command: [python3]\n"
+                                                            "          args: [main.py]\n"));
+        QVERIFY2(c.has_value(), c ? "" : qPrintable(c.error().message));
+        QCOMPARE(c->serviceName, u"plain-name"_qs);
+        QCOMPARE(c->region, u"cn-beijing"_qs);
+        // YAML lists work where the fc component documents JSON strings.
+        QCOMPARE(c->command, QStringList{u"python3"_qs});
+        QCOMPARE(c->args, QStringList{u"main.py"_qs});
+    }
+
+    void componentsOtherThanFcAreSkipped()
+    {
+        const auto c = loadConfigFile(write(u"mixed.yaml"_qs, "edition: 3.0.0\n"
+                                                              "resources:\n"
+                                                              "  domain:\n"
+                                                              "    component: fc3-domain\n"
+                                                              "    props: {domainName: auto}\n"
+                                                              "  site:\n"
+                                                              "    component: devsapp/fc3@dev\n"
+                                                              "    props:\n"
+                                                              "      functionName: site\n"
+                                                              "      runtime: custom-container\n"));
+        QVERIFY2(c.has_value(), c ? "" : qPrintable(c.error().message));
+        QCOMPARE(c->name, u"site"_qs);
+    }
+
     void yamlDetails_data()
     {
         QTest::addColumn<QByteArray>("yaml");
