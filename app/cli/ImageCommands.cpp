@@ -276,8 +276,10 @@ int unpack(const QStringList &arguments)
     for (const QString &w : result->stats.warnings)
         QTextStream(stderr) << "fcemu: warning: " << w << '\n';
     QTextStream(stdout) << "unpacked " << path << " into " << dir << ": "
-                        << image->info.layers.size() << " layers, " << result->stats.files
-                        << " files, " << formatBytes(quint64(result->uncompressedSize)) << " in "
+                        << image->info.layers.size()
+                        << (image->info.layers.size() == 1 ? " layer, " : " layers, ")
+                        << result->stats.files << " files, "
+                        << formatBytes(quint64(result->uncompressedSize)) << " in "
                         << QString::number(double(timer.nsecsElapsed()) / 1e9, 'f', 2) << " s\n";
     return 0;
 }

@@ -227,6 +227,15 @@ Result<EnsureResult> ImageCache::ensure(const ImageSource &source, const ImageIn
         }
         // Publish: one rename makes the whole entry appear at once.
         const QString finalPath = m_dir + u"/images/"_qs + key;
+        if (QFileInfo::exists(finalPath) && !QFileInfo::exists(finalPath + u"/meta.json"_qs)) {
+            // Not ours (we publish whole entries with one rename): a tampered or foreign
+            // folder. Never trust it; move it out of the way.
+            const QString broken = staging + u'/' + key + u".broken";
+            removeAll(broken);
+            ::rename(QFile::encodeName(finalPath).constData(),
+                     QFile::encodeName(broken).constData());
+            removeAll(broken);
+        }
         if (::rename(QFile::encodeName(stagingDir).constData(),
                      QFile::encodeName(finalPath).constData()) != 0) {
             const int err = errno;

@@ -65,8 +65,10 @@ public:
             return fail(ErrorKind::Io, where({}) + u": "_qs + errnoText(errno));
         UniqueFd dup(::fcntl(m_fd->get(), F_DUPFD_CLOEXEC, 0));
         if (archive_read_open_fd(a.get(), dup.get(), 64 * 1024) != ARCHIVE_OK)
-            return fail(ErrorKind::ImageRefused,
-                        where({}) + u": not a tar archive (" + archiveError(a.get()) + u')');
+            return fail(
+                ErrorKind::ImageRefused,
+                where({}) +
+                    u": not an image: expected a docker save or OCI archive (tar, may be gzip'd) or an OCI layout folder"_qs);
         archive_entry *entry = nullptr;
         int count = 0;
         for (;;) {
@@ -74,9 +76,10 @@ public:
             if (r == ARCHIVE_EOF) break;
             if (r < ARCHIVE_WARN) {
                 if (count == 0)
-                    return fail(ErrorKind::ImageRefused,
-                                where({}) + u": not a tar archive or OCI layout directory ("_qs +
-                                    archiveError(a.get()) + u')');
+                    return fail(
+                        ErrorKind::ImageRefused,
+                        where({}) +
+                            u": not an image: expected a docker save or OCI archive (tar, may be gzip'd) or an OCI layout folder"_qs);
                 return fail(ErrorKind::ImageRefused, where({}) +
                                                          u": damaged or truncated archive after " +
                                                          QString::number(count) + u" members (" +

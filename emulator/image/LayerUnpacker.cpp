@@ -16,7 +16,7 @@ namespace Fcemu::Image {
 
 namespace {
 
-Q_LOGGING_CATEGORY(lcUnpack, "fcemu.image.unpack")
+Q_LOGGING_CATEGORY(lcUnpack, "fcemu.image.unpack", QtInfoMsg)
 
 constexpr std::size_t chunkSize = 1 << 20;
 constexpr std::size_t queueDepth = 8;

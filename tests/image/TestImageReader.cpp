@@ -281,7 +281,7 @@ private slots:
             f.open(QIODevice::WriteOnly);
             f.write(QByteArray(5000, 'x'));
             return p;
-        }() << u"not a tar archive"_qs;
+        }() << u"not an image: expected a docker save or OCI archive"_qs;
         QTest::addRow("layers and diff_ids of different lengths")
             << writeTar(
                    {{"oci-layout", ociLayoutFile()},

@@ -1,0 +1,165 @@
+// `fcemu image ...` as a user runs it: exit codes, one-line errors and JSON (SPEC §1.1).
+#include <QDir>
+#include <QFile>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <nlohmann/json.hpp>
+
+#include "ImageFixtures.h"
+
+using namespace Fcemu::Test;
+using json = nlohmann::json;
+
+class TestImageCli final : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_tmp;
+
+    struct Run
+    {
+        int code;
+        QByteArray out;
+        QByteArray err;
+    };
+
+    Run fcemu(const QStringList &args)
+    {
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"FCEMU_CACHE_DIR"_qs, m_tmp.filePath(u"cache"_qs));
+        p.setProcessEnvironment(env);
+        p.start(qEnvironmentVariable("FCEMU_TEST_BINARY_DIR") + u"/app/fcemu"_qs, args);
+        if (!p.waitForFinished(60000)) qFatal("fcemu did not finish");
+        return {p.exitCode(), p.readAllStandardOutput(), p.readAllStandardError()};
+    }
+
+    static QString str(const json &j)
+    {
+        return QString::fromStdString(j.is_string() ? j.get<std::string>() : j.dump());
+    }
+    static bool oneLine(const QByteArray &err)
+    {
+        return err.count('\n') == 1 && err.startsWith("fcemu: ");
+    }
+
+private slots:
+    void initTestCase() { QVERIFY(m_tmp.isValid()); }
+
+    void versionAndHelp()
+    {
+        const Run v = fcemu({u"--version"_qs});
+        QCOMPARE(v.code, 0);
+        QVERIFY(v.out.startsWith("fcemu "));
+        const Run h = fcemu({u"--help"_qs});
+        QCOMPARE(h.code, 0);
+        QVERIFY(h.out.contains("fcemu image pack    DIR OUT.tar"));
+        const Run bad = fcemu({u"frobnicate"_qs});
+        QCOMPARE(bad.code, 2);
+        QVERIFY(oneLine(bad.err));
+    }
+
+    void packInspectUnpackRoundTrip()
+    {
+        const QString src = m_tmp.filePath(u"src"_qs);
+        QVERIFY(QDir().mkpath(src + u"/app"_qs));
+        QFile f(src + u"/app/run.sh"_qs);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("#!/bin/sh\necho hi\n");
+        f.close();
+        f.setPermissions(QFileDevice::Permissions(0x7755));
+        QVERIFY(QFile::link(u"run.sh"_qs, src + u"/app/start"_qs));
+        QVERIFY(QFile::link(src + u"/app/run.sh"_qs, src + u"/app/hard") || true);
+        const QString out = m_tmp.filePath(u"app.tar"_qs);
+        const Run pack =
+            fcemu({u"image"_qs, u"pack"_qs, src, out, u"--entrypoint"_qs, u"[\"/app/run.sh\"]"_qs,
+                   u"--cmd"_qs, u"[\"--port\",\"9000\"]"_qs, u"--env"_qs, u"MODE=demo"_qs,
+                   u"--workdir"_qs, u"/app"_qs, u"--user"_qs, u"1000"_qs});
+        QCOMPARE(pack.code, 0);
+
+        const Run inspect = fcemu({u"image"_qs, u"inspect"_qs, out, u"--json"_qs});
+        QCOMPARE(inspect.code, 0);
+        const json j = json::parse(inspect.out.toStdString());
+        QCOMPARE(str(j["format"]), QStringLiteral("oci-archive"));
+        QCOMPARE(str(j["platform"]), QStringLiteral("linux/amd64"));
+        QCOMPARE(str(j["config"]["Entrypoint"]),
+                 QString::fromStdString(json::array({"/app/run.sh"}).dump()));
+        QCOMPARE(str(j["config"]["Cmd"]),
+                 QString::fromStdString(json::array({"--port", "9000"}).dump()));
+        QCOMPARE(str(j["config"]["WorkingDir"]), QStringLiteral("/app"));
+        QCOMPARE(str(j["config"]["User"]), QStringLiteral("1000"));
+        QVERIFY(j["config"]["Env"].dump().find("MODE=demo") != std::string::npos);
+        QCOMPARE(int(j["layers"].size()), 1);
+        QCOMPARE(str(j["layers"][0]["compression"]), QStringLiteral("gzip"));
+        QVERIFY(j["layers"][0]["uncompressedSize"].get<qint64>() >
+                j["layers"][0]["compressedSize"].get<qint64>() / 2);
+        QCOMPARE(j["fcChecks"][0]["passed"].get<bool>(), true);
+        QCOMPARE(j["fcChecks"][1]["passed"].get<bool>(), true);
+
+        const QString dir = m_tmp.filePath(u"rootfs"_qs);
+        const Run unpack = fcemu({u"image"_qs, u"unpack"_qs, out, dir});
+        QCOMPARE(unpack.code, 0);
+        QCOMPARE(snapshot(dir), snapshot(src));
+
+        const Run again = fcemu({u"image"_qs, u"unpack"_qs, out, dir});
+        QCOMPARE(again.code, 2);
+        QVERIFY(oneLine(again.err));
+        QVERIFY(again.err.contains("already exists"));
+    }
+
+    void refusedImagesExitThree()
+    {
+        ImageSpec spec;
+        spec.layerTars = {TarBuilder().file("a", "1").tar()};
+        spec.architecture = u"arm64"_qs;
+        const QString arm = m_tmp.filePath(u"arm.tar"_qs);
+        writeImage(arm, spec, Format::OciArchive);
+        const Run r = fcemu({u"image"_qs, u"inspect"_qs, arm});
+        QCOMPARE(r.code, 3);
+        QVERIFY(oneLine(r.err));
+        QVERIFY(r.err.contains("docker build --platform linux/amd64"));
+
+        const Run missing = fcemu({u"image"_qs, u"inspect"_qs, m_tmp.filePath(u"nope.tar"_qs)});
+        QCOMPARE(missing.code, 2);
+        QVERIFY(oneLine(missing.err));
+    }
+
+    void sizeCapIsEnforced()
+    {
+        ImageSpec spec;
+        spec.layerTars = {TarBuilder().file("big", QByteArray(4 << 20, 'z')).tar()};
+        const QString img = m_tmp.filePath(u"big.tar"_qs);
+        writeImage(img, spec, Format::OciArchive);
+        const Run inspect =
+            fcemu({u"image"_qs, u"inspect"_qs, img, u"--max-uncompressed"_qs, u"1M"_qs});
+        QCOMPARE(inspect.code, 3);
+        QVERIFY(inspect.out.contains("FAIL  uncompressed size"));
+        const QString dir = m_tmp.filePath(u"big-root"_qs);
+        const Run unpack =
+            fcemu({u"image"_qs, u"unpack"_qs, img, dir, u"--max-uncompressed"_qs, u"1M"_qs});
+        QCOMPARE(unpack.code, 3);
+        QVERIFY(oneLine(unpack.err));
+        QVERIFY(unpack.err.contains("uncompressed size limit"));
+        QVERIFY(!QFileInfo::exists(dir));
+        const Run badSize =
+            fcemu({u"image"_qs, u"unpack"_qs, img, dir, u"--max-uncompressed"_qs, u"lots"_qs});
+        QCOMPARE(badSize.code, 2);
+    }
+
+    void cacheListAndPrune()
+    {
+        const Run list = fcemu({u"image"_qs, u"cache"_qs, u"list"_qs});
+        QCOMPARE(list.code, 0);
+        QVERIFY(list.out.startsWith("cache "));
+        const Run prune = fcemu({u"image"_qs, u"cache"_qs, u"prune"_qs});
+        QCOMPARE(prune.code, 0);
+        QVERIFY(prune.out.startsWith("removed "));
+        const Run bad = fcemu({u"image"_qs, u"cache"_qs, u"shred"_qs});
+        QCOMPARE(bad.code, 2);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestImageCli)
+#include "TestImageCli.moc"
