@@ -2,16 +2,7 @@
 
 #include <functional>
 
-// GCC 12 warns about dangling pointers inside yaml-cpp 0.7's node/impl.h at -O2, a false
-// positive (https://github.com/jbeder/yaml-cpp/issues/1145 and GCC bug 106393).
-#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdangling-pointer"
-#endif
 #include <yaml-cpp/yaml.h>
-#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
-#pragma GCC diagnostic pop
-#endif
 
 #include <QFile>
 #include <QFileInfo>
@@ -90,7 +81,9 @@ public:
             Json object = Json::object();
             std::vector<Json> merges;
             for (auto it = node.begin(); it != node.end(); ++it) {
-                const YAML::Node &keyNode = it->first;
+                // Copies: `it->` hands out a temporary pair, so references into it dangle.
+                const YAML::Node keyNode = it->first;
+                const YAML::Node valueNode = it->second;
                 if (!keyNode.IsScalar())
                     return fail(ErrorKind::Usage,
                                 m_source.where(path) +
@@ -98,7 +91,7 @@ public:
                                     u"plain text"_qs.arg(keyNode.Mark().line + 1));
                 const std::string key = keyNode.Scalar();
                 const std::string childPath = detail::joinPath(path, key);
-                auto value = convert(it->second, childPath, depth + 1);
+                auto value = convert(valueNode, childPath, depth + 1);
                 if (!value) return value;
                 if (key == "<<" && keyNode.Tag() != "!") {
                     merges.push_back(std::move(*value));
