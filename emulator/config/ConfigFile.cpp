@@ -55,10 +55,15 @@ public:
 
     Result<Json> convert(const YAML::Node &node, const std::string &path, int depth)
     {
-        if (++m_nodes > kMaxNodes || depth > kMaxDepth)
+        if (++m_nodes > kMaxNodes)
             return fail(ErrorKind::Usage,
                         m_source.file + u": the YAML expands to too many nodes (aliases nested "
                                         u"too deep?); fcemu reads at most %1"_qs.arg(kMaxNodes));
+        if (depth > kMaxDepth)
+            return fail(ErrorKind::Usage,
+                        u"%1:%2: the YAML is nested more than %3 levels deep"_qs.arg(
+                            m_source.file, QString::number(node.Mark().line + 1),
+                            QString::number(kMaxDepth)));
         switch (node.Type()) {
         case YAML::NodeType::Undefined:
         case YAML::NodeType::Null:
@@ -85,10 +90,11 @@ public:
                 const YAML::Node keyNode = it->first;
                 const YAML::Node valueNode = it->second;
                 if (!keyNode.IsScalar())
-                    return fail(ErrorKind::Usage,
-                                m_source.where(path) +
-                                    u": line %1: keys must be "
-                                    u"plain text"_qs.arg(keyNode.Mark().line + 1));
+                    return fail(
+                        ErrorKind::Usage,
+                        u"%1:%2: %3: keys must be plain text, not lists or mappings"_qs.arg(
+                            m_source.file, QString::number(keyNode.Mark().line + 1),
+                            path.empty() ? u"(top level)"_qs : QString::fromStdString(path)));
                 const std::string key = keyNode.Scalar();
                 const std::string childPath = detail::joinPath(path, key);
                 auto value = convert(valueNode, childPath, depth + 1);

@@ -385,6 +385,12 @@ private slots:
                           "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
                           "f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n")
             << QString() << u"bomb.yaml: the YAML expands to too many nodes"_qs;
+        QTest::addRow("deep nesting is refused")
+            << u"deep.yaml"_qs << QByteArray("a: ") + QByteArray(300, '[') + QByteArray(300, ']')
+            << QString() << u"deep.yaml:1: the YAML is nested more than 200 levels deep"_qs;
+        QTest::addRow("a mapping used as a key is refused with its line")
+            << u"key.yaml"_qs << QByteArray("a: 1\nc:\n  ? [1, 2]\n  : x\n") << QString()
+            << u"key.yaml:3: c: keys must be plain text"_qs;
     }
     void errors()
     {
