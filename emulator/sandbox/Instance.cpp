@@ -108,31 +108,6 @@ long cloneSharingMemory(int flags, int (*fn)(void *), void *arg, int *pidfd)
     return pid;
 }
 
-struct ProbeArgs
-{
-    const char *uidMap;
-    const char *gidMap;
-};
-
-// The user-namespace probe's child: the same first steps as the real one; exit status = errno.
-int probeChild(void *arg)
-{
-    const auto *maps = static_cast<const ProbeArgs *>(arg);
-    auto put = [](const char *path, const char *data) {
-        const int fd = ::open(path, O_WRONLY | O_CLOEXEC);
-        if (fd < 0) return errno == ENOENT ? 0 : errno;
-        const int rc = ::write(fd, data, strlen(data)) < 0 ? errno : 0;
-        ::close(fd);
-        return rc;
-    };
-    int err = put("/proc/self/setgroups", "deny");
-    if (err == 0) err = put("/proc/self/uid_map", maps->uidMap);
-    if (err == 0) err = put("/proc/self/gid_map", maps->gidMap);
-    // A namespace without capabilities (AppArmor's restriction) fails here.
-    if (err == 0 && ::mount("tmpfs", "/tmp", "tmpfs", 0, "size=4k") != 0) err = errno;
-    ::_exit(err & 0xff);
-}
-
 // fcemu-init: $FCEMU_INIT, next to the executable, ../libexec/fcemu/, the install path, then
 // the build tree (tests and benchmarks run from there).
 QString findInit()
@@ -184,9 +159,9 @@ Status checkUserNamespaces()
     static const Status result = []() -> Status {
         const QByteArray uidMap = "0 " + QByteArray::number(getuid()) + " 1\n";
         const QByteArray gidMap = "0 " + QByteArray::number(getgid()) + " 1\n";
-        ProbeArgs args{uidMap.constData(), gidMap.constData()};
+        ProbeMaps args{uidMap.constData(), gidMap.constData()};
         const long pid =
-            cloneSharingMemory(CLONE_NEWUSER | CLONE_NEWNS, probeChild, &args, nullptr);
+            cloneSharingMemory(CLONE_NEWUSER | CLONE_NEWNS, probeUserNamespace, &args, nullptr);
         if (pid < 0) return fail(ErrorKind::Platform, userNamespaceAdvice(errno));
         int status = 0;
         while (waitpid(pid_t(pid), &status, 0) < 0 && errno == EINTR) {

@@ -341,4 +341,21 @@ int childSetup(void *context)
     die(MessageType::Error, errno, "execute fcemu-init");
 }
 
+int probeUserNamespace(void *arg)
+{
+    const auto *maps = static_cast<const ProbeMaps *>(arg);
+    int err = 0;
+    if (writeWholeFile("/proc/self/setgroups", "deny", 4, 0, 0) != 0 && errno != ENOENT)
+        err = errno;
+    if (err == 0 &&
+        writeWholeFile("/proc/self/uid_map", maps->uidMap, textLength(maps->uidMap), 0, 0) != 0)
+        err = errno;
+    if (err == 0 &&
+        writeWholeFile("/proc/self/gid_map", maps->gidMap, textLength(maps->gidMap), 0, 0) != 0)
+        err = errno;
+    // A namespace without capabilities (AppArmor's restriction) fails here.
+    if (err == 0 && ::mount("tmpfs", "/tmp", "tmpfs", 0, "size=4k") != 0) err = errno;
+    ::_exit(err & 0xff);
+}
+
 } // namespace Fcemu::Sandbox::Detail

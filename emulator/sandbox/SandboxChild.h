@@ -38,4 +38,13 @@ struct ChildContext
 // exit status), after telling the parent why.
 int childSetup(void *context);
 
+// The user-namespace probe of checkUserNamespaces(): the first steps of childSetup (id maps,
+// a tmpfs mount); the exit status is the errno of the step that failed, 0 if none.
+struct ProbeMaps
+{
+    const char *uidMap;
+    const char *gidMap;
+};
+int probeUserNamespace(void *maps);
+
 } // namespace Fcemu::Sandbox::Detail

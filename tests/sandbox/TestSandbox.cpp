@@ -398,6 +398,11 @@ private slots:
         QCOMPARE(processesInPidNamespace(ns.st_dev, ns.st_ino), QList<qint64>{});
     }
 
+    void initReapsOrphans()
+    {
+        QCOMPARE(runToEnd({u"/bin/probe"_qs, u"zombies"_qs}), QByteArrayList{"zombies=0"});
+    }
+
     void terminateForwardsSigterm()
     {
         Run run;

@@ -189,6 +189,36 @@ int main(int argc, char **argv)
             printf("line %ld\n", i);
         return 0;
     }
+    if (!strcmp(mode, "zombies")) {
+        /* An orphan that exits: only init can reap it. Then count zombies in /proc. */
+        pid_t child = fork();
+        if (child == 0) {
+            if (fork() == 0) {
+                usleep(100000);
+                _exit(0);
+            }
+            _exit(0);
+        }
+        waitpid(child, NULL, 0);
+        usleep(400000);
+        int zombies = 0;
+        DIR *dir = opendir("/proc");
+        struct dirent *e;
+        while ((e = readdir(dir))) {
+            char path[300], buf[512];
+            snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+            FILE *f = fopen(path, "r");
+            if (!f) continue;
+            if (fgets(buf, sizeof buf, f)) {
+                const char *close = strrchr(buf, ')');
+                if (close && close[1] == ' ' && close[2] == 'Z') ++zombies;
+            }
+            fclose(f);
+        }
+        closedir(dir);
+        printf("zombies=%d\n", zombies);
+        return 0;
+    }
     if (!strcmp(mode, "stderr")) {
         fprintf(stderr, "to stderr\n");
         printf("to stdout\n");
