@@ -191,7 +191,7 @@ public:
     std::atomic<bool> memoryExceeded{false}, running{false};
     std::mutex requestMutex;
     QSocketNotifier *exitNotifier = nullptr;
-    bool outputDone = false, initReaped = false, exitedEmitted = false, killedByUs = false;
+    bool outputDone = false, initReaped = false, exitedEmitted = false;
     bool fallback = false;
     bool haveExitedMessage = false;
     int commandStatus = 0;
@@ -582,7 +582,6 @@ void Instance::terminate()
 void Instance::kill()
 {
     if (d->pidfd && !d->initReaped) {
-        d->killedByUs = true;
         signalPidfd(d->pidfd.get(), SIGKILL, nullptr, 0);
     }
 }

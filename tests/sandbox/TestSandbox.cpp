@@ -568,6 +568,46 @@ private slots:
         QVERIFY(memory.status->memoryLimitExceeded);
     }
 
+    void concurrentInstancesAreIsolated()
+    {
+        // Same address and port in each: every instance has its own network namespace.
+        std::vector<std::unique_ptr<Run>> runs;
+        for (int i = 0; i < 4; ++i) {
+            runs.push_back(std::make_unique<Run>());
+            QVERIFY(startRun(*runs.back(),
+                             spec({u"/bin/probe"_qs, u"listen"_qs, u"0.0.0.0"_qs, u"9000"_qs})));
+        }
+        for (auto &run : runs) {
+            QVERIFY(run->waitForLine("listening"));
+            Result<UniqueFd> fd = run->instance->connectTcp(9000, 2000);
+            QVERIFY2(fd.has_value(), fd ? "" : qPrintable(fd.error().message));
+        }
+        QSet<qint64> pids;
+        for (auto &run : runs)
+            for (const qint64 pid : run->instance->processIds())
+                pids << pid;
+        QCOMPARE(pids.size(), 8); // no process counted in two instances
+        for (auto &run : runs) {
+            run->instance->kill();
+            QVERIFY(run->waitForExit());
+        }
+    }
+
+    void noDescriptorLeaks()
+    {
+        auto openFds = [] { return QDir(u"/proc/self/fd"_qs).entryList(QDir::Files).size(); };
+        // Warm up once (lazy Qt internals), then compare.
+        QCOMPARE(runToEnd({u"/bin/probe"_qs, u"exit"_qs, u"0"_qs}), QByteArrayList{});
+        const qsizetype before = openFds();
+        for (int i = 0; i < 20; ++i)
+            QCOMPARE(runToEnd({u"/bin/probe"_qs, u"stderr"_qs}).size(), 2);
+        {
+            Instance failing(spec({u"/bin/missing"_qs}));
+            QVERIFY(!failing.start());
+        }
+        QCOMPARE(openFds(), before);
+    }
+
     void destructorKillsEverything()
     {
         dev_t dev = 0;
