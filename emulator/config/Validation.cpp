@@ -54,10 +54,13 @@ void checkName(Checker &check, const QString &field, const QString &what, const 
                int maxLength)
 {
     if (name.contains(u"${"_qs)) {
-        check.add(field,
-                  u"%1 '%2' is a Serverless Devs variable, which fcemu does not resolve; "
-                  u"write the name in the file or set it with %3"_qs.arg(
-                      what, name, field == u"functionName"_qs ? u"--name"_qs : u"the file"_qs));
+        // Serverless Devs resolves ${vars.x} itself; fcemu keeps it literal. The function
+        // name can be fixed with --name; the service name has no flag and only feeds
+        // FC_SERVICE_NAME and x-fc-service-name, so it is let through as written.
+        if (field == u"functionName"_qs)
+            check.add(field,
+                      u"%1 '%2' is a Serverless Devs variable, which fcemu does not "
+                      u"resolve; write the name in the file or pass --name"_qs.arg(what, name));
         return;
     }
     if (name.isEmpty() || name.size() > maxLength || !matchesNamePattern(name))

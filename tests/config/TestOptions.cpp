@@ -282,6 +282,15 @@ private slots:
         QCOMPARE(c->caPort, 8000);
     }
 
+    void fcFunctionWithVariablesRuns()
+    {
+        const auto c = resolveFunctionConfig(
+            {{u"--config"_qs, dataFile("fc-s.yaml")}, {u"--name"_qs, u"batch-job"_qs}});
+        QVERIFY2(c.has_value(), c ? "" : qPrintable(c.error().message));
+        QCOMPARE(c->serviceName, u"${vars.service}"_qs);
+        QVERIFY(!c->webServerMode);
+    }
+
     void nameNotInTheFileRenamesTheFirstFunction()
     {
         const auto c = resolveFunctionConfig(
