@@ -132,6 +132,8 @@ private slots:
             "an unresolved Serverless Devs variable as name says so",
             [](auto &c) { c.name = u"${vars.name}"_qs; }, u"functionName"_qs,
             u"Serverless Devs variable"_qs);
+        row("an unresolved variable as service name is let through (no flag could fix it)",
+            [](auto &c) { c.serviceName = u"${vars.service}"_qs; });
         row(
             "an invalid service name is refused", [](auto &c) { c.serviceName = u"svc!"_qs; },
             u"serviceName"_qs, u"(got 'svc!')"_qs);
