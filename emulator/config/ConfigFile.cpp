@@ -5,7 +5,6 @@
 #include <yaml-cpp/yaml.h>
 
 #include <QFile>
-#include <QFileInfo>
 #include <QRegularExpression>
 
 #include "config/ConfigTree.h"
