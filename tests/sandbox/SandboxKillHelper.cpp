@@ -1,10 +1,15 @@
-// Stands in for fcemu in TestSandbox::sigkillOfFcemuLeavesNothing: starts an instance whose
-// command spawns children, prints "ready <init pid> <pid-ns dev> <pid-ns inode>", then waits
-// to be killed with SIGKILL by the test.
+// Stands in for fcemu in two tests:
+//   helper ROOTFS         TestSandbox::sigkillOfFcemuLeavesNothing: starts an instance whose
+//                         command spawns children, prints "ready <init pid> <pid-ns dev>
+//                         <pid-ns inode>", then waits to be killed with SIGKILL by the test.
+//   helper --refused ROOTFS  TestSandbox::refusedUserNamespacesAreExplained: run where user
+//                         namespaces are not allowed; prints checkUserNamespaces()'s and
+//                         start()'s errors, one per line, and exits with the CLI's status.
 
 #include <sys/stat.h>
 
 #include <cstdio>
+#include <cstring>
 
 #include <QCoreApplication>
 
@@ -18,6 +23,18 @@ int main(int argc, char **argv)
     if (argc < 2) {
         fprintf(stderr, "usage: %s ROOTFS\n", argv[0]);
         return 2;
+    }
+    if (argc == 3 && strcmp(argv[1], "--refused") == 0) {
+        const auto check = checkUserNamespaces();
+        SandboxSpec spec;
+        spec.rootfs = QString::fromLocal8Bit(argv[2]);
+        spec.argv = {u"/bin/true"_qs};
+        Instance instance(spec);
+        const auto started = instance.start();
+        if (check || started) return 0;
+        printf("%s\n%s\n", qPrintable(check.error().message), qPrintable(started.error().message));
+        return check.error().kind == started.error().kind ? Fcemu::exitCodeFor(check.error().kind)
+                                                          : 99;
     }
     SandboxSpec spec;
     spec.rootfs = QString::fromLocal8Bit(argv[1]);

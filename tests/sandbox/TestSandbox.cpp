@@ -15,6 +15,7 @@
 #include <QScopeGuard>
 #include <QSet>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
@@ -437,6 +438,28 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(processesInPidNamespace(dev, ino), QList<qint64>{}, 5000);
     }
 
+    // user.max_user_namespaces=0 in an enclosing user namespace (settable without privileges
+    // there) is exactly what a user meets when their distribution forbids user namespaces.
+    void refusedUserNamespacesAreExplained()
+    {
+        const QString unshare = QStandardPaths::findExecutable(u"unshare"_qs);
+        if (unshare.isEmpty()) QSKIP("needs unshare(1)");
+        QProcess helper;
+        helper.start(unshare, {u"-Ur"_qs, u"sh"_qs, u"-c"_qs,
+                               u"echo 0 > /proc/sys/user/max_user_namespaces && exec \"$0\" "
+                               u"--refused \"$1\""_qs,
+                               QStringLiteral(FCEMU_SB_HELPER), m_rootfs});
+        QVERIFY(helper.waitForFinished(20000));
+        const QByteArray out = helper.readAllStandardOutput();
+        QCOMPARE(helper.exitCode(), 4); // ErrorKind::Platform, the CLI's exit status 4
+        const QList<QByteArray> lines = out.trimmed().split('\n');
+        QCOMPARE(lines.size(), 2);
+        for (const QByteArray &line : lines) {
+            QVERIFY2(line.contains("user.max_user_namespaces is 0"), line.constData());
+            QVERIFY2(line.contains("sysctl -w user.max_user_namespaces="), line.constData());
+        }
+    }
+
     void entrypointErrors_data()
     {
         QTest::addColumn<QString>("program");
@@ -489,6 +512,25 @@ private slots:
         QVERIFY2(started.error().message.contains(u"/no/such/dir"_qs),
                  qPrintable(started.error().message));
         QCOMPARE(instance.startErrno(), ENOENT);
+
+        // A mount that fails inside the child: the fallback needs /tmp in the image.
+        {
+            qputenv("FCEMU_SANDBOX_OVERLAY", "0");
+            auto restore = qScopeGuard([] { qunsetenv("FCEMU_SANDBOX_OVERLAY"); });
+            QTemporaryDir bare;
+            QVERIFY(QDir(bare.path()).mkpath(u"bin"_qs));
+            QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"read-only rootfs"_qs));
+            SandboxSpec s2 = spec({u"/bin/probe"_qs});
+            s2.rootfs = bare.path();
+            Instance bareInstance(s2);
+            const Status failed = bareInstance.start();
+            QVERIFY(!failed);
+            QCOMPARE(failed.error().kind, ErrorKind::Platform);
+            QVERIFY2(failed.error().message.contains(u"mount tmpfs on /newroot/tmp"_qs),
+                     qPrintable(failed.error().message));
+            QVERIFY2(failed.error().message.contains(u"(ENOENT)"_qs),
+                     qPrintable(failed.error().message));
+        }
 
         SandboxSpec noRoot = spec({u"/bin/probe"_qs});
         noRoot.rootfs = m_dir.filePath(u"missing-rootfs"_qs);
