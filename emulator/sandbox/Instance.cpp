@@ -201,6 +201,7 @@ public:
     Status start();
     void watch();
     quint64 sampleMemory(DIR *dir);
+    quint64 sampleMemoryFromHost();
     void onInitExited();
     void reapInit(bool block);
     void drainStatus();
@@ -402,6 +403,11 @@ Status InstancePrivate::start()
     // The sandbox's own procfs, seen from outside: it lists exactly the instance's processes.
     procDir.reset(
         open(QByteArray(procBase + "/root/proc").constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!procDir)
+        qCWarning(lcSandbox).noquote()
+            << describeErrno(u"cannot open the sandbox's /proc from outside; measuring memory "
+                             u"through the host's /proc instead"_qs,
+                             errno);
     fcntl(stdoutRead.get(), F_SETFL, O_NONBLOCK);
     fcntl(stderrRead.get(), F_SETFL, O_NONBLOCK);
     running = true;
@@ -466,6 +472,21 @@ void InstancePrivate::maybeFinish()
     qCDebug(lcSandbox) << "instance exited: code" << status.exitCode << "signal" << status.signal
                        << "oom" << status.memoryLimitExceeded;
     emit q->exited(status);
+}
+
+// Without the sandbox's procfs (it could not be opened): the host's, filtered by PID namespace.
+quint64 InstancePrivate::sampleMemoryFromHost()
+{
+    static const long pageSize = sysconf(_SC_PAGESIZE);
+    quint64 total = 0;
+    for (const qint64 pid : q->processIds()) {
+        if (pid == initPid) continue;
+        QFile statm(u"/proc/%1/statm"_qs.arg(pid));
+        if (!statm.open(QIODevice::ReadOnly)) continue;
+        const QList<QByteArray> fields = statm.readAll().split(' ');
+        if (fields.size() > 1) total += fields[1].toULongLong() * quint64(pageSize);
+    }
+    return total;
 }
 
 quint64 InstancePrivate::sampleMemory(DIR *dir)
@@ -539,8 +560,8 @@ void InstancePrivate::watch()
                 Qt::QueuedConnection);
         }
         if (fds[2].revents & POLLIN) alive = false;
-        if (alive && std::chrono::steady_clock::now() >= nextSample && dir != nullptr) {
-            const quint64 now = sampleMemory(dir);
+        if (alive && std::chrono::steady_clock::now() >= nextSample) {
+            const quint64 now = dir != nullptr ? sampleMemory(dir) : sampleMemoryFromHost();
             memory = now;
             quint64 old = peak;
             while (now > old && !peak.compare_exchange_weak(old, now)) {
