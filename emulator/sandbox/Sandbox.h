@@ -9,6 +9,7 @@
 
 #include <QByteArray>
 #include <QList>
+#include <QMetaType>
 #include <QObject>
 #include <QString>
 #include <QStringList>
@@ -115,3 +116,7 @@ Fcemu::Status checkUserNamespaces();
 QString userNamespaceAdvice(int errnum);
 
 } // namespace Fcemu::Sandbox
+
+// For queued connections across threads (the runtime may live on another thread).
+Q_DECLARE_METATYPE(Fcemu::Sandbox::OutputLine)
+Q_DECLARE_METATYPE(Fcemu::Sandbox::ExitStatus)
