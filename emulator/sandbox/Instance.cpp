@@ -371,7 +371,7 @@ Status InstancePrivate::start()
         switch (msg.type) {
         case MessageType::Warning:
             if (msg.value == 1) fallback = true;
-            qCWarning(lcSandbox).noquote() << describeErrno(text, msg.err);
+            qCWarning(lcSandbox).noquote() << (msg.err != 0 ? describeErrno(text, msg.err) : text);
             continue;
         case MessageType::Error:
         case MessageType::ExecError: {

@@ -12,16 +12,14 @@
 #include <poll.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-// Everything in this file runs in the child between clone3 and execve (see SandboxChild.h):
+// Everything in this file runs in the child between clone and execve (see SandboxChild.h):
 // system calls and hand-written string copies only. memcpy/strlen are async-signal-safe in
 // practice (and POSIX 2016 lists them); no allocation, no locale, no stdio.
 
@@ -292,9 +290,9 @@ int childSetup(void *context)
 
     bool overlay = c.allowOverlay;
     if (!overlay)
-        sendMessage(kStatusFd, MessageType::Warning, EPERM, 1,
+        sendMessage(kStatusFd, MessageType::Warning, 0, 1,
                     "overlayfs disabled by FCEMU_SANDBOX_OVERLAY=0; using a read-only rootfs "
-                    "with a writable /tmp instead:",
+                    "with a writable /tmp instead",
                     nullptr);
     for (const SetupOp &op : *c.plan) {
         if ((op.when == OpWhen::OverlayOnly && !overlay) ||
@@ -307,7 +305,7 @@ int childSetup(void *context)
             overlay = false;
             sendMessage(kStatusFd, MessageType::Warning, err, 1,
                         "the kernel refused overlayfs in a user namespace; using a read-only "
-                        "rootfs with a writable /tmp instead:",
+                        "rootfs with a writable /tmp instead",
                         nullptr);
             continue;
         }
