@@ -3,6 +3,7 @@
 #include <QTextStream>
 
 #include "ImageCommands.h"
+#include "InvokeCommand.h"
 
 namespace Fcemu::Cli {
 
@@ -41,7 +42,10 @@ int run(const QStringList &arguments)
         out << "fcemu " << FCEMU_VERSION << '\n';
         return 0;
     }
-    if (command == u"image"_qs) return runImageCommand(args.mid(1));
+    if (command == u"image"_qs)
+        return runImageCommand(args.mid(1));
+    if (command == u"invoke"_qs)
+        return runInvokeCommand(args.mid(1));
     err << "fcemu: unknown command '" << command << "' (see fcemu --help)\n";
     return 2;
 }

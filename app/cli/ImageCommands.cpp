@@ -62,7 +62,8 @@ public:
     }
     void update(qint64 done, qint64 total)
     {
-        if (!m_enabled || (m_timer.elapsed() - m_last < 100 && done < total)) return;
+        if (!m_enabled || (m_timer.elapsed() - m_last < 100 && done < total))
+            return;
         m_last = m_timer.elapsed();
         const int percent = total > 0 ? int(done * 100 / total) : 100;
         QTextStream(stderr) << '\r' << m_label << ' ' << qSetFieldWidth(3) << percent
@@ -72,7 +73,8 @@ public:
     }
     ~ProgressLine()
     {
-        if (m_shown) QTextStream(stderr) << "\r\033[K";
+        if (m_shown)
+            QTextStream(stderr) << "\r\033[K";
     }
 
 private:
@@ -86,7 +88,8 @@ private:
 Result<QStringList> parseJsonStringList(const QString &option, const QString &text)
 {
     const json j = json::parse(text.toStdString(), nullptr, false);
-    if (j.is_string()) return QStringList{QString::fromStdString(j.get<std::string>())};
+    if (j.is_string())
+        return QStringList{QString::fromStdString(j.get<std::string>())};
     if (!j.is_array())
         return fail(
             ErrorKind::Usage,
@@ -111,9 +114,11 @@ Result<OpenedImage> openImage(const QString &path, qint64 maxUncompressed)
     ImageCache cache;
     auto source =
         ImageSource::open(path, cache.directory() + u"/tmp"_qs, maxUncompressed + (64LL << 20));
-    if (!source) return std::unexpected(source.error());
+    if (!source)
+        return std::unexpected(source.error());
     auto info = readImage(**source);
-    if (!info) return std::unexpected(info.error());
+    if (!info)
+        return std::unexpected(info.error());
     return OpenedImage{std::move(*source), *info};
 }
 
@@ -125,20 +130,24 @@ int inspect(const QStringList &arguments)
     parser.addOption(
         {u"instance-type"_qs, u"elastic or gpu (size limit)"_qs, u"TYPE"_qs, u"elastic"_qs});
     parser.addOption({u"max-uncompressed"_qs, u"size limit"_qs, u"SIZE"_qs});
-    if (!parser.parse(arguments)) return usage(parser.errorText());
-    if (parser.positionalArguments().size() != 1) return usage(u"image inspect takes one IMAGE"_qs);
+    if (!parser.parse(arguments))
+        return usage(parser.errorText());
+    if (parser.positionalArguments().size() != 1)
+        return usage(u"image inspect takes one IMAGE"_qs);
     const bool gpu = parser.value(u"instance-type"_qs) == u"gpu"_qs;
     qint64 limit = gpu ? gpuLimit : elasticLimit;
     QString limitReason = gpu ? u"GPU instances"_qs : u"elastic instances"_qs;
     if (parser.isSet(u"max-uncompressed"_qs)) {
         const auto size = parseByteSize(parser.value(u"max-uncompressed"_qs));
-        if (!size) return usage(u"--max-uncompressed takes a size such as 512M or 3G"_qs);
+        if (!size)
+            return usage(u"--max-uncompressed takes a size such as 512M or 3G"_qs);
         limit = qint64(*size);
         limitReason = u"--max-uncompressed"_qs;
     }
     const QString path = parser.positionalArguments().first();
     auto image = openImage(path, limit);
-    if (!image) return report(image.error());
+    if (!image)
+        return report(image.error());
     const ImageInfo &info = image->info;
     ImageCache cache;
     const auto cached = cache.lookup(info);
@@ -148,7 +157,8 @@ int inspect(const QStringList &arguments)
     qint64 totalUncompressed = 0;
     for (const LayerInfo &layer : info.layers) {
         auto size = uncompressedSizeOf(*image->source, layer);
-        if (!size) return report(size.error());
+        if (!size)
+            return report(size.error());
         uncompressed.append(size->first);
         compression.append(size->second);
         totalUncompressed += size->first;
@@ -209,7 +219,8 @@ int inspect(const QStringList &arguments)
         QTextStream out(stdout);
         out << path << '\n';
         out << "  format      " << formatName(info.format) << '\n';
-        if (!info.reference.isEmpty()) out << "  reference   " << info.reference << '\n';
+        if (!info.reference.isEmpty())
+            out << "  reference   " << info.reference << '\n';
         out << "  platform    " << c.os << '/' << c.architecture << '\n';
         if (info.manifestDigest.isValid())
             out << "  manifest    " << info.manifestDigest.toString() << '\n';
@@ -227,7 +238,8 @@ int inspect(const QStringList &arguments)
             out << "  env         " << e << '\n';
         out << "  workdir     " << (c.workingDir.isEmpty() ? u"/"_qs : c.workingDir) << '\n';
         out << "  user        " << (c.user.isEmpty() ? u"root (uid 0)"_qs : c.user) << '\n';
-        if (!c.exposedPorts.isEmpty()) out << "  ports       " << c.exposedPorts.join(u' ') << '\n';
+        if (!c.exposedPorts.isEmpty())
+            out << "  ports       " << c.exposedPorts.join(u' ') << '\n';
         out << "  cache       "
             << (cached ? u"unpacked in "_qs + cached->path : u"not unpacked yet"_qs) << '\n';
         out << "FC checks\n";
@@ -252,7 +264,8 @@ int unpack(const QStringList &arguments)
     parser.addPositionalArgument(u"IMAGE"_qs, u"image"_qs);
     parser.addPositionalArgument(u"DIR"_qs, u"target folder"_qs);
     parser.addOption({u"max-uncompressed"_qs, u"size limit"_qs, u"SIZE"_qs});
-    if (!parser.parse(arguments)) return usage(parser.errorText());
+    if (!parser.parse(arguments))
+        return usage(parser.errorText());
     if (parser.positionalArguments().size() != 2)
         return usage(u"image unpack takes IMAGE and DIR"_qs);
     UnpackOptions options;
@@ -268,11 +281,13 @@ int unpack(const QStringList &arguments)
     QElapsedTimer timer;
     timer.start();
     auto image = openImage(path, options.maxUncompressedBytes);
-    if (!image) return report(image.error());
+    if (!image)
+        return report(image.error());
     ProgressLine progress(u"unpacking"_qs);
     options.progress = [&](qint64 done, qint64 total) { progress.update(done, total); };
     auto result = unpackToDirectory(*image->source, image->info, dir, options);
-    if (!result) return report(result.error());
+    if (!result)
+        return report(result.error());
     for (const QString &w : result->stats.warnings)
         QTextStream(stderr) << "fcemu: warning: " << w << '\n';
     QTextStream(stdout) << "unpacked " << path << " into " << dir << ": "
@@ -302,10 +317,12 @@ int cacheCommand(const QStringList &arguments)
     }
     if (action == u"prune"_qs) {
         auto result = cache.prune();
-        if (!result) return report(result.error());
+        if (!result)
+            return report(result.error());
         out << "removed " << result->removed << " cached images ("
             << formatBytes(quint64(result->bytesFreed)) << ")";
-        if (result->busy) out << "; " << result->busy << " in use kept";
+        if (result->busy)
+            out << "; " << result->busy << " in use kept";
         out << '\n';
         return 0;
     }
@@ -323,15 +340,18 @@ int pack(const QStringList &arguments)
     parser.addOption({u"workdir"_qs, u"folder"_qs, u"D"_qs});
     parser.addOption({u"user"_qs, u"user"_qs, u"U"_qs});
     parser.addOption({u"expose"_qs, u"port"_qs, u"PORT"_qs});
-    if (!parser.parse(arguments)) return usage(parser.errorText());
+    if (!parser.parse(arguments))
+        return usage(parser.errorText());
     if (parser.positionalArguments().size() != 2)
         return usage(u"image pack takes DIR and OUT.tar"_qs);
     PackOptions options;
     for (const auto &[name, target] :
          {std::pair{u"entrypoint"_qs, &options.entrypoint}, std::pair{u"cmd"_qs, &options.cmd}}) {
-        if (!parser.isSet(name)) continue;
+        if (!parser.isSet(name))
+            continue;
         auto list = parseJsonStringList(u"--"_qs + name, parser.value(name));
-        if (!list) return report(list.error());
+        if (!list)
+            return report(list.error());
         *target = *list;
     }
     for (const QString &e : parser.values(u"env"_qs)) {
@@ -363,10 +383,14 @@ int runImageCommand(const QStringList &arguments)
     const QString sub = arguments.value(0);
     // QCommandLineParser expects the program name first.
     const QStringList rest = QStringList{u"fcemu image "_qs + sub} + arguments.mid(1);
-    if (sub == u"inspect"_qs) return inspect(rest);
-    if (sub == u"unpack"_qs) return unpack(rest);
-    if (sub == u"cache"_qs) return cacheCommand(arguments.mid(1));
-    if (sub == u"pack"_qs) return pack(rest);
+    if (sub == u"inspect"_qs)
+        return inspect(rest);
+    if (sub == u"unpack"_qs)
+        return unpack(rest);
+    if (sub == u"cache"_qs)
+        return cacheCommand(arguments.mid(1));
+    if (sub == u"pack"_qs)
+        return pack(rest);
     return usage(u"image takes inspect, unpack, cache or pack"_qs);
 }
 

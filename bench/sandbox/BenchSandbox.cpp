@@ -36,7 +36,8 @@ Stats stats(std::vector<double> samples)
 {
     std::sort(samples.begin(), samples.end());
     Stats s;
-    if (samples.empty()) return s;
+    if (samples.empty())
+        return s;
     const size_t n = samples.size();
     s.median = n % 2 ? samples[n / 2] : (samples[n / 2 - 1] + samples[n / 2]) / 2;
     double sum = 0;
@@ -60,7 +61,8 @@ double timeCommand(const QStringList &args)
     QElapsedTimer timer;
     timer.start();
     pid_t pid = 0;
-    if (posix_spawnp(&pid, argv[0], nullptr, nullptr, argv.data(), environ) != 0) return -1;
+    if (posix_spawnp(&pid, argv[0], nullptr, nullptr, argv.data(), environ) != 0)
+        return -1;
     int status = 0;
     waitpid(pid, &status, 0);
     const double ms = double(timer.nsecsElapsed()) / 1e6;
@@ -125,15 +127,19 @@ int main(int argc, char **argv)
             return 1;
         }
         const double running = double(timer.nsecsElapsed()) / 1e6;
-        if (!done) loop.exec();
+        if (!done)
+            loop.exec();
         const double exited = double(timer.nsecsElapsed()) / 1e6;
         const double bw = bwrap.isEmpty() ? -1 : timeCommand(bwrapArgs);
         const double un = unshare.isEmpty() ? -1 : timeCommand(unshareArgs);
-        if (i < warmup) continue;
+        if (i < warmup)
+            continue;
         toRunning.push_back(running);
         toExit.push_back(exited);
-        if (bw >= 0) bwrapRuns.push_back(bw);
-        if (un >= 0) unshareRuns.push_back(un);
+        if (bw >= 0)
+            bwrapRuns.push_back(bw);
+        if (un >= 0)
+            unshareRuns.push_back(un);
     }
 
     const Stats running = stats(toRunning), exited = stats(toExit), bw = stats(bwrapRuns),
@@ -145,8 +151,10 @@ int main(int argc, char **argv)
     };
     row("fcemu: start() -> entrypoint exec'd", running);
     row("fcemu: start() -> exited (incl. teardown)", exited);
-    if (!bwrapRuns.empty()) row("bwrap --unshare-all (spawn -> exit)", bw);
-    if (!unshareRuns.empty()) row("unshare -Urmpn --fork --root (spawn -> exit)", un);
+    if (!bwrapRuns.empty())
+        row("bwrap --unshare-all (spawn -> exit)", bw);
+    if (!unshareRuns.empty())
+        row("unshare -Urmpn --fork --root (spawn -> exit)", un);
     if (!bwrapRuns.empty())
         printf("ratio fcemu/bwrap: running %.2f, exited %.2f\n", running.median / bw.median,
                exited.median / bw.median);

@@ -97,8 +97,10 @@ QString modelName(Model model)
 
 std::optional<Model> parseModel(QStringView name)
 {
-    if (name == u"fc2") return Model::Fc2;
-    if (name == u"fc3") return Model::Fc3;
+    if (name == u"fc2")
+        return Model::Fc2;
+    if (name == u"fc3")
+        return Model::Fc3;
     return std::nullopt;
 }
 
@@ -119,7 +121,8 @@ Quantities &Quantities::operator+=(const Quantities &o)
 qint64 billedMilliseconds(double measuredMs, int granularityMs, bool atLeastOne)
 {
     granularityMs = std::max(granularityMs, 1);
-    if (!std::isfinite(measuredMs) || measuredMs <= 0) return atLeastOne ? granularityMs : 0;
+    if (!std::isfinite(measuredMs) || measuredMs <= 0)
+        return atLeastOne ? granularityMs : 0;
     // Clamped to a century so the cast below stays defined for absurd input.
     measuredMs = std::min(measuredMs, 3.2e12);
     constexpr double kNoiseMs = 1e-6; // 1 ns
@@ -215,7 +218,8 @@ Money fc3TieredCost(Int128 cuE19, Int128 monthToDateCuE19, const QList<CuTier> &
                                                                    scale, RoundingMode::HalfEven)),
                                      currency))});
         }
-        if (!bounded) break;
+        if (!bounded)
+            break;
         lower = upper;
     }
     return Money::fromPico(saturateToInt64(divideRounded(picoE19, scale, RoundingMode::HalfEven)),
@@ -228,7 +232,8 @@ QList<CuTier> tiersFor(const BillingOptions &options, const PriceTable &prices, 
     QString chosen = options.currency;
     if (!all.contains(chosen))
         chosen = all.contains(u"USD"_qs) ? u"USD"_qs : all.keys().value(0, options.currency);
-    if (currency) *currency = chosen;
+    if (currency)
+        *currency = chosen;
     return all.value(chosen);
 }
 

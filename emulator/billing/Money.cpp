@@ -24,7 +24,8 @@ Int128 powerOfTen(int exponent)
 // Decimal digits of a non-negative 128-bit integer (QString::number has no __int128 overload).
 QString digitsOf(Int128 value)
 {
-    if (value == 0) return u"0"_qs;
+    if (value == 0)
+        return u"0"_qs;
     QString reversed;
     while (value > 0) {
         reversed.append(QChar(u'0' + static_cast<char16_t>(value % 10)));
@@ -40,7 +41,8 @@ QString fixedPoint(Int128 value, int decimals)
     const bool negative = value < 0;
     QString digits = digitsOf(absolute(value));
     if (decimals > 0) {
-        if (digits.size() <= decimals) digits.prepend(QString(decimals - digits.size() + 1, u'0'));
+        if (digits.size() <= decimals)
+            digits.prepend(QString(decimals - digits.size() + 1, u'0'));
         digits.insert(digits.size() - decimals, u'.');
     }
     return negative ? u'-' + digits : digits;
@@ -48,10 +50,12 @@ QString fixedPoint(Int128 value, int decimals)
 
 QString trimZeros(QString text)
 {
-    if (!text.contains(u'.')) return text;
+    if (!text.contains(u'.'))
+        return text;
     while (text.endsWith(u'0'))
         text.chop(1);
-    if (text.endsWith(u'.')) text.chop(1);
+    if (text.endsWith(u'.'))
+        text.chop(1);
     return text == u"-0"_qs ? u"0"_qs : text;
 }
 
@@ -73,10 +77,12 @@ Int128 divideRounded(Int128 numerator, Int128 denominator, RoundingMode mode)
         case RoundingMode::Down:
             break;
         case RoundingMode::HalfUp:
-            if (twice >= denominator) ++quotient;
+            if (twice >= denominator)
+                ++quotient;
             break;
         case RoundingMode::HalfEven:
-            if (twice > denominator || (twice == denominator && quotient % 2 != 0)) ++quotient;
+            if (twice > denominator || (twice == denominator && quotient % 2 != 0))
+                ++quotient;
             break;
         }
     }
@@ -113,17 +119,20 @@ std::optional<Int128> parseDecimal(QStringView text, int scale)
         negative = text.front() == u'-';
         text = text.mid(1);
     }
-    if (text.isEmpty()) return std::nullopt;
+    if (text.isEmpty())
+        return std::nullopt;
     Int128 value = 0;
     int decimals = -1; // -1: no point seen yet
     bool anyDigit = false;
     for (const QChar c : text) {
         if (c == u'.') {
-            if (decimals >= 0) return std::nullopt;
+            if (decimals >= 0)
+                return std::nullopt;
             decimals = 0;
             continue;
         }
-        if (c < u'0' || c > u'9') return std::nullopt;
+        if (c < u'0' || c > u'9')
+            return std::nullopt;
         anyDigit = true;
         const int digit = c.unicode() - u'0';
         if (decimals >= scale) {
@@ -134,9 +143,11 @@ std::optional<Int128> parseDecimal(QStringView text, int scale)
         if (value > powerOfTen(30))
             return std::nullopt; // absurdly large; keeps the 128-bit arithmetic safe
         value = value * 10 + digit;
-        if (decimals >= 0) ++decimals;
+        if (decimals >= 0)
+            ++decimals;
     }
-    if (!anyDigit) return std::nullopt;
+    if (!anyDigit)
+        return std::nullopt;
     value *= powerOfTen(scale - std::max(decimals, 0));
     return negative ? -value : value;
 }
@@ -145,8 +156,10 @@ qint64 saturateToInt64(Int128 value)
 {
     constexpr qint64 hi = std::numeric_limits<qint64>::max();
     constexpr qint64 lo = std::numeric_limits<qint64>::min();
-    if (value > hi) return hi;
-    if (value < lo) return lo;
+    if (value > hi)
+        return hi;
+    if (value < lo)
+        return lo;
     return static_cast<qint64>(value);
 }
 
@@ -163,7 +176,8 @@ Money Money::fromMicros(qint64 micros, const QString &currency)
 std::optional<Money> Money::fromDecimal(QStringView text, const QString &currency)
 {
     const auto value = parseDecimal(text, kDecimals);
-    if (!value || *value != Int128(saturateToInt64(*value))) return std::nullopt;
+    if (!value || *value != Int128(saturateToInt64(*value)))
+        return std::nullopt;
     return Money(static_cast<qint64>(*value), currency);
 }
 
@@ -214,7 +228,8 @@ Money &Money::operator+=(const Money &other)
     // A default-constructed (zero, no currency) amount takes the other's currency, so totals can
     // start from Money(). Mixing two currencies is a programming error.
     Q_ASSERT(m_currency.isEmpty() || other.m_currency.isEmpty() || m_currency == other.m_currency);
-    if (m_currency.isEmpty()) m_currency = other.m_currency;
+    if (m_currency.isEmpty())
+        m_currency = other.m_currency;
     m_pico = saturateToInt64(Int128(m_pico) + other.m_pico);
     return *this;
 }
@@ -222,7 +237,8 @@ Money &Money::operator+=(const Money &other)
 Money &Money::operator-=(const Money &other)
 {
     Q_ASSERT(m_currency.isEmpty() || other.m_currency.isEmpty() || m_currency == other.m_currency);
-    if (m_currency.isEmpty()) m_currency = other.m_currency;
+    if (m_currency.isEmpty())
+        m_currency = other.m_currency;
     m_pico = saturateToInt64(Int128(m_pico) - other.m_pico);
     return *this;
 }

@@ -32,7 +32,8 @@ Error syntaxError(const QString &origin, const json::parse_error &e)
     QString what = QString::fromUtf8(e.what());
     const qsizetype at = what.indexOf(u"parse error"_qs);
     const qsizetype colon = at < 0 ? -1 : what.indexOf(u": "_qs, at);
-    if (colon >= 0) what = what.mid(colon + 2);
+    if (colon >= 0)
+        what = what.mid(colon + 2);
     what.replace(u'\n', u' ');
     return Error{ErrorKind::Usage, origin + u": not valid JSON at byte "_qs +
                                        QString::number(e.byte) + u": "_qs + what};
@@ -72,7 +73,8 @@ public:
     QString text(const json &object, const QString &path, const char *name)
     {
         const json *value = member(object, path, name);
-        if (!value) return {};
+        if (!value)
+            return {};
         if (!value->is_string()) {
             failAt(join(path, QString::fromLatin1(name)), u"expected a string"_qs);
             return {};
@@ -115,7 +117,8 @@ public:
                                   int scale, const QString &example)
     {
         const json *value = member(object, path, name);
-        if (!value) return std::nullopt;
+        if (!value)
+            return std::nullopt;
         return decimalValue(*value, join(path, QString::fromLatin1(name)), scale, example);
     }
 
@@ -153,7 +156,8 @@ public:
         s.effectiveDate = date(object, path, "effectiveDate");
         s.url = text(object, path, "source");
         s.citation = text(object, path, "citation");
-        if (object.contains("note")) s.note = text(object, path, "note");
+        if (object.contains("note"))
+            s.note = text(object, path, "note");
         return s;
     }
 
@@ -179,7 +183,8 @@ public:
             const json &item = list[i];
             CuTier tier;
             const json *upTo = member(item, itemKey, "upToCu");
-            if (!upTo) break;
+            if (!upTo)
+                break;
             if (!upTo->is_null()) {
                 tier.upToCu = count(*upTo, join(itemKey, u"upToCu"_qs), 1);
                 if (!result.isEmpty() && result.back().upToCu &&
@@ -256,7 +261,8 @@ Result<PriceTable> PriceTable::fromJson(const QByteArray &bytes, const QString &
                 }
         }
     }
-    if (!r.ok()) return std::unexpected(r.error());
+    if (!r.ok())
+        return std::unexpected(r.error());
     return table;
 }
 

@@ -20,7 +20,8 @@ SessionTotals::SessionTotals(BillingOptions options, PriceTable prices)
 
 std::optional<Money> SessionTotals::add(const Charge &charge)
 {
-    if (charge.model != m_options.model) return std::nullopt;
+    if (charge.model != m_options.model)
+        return std::nullopt;
     const Money before = cost();
     m_total += charge.quantities;
     m_hour += charge.quantities;
@@ -45,14 +46,16 @@ double SessionTotals::imagePullGbSeconds() const
 
 std::optional<double> SessionTotals::cu() const
 {
-    if (m_options.model != Model::Fc3) return std::nullopt;
+    if (m_options.model != Model::Fc3)
+        return std::nullopt;
     return static_cast<double>(static_cast<long double>(computeUnitsE19(m_total, m_prices.fc3())) /
                                static_cast<long double>(cuScaleE19()));
 }
 
 std::optional<qint64> SessionTotals::billedCu() const
 {
-    if (m_options.model != Model::Fc3) return std::nullopt;
+    if (m_options.model != Model::Fc3)
+        return std::nullopt;
     return m_closedHoursCu + ceilCu(computeUnitsE19(m_hour, m_prices.fc3()));
 }
 
@@ -73,7 +76,8 @@ Money SessionTotals::cost() const
 
 Money SessionTotals::billedCost() const
 {
-    if (m_options.model == Model::Fc2) return cost();
+    if (m_options.model == Model::Fc2)
+        return cost();
     QString currency;
     const QList<CuTier> tiers = tiersFor(m_options, m_prices, &currency);
     return fc3TieredCost(Int128(*billedCu()) * cuScaleE19(),

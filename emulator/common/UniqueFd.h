@@ -18,7 +18,8 @@ public:
     UniqueFd(UniqueFd &&other) noexcept : m_fd(other.release()) {}
     UniqueFd &operator=(UniqueFd &&other) noexcept
     {
-        if (this != &other) reset(other.release());
+        if (this != &other)
+            reset(other.release());
         return *this;
     }
 
@@ -28,7 +29,8 @@ public:
     int release() { return std::exchange(m_fd, -1); }
     void reset(int fd = -1)
     {
-        if (m_fd >= 0) ::close(m_fd);
+        if (m_fd >= 0)
+            ::close(m_fd);
         m_fd = fd;
     }
 

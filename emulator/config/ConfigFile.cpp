@@ -76,7 +76,8 @@ public:
                 const std::string itemPath = path + '[' + std::to_string(index++) + ']';
                 remember(itemPath, item.Mark());
                 auto value = convert(item, itemPath, depth + 1);
-                if (!value) return value;
+                if (!value)
+                    return value;
                 array.push_back(std::move(*value));
             }
             return array;
@@ -97,7 +98,8 @@ public:
                 const std::string key = keyNode.Scalar();
                 const std::string childPath = detail::joinPath(path, key);
                 auto value = convert(valueNode, childPath, depth + 1);
-                if (!value) return value;
+                if (!value)
+                    return value;
                 if (key == "<<" && keyNode.Tag() != "!") {
                     merges.push_back(std::move(*value));
                     continue;
@@ -109,9 +111,11 @@ public:
             for (const Json &merge : merges) {
                 const auto merged = merge.is_array() ? merge : Json::array({merge});
                 for (const Json &map : merged) {
-                    if (!map.is_object()) continue;
+                    if (!map.is_object())
+                        continue;
                     for (auto it = map.begin(); it != map.end(); ++it) {
-                        if (!object.contains(it.key())) object[it.key()] = it.value();
+                        if (!object.contains(it.key()))
+                            object[it.key()] = it.value();
                     }
                 }
             }
@@ -124,7 +128,8 @@ public:
 private:
     void remember(const std::string &path, const YAML::Mark &mark)
     {
-        if (mark.line >= 0) m_source.lines.emplace(path, mark.line + 1);
+        if (mark.line >= 0)
+            m_source.lines.emplace(path, mark.line + 1);
     }
 
     // YAML 1.2 core schema, as js-yaml (Serverless Devs, Funcraft) reads it: a plain
@@ -133,23 +138,28 @@ private:
     {
         const std::string &text = node.Scalar();
         const std::string &tag = node.Tag();
-        if (tag == "!" || tag == "tag:yaml.org,2002:str") return text;
+        if (tag == "!" || tag == "tag:yaml.org,2002:str")
+            return text;
         static const QRegularExpression intPattern(u"\\A[-+]?[0-9]+\\z"_qs);
         static const QRegularExpression floatPattern(
             u"\\A[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?\\z"_qs);
         if (text.empty() || text == "~" || text == "null" || text == "Null" || text == "NULL")
             return Json();
-        if (text == "true" || text == "True" || text == "TRUE") return true;
-        if (text == "false" || text == "False" || text == "FALSE") return false;
+        if (text == "true" || text == "True" || text == "TRUE")
+            return true;
+        if (text == "false" || text == "False" || text == "FALSE")
+            return false;
         const QString q = QString::fromStdString(text);
         bool ok = false;
         if (intPattern.match(q).hasMatch()) {
             const qint64 value = q.toLongLong(&ok);
-            if (ok) return value;
+            if (ok)
+                return value;
         }
         if (floatPattern.match(q).hasMatch()) {
             const double value = q.toDouble(&ok);
-            if (ok) return value;
+            if (ok)
+                return value;
         }
         return text;
     }
@@ -169,7 +179,8 @@ Result<Parsed> parseFile(const QString &path)
     if (file.size() > kMaxFileBytes)
         return fail(ErrorKind::Usage, path + u": the configuration file is larger than 4 MB"_qs);
     QByteArray bytes = file.read(kMaxFileBytes + 1);
-    if (bytes.startsWith("\xEF\xBB\xBF")) bytes.remove(0, 3);
+    if (bytes.startsWith("\xEF\xBB\xBF"))
+        bytes.remove(0, 3);
     const QByteArray trimmed = bytes.trimmed();
     if (trimmed.isEmpty())
         return fail(ErrorKind::Usage, path + u": the configuration file is empty"_qs);
@@ -201,7 +212,8 @@ Result<Parsed> parseFile(const QString &path)
         try {
             YamlConverter converter(parsed.source);
             auto root = converter.convert(node, {}, 0);
-            if (!root) return std::unexpected(root.error());
+            if (!root)
+                return std::unexpected(root.error());
             parsed.root = std::move(*root);
         } catch (const YAML::Exception &e) {
             return fail(ErrorKind::Usage,
@@ -219,7 +231,8 @@ Result<Parsed> parseFile(const QString &path)
 ConfigFormat detect(const Json &root)
 {
     if (root.contains("resources") || root.contains("services") || root.contains("edition")) {
-        if (root.contains("resources")) return ConfigFormat::ServerlessDevsFc3;
+        if (root.contains("resources"))
+            return ConfigFormat::ServerlessDevsFc3;
         return ConfigFormat::ServerlessDevsFc;
     }
     if (root.contains("Resources") || root.contains("ROSTemplateFormatVersion") ||
@@ -231,10 +244,13 @@ ConfigFormat detect(const Json &root)
 // "devsapp/fc@0.1.2" -> "fc"
 QString componentName(const Json &value)
 {
-    if (!value.is_string()) return {};
+    if (!value.is_string())
+        return {};
     QString name = QString::fromStdString(value.get<std::string>()).trimmed();
-    if (const qsizetype at = name.indexOf(u'@'); at >= 0) name.truncate(at);
-    if (const qsizetype slash = name.lastIndexOf(u'/'); slash >= 0) name = name.mid(slash + 1);
+    if (const qsizetype at = name.indexOf(u'@'); at >= 0)
+        name.truncate(at);
+    if (const qsizetype slash = name.lastIndexOf(u'/'); slash >= 0)
+        name = name.mid(slash + 1);
     return name.toLower();
 }
 
@@ -242,7 +258,8 @@ QString componentName(const Json &value)
 
 void collect(Status &ok, Status step)
 {
-    if (ok && !step) ok = std::move(step);
+    if (ok && !step)
+        ok = std::move(step);
 }
 
 // Serverless Devs fc (edition 1.0.0) props.function, fc-semantics §8.5.
@@ -261,14 +278,16 @@ Status applyFcFunction(const Object &f, FunctionConfig &c)
     collect(ok, f.readHook("initializer", c.initializer, "handler", "timeout", u"initializer"_qs));
     collect(ok, f.readInt("initializationTimeout", c.initializer.timeoutS));
     collect(ok, f.readBool("webServerMode", c.webServerMode));
-    if (!ok) return ok;
+    if (!ok)
+        return ok;
     QString instanceType;
     collect(ok, f.readString("instanceType", instanceType));
     if (instanceType.contains(u"gpu"_qs, Qt::CaseInsensitive) || f.has("gpuMemorySize"))
         c.instanceType = InstanceType::Gpu;
 
     auto lifecycle = f.object("instanceLifecycleConfig");
-    if (!lifecycle) return std::unexpected(lifecycle.error());
+    if (!lifecycle)
+        return std::unexpected(lifecycle.error());
     if (*lifecycle) {
         collect(ok,
                 (*lifecycle)
@@ -277,7 +296,8 @@ Status applyFcFunction(const Object &f, FunctionConfig &c)
                 (*lifecycle)->readHook("preStop", c.preStop, "handler", "timeout", u"preStop"_qs));
     }
     auto container = f.object("customContainerConfig");
-    if (!container) return std::unexpected(container.error());
+    if (!container)
+        return std::unexpected(container.error());
     if (*container) {
         // command and args are JSON arrays in strings here ('["node"]'); lists work too.
         collect(ok, (*container)->readStringList("command", c.command));
@@ -301,11 +321,14 @@ Status applyFc3Props(const Object &p, FunctionConfig &c)
     collect(ok, p.readInt("timeout", c.timeoutS));
     collect(ok, p.readInt("instanceConcurrency", c.instanceConcurrency));
     collect(ok, p.readEnv("environmentVariables", c.env));
-    if (!ok) return ok;
-    if (p.has("gpuConfig")) c.instanceType = InstanceType::Gpu;
+    if (!ok)
+        return ok;
+    if (p.has("gpuConfig"))
+        c.instanceType = InstanceType::Gpu;
 
     auto container = p.object("customContainerConfig");
-    if (!container) return std::unexpected(container.error());
+    if (!container)
+        return std::unexpected(container.error());
     if (*container) {
         // FC3 entrypoint is FC2 command; FC3 command is FC2 args (fc-semantics §8.1).
         collect(ok, (*container)->readStringList("entrypoint", c.command));
@@ -315,7 +338,8 @@ Status applyFc3Props(const Object &p, FunctionConfig &c)
         collect(ok, (*container)->readBool("webServerMode", c.webServerMode));
     }
     auto lifecycle = p.object("instanceLifecycleConfig");
-    if (!lifecycle) return std::unexpected(lifecycle.error());
+    if (!lifecycle)
+        return std::unexpected(lifecycle.error());
     if (*lifecycle) {
         collect(ok, (*lifecycle)
                         ->readHook("initializer", c.initializer, "handler", "timeout",
@@ -324,8 +348,10 @@ Status applyFc3Props(const Object &p, FunctionConfig &c)
                 (*lifecycle)->readHook("preStop", c.preStop, "handler", "timeout", u"preStop"_qs));
     }
     auto provision = p.object("provisionConfig");
-    if (!provision) return std::unexpected(provision.error());
-    if (*provision) collect(ok, (*provision)->readInt("defaultTarget", c.provisioned));
+    if (!provision)
+        return std::unexpected(provision.error());
+    if (*provision)
+        collect(ok, (*provision)->readInt("defaultTarget", c.provisioned));
     return ok;
 }
 
@@ -341,21 +367,24 @@ Status applyFuncraftProperties(const Object &p, FunctionConfig &c)
     collect(ok, p.readEnv("EnvironmentVariables", c.env));
     collect(ok, p.readHook("Initializer", c.initializer, "Handler", "Timeout", u"initializer"_qs));
     collect(ok, p.readInt("InitializationTimeout", c.initializer.timeoutS));
-    if (!ok) return ok;
+    if (!ok)
+        return ok;
     QString instanceType;
     collect(ok, p.readString("InstanceType", instanceType));
     if (instanceType.contains(u"gpu"_qs, Qt::CaseInsensitive) || p.has("GpuMemorySize"))
         c.instanceType = InstanceType::Gpu;
 
     auto container = p.object("CustomContainerConfig");
-    if (!container) return std::unexpected(container.error());
+    if (!container)
+        return std::unexpected(container.error());
     if (*container) {
         collect(ok, (*container)->readStringList("Command", c.command));
         collect(ok, (*container)->readStringList("Args", c.args));
         collect(ok, (*container)->readBool("WebServerMode", c.webServerMode));
     }
     auto lifecycle = p.object("InstanceLifecycleConfig");
-    if (!lifecycle) return std::unexpected(lifecycle.error());
+    if (!lifecycle)
+        return std::unexpected(lifecycle.error());
     if (*lifecycle) {
         collect(ok,
                 (*lifecycle)
@@ -395,8 +424,10 @@ Result<QList<Candidate>> candidates(const Parsed &parsed, ConfigFormat format)
     switch (format) {
     case ConfigFormat::ServerlessDevsFc3: {
         auto resources = root.object("resources");
-        if (!resources) return std::unexpected(resources.error());
-        if (!*resources) break;
+        if (!resources)
+            return std::unexpected(resources.error());
+        if (!*resources)
+            break;
         const Json &all = (*resources)->json();
         for (auto it = all.begin(); it != all.end(); ++it) {
             if (!it.value().is_object() ||
@@ -404,7 +435,8 @@ Result<QList<Candidate>> candidates(const Parsed &parsed, ConfigFormat format)
                 continue;
             const Object resource(it.value(), (*resources)->pathOf(it.key().c_str()), source);
             auto props = resource.object("props");
-            if (!props) return std::unexpected(props.error());
+            if (!props)
+                return std::unexpected(props.error());
             if (!*props)
                 return std::unexpected(source.error(resource.pathOf("props"),
                                                     u"missing: an fc3 resource needs props"_qs));
@@ -422,8 +454,10 @@ Result<QList<Candidate>> candidates(const Parsed &parsed, ConfigFormat format)
     }
     case ConfigFormat::ServerlessDevsFc: {
         auto services = root.object("services");
-        if (!services) return std::unexpected(services.error());
-        if (!*services) break;
+        if (!services)
+            return std::unexpected(services.error());
+        if (!*services)
+            break;
         const Json &all = (*services)->json();
         for (auto it = all.begin(); it != all.end(); ++it) {
             if (!it.value().is_object() ||
@@ -431,13 +465,15 @@ Result<QList<Candidate>> candidates(const Parsed &parsed, ConfigFormat format)
                 continue;
             const Object service(it.value(), (*services)->pathOf(it.key().c_str()), source);
             auto props = service.object("props");
-            if (!props) return std::unexpected(props.error());
+            if (!props)
+                return std::unexpected(props.error());
             if (!*props)
                 return std::unexpected(source.error(service.pathOf("props"),
                                                     u"missing: an fc service needs props"_qs));
             const Object p = **props;
             auto function = p.object("function");
-            if (!function) return std::unexpected(function.error());
+            if (!function)
+                return std::unexpected(function.error());
             if (!*function)
                 continue; // a service-only entry (for example to create a service and its role)
             const Object f = **function;
@@ -455,10 +491,13 @@ Result<QList<Candidate>> candidates(const Parsed &parsed, ConfigFormat format)
                     collect(ok, p.readString("service", c.serviceName));
                 } else {
                     auto s = p.object("service");
-                    if (!s) return std::unexpected(s.error());
-                    if (*s) collect(ok, (*s)->readString("name", c.serviceName));
+                    if (!s)
+                        return std::unexpected(s.error());
+                    if (*s)
+                        collect(ok, (*s)->readString("name", c.serviceName));
                 }
-                if (!ok) return ok;
+                if (!ok)
+                    return ok;
                 return applyFcFunction(f, c);
             };
             result.append(candidate);
@@ -467,8 +506,10 @@ Result<QList<Candidate>> candidates(const Parsed &parsed, ConfigFormat format)
     }
     case ConfigFormat::Funcraft: {
         auto resources = root.object("Resources");
-        if (!resources) return std::unexpected(resources.error());
-        if (!*resources) break;
+        if (!resources)
+            return std::unexpected(resources.error());
+        if (!*resources)
+            break;
         auto typeOf = [](const Json &node) -> QString {
             const Json type = node.is_object() ? node.value("Type", Json()) : Json();
             return type.is_string() ? QString::fromStdString(type.get<std::string>()).trimmed()
@@ -478,7 +519,8 @@ Result<QList<Candidate>> candidates(const Parsed &parsed, ConfigFormat format)
                                const QString &serviceName) -> Status {
             const Object fn(parent.json().at(key), parent.pathOf(key.c_str()), source);
             auto props = fn.object("Properties");
-            if (!props) return std::unexpected(props.error());
+            if (!props)
+                return std::unexpected(props.error());
             static const Json empty = Json::object();
             const Object p = *props ? **props : Object(empty, fn.pathOf("Properties"), source);
             Candidate candidate;
@@ -486,7 +528,8 @@ Result<QList<Candidate>> candidates(const Parsed &parsed, ConfigFormat format)
             candidate.runtime = runtimeOf(p, "Runtime", p.has("CustomContainerConfig"));
             candidate.apply = [p, name = candidate.name, serviceName](FunctionConfig &c) {
                 c.name = name;
-                if (!serviceName.isEmpty()) c.serviceName = serviceName;
+                if (!serviceName.isEmpty())
+                    c.serviceName = serviceName;
                 return applyFuncraftProperties(p, c);
             };
             result.append(candidate);
@@ -496,11 +539,13 @@ Result<QList<Candidate>> candidates(const Parsed &parsed, ConfigFormat format)
         for (auto it = r.json().begin(); it != r.json().end(); ++it) {
             const QString type = typeOf(it.value());
             if (type == u"Aliyun::Serverless::Function"_qs) {
-                if (auto ok = addFunction(r, it.key(), {}); !ok) return std::unexpected(ok.error());
+                if (auto ok = addFunction(r, it.key(), {}); !ok)
+                    return std::unexpected(ok.error());
             } else if (type == u"Aliyun::Serverless::Service"_qs) {
                 const Object service(it.value(), r.pathOf(it.key().c_str()), source);
                 for (auto fn = it.value().begin(); fn != it.value().end(); ++fn) {
-                    if (typeOf(fn.value()) != u"Aliyun::Serverless::Function"_qs) continue;
+                    if (typeOf(fn.value()) != u"Aliyun::Serverless::Function"_qs)
+                        continue;
                     if (auto ok = addFunction(service, fn.key(), QString::fromStdString(it.key()));
                         !ok)
                         return std::unexpected(ok.error());
@@ -548,19 +593,23 @@ QString whereToLook(ConfigFormat format)
 Result<ConfigFormat> detectConfigFormat(const QString &path)
 {
     auto parsed = parseFile(path);
-    if (!parsed) return std::unexpected(parsed.error());
+    if (!parsed)
+        return std::unexpected(parsed.error());
     return detect(parsed->root);
 }
 
 Result<QStringList> listConfigFunctions(const QString &path)
 {
     auto parsed = parseFile(path);
-    if (!parsed) return std::unexpected(parsed.error());
+    if (!parsed)
+        return std::unexpected(parsed.error());
     auto all = candidates(*parsed, detect(parsed->root));
-    if (!all) return std::unexpected(all.error());
+    if (!all)
+        return std::unexpected(all.error());
     QStringList names;
     for (const Candidate &candidate : *all) {
-        if (candidate.isCustomContainer()) names.append(candidate.name);
+        if (candidate.isCustomContainer())
+            names.append(candidate.name);
     }
     return names;
 }
@@ -568,10 +617,12 @@ Result<QStringList> listConfigFunctions(const QString &path)
 Result<FunctionConfig> loadConfigFile(const QString &path, const QString &functionName)
 {
     auto parsed = parseFile(path);
-    if (!parsed) return std::unexpected(parsed.error());
+    if (!parsed)
+        return std::unexpected(parsed.error());
     const ConfigFormat format = detect(parsed->root);
     auto all = candidates(*parsed, format);
-    if (!all) return std::unexpected(all.error());
+    if (!all)
+        return std::unexpected(all.error());
 
     const Candidate *chosen = nullptr;
     QStringList customNames;
@@ -581,7 +632,8 @@ Result<FunctionConfig> loadConfigFile(const QString &path, const QString &functi
             customNames.append(candidate.name);
         else
             otherRuntimes.append(u"'%1' (%2)"_qs.arg(candidate.name, candidate.runtime));
-        if (chosen || !candidate.isCustomContainer()) continue;
+        if (chosen || !candidate.isCustomContainer())
+            continue;
         if (functionName.isEmpty() || candidate.name == functionName ||
             candidate.resourceKey == functionName)
             chosen = &candidate;
@@ -603,7 +655,8 @@ Result<FunctionConfig> loadConfigFile(const QString &path, const QString &functi
 
     FunctionConfig config;
     try {
-        if (auto ok = chosen->apply(config); !ok) return std::unexpected(ok.error());
+        if (auto ok = chosen->apply(config); !ok)
+            return std::unexpected(ok.error());
     } catch (const std::exception &e) {
         // The readers check types before every access; this is the last guard at the
         // parse boundary so no nlohmann exception escapes into the event loop.

@@ -27,9 +27,12 @@ QString variableMessage(const QString &text)
 
 QString scalarText(const Json &value)
 {
-    if (value.is_string()) return fromStd(value.get<std::string>());
-    if (value.is_boolean()) return value.get<bool>() ? u"true"_qs : u"false"_qs;
-    if (value.is_number_integer() || value.is_number_unsigned()) return fromStd(value.dump());
+    if (value.is_string())
+        return fromStd(value.get<std::string>());
+    if (value.is_boolean())
+        return value.get<bool>() ? u"true"_qs : u"false"_qs;
+    if (value.is_number_integer() || value.is_number_unsigned())
+        return fromStd(value.dump());
     if (value.is_number_float()) {
         const double d = value.get<double>();
         if (std::isfinite(d) && d == std::trunc(d) && std::fabs(d) < 1e15)
@@ -47,7 +50,8 @@ QString Source::where(const std::string &path) const
     if (!file.isEmpty()) {
         prefix = file;
         const auto it = lines.find(path);
-        if (it != lines.end()) prefix += u':' + QString::number(it->second);
+        if (it != lines.end())
+            prefix += u':' + QString::number(it->second);
         prefix += u": "_qs;
     }
     return prefix + fromStd(path);
@@ -69,10 +73,14 @@ std::string joinPath(const std::string &parent, const std::string &key)
 
 QString describe(const Json &value)
 {
-    if (value.is_string()) return u'\'' + fromStd(value.get<std::string>()) + u'\'';
-    if (value.is_array()) return u"a list"_qs;
-    if (value.is_object()) return u"a mapping"_qs;
-    if (value.is_null()) return u"nothing"_qs;
+    if (value.is_string())
+        return u'\'' + fromStd(value.get<std::string>()) + u'\'';
+    if (value.is_array())
+        return u"a list"_qs;
+    if (value.is_object())
+        return u"a mapping"_qs;
+    if (value.is_null())
+        return u"nothing"_qs;
     return scalarText(value);
 }
 
@@ -84,7 +92,8 @@ Object::Object(const Json &json, std::string path, const Source &source)
 const Json *Object::get(const char *key) const
 {
     const auto it = m_json->find(key);
-    if (it == m_json->end() || it->is_null()) return nullptr;
+    if (it == m_json->end() || it->is_null())
+        return nullptr;
     return &*it;
 }
 
@@ -101,7 +110,8 @@ Error Object::error(const char *key, const QString &what) const
 Status Object::readString(const char *key, QString &out) const
 {
     const Json *value = get(key);
-    if (!value) return {};
+    if (!value)
+        return {};
     if (value->is_string() || value->is_number() || value->is_boolean()) {
         out = scalarText(*value);
         return {};
@@ -112,7 +122,8 @@ Status Object::readString(const char *key, QString &out) const
 Status Object::readInt(const char *key, int &out) const
 {
     const Json *value = get(key);
-    if (!value) return {};
+    if (!value)
+        return {};
     auto wrong = [&]() -> Status {
         if (value->is_string() && isVariableReference(scalarText(*value)))
             return std::unexpected(error(key, variableMessage(scalarText(*value))));
@@ -128,13 +139,15 @@ Status Object::readInt(const char *key, int &out) const
                      : qint64(u);
     } else if (value->is_number_float()) {
         const double d = value->get<double>();
-        if (!std::isfinite(d) || d != std::trunc(d) || std::fabs(d) > 9e18) return wrong();
+        if (!std::isfinite(d) || d != std::trunc(d) || std::fabs(d) > 9e18)
+            return wrong();
         number = qint64(d);
     } else if (value->is_string()) {
         // Quoted numbers ('512') are common in hand-written YAML; accept them.
         bool ok = false;
         number = scalarText(*value).trimmed().toLongLong(&ok);
-        if (!ok) return wrong();
+        if (!ok)
+            return wrong();
     } else {
         return wrong();
     }
@@ -147,7 +160,8 @@ Status Object::readInt(const char *key, int &out) const
 Status Object::readDouble(const char *key, double &out) const
 {
     const Json *value = get(key);
-    if (!value) return {};
+    if (!value)
+        return {};
     if (value->is_number()) {
         out = value->get<double>();
         return {};
@@ -160,16 +174,19 @@ Status Object::readDouble(const char *key, double &out) const
             out = d;
             return {};
         }
-        if (isVariableReference(text)) return std::unexpected(error(key, variableMessage(text)));
+        if (isVariableReference(text))
+            return std::unexpected(error(key, variableMessage(text)));
     }
     return std::unexpected(error(key, u"expected a number, got "_qs + describe(*value)));
 }
 
 Status Object::readOptionalDouble(const char *key, std::optional<double> &out) const
 {
-    if (!has(key)) return {};
+    if (!has(key))
+        return {};
     double d = 0;
-    if (auto ok = readDouble(key, d); !ok) return ok;
+    if (auto ok = readDouble(key, d); !ok)
+        return ok;
     out = d;
     return {};
 }
@@ -177,7 +194,8 @@ Status Object::readOptionalDouble(const char *key, std::optional<double> &out) c
 Status Object::readBool(const char *key, bool &out) const
 {
     const Json *value = get(key);
-    if (!value) return {};
+    if (!value)
+        return {};
     if (value->is_boolean()) {
         out = value->get<bool>();
         return {};
@@ -192,7 +210,8 @@ Status Object::readBool(const char *key, bool &out) const
             out = false;
             return {};
         }
-        if (isVariableReference(text)) return std::unexpected(error(key, variableMessage(text)));
+        if (isVariableReference(text))
+            return std::unexpected(error(key, variableMessage(text)));
     }
     return std::unexpected(error(key, u"expected true or false, got "_qs + describe(*value)));
 }
@@ -200,7 +219,8 @@ Status Object::readBool(const char *key, bool &out) const
 Status Object::readStringList(const char *key, QStringList &out) const
 {
     const Json *value = get(key);
-    if (!value) return {};
+    if (!value)
+        return {};
     Json parsed;
     const Json *list = value;
     if (value->is_string()) {
@@ -235,7 +255,8 @@ Status Object::readStringList(const char *key, QStringList &out) const
 Status Object::readEnv(const char *key, QList<EnvVar> &out) const
 {
     const Json *value = get(key);
-    if (!value) return {};
+    if (!value)
+        return {};
     if (!value->is_object())
         return std::unexpected(error(
             key, u"expected a mapping of variable names to values, got "_qs + describe(*value)));
@@ -256,7 +277,8 @@ Status Object::readHook(const char *key, LifecycleHook &out, const char *handler
                         const char *timeoutKey, const QString &defaultHandler) const
 {
     const Json *value = get(key);
-    if (!value) return {};
+    if (!value)
+        return {};
     if (value->is_string()) {
         out.handler = scalarText(*value);
         return {};
@@ -269,13 +291,17 @@ Status Object::readHook(const char *key, LifecycleHook &out, const char *handler
     const Object hook(*value, pathOf(key), *m_source);
     LifecycleHook result = out;
     result.handler.clear();
-    if (auto ok = hook.readString(handlerKey, result.handler); !ok) return ok;
-    if (auto ok = hook.readInt(timeoutKey, result.timeoutS); !ok) return ok;
+    if (auto ok = hook.readString(handlerKey, result.handler); !ok)
+        return ok;
+    if (auto ok = hook.readInt(timeoutKey, result.timeoutS); !ok)
+        return ok;
     // FC3 LifecycleHook may run a command instead of calling a handler; fcemu calls the
     // HTTP hook either way, so a command-only hook still counts as configured.
     QStringList command;
-    if (auto ok = hook.readStringList("command", command); !ok) return ok;
-    if (result.handler.isEmpty() && !command.isEmpty()) result.handler = defaultHandler;
+    if (auto ok = hook.readStringList("command", command); !ok)
+        return ok;
+    if (result.handler.isEmpty() && !command.isEmpty())
+        result.handler = defaultHandler;
     out = result;
     return {};
 }
@@ -283,7 +309,8 @@ Status Object::readHook(const char *key, LifecycleHook &out, const char *handler
 Result<std::optional<Object>> Object::object(const char *key) const
 {
     const Json *value = get(key);
-    if (!value) return std::optional<Object>();
+    if (!value)
+        return std::optional<Object>();
     if (!value->is_object())
         return std::unexpected(error(key, u"expected a mapping, got "_qs + describe(*value)));
     return std::optional<Object>(Object(*value, pathOf(key), *m_source));

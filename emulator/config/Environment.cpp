@@ -55,12 +55,14 @@ Credentials hostCredentials(const QProcessEnvironment &host)
     c.securityToken = hostValue(host, u"ALIBABA_CLOUD_SECURITY_TOKEN"_qs);
     c.accountId = hostValue(host, u"ALIBABA_CLOUD_ACCOUNT_ID"_qs);
     const bool realKey = !c.accessKeyId.isEmpty();
-    if (!realKey) c.accessKeyId = QString::fromUtf16(kPlaceholderAccessKeyId);
+    if (!realKey)
+        c.accessKeyId = QString::fromUtf16(kPlaceholderAccessKeyId);
     if (c.accessKeySecret.isEmpty())
         c.accessKeySecret = QString::fromUtf16(kPlaceholderAccessKeySecret);
     if (c.securityToken.isEmpty() && !realKey)
         c.securityToken = QString::fromUtf16(kPlaceholderSecurityToken);
-    if (c.accountId.isEmpty()) c.accountId = QString::fromUtf16(kPlaceholderAccountId);
+    if (c.accountId.isEmpty())
+        c.accountId = QString::fromUtf16(kPlaceholderAccountId);
     return c;
 }
 
@@ -86,7 +88,8 @@ QStringList buildEnvironment(const FunctionConfig &config, const QStringList &im
 
     for (const EnvVar &var : config.env) {
         // FC refuses FC_* user variables; never let one replace a system variable.
-        if (var.key.isEmpty() || var.key.startsWith(u"FC_"_qs)) continue;
+        if (var.key.isEmpty() || var.key.startsWith(u"FC_"_qs))
+            continue;
         env.set(var.key, var.value);
     }
     return env.take();

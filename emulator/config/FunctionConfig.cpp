@@ -10,7 +10,8 @@ namespace Fcemu::Config {
 QString FunctionConfig::envValue(const QString &key) const
 {
     for (const EnvVar &var : env) {
-        if (var.key == key) return var.value.isNull() ? u""_qs : var.value;
+        if (var.key == key)
+            return var.value.isNull() ? u""_qs : var.value;
     }
     return {};
 }
@@ -28,7 +29,8 @@ void FunctionConfig::setEnv(const QString &key, const QString &value)
 
 double effectiveCpu(const FunctionConfig &config)
 {
-    if (config.cpu) return *config.cpu;
+    if (config.cpu)
+        return *config.cpu;
     // Units of 0.05 vCPU: memory/1024 GB * 20, rounded down, clamped to 1..320 (0.05..16).
     const qint64 units = std::clamp<qint64>(qint64(config.memoryMB) * 20 / 1024, 1, 320);
     return double(units) / 20.0;
@@ -47,16 +49,20 @@ QString billingModelName(BillingModel model)
 std::optional<InstanceType> instanceTypeFromString(const QString &text)
 {
     const QString t = text.trimmed().toLower();
-    if (t == u"elastic"_qs) return InstanceType::Elastic;
-    if (t == u"gpu"_qs) return InstanceType::Gpu;
+    if (t == u"elastic"_qs)
+        return InstanceType::Elastic;
+    if (t == u"gpu"_qs)
+        return InstanceType::Gpu;
     return std::nullopt;
 }
 
 std::optional<BillingModel> billingModelFromString(const QString &text)
 {
     const QString t = text.trimmed().toLower();
-    if (t == u"fc2"_qs) return BillingModel::Fc2;
-    if (t == u"fc3"_qs) return BillingModel::Fc3;
+    if (t == u"fc2"_qs)
+        return BillingModel::Fc2;
+    if (t == u"fc3"_qs)
+        return BillingModel::Fc3;
     return std::nullopt;
 }
 
@@ -90,7 +96,8 @@ nlohmann::ordered_json toJson(const FunctionConfig &c)
     j["region"] = toStd(c.region);
     j["handler"] = toStd(c.handler);
     j["memorySize"] = c.memoryMB;
-    if (c.cpu) j["cpu"] = *c.cpu;
+    if (c.cpu)
+        j["cpu"] = *c.cpu;
     j["timeout"] = c.timeoutS;
     j["caPort"] = c.caPort;
     j["webServerMode"] = c.webServerMode;
@@ -100,7 +107,8 @@ nlohmann::ordered_json toJson(const FunctionConfig &c)
     for (const EnvVar &var : c.env)
         env[toStd(var.key)] = toStd(var.value);
     j["environmentVariables"] = env;
-    if (c.initializer.isSet()) j["initializer"] = toStd(c.initializer.handler);
+    if (c.initializer.isSet())
+        j["initializer"] = toStd(c.initializer.handler);
     j["initializationTimeout"] = c.initializer.timeoutS;
     j["instanceLifecycleConfig"] = {{"preFreeze", hookJson(c.preFreeze)},
                                     {"preStop", hookJson(c.preStop)}};
@@ -111,7 +119,8 @@ nlohmann::ordered_json toJson(const FunctionConfig &c)
     j["instanceType"] = toStd(instanceTypeName(c.instanceType));
     j["diskSize"] = c.diskSizeMB;
     j["startupTimeout"] = c.startupTimeoutS;
-    if (c.pullBandwidthMBps) j["pullBandwidth"] = *c.pullBandwidthMBps;
+    if (c.pullBandwidthMBps)
+        j["pullBandwidth"] = *c.pullBandwidthMBps;
     j["billing"] = toStd(billingModelName(c.billing));
     return j;
 }
@@ -125,7 +134,8 @@ namespace {
 Status readInstanceType(const Object &o, const char *key, InstanceType &out)
 {
     QString text;
-    if (auto ok = o.readString(key, text); !ok || !o.has(key)) return ok;
+    if (auto ok = o.readString(key, text); !ok || !o.has(key))
+        return ok;
     const QString t = text.trimmed().toLower();
     if (t == u"elastic"_qs || t == u"e1"_qs || t == u"c1"_qs || t == u"performance"_qs ||
         t == u"cpu"_qs) {
@@ -143,9 +153,11 @@ Status readInstanceType(const Object &o, const char *key, InstanceType &out)
 Status readBilling(const Object &o, const char *key, BillingModel &out)
 {
     QString text;
-    if (auto ok = o.readString(key, text); !ok || !o.has(key)) return ok;
+    if (auto ok = o.readString(key, text); !ok || !o.has(key))
+        return ok;
     const auto model = billingModelFromString(text);
-    if (!model) return std::unexpected(o.error(key, u"expected fc2 or fc3, got '%1'"_qs.arg(text)));
+    if (!model)
+        return std::unexpected(o.error(key, u"expected fc2 or fc3, got '%1'"_qs.arg(text)));
     out = *model;
     return {};
 }
@@ -168,7 +180,8 @@ Status applyPlain(const Object &o, FunctionConfig &c)
 {
     Status ok;
     auto step = [&ok](Status s) {
-        if (ok && !s) ok = s;
+        if (ok && !s)
+            ok = s;
     };
     step(o.readString("functionName", c.name));
     step(o.readString("serviceName", c.serviceName));
@@ -194,11 +207,14 @@ Status applyPlain(const Object &o, FunctionConfig &c)
     step(o.readInt("startupTimeout", c.startupTimeoutS));
     step(o.readOptionalDouble("pullBandwidth", c.pullBandwidthMBps));
     step(readBilling(o, "billing", c.billing));
-    if (!ok) return ok;
-    if (o.has("gpuConfig")) c.instanceType = InstanceType::Gpu;
+    if (!ok)
+        return ok;
+    if (o.has("gpuConfig"))
+        c.instanceType = InstanceType::Gpu;
 
     auto lifecycle = o.object("instanceLifecycleConfig");
-    if (!lifecycle) return std::unexpected(lifecycle.error());
+    if (!lifecycle)
+        return std::unexpected(lifecycle.error());
     if (*lifecycle) {
         const Object &l = **lifecycle;
         step(l.readHook("preFreeze", c.preFreeze, "handler", "timeout", u"preFreeze"_qs));
@@ -210,7 +226,8 @@ Status applyPlain(const Object &o, FunctionConfig &c)
     // as a JSON string; otherwise it is FC3 (2023-03-30), whose `entrypoint` is FC2's
     // `command` and whose `command` is FC2's `args`.
     auto container = o.object("customContainerConfig");
-    if (!container) return std::unexpected(container.error());
+    if (!container)
+        return std::unexpected(container.error());
     if (*container) {
         const Object &cc = **container;
         const Json *command = cc.get("command");

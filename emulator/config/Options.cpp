@@ -85,7 +85,8 @@ const OptionSpec *findFunctionOption(const QString &option)
     while (name.startsWith(u'-'))
         name.remove(0, 1);
     for (const OptionSpec &spec : functionOptions()) {
-        if (spec.name == name) return &spec;
+        if (spec.name == name)
+            return &spec;
     }
     return nullptr;
 }
@@ -101,7 +102,8 @@ Status parseInt(const OptionSpec &spec, const QString &value, const QString &wha
 {
     bool ok = false;
     const int parsed = value.trimmed().toInt(&ok);
-    if (!ok) return std::unexpected(usage(spec, what, value));
+    if (!ok)
+        return std::unexpected(usage(spec, what, value));
     out = parsed;
     return {};
 }
@@ -110,7 +112,8 @@ Status parseDouble(const OptionSpec &spec, const QString &value, const QString &
 {
     bool ok = false;
     const double parsed = value.trimmed().toDouble(&ok);
-    if (!ok || !std::isfinite(parsed)) return std::unexpected(usage(spec, what, value));
+    if (!ok || !std::isfinite(parsed))
+        return std::unexpected(usage(spec, what, value));
     out = parsed;
     return {};
 }
@@ -119,10 +122,12 @@ Status parseJsonList(const OptionSpec &spec, const QString &value, QStringList &
 {
     const auto json = nlohmann::json::parse(value.toStdString(), nullptr, false);
     const QString what = u"a JSON array of strings such as '[\"node\", \"server.js\"]'"_qs;
-    if (json.is_discarded() || !json.is_array()) return std::unexpected(usage(spec, what, value));
+    if (json.is_discarded() || !json.is_array())
+        return std::unexpected(usage(spec, what, value));
     QStringList list;
     for (const auto &item : json) {
-        if (!item.is_string()) return std::unexpected(usage(spec, what, value));
+        if (!item.is_string())
+            return std::unexpected(usage(spec, what, value));
         list.append(QString::fromStdString(item.get<std::string>()));
     }
     out = list;
@@ -133,7 +138,8 @@ Status parseHookFlag(const QString &value, LifecycleHook &hook, const QString &d
 {
     const QString v = value.trimmed();
     if (v.isEmpty() || v.compare(u"true"_qs, Qt::CaseInsensitive) == 0) {
-        if (!hook.isSet()) hook.handler = defaultHandler;
+        if (!hook.isSet())
+            hook.handler = defaultHandler;
     } else if (v.compare(u"false"_qs, Qt::CaseInsensitive) == 0) {
         hook.handler.clear();
     } else {
@@ -147,7 +153,8 @@ Status parseHookFlag(const QString &value, LifecycleHook &hook, const QString &d
 Status applyOption(FunctionConfig &c, const QString &option, const QString &value)
 {
     const OptionSpec *spec = findFunctionOption(option);
-    if (!spec) return fail(ErrorKind::Usage, u"unknown function option %1"_qs.arg(option));
+    if (!spec)
+        return fail(ErrorKind::Usage, u"unknown function option %1"_qs.arg(option));
     const OptionSpec &s = *spec;
     const QString &n = s.name;
     const QString seconds = u"a whole number of seconds"_qs;
@@ -162,7 +169,8 @@ Status applyOption(FunctionConfig &c, const QString &option, const QString &valu
         c.name = value.trimmed();
         return {};
     }
-    if (n == u"memory"_qs) return parseInt(s, value, u"a whole number of megabytes"_qs, c.memoryMB);
+    if (n == u"memory"_qs)
+        return parseInt(s, value, u"a whole number of megabytes"_qs, c.memoryMB);
     if (n == u"cpu"_qs) {
         double cpu = 0;
         if (auto ok = parseDouble(s, value, u"a number of vCPUs such as 0.5"_qs, cpu); !ok)
@@ -170,8 +178,10 @@ Status applyOption(FunctionConfig &c, const QString &option, const QString &valu
         c.cpu = cpu;
         return {};
     }
-    if (n == u"timeout"_qs) return parseInt(s, value, seconds, c.timeoutS);
-    if (n == u"port"_qs) return parseInt(s, value, u"a port number"_qs, c.caPort);
+    if (n == u"timeout"_qs)
+        return parseInt(s, value, seconds, c.timeoutS);
+    if (n == u"port"_qs)
+        return parseInt(s, value, u"a port number"_qs, c.caPort);
     if (n == u"web-server-mode"_qs) {
         const QString v = value.trimmed().toLower();
         if (v != u"true"_qs && v != u"false"_qs)
@@ -179,26 +189,37 @@ Status applyOption(FunctionConfig &c, const QString &option, const QString &valu
         c.webServerMode = v == u"true"_qs;
         return {};
     }
-    if (n == u"command"_qs) return parseJsonList(s, value, c.command);
-    if (n == u"args"_qs) return parseJsonList(s, value, c.args);
+    if (n == u"command"_qs)
+        return parseJsonList(s, value, c.command);
+    if (n == u"args"_qs)
+        return parseJsonList(s, value, c.args);
     if (n == u"env"_qs) {
         const qsizetype equals = value.indexOf(u'=');
-        if (equals <= 0) return std::unexpected(usage(s, u"KEY=VALUE"_qs, value));
+        if (equals <= 0)
+            return std::unexpected(usage(s, u"KEY=VALUE"_qs, value));
         c.setEnv(value.left(equals), value.mid(equals + 1));
         return {};
     }
-    if (n == u"initializer"_qs) return parseHookFlag(value, c.initializer, u"initializer"_qs);
+    if (n == u"initializer"_qs)
+        return parseHookFlag(value, c.initializer, u"initializer"_qs);
     if (n == u"initialization-timeout"_qs)
         return parseInt(s, value, seconds, c.initializer.timeoutS);
-    if (n == u"pre-freeze"_qs) return parseHookFlag(value, c.preFreeze, u"preFreeze"_qs);
-    if (n == u"pre-stop"_qs) return parseHookFlag(value, c.preStop, u"preStop"_qs);
-    if (n == u"concurrency"_qs) return parseInt(s, value, count, c.instanceConcurrency);
-    if (n == u"max-instances"_qs) return parseInt(s, value, count, c.maxInstances);
-    if (n == u"provisioned"_qs) return parseInt(s, value, count, c.provisioned);
-    if (n == u"idle-timeout"_qs) return parseInt(s, value, seconds, c.idleTimeoutS);
+    if (n == u"pre-freeze"_qs)
+        return parseHookFlag(value, c.preFreeze, u"preFreeze"_qs);
+    if (n == u"pre-stop"_qs)
+        return parseHookFlag(value, c.preStop, u"preStop"_qs);
+    if (n == u"concurrency"_qs)
+        return parseInt(s, value, count, c.instanceConcurrency);
+    if (n == u"max-instances"_qs)
+        return parseInt(s, value, count, c.maxInstances);
+    if (n == u"provisioned"_qs)
+        return parseInt(s, value, count, c.provisioned);
+    if (n == u"idle-timeout"_qs)
+        return parseInt(s, value, seconds, c.idleTimeoutS);
     if (n == u"instance-type"_qs) {
         const auto type = instanceTypeFromString(value);
-        if (!type) return std::unexpected(usage(s, u"elastic or gpu"_qs, value));
+        if (!type)
+            return std::unexpected(usage(s, u"elastic or gpu"_qs, value));
         c.instanceType = *type;
         return {};
     }
@@ -216,7 +237,8 @@ Status applyOption(FunctionConfig &c, const QString &option, const QString &valu
         c.diskSizeMB = int(*bytes / (1024 * 1024));
         return {};
     }
-    if (n == u"startup-timeout"_qs) return parseInt(s, value, seconds, c.startupTimeoutS);
+    if (n == u"startup-timeout"_qs)
+        return parseInt(s, value, seconds, c.startupTimeoutS);
     if (n == u"pull-bandwidth"_qs) {
         double mbps = 0;
         if (auto ok = parseDouble(s, value, u"a number of megabytes per second"_qs, mbps); !ok)
@@ -226,7 +248,8 @@ Status applyOption(FunctionConfig &c, const QString &option, const QString &valu
     }
     if (n == u"billing"_qs) {
         const auto model = billingModelFromString(value);
-        if (!model) return std::unexpected(usage(s, u"fc2 or fc3"_qs, value));
+        if (!model)
+            return std::unexpected(usage(s, u"fc2 or fc3"_qs, value));
         c.billing = *model;
         return {};
     }
@@ -257,16 +280,19 @@ Result<FunctionConfig> resolveFunctionConfig(const QList<OptionValue> &options)
         Result<FunctionConfig> loaded = loadConfigFile(configPath, name);
         if (!loaded && !name.isEmpty()) {
             auto names = listConfigFunctions(configPath);
-            if (names && !names->contains(name)) loaded = loadConfigFile(configPath);
+            if (names && !names->contains(name))
+                loaded = loadConfigFile(configPath);
         }
-        if (!loaded) return std::unexpected(loaded.error());
+        if (!loaded)
+            return std::unexpected(loaded.error());
         config = *loaded;
     }
 
     QSet<QString> fromFlags;
     for (const OptionValue &option : options) {
         const OptionSpec *spec = findFunctionOption(option.option);
-        if (spec->name == u"config"_qs) continue;
+        if (spec->name == u"config"_qs)
+            continue;
         if (auto ok = applyOption(config, option.option, option.value); !ok)
             return std::unexpected(ok.error());
         fromFlags.insert(spec->field);

@@ -24,10 +24,12 @@ bool matchesNamePattern(const QString &name)
 // The number of 0.05-vCPU steps in cpu, or -1 when cpu is not a multiple of 0.05.
 qint64 cpuUnits(double cpu)
 {
-    if (!std::isfinite(cpu)) return -1;
+    if (!std::isfinite(cpu))
+        return -1;
     const double units = cpu * 20.0;
     const double rounded = std::round(units);
-    if (std::fabs(units - rounded) > 1e-6) return -1;
+    if (std::fabs(units - rounded) > 1e-6)
+        return -1;
     return qint64(rounded);
 }
 
@@ -130,7 +132,8 @@ QList<ValidationIssue> validate(const FunctionConfig &c)
         // SPEC §5: without a web server there is nothing to call the hooks on.
         const QString why = u" cannot be used with --web-server-mode false: without a web "
                             u"server FC calls no initializer or lifecycle hooks"_qs;
-        if (c.initializer.isSet()) check.add(u"initializer"_qs, u"--initializer"_qs + why);
+        if (c.initializer.isSet())
+            check.add(u"initializer"_qs, u"--initializer"_qs + why);
         if (c.preFreeze.isSet())
             check.add(u"instanceLifecycleConfig.preFreeze"_qs, u"--pre-freeze"_qs + why);
         if (c.preStop.isSet())

@@ -10,8 +10,10 @@ std::optional<Digest> Digest::parse(const QString &text)
 {
     static const QRegularExpression sha256(u"^sha256:([a-f0-9]{64})$"_qs);
     static const QRegularExpression sha512(u"^sha512:([a-f0-9]{128})$"_qs);
-    if (const auto m = sha256.match(text); m.hasMatch()) return Digest{u"sha256"_qs, m.captured(1)};
-    if (const auto m = sha512.match(text); m.hasMatch()) return Digest{u"sha512"_qs, m.captured(1)};
+    if (const auto m = sha256.match(text); m.hasMatch())
+        return Digest{u"sha256"_qs, m.captured(1)};
+    if (const auto m = sha512.match(text); m.hasMatch())
+        return Digest{u"sha512"_qs, m.captured(1)};
     return std::nullopt;
 }
 
@@ -27,7 +29,8 @@ Hasher::Hasher(const QString &algorithm)
     const EVP_MD *md = algorithm == u"sha512"_qs   ? EVP_sha512()
                        : algorithm == u"sha256"_qs ? EVP_sha256()
                                                    : nullptr;
-    if (!md) return;
+    if (!md)
+        return;
     m_context->ctx = EVP_MD_CTX_new();
     if (m_context->ctx && EVP_DigestInit_ex(m_context->ctx, md, nullptr) != 1) {
         EVP_MD_CTX_free(m_context->ctx);
@@ -44,12 +47,14 @@ bool Hasher::isValid() const
 
 void Hasher::update(const void *data, std::size_t size)
 {
-    if (m_context->ctx && size > 0) EVP_DigestUpdate(m_context->ctx, data, size);
+    if (m_context->ctx && size > 0)
+        EVP_DigestUpdate(m_context->ctx, data, size);
 }
 
 Digest Hasher::finish()
 {
-    if (!m_context->ctx) return {};
+    if (!m_context->ctx)
+        return {};
     unsigned char out[EVP_MAX_MD_SIZE];
     unsigned int length = 0;
     EVP_DigestFinal_ex(m_context->ctx, out, &length);

@@ -16,15 +16,19 @@ namespace {
 
 int emptyDirectory(int dirFd, int depth)
 {
-    if (depth > 4096) return -ELOOP;
+    if (depth > 4096)
+        return -ELOOP;
     UniqueFd listFd(::openat(dirFd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!listFd) return -errno;
+    if (!listFd)
+        return -errno;
     DIR *dir = ::fdopendir(listFd.release());
-    if (!dir) return -errno;
+    if (!dir)
+        return -errno;
     int result = 0;
     while (dirent *e = ::readdir(dir)) {
         const char *n = e->d_name;
-        if (n[0] == '.' && (n[1] == 0 || (n[1] == '.' && n[2] == 0))) continue;
+        if (n[0] == '.' && (n[1] == 0 || (n[1] == '.' && n[2] == 0)))
+            continue;
         bool isDir = e->d_type == DT_DIR;
         if (e->d_type == DT_UNKNOWN) {
             struct stat st;
@@ -62,17 +66,22 @@ int emptyDirectory(int dirFd, int depth)
 
 int removeTreeAt(int parentFd, const char *name)
 {
-    if (::unlinkat(parentFd, name, 0) == 0) return 0;
-    if (errno == ENOENT) return 0;
-    if (errno != EISDIR && errno != EPERM) return -errno;
+    if (::unlinkat(parentFd, name, 0) == 0)
+        return 0;
+    if (errno == ENOENT)
+        return 0;
+    if (errno != EISDIR && errno != EPERM)
+        return -errno;
     UniqueFd dir(::openat(parentFd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!dir && errno == EACCES) {
         ::fchmodat(parentFd, name, 0700, 0);
         dir.reset(::openat(parentFd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     }
-    if (!dir) return -errno;
+    if (!dir)
+        return -errno;
     ::fchmod(dir.get(), 0700);
-    if (int r = emptyDirectory(dir.get(), 0); r != 0) return r;
+    if (int r = emptyDirectory(dir.get(), 0); r != 0)
+        return r;
     return ::unlinkat(parentFd, name, AT_REMOVEDIR) == 0 ? 0 : -errno;
 }
 

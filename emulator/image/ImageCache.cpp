@@ -36,7 +36,8 @@ QStringList toList(const json &j)
     QStringList out;
     if (j.is_array())
         for (const json &v : j)
-            if (v.is_string()) out.append(QString::fromStdString(v.get<std::string>()));
+            if (v.is_string())
+                out.append(QString::fromStdString(v.get<std::string>()));
     return out;
 }
 
@@ -70,7 +71,8 @@ qint64 treeSize(const QString &path)
     while (it.hasNext()) {
         it.next();
         const QFileInfo info = it.fileInfo();
-        if (!info.isSymLink()) total += info.size();
+        if (!info.isSymLink())
+            total += info.size();
     }
     return total;
 }
@@ -80,9 +82,11 @@ ImageCache::ImageCache(const QString &directory) : m_dir(directory) {}
 QString ImageCache::defaultDirectory()
 {
     const QString env = qEnvironmentVariable("FCEMU_CACHE_DIR");
-    if (!env.isEmpty()) return QDir(env).absolutePath();
+    if (!env.isEmpty())
+        return QDir(env).absolutePath();
     QString base = QStandardPaths::writableLocation(QStandardPaths::GenericCacheLocation);
-    if (base.isEmpty()) base = QDir::homePath() + u"/.cache"_qs;
+    if (base.isEmpty())
+        base = QDir::homePath() + u"/.cache"_qs;
     return base + u"/fcemu"_qs;
 }
 
@@ -99,10 +103,13 @@ Result<UniqueFd> ImageCache::lockFile(const QString &key, int operation) const
         return fail(ErrorKind::Io, dir + u": cannot create the cache folder"_qs);
     const QByteArray path = QFile::encodeName(dir + u'/' + key + u".lock");
     UniqueFd fd(::open(path.constData(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
-    if (!fd) return fail(ErrorKind::Io, QFile::decodeName(path) + u": "_qs + errnoText(errno));
+    if (!fd)
+        return fail(ErrorKind::Io, QFile::decodeName(path) + u": "_qs + errnoText(errno));
     while (::flock(fd.get(), operation) != 0) {
-        if (errno == EINTR) continue;
-        if (errno == EWOULDBLOCK) return UniqueFd();
+        if (errno == EINTR)
+            continue;
+        if (errno == EWOULDBLOCK)
+            return UniqueFd();
         return fail(ErrorKind::Io, QFile::decodeName(path) + u": "_qs + errnoText(errno));
     }
     return fd;
@@ -112,10 +119,12 @@ std::optional<CacheEntry> ImageCache::readEntry(const QString &key) const
 {
     const QString path = m_dir + u"/images/"_qs + key;
     QFile meta(path + u"/meta.json"_qs);
-    if (!meta.open(QIODevice::ReadOnly)) return std::nullopt;
+    if (!meta.open(QIODevice::ReadOnly))
+        return std::nullopt;
     const QByteArray data = meta.readAll();
     const json j = json::parse(data.constBegin(), data.constEnd(), nullptr, false);
-    if (!j.is_object()) return std::nullopt;
+    if (!j.is_object())
+        return std::nullopt;
     CacheEntry e;
     e.key = key;
     e.path = path;
@@ -152,7 +161,8 @@ Result<EnsureResult> ImageCache::ensure(const ImageSource &source, const ImageIn
     EnsureResult result;
     // Fast path: a published entry, leased with a shared lock.
     auto shared = lockFile(key, LOCK_SH);
-    if (!shared) return std::unexpected(shared.error());
+    if (!shared)
+        return std::unexpected(shared.error());
     if (auto e = readEntry(key)) {
         ::utimensat(AT_FDCWD, QFile::encodeName(e->path + u"/meta.json"_qs).constData(), nullptr,
                     0);
@@ -164,7 +174,8 @@ Result<EnsureResult> ImageCache::ensure(const ImageSource &source, const ImageIn
     shared->reset();
     // Slow path: one unpacker per key; a second process waits here and then finds the entry.
     auto exclusive = lockFile(key, LOCK_EX);
-    if (!exclusive) return std::unexpected(exclusive.error());
+    if (!exclusive)
+        return std::unexpected(exclusive.error());
     if (auto e = readEntry(key)) {
         result.entry = *e;
         result.hit = true;
@@ -185,7 +196,8 @@ Result<EnsureResult> ImageCache::ensure(const ImageSource &source, const ImageIn
                 return fail(ErrorKind::Io, rootfs + u": "_qs + errnoText(errno));
             UniqueFd rootFd(
                 ::open(QFile::encodeName(rootfs).constData(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-            if (!rootFd) return fail(ErrorKind::Io, rootfs + u": "_qs + errnoText(errno));
+            if (!rootFd)
+                return fail(ErrorKind::Io, rootfs + u": "_qs + errnoText(errno));
             return unpackLayers(source, info, rootFd.get(), options);
         }();
         if (!unpacked) {
@@ -260,7 +272,8 @@ QList<CacheEntry> ImageCache::list() const
     QList<CacheEntry> out;
     const QDir images(m_dir + u"/images"_qs);
     for (const QString &key : images.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name))
-        if (auto e = readEntry(key)) out.append(*e);
+        if (auto e = readEntry(key))
+            out.append(*e);
     return out;
 }
 
@@ -270,7 +283,8 @@ Result<PruneReport> ImageCache::prune()
     const QDir images(m_dir + u"/images"_qs);
     for (const QString &key : images.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name)) {
         auto lock = lockFile(key, LOCK_EX | LOCK_NB);
-        if (!lock) return std::unexpected(lock.error());
+        if (!lock)
+            return std::unexpected(lock.error());
         if (!lock->valid()) {
             ++report.busy;
             continue;
@@ -284,7 +298,8 @@ Result<PruneReport> ImageCache::prune()
         if (::rename(QFile::encodeName(path).constData(), QFile::encodeName(doomed).constData()) !=
             0)
             return fail(ErrorKind::Io, path + u": "_qs + errnoText(errno));
-        if (auto r = removeAll(doomed); !r) return std::unexpected(r.error());
+        if (auto r = removeAll(doomed); !r)
+            return std::unexpected(r.error());
         ++report.removed;
         report.bytesFreed += size;
     }
@@ -293,7 +308,8 @@ Result<PruneReport> ImageCache::prune()
     for (const QString &name : staging.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
         const QString key = name.section(u'.', 0, 0);
         auto lock = lockFile(key, LOCK_EX | LOCK_NB);
-        if (lock && lock->valid()) removeAll(staging.filePath(name));
+        if (lock && lock->valid())
+            removeAll(staging.filePath(name));
     }
     return report;
 }
@@ -308,7 +324,8 @@ Result<UnpackReport> unpackToDirectory(const ImageSource &source, const ImageInf
         return fail(ErrorKind::Usage,
                     directory + u": already exists and is not an empty folder"_qs);
     const QString parent = target.absolutePath();
-    if (!QFileInfo(parent).isDir()) return fail(ErrorKind::Usage, parent + u": no such folder"_qs);
+    if (!QFileInfo(parent).isDir())
+        return fail(ErrorKind::Usage, parent + u": no such folder"_qs);
     QByteArray tmpl =
         QFile::encodeName(parent + u"/." + target.fileName() + u".fcemu-staging-XXXXXX");
     if (!::mkdtemp(tmpl.data()))

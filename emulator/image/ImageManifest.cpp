@@ -26,7 +26,8 @@ QStringList strList(const json &j, const char *key)
     const auto it = j.find(key);
     if (it != j.end() && it->is_array())
         for (const json &v : *it)
-            if (v.is_string()) out.append(QString::fromStdString(v.get<std::string>()));
+            if (v.is_string())
+                out.append(QString::fromStdString(v.get<std::string>()));
     return out;
 }
 
@@ -49,7 +50,8 @@ public:
     Result<json> readJson(const QString &member)
     {
         auto data = m_source.readAll(member);
-        if (!data) return std::unexpected(data.error());
+        if (!data)
+            return std::unexpected(data.error());
         return parse(member, *data);
     }
 
@@ -65,7 +67,8 @@ public:
                                                      str(descriptor, "digest") + u'\'');
         const QString path = blobPath(*digest);
         auto data = m_source.readAll(path);
-        if (!data) return std::unexpected(data.error());
+        if (!data)
+            return std::unexpected(data.error());
         const auto size = descriptor.find("size");
         if (size != descriptor.end() && size->is_number_integer() &&
             size->get<qint64>() != data->size())
@@ -77,7 +80,8 @@ public:
         hasher.update(data->constData(), std::size_t(data->size()));
         if (hasher.finish() != *digest)
             return fail(ErrorKind::ImageRefused, m_source.where(path) + u": digest mismatch"_qs);
-        if (digestOut) *digestOut = *digest;
+        if (digestOut)
+            *digestOut = *digest;
         return data;
     }
 
@@ -91,7 +95,8 @@ public:
     static bool isAttestation(const json &d)
     {
         const auto p = d.find("platform");
-        if (p != d.end() && p->is_object() && str(*p, "os") == u"unknown"_qs) return true;
+        if (p != d.end() && p->is_object() && str(*p, "os") == u"unknown"_qs)
+            return true;
         const auto a = d.find("annotations");
         return a != d.end() && a->is_object() &&
                str(*a, "vnd.docker.reference.type") == u"attestation-manifest"_qs;
@@ -113,7 +118,8 @@ public:
             if (!d.is_object())
                 return fail(ErrorKind::ImageRefused,
                             m_source.where(where) + u": malformed descriptor"_qs);
-            if (isAttestation(d)) continue;
+            if (isAttestation(d))
+                continue;
             QString ref = reference;
             if (const auto a = d.find("annotations"); a != d.end() && a->is_object()) {
                 if (const QString name = str(*a, "io.containerd.image.name"); !name.isEmpty())
@@ -125,9 +131,11 @@ public:
             const QString mt = str(d, "mediaType");
             if (mt == QLatin1StringView(mtOciIndex) || mt == QLatin1StringView(mtDockerList)) {
                 auto data = readBlob(d, where, nullptr);
-                if (!data) return std::unexpected(data.error());
+                if (!data)
+                    return std::unexpected(data.error());
                 auto nested = parse(blobPath(*Digest::parse(str(d, "digest"))), *data);
-                if (!nested) return std::unexpected(nested.error());
+                if (!nested)
+                    return std::unexpected(nested.error());
                 if (auto r = collect(*nested, blobPath(*Digest::parse(str(d, "digest"))), depth + 1,
                                      ref, out);
                     !r)
@@ -140,7 +148,8 @@ public:
             QString platform;
             if (const auto p = d.find("platform"); p != d.end() && p->is_object()) {
                 platform = str(*p, "os") + u'/' + str(*p, "architecture");
-                if (const QString v = str(*p, "variant"); !v.isEmpty()) platform += u'/' + v;
+                if (const QString v = str(*p, "variant"); !v.isEmpty())
+                    platform += u'/' + v;
             }
             out->append({d, platform, ref});
         }
@@ -197,7 +206,8 @@ public:
     Result<ImageInfo> readOci()
     {
         auto index = readJson(u"index.json"_qs);
-        if (!index) return std::unexpected(index.error());
+        if (!index)
+            return std::unexpected(index.error());
         QList<Candidate> candidates;
         if (auto r = collect(*index, u"index.json"_qs, 0, {}, &candidates); !r)
             return std::unexpected(r.error());
@@ -225,24 +235,30 @@ public:
                                                                       : ImageFormat::OciArchive;
         info.reference = chosen->reference;
         auto manifestData = readBlob(chosen->descriptor, u"index.json"_qs, &info.manifestDigest);
-        if (!manifestData) return std::unexpected(manifestData.error());
+        if (!manifestData)
+            return std::unexpected(manifestData.error());
         const QString manifestPath = blobPath(info.manifestDigest);
         auto manifest = parse(manifestPath, *manifestData);
-        if (!manifest) return std::unexpected(manifest.error());
+        if (!manifest)
+            return std::unexpected(manifest.error());
         const auto cfgDesc = manifest->find("config");
         if (cfgDesc == manifest->end() || !cfgDesc->is_object())
             return fail(ErrorKind::ImageRefused,
                         m_source.where(manifestPath) + u": no config descriptor"_qs);
         auto configData = readBlob(*cfgDesc, manifestPath, &info.configDigest);
-        if (!configData) return std::unexpected(configData.error());
+        if (!configData)
+            return std::unexpected(configData.error());
         const QString configPath = blobPath(info.configDigest);
         auto config = parse(configPath, *configData);
-        if (!config) return std::unexpected(config.error());
+        if (!config)
+            return std::unexpected(config.error());
         auto parsed = parseConfig(*config, configPath);
-        if (!parsed) return std::unexpected(parsed.error());
+        if (!parsed)
+            return std::unexpected(parsed.error());
         info.config = *parsed;
         auto ids = diffIds(*config, configPath);
-        if (!ids) return std::unexpected(ids.error());
+        if (!ids)
+            return std::unexpected(ids.error());
         const auto layers = manifest->find("layers");
         if (layers == manifest->end() || !layers->is_array())
             return fail(ErrorKind::ImageRefused,
@@ -272,7 +288,8 @@ public:
                             u": non-distributable layer is not in the image (fcemu never downloads)"_qs);
             }
             auto blob = m_source.blob(layer.member);
-            if (!blob) return std::unexpected(blob.error());
+            if (!blob)
+                return std::unexpected(blob.error());
             layer.compressedSize = blob->size();
             if (const auto s = l.find("size");
                 s != l.end() && s->is_number_integer() && s->get<qint64>() != blob->size())
@@ -289,7 +306,8 @@ public:
     Result<ImageInfo> readDockerArchive()
     {
         auto manifest = readJson(u"manifest.json"_qs);
-        if (!manifest) return std::unexpected(manifest.error());
+        if (!manifest)
+            return std::unexpected(manifest.error());
         if (!manifest->is_array() || manifest->empty() || !(*manifest)[0].is_object())
             return fail(ErrorKind::ImageRefused,
                         m_source.where(u"manifest.json"_qs) + u": expected a list of images"_qs);
@@ -297,21 +315,26 @@ public:
         ImageInfo info;
         info.format = ImageFormat::DockerArchive;
         const QStringList tags = strList(item, "RepoTags");
-        if (!tags.isEmpty()) info.reference = tags.first();
+        if (!tags.isEmpty())
+            info.reference = tags.first();
         const QString configPath = str(item, "Config");
         if (configPath.isEmpty())
             return fail(ErrorKind::ImageRefused,
                         m_source.where(u"manifest.json"_qs) + u": no Config"_qs);
         auto configData = m_source.readAll(configPath);
-        if (!configData) return std::unexpected(configData.error());
+        if (!configData)
+            return std::unexpected(configData.error());
         info.configDigest = Hasher::sha256(*configData);
         auto config = parse(configPath, *configData);
-        if (!config) return std::unexpected(config.error());
+        if (!config)
+            return std::unexpected(config.error());
         auto parsed = parseConfig(*config, configPath);
-        if (!parsed) return std::unexpected(parsed.error());
+        if (!parsed)
+            return std::unexpected(parsed.error());
         info.config = *parsed;
         auto ids = diffIds(*config, configPath);
-        if (!ids) return std::unexpected(ids.error());
+        if (!ids)
+            return std::unexpected(ids.error());
         const QStringList layers = strList(item, "Layers");
         if (layers.size() != ids->size())
             return fail(ErrorKind::ImageRefused, m_source.where(u"manifest.json"_qs) + u": "_qs +
@@ -322,7 +345,8 @@ public:
             LayerInfo layer;
             layer.member = layers[i];
             auto blob = m_source.blob(layer.member);
-            if (!blob) return std::unexpected(blob.error());
+            if (!blob)
+                return std::unexpected(blob.error());
             layer.compressedSize = blob->size();
             layer.diffId = (*ids)[i];
             info.layers.append(layer);
@@ -359,7 +383,8 @@ qint64 ImageInfo::compressedSize() const
 
 Digest chainIdOf(const QList<Digest> &diffIds)
 {
-    if (diffIds.isEmpty()) return Hasher::sha256({});
+    if (diffIds.isEmpty())
+        return Hasher::sha256({});
     Digest chain = diffIds.first();
     for (int i = 1; i < diffIds.size(); ++i)
         chain = Hasher::sha256((chain.toString() + u' ' + diffIds[i].toString()).toUtf8());
@@ -380,7 +405,8 @@ Result<ImageInfo> readImage(const ImageSource &source)
             ErrorKind::ImageRefused,
             source.path() +
                 u": neither an OCI layout (index.json) nor a docker save archive (manifest.json)"_qs);
-    if (!info) return info;
+    if (!info)
+        return info;
     const ImageConfig &c = info->config;
     if (!c.os.isEmpty() && c.os != u"linux"_qs)
         return fail(ErrorKind::ImageRefused, source.path() + u": image is for "_qs + c.os +

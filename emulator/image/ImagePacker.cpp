@@ -53,7 +53,8 @@ struct Walker
 
     Status walk(int dirFd, const QByteArray &prefix, int depth)
     {
-        if (depth > 256) return fail(ErrorKind::Usage, root + u": folders nested too deeply"_qs);
+        if (depth > 256)
+            return fail(ErrorKind::Usage, root + u": folders nested too deeply"_qs);
         UniqueFd listFd(::openat(dirFd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
         DIR *dir = listFd ? ::fdopendir(listFd.release()) : nullptr;
         if (!dir)
@@ -62,7 +63,8 @@ struct Walker
         std::vector<QByteArray> names;
         while (dirent *e = ::readdir(dir)) {
             const QByteArray n(e->d_name);
-            if (n != "." && n != "..") names.push_back(n);
+            if (n != "." && n != "..")
+                names.push_back(n);
         }
         ::closedir(dir);
         std::sort(names.begin(), names.end());
@@ -121,7 +123,8 @@ struct Walker
                     if (r < 0)
                         return fail(ErrorKind::Io,
                                     QString::fromUtf8(path) + u": "_qs + errnoText(errno));
-                    if (r == 0) break;
+                    if (r == 0)
+                        break;
                     if (archive_write_data(writer, buffer, size_t(r)) < 0)
                         return fail(ErrorKind::Io,
                                     QString::fromUtf8(path) + u": "_qs + archiveError(writer));
@@ -133,7 +136,8 @@ struct Walker
                 if (!sub)
                     return fail(ErrorKind::Io,
                                 root + u'/' + QString::fromUtf8(path) + u": " + errnoText(errno));
-                if (auto r = walk(sub.get(), path + '/', depth + 1); !r) return r;
+                if (auto r = walk(sub.get(), path + '/', depth + 1); !r)
+                    return r;
             }
         }
         return {};
@@ -194,11 +198,13 @@ Result<LayerBlob> layerFromTar(const QByteArray &tar, const QString &compression
     return blob;
 }
 
-Result<LayerBlob> layerFromDirectory(const QString &directory, const QString &compression)
+Result<LayerBlob> layerFromDirectory(const QString &directory, const QString &compression,
+                                     const QString &prefix)
 {
     UniqueFd dirFd(
         ::open(QFile::encodeName(directory).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!dirFd) return fail(ErrorKind::Usage, directory + u": "_qs + errnoText(errno));
+    if (!dirFd)
+        return fail(ErrorKind::Usage, directory + u": "_qs + errnoText(errno));
     WriterPtr w(archive_write_new(), archive_write_free);
     archive_write_set_format_pax_restricted(w.get());
     archive_write_set_bytes_in_last_block(w.get(), 1);
@@ -206,7 +212,18 @@ Result<LayerBlob> layerFromDirectory(const QString &directory, const QString &co
     if (archive_write_open(w.get(), &sink, nullptr, memoryWrite, nullptr) != ARCHIVE_OK)
         return fail(ErrorKind::Io, archiveError(w.get()));
     Walker walker{w.get(), {}, directory, {}};
-    if (auto r = walker.walk(dirFd.get(), {}, 0); !r) return std::unexpected(r.error());
+    QByteArray base;
+    for (const QString &part : prefix.split(u'/', Qt::SkipEmptyParts)) {
+        base += part.toUtf8() + '/';
+        EntryPtr entry(archive_entry_new(), archive_entry_free);
+        archive_entry_set_pathname(entry.get(), base.constData());
+        archive_entry_set_filetype(entry.get(), AE_IFDIR);
+        archive_entry_set_perm(entry.get(), 0755);
+        if (archive_write_header(w.get(), entry.get()) != ARCHIVE_OK)
+            return fail(ErrorKind::Io, archiveError(w.get()));
+    }
+    if (auto r = walker.walk(dirFd.get(), base, 0); !r)
+        return std::unexpected(r.error());
     if (archive_write_close(w.get()) != ARCHIVE_OK)
         return fail(ErrorKind::Io, archiveError(w.get()));
     return layerFromTar(sink.data, compression);
@@ -224,14 +241,18 @@ Status writeOciArchive(const QString &outPath, const QList<LayerBlob> &layers,
                               {"size", l.data.size()}});
     }
     json cfg = json::object();
-    if (!options.entrypoint.isEmpty()) cfg["Entrypoint"] = stringArray(options.entrypoint);
-    if (!options.cmd.isEmpty()) cfg["Cmd"] = stringArray(options.cmd);
+    if (!options.entrypoint.isEmpty())
+        cfg["Entrypoint"] = stringArray(options.entrypoint);
+    if (!options.cmd.isEmpty())
+        cfg["Cmd"] = stringArray(options.cmd);
     cfg["Env"] = stringArray(
         options.env.isEmpty()
             ? QStringList{u"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"_qs}
             : options.env);
-    if (!options.workingDir.isEmpty()) cfg["WorkingDir"] = options.workingDir.toStdString();
-    if (!options.user.isEmpty()) cfg["User"] = options.user.toStdString();
+    if (!options.workingDir.isEmpty())
+        cfg["WorkingDir"] = options.workingDir.toStdString();
+    if (!options.user.isEmpty())
+        cfg["User"] = options.user.toStdString();
     if (!options.exposedPorts.isEmpty()) {
         json ports = json::object();
         for (const QString &p : options.exposedPorts)
@@ -284,11 +305,15 @@ Status writeOciArchive(const QString &outPath, const QList<LayerBlob> &layers,
     };
     const auto blobName = [](const Digest &d) -> QString { return u"blobs/sha256/"_qs + d.hex; };
     Status ok = add(u"oci-layout"_qs, QByteArrayLiteral("{\"imageLayoutVersion\":\"1.0.0\"}"));
-    if (ok) ok = add(u"index.json"_qs, dumpJson(index));
-    if (ok) ok = add(blobName(manifestDigest), manifestData);
-    if (ok) ok = add(blobName(configDigest), configData);
+    if (ok)
+        ok = add(u"index.json"_qs, dumpJson(index));
+    if (ok)
+        ok = add(blobName(manifestDigest), manifestData);
+    if (ok)
+        ok = add(blobName(configDigest), configData);
     for (const LayerBlob &l : layers)
-        if (ok) ok = add(blobName(l.digest), l.data);
+        if (ok)
+            ok = add(blobName(l.digest), l.data);
     if (ok && archive_write_close(w.get()) != ARCHIVE_OK)
         ok = fail(ErrorKind::Io, tmpPath + u": "_qs + archiveError(w.get()));
     if (!ok) {
@@ -309,7 +334,8 @@ Status packDirectory(const QString &directory, const QString &outPath, const Pac
     if (!QFileInfo(directory).isDir())
         return fail(ErrorKind::Usage, directory + u": not a folder"_qs);
     auto layer = layerFromDirectory(directory, options.compression);
-    if (!layer) return std::unexpected(layer.error());
+    if (!layer)
+        return std::unexpected(layer.error());
     return writeOciArchive(outPath, {*layer}, options);
 }
 

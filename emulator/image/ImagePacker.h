@@ -33,8 +33,10 @@ struct LayerBlob
 };
 
 // Makes a layer from a folder: entries sorted by name, owned by 0:0, modes and mtimes kept,
-// hardlinks kept, device nodes skipped.
-Result<LayerBlob> layerFromDirectory(const QString &directory, const QString &compression);
+// hardlinks kept, device nodes skipped. With a prefix ("usr/share"), the folder's contents
+// are stored under it, parents included.
+Result<LayerBlob> layerFromDirectory(const QString &directory, const QString &compression,
+                                     const QString &prefix = {});
 
 // Compresses an uncompressed layer tar ("gzip", "zstd" or "none").
 Result<LayerBlob> layerFromTar(const QByteArray &tar, const QString &compression);

@@ -28,9 +28,11 @@ bool normalizeMember(const QString &path, QString *out)
 {
     QStringList parts;
     for (const QString &c : path.split(u'/')) {
-        if (c.isEmpty() || c == u"."_qs) continue;
+        if (c.isEmpty() || c == u"."_qs)
+            continue;
         if (c == u".."_qs) {
-            if (parts.isEmpty()) return false;
+            if (parts.isEmpty())
+                return false;
             parts.removeLast();
             continue;
         }
@@ -73,7 +75,8 @@ public:
         int count = 0;
         for (;;) {
             const int r = archive_read_next_header(a.get(), &entry);
-            if (r == ARCHIVE_EOF) break;
+            if (r == ARCHIVE_EOF)
+                break;
             if (r < ARCHIVE_WARN) {
                 if (count == 0)
                     return fail(
@@ -117,7 +120,8 @@ public:
                             where(name) + u": truncated (the archive ends inside it)"_qs);
             m_members.insert(name, m);
         }
-        if (count == 0) return fail(ErrorKind::ImageRefused, where({}) + u": empty archive"_qs);
+        if (count == 0)
+            return fail(ErrorKind::ImageRefused, where({}) + u": empty archive"_qs);
         return {};
     }
 
@@ -126,7 +130,8 @@ public:
     Result<Blob> blob(const QString &member) const override
     {
         auto m = resolve(member);
-        if (!m) return std::unexpected(m.error());
+        if (!m)
+            return std::unexpected(m.error());
         return Blob(m_fd, m->offset, m->size);
     }
 
@@ -143,7 +148,8 @@ private:
                 return fail(ErrorKind::ImageRefused,
                             where(name) + u": missing from the archive"_qs);
             const Member &m = *it;
-            if (m.type == Member::File) return m;
+            if (m.type == Member::File)
+                return m;
             if (m.type == Member::Symlink || m.type == Member::Hardlink) {
                 // Symlinks resolve relative to the member's folder, hardlinks from the root.
                 QString base = m.type == Member::Symlink ? name.section(u'/', 0, -2) : QString();
@@ -178,7 +184,8 @@ public:
     {
         // A member that escapes the directory "exists" so that reading it reports why it fails.
         const int fd = InRoot::open(m_root.get(), member.toUtf8(), O_PATH, InRoot::Mode::Beneath);
-        if (fd >= 0) ::close(fd);
+        if (fd >= 0)
+            ::close(fd);
         return fd >= 0 || fd == -EXDEV || fd == -ELOOP;
     }
 
@@ -188,8 +195,10 @@ public:
         if (fd == -EXDEV || fd == -ELOOP)
             return fail(ErrorKind::ImageRefused,
                         where(member) + u": points outside the image directory"_qs);
-        if (fd == -ENOENT) return fail(ErrorKind::ImageRefused, where(member) + u": missing"_qs);
-        if (fd < 0) return fail(ErrorKind::Io, where(member) + u": "_qs + errnoText(-fd));
+        if (fd == -ENOENT)
+            return fail(ErrorKind::ImageRefused, where(member) + u": missing"_qs);
+        if (fd < 0)
+            return fail(ErrorKind::Io, where(member) + u": "_qs + errnoText(-fd));
         auto owned = std::make_shared<UniqueFd>(fd);
         struct stat st;
         if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
@@ -225,7 +234,8 @@ Result<UniqueFd> inflateToTemp(int fd, const QString &imagePath, const QString &
     qint64 total = 0;
     for (;;) {
         const la_ssize_t n = archive_read_data(a.get(), buffer.data(), buffer.size());
-        if (n == 0) break;
+        if (n == 0)
+            break;
         if (n < 0)
             return fail(ErrorKind::ImageRefused,
                         imagePath + u": damaged gzip data ("_qs + archiveError(a.get()) + u')');
@@ -236,7 +246,8 @@ Result<UniqueFd> inflateToTemp(int fd, const QString &imagePath, const QString &
                             QString::number(maxBytes >> 20) + u" MiB); stopped early");
         for (la_ssize_t done = 0; done < n;) {
             const ssize_t w = ::write(out.get(), buffer.data() + done, size_t(n - done));
-            if (w < 0) return fail(ErrorKind::Io, tempDir + u": "_qs + errnoText(errno));
+            if (w < 0)
+                return fail(ErrorKind::Io, tempDir + u": "_qs + errnoText(errno));
             done += w;
         }
     }
@@ -247,19 +258,23 @@ Result<UniqueFd> inflateToTemp(int fd, const QString &imagePath, const QString &
 
 qint64 Blob::readAt(qint64 position, void *buffer, qint64 size) const
 {
-    if (position >= m_size) return 0;
+    if (position >= m_size)
+        return 0;
     size = std::min(size, m_size - position);
     for (;;) {
         const ssize_t n = ::pread(m_fd->get(), buffer, size_t(size), m_offset + position);
-        if (n >= 0) return n;
-        if (errno != EINTR) return -errno;
+        if (n >= 0)
+            return n;
+        if (errno != EINTR)
+            return -errno;
     }
 }
 
 Result<QByteArray> ImageSource::readAll(const QString &member, qint64 maxSize) const
 {
     auto b = blob(member);
-    if (!b) return std::unexpected(b.error());
+    if (!b)
+        return std::unexpected(b.error());
     if (b->size() > maxSize)
         return fail(ErrorKind::ImageRefused,
                     where(member) + u": too large ("_qs + QString::number(b->size()) + u" bytes)");
@@ -267,7 +282,8 @@ Result<QByteArray> ImageSource::readAll(const QString &member, qint64 maxSize) c
     qint64 done = 0;
     while (done < data.size()) {
         const qint64 n = b->readAt(done, data.data() + done, data.size() - done);
-        if (n <= 0) return fail(ErrorKind::ImageRefused, where(member) + u": truncated"_qs);
+        if (n <= 0)
+            return fail(ErrorKind::ImageRefused, where(member) + u": truncated"_qs);
         done += n;
     }
     return data;
@@ -303,14 +319,16 @@ ImageSource::open(const QString &imagePath, const QString &tempDir, qint64 maxIn
     qint64 size = st.st_size;
     if (gzip) {
         auto inflated = inflateToTemp(fd.get(), imagePath, tempDir, maxInflatedBytes);
-        if (!inflated) return std::unexpected(inflated.error());
+        if (!inflated)
+            return std::unexpected(inflated.error());
         fd = std::move(*inflated);
         kind = Kind::GzipTar;
         size = ::lseek(fd.get(), 0, SEEK_END);
     }
     auto source = std::make_unique<TarSource>(kind, imagePath, size,
                                               std::make_shared<UniqueFd>(std::move(fd)));
-    if (auto indexed = source->index(); !indexed) return std::unexpected(indexed.error());
+    if (auto indexed = source->index(); !indexed)
+        return std::unexpected(indexed.error());
     return std::unique_ptr<ImageSource>(std::move(source));
 }
 

@@ -28,10 +28,12 @@ int openat2Call(int dirFd, const char *path, int flags, Mode mode)
                   (mode == Mode::InRoot ? RESOLVE_IN_ROOT : RESOLVE_BENEATH);
     for (int attempt = 0; attempt < 16; ++attempt) {
         const long fd = syscall(SYS_openat2, dirFd, path, &how, sizeof how);
-        if (fd >= 0) return int(fd);
+        if (fd >= 0)
+            return int(fd);
         // EAGAIN: a concurrent rename or mount could have allowed an escape; the kernel asks
         // us to retry (openat2(2)).
-        if (errno != EAGAIN && errno != EINTR) return -errno;
+        if (errno != EAGAIN && errno != EINTR)
+            return -errno;
     }
     return -EAGAIN;
 }
@@ -40,7 +42,8 @@ int walk(int rootFd, const QByteArray &path, int flags, Mode mode)
 {
     std::vector<UniqueFd> dirs;
     dirs.emplace_back(::fcntl(rootFd, F_DUPFD_CLOEXEC, 0));
-    if (!dirs.back()) return -errno;
+    if (!dirs.back())
+        return -errno;
     std::deque<QByteArray> todo;
     for (const QByteArray &c : path.split('/'))
         todo.push_back(c);
@@ -49,7 +52,8 @@ int walk(int rootFd, const QByteArray &path, int flags, Mode mode)
     while (!todo.empty()) {
         QByteArray comp = todo.front();
         todo.pop_front();
-        if (comp.isEmpty() || comp == ".") continue;
+        if (comp.isEmpty() || comp == ".")
+            continue;
         if (comp == "..") {
             if (dirs.size() > 1)
                 dirs.pop_back();
@@ -59,24 +63,32 @@ int walk(int rootFd, const QByteArray &path, int flags, Mode mode)
         }
         bool last = true;
         for (const QByteArray &rest : todo)
-            if (!rest.isEmpty() && rest != ".") last = false;
+            if (!rest.isEmpty() && rest != ".")
+                last = false;
         UniqueFd fd(::openat(dirs.back().get(), comp.constData(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
-        if (!fd) return -errno;
+        if (!fd)
+            return -errno;
         struct stat st;
-        if (::fstat(fd.get(), &st) != 0) return -errno;
+        if (::fstat(fd.get(), &st) != 0)
+            return -errno;
         if (S_ISLNK(st.st_mode)) {
             if (last && (flags & O_NOFOLLOW)) {
-                if (flags & O_PATH) return fd.release();
+                if (flags & O_PATH)
+                    return fd.release();
                 return -ELOOP;
             }
-            if (++hops > maxSymlinkHops) return -ELOOP;
+            if (++hops > maxSymlinkHops)
+                return -ELOOP;
             char target[4096];
             const ssize_t n = ::readlinkat(fd.get(), "", target, sizeof target);
-            if (n < 0) return -errno;
-            if (n == sizeof target) return -ENAMETOOLONG;
+            if (n < 0)
+                return -errno;
+            if (n == sizeof target)
+                return -ENAMETOOLONG;
             const QByteArray link(target, int(n));
             if (link.startsWith('/')) {
-                if (mode == Mode::Beneath) return -EXDEV;
+                if (mode == Mode::Beneath)
+                    return -EXDEV;
                 dirs.resize(1);
             }
             const QByteArrayList parts = link.split('/');
@@ -88,7 +100,8 @@ int walk(int rootFd, const QByteArray &path, int flags, Mode mode)
             finalName = comp;
             break;
         }
-        if (!S_ISDIR(st.st_mode)) return -ENOTDIR;
+        if (!S_ISDIR(st.st_mode))
+            return -ENOTDIR;
         dirs.push_back(std::move(fd));
     }
     const char *name = finalName.isEmpty() ? "." : finalName.constData();
@@ -105,11 +118,13 @@ void forceFallback(bool on)
 
 bool usingOpenat2()
 {
-    if (s_forceFallback) return false;
+    if (s_forceFallback)
+        return false;
     if (s_openat2State == 0) {
         const int fd = openat2Call(AT_FDCWD, "/", O_PATH, Mode::InRoot);
         s_openat2State = (fd == -ENOSYS || fd == -EPERM) ? -1 : 1;
-        if (fd >= 0) ::close(fd);
+        if (fd >= 0)
+            ::close(fd);
     }
     return s_openat2State > 0;
 }
@@ -125,8 +140,10 @@ bool cleanComponents(const QByteArray &name, QByteArrayList *components)
 {
     components->clear();
     for (const QByteArray &c : name.split('/')) {
-        if (c.isEmpty() || c == ".") continue;
-        if (c == "..") return false;
+        if (c.isEmpty() || c == ".")
+            continue;
+        if (c == "..")
+            return false;
         components->append(c);
     }
     return true;

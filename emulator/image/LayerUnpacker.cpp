@@ -12,6 +12,8 @@
 
 #include <QLoggingCategory>
 
+#include "Inflate.h"
+
 namespace Fcemu::Image {
 
 namespace {
@@ -34,7 +36,8 @@ public:
     {
         std::unique_lock lock(m_mutex);
         m_notFull.wait(lock, [&]() -> bool { return m_filled.size() < queueDepth || m_closed; });
-        if (m_closed) return false;
+        if (m_closed)
+            return false;
         m_filled.push_back(std::move(chunk));
         m_notEmpty.notify_one();
         return true;
@@ -48,7 +51,8 @@ public:
     Chunk takeFree()
     {
         std::lock_guard lock(m_mutex);
-        if (m_free.empty()) return Chunk(chunkSize);
+        if (m_free.empty())
+            return Chunk(chunkSize);
         Chunk c = std::move(m_free.back());
         m_free.pop_back();
         c.resize(chunkSize);
@@ -61,7 +65,8 @@ public:
         std::unique_lock lock(m_mutex);
         m_notEmpty.wait(lock,
                         [&]() -> bool { return !m_filled.empty() || m_finished || m_closed; });
-        if (m_filled.empty()) return false;
+        if (m_filled.empty())
+            return false;
         *out = std::move(m_filled.front());
         m_filled.pop_front();
         m_notFull.notify_one();
@@ -70,7 +75,8 @@ public:
     void recycle(Chunk chunk)
     {
         std::lock_guard lock(m_mutex);
-        if (chunk.capacity() >= chunkSize) m_free.push_back(std::move(chunk));
+        if (chunk.capacity() >= chunkSize)
+            m_free.push_back(std::move(chunk));
     }
     // Either side gives up: wakes the other.
     void close()
@@ -91,34 +97,6 @@ private:
     bool m_closed = false;
 };
 
-struct ProducerState
-{
-    const Blob *blob = nullptr;
-    QString where;
-    QString compression;
-    qint64 position = 0;
-    std::vector<char> readBuffer;
-    Hasher *blobHasher = nullptr;
-    std::atomic<qint64> *compressedDone = nullptr;
-    int readErrno = 0;
-};
-
-la_ssize_t producerRead(archive *, void *opaque, const void **buffer)
-{
-    auto *s = static_cast<ProducerState *>(opaque);
-    const qint64 n =
-        s->blob->readAt(s->position, s->readBuffer.data(), qint64(s->readBuffer.size()));
-    if (n < 0) {
-        s->readErrno = int(-n);
-        return -1;
-    }
-    s->position += n;
-    s->blobHasher->update(s->readBuffer.data(), std::size_t(n));
-    *s->compressedDone += n;
-    *buffer = s->readBuffer.data();
-    return n;
-}
-
 struct ConsumerState
 {
     ChunkQueue *queue = nullptr;
@@ -128,9 +106,11 @@ struct ConsumerState
 la_ssize_t consumerRead(archive *, void *opaque, const void **buffer)
 {
     auto *s = static_cast<ConsumerState *>(opaque);
-    if (!s->current.empty()) s->queue->recycle(std::move(s->current));
+    if (!s->current.empty())
+        s->queue->recycle(std::move(s->current));
     s->current.clear();
-    if (!s->queue->pop(&s->current)) return 0;
+    if (!s->queue->pop(&s->current))
+        return 0;
     *buffer = s->current.data();
     return la_ssize_t(s->current.size());
 }
@@ -142,8 +122,10 @@ Result<QString> sniffCompression(const QByteArray &head, const QString &where)
     const auto b = [&](int i) -> unsigned char {
         return i < head.size() ? static_cast<unsigned char>(head[i]) : 0;
     };
-    if (b(0) == 0x1f && b(1) == 0x8b) return u"gzip"_qs;
-    if (b(0) == 0x28 && b(1) == 0xb5 && b(2) == 0x2f && b(3) == 0xfd) return u"zstd"_qs;
+    if (b(0) == 0x1f && b(1) == 0x8b)
+        return u"gzip"_qs;
+    if (b(0) == 0x28 && b(1) == 0xb5 && b(2) == 0x2f && b(3) == 0xfd)
+        return u"zstd"_qs;
     if ((b(0) & 0xf0) == 0x50 && b(1) == 0x2a && b(2) == 0x4d && b(3) == 0x18)
         return u"zstd"_qs; // a skippable frame first (zstd:chunked)
     if (head.startsWith("BZh"))
@@ -160,12 +142,15 @@ Result<std::pair<qint64, QString>> uncompressedSizeOf(const ImageSource &source,
 {
     const QString where = source.where(layer.member);
     auto blob = source.blob(layer.member);
-    if (!blob) return std::unexpected(blob.error());
+    if (!blob)
+        return std::unexpected(blob.error());
     QByteArray head(8, '\0');
     head.resize(int(std::max<qint64>(0, blob->readAt(0, head.data(), head.size()))));
     auto compression = sniffCompression(head, where);
-    if (!compression) return std::unexpected(compression.error());
-    if (*compression == u"none"_qs) return std::pair{blob->size(), *compression};
+    if (!compression)
+        return std::unexpected(compression.error());
+    if (*compression == u"none"_qs)
+        return std::pair{blob->size(), *compression};
     if (*compression == u"gzip"_qs && blob->size() >= 18) {
         unsigned char trailer[4];
         if (blob->readAt(blob->size() - 4, trailer, 4) == 4) {
@@ -174,29 +159,22 @@ Result<std::pair<qint64, QString>> uncompressedSizeOf(const ImageSource &source,
             return std::pair{qint64(isize), *compression};
         }
     }
-    ProducerState state;
-    Hasher ignored;
-    std::atomic<qint64> done{0};
-    state.blob = &*blob;
-    state.readBuffer.resize(chunkSize);
-    state.blobHasher = &ignored;
-    state.compressedDone = &done;
-    ArchivePtr a(archive_read_new(), archive_read_free);
-    archive_read_support_filter_gzip(a.get());
-    archive_read_support_filter_zstd(a.get());
-    archive_read_support_format_raw(a.get());
-    archive_entry *entry = nullptr;
-    if (archive_read_open(a.get(), &state, nullptr, producerRead, nullptr) != ARCHIVE_OK ||
-        archive_read_next_header(a.get(), &entry) != ARCHIVE_OK)
-        return fail(ErrorKind::ImageRefused, where + u": cannot read layer"_qs);
     std::vector<char> buffer(chunkSize);
     qint64 total = 0;
-    for (;;) {
-        const la_ssize_t n = archive_read_data(a.get(), buffer.data(), buffer.size());
-        if (n == 0) break;
-        if (n < 0) return fail(ErrorKind::ImageRefused, where + u": truncated or damaged layer"_qs);
-        total += n;
-    }
+    qint64 position = 0;
+    InflateIo io;
+    io.read = [&](char *out, std::size_t capacity) -> qint64 {
+        const qint64 n = blob->readAt(position, out, qint64(capacity));
+        position += std::max<qint64>(n, 0);
+        return n;
+    };
+    io.output = [&]() -> std::pair<char *, std::size_t> { return {buffer.data(), buffer.size()}; };
+    io.commit = [&](std::size_t n) -> bool {
+        total += qint64(n);
+        return true;
+    };
+    if (auto inflated = inflateStream(*compression, io, where); !inflated)
+        return std::unexpected(inflated.error());
     return std::pair{total, *compression};
 }
 
@@ -216,11 +194,13 @@ Result<UnpackReport> unpackLayers(const ImageSource &source, const ImageInfo &in
         const QString layerName = u"layer "_qs + QString::number(index + 1) + u'/' +
                                   QString::number(info.layers.size()) + u" (" + layer.member + u')';
         auto blob = source.blob(layer.member);
-        if (!blob) return std::unexpected(blob.error());
+        if (!blob)
+            return std::unexpected(blob.error());
         QByteArray head(8, '\0');
         head.resize(int(std::max<qint64>(0, blob->readAt(0, head.data(), head.size()))));
         auto compression = sniffCompression(head, where);
-        if (!compression) return std::unexpected(compression.error());
+        if (!compression)
+            return std::unexpected(compression.error());
 
         ChunkQueue queue;
         std::atomic<qint64> compressedDone{0};
@@ -232,61 +212,52 @@ Result<UnpackReport> unpackLayers(const ImageSource &source, const ImageInfo &in
         const qint64 budget = options.maxUncompressedBytes - uncompressedTotal;
 
         std::thread producer([&]() {
-            const auto failWith = [&](ErrorKind kind, const QString &message) {
-                producerError = Error{kind, message};
+            const auto failWith = [&](const Error &error) {
+                producerError = error;
                 producerFailed = true;
                 queue.close();
             };
-            ProducerState state;
-            state.blob = &*blob;
-            state.where = where;
-            state.readBuffer.resize(chunkSize);
-            state.blobHasher = &blobHasher;
-            state.compressedDone = &compressedDone;
-            ArchivePtr a(archive_read_new(), archive_read_free);
-            if (*compression == u"gzip"_qs)
-                archive_read_support_filter_gzip(a.get());
-            else if (*compression == u"zstd"_qs)
-                archive_read_support_filter_zstd(a.get());
-            archive_read_support_format_raw(a.get());
-            archive_entry *entry = nullptr;
-            if (archive_read_open(a.get(), &state, nullptr, producerRead, nullptr) != ARCHIVE_OK ||
-                archive_read_next_header(a.get(), &entry) != ARCHIVE_OK) {
-                const char *text = archive_error_string(a.get());
-                failWith(ErrorKind::ImageRefused, where + u": cannot read layer ("_qs +
-                                                      QString::fromUtf8(text ? text : "empty") +
-                                                      u')');
-                return;
-            }
-            for (;;) {
-                Chunk chunk = queue.takeFree();
-                const la_ssize_t n = archive_read_data(a.get(), chunk.data(), chunk.size());
-                if (n == 0) break;
-                if (n < 0) {
-                    const char *text = archive_error_string(a.get());
-                    failWith(state.readErrno ? ErrorKind::Io : ErrorKind::ImageRefused,
-                             where + u": truncated or damaged layer ("_qs +
-                                 (state.readErrno ? errnoText(state.readErrno)
-                                                  : QString::fromUtf8(text ? text : "")) +
-                                 u')');
-                    return;
+            qint64 position = 0;
+            Chunk current;
+            InflateIo io;
+            io.read = [&](char *buffer, std::size_t capacity) -> qint64 {
+                const qint64 n = blob->readAt(position, buffer, qint64(capacity));
+                if (n > 0) {
+                    position += n;
+                    blobHasher.update(buffer, std::size_t(n));
+                    compressedDone += n;
                 }
-                diffHasher.update(chunk.data(), std::size_t(n));
-                layerBytes += n;
+                return n;
+            };
+            io.output = [&]() -> std::pair<char *, std::size_t> {
+                if (current.capacity() < chunkSize)
+                    current = queue.takeFree();
+                current.resize(chunkSize);
+                return {current.data(), current.size()};
+            };
+            io.commit = [&](std::size_t n) -> bool {
+                diffHasher.update(current.data(), n);
+                layerBytes += qint64(n);
                 if (layerBytes > budget) {
-                    failWith(ErrorKind::ImageRefused,
-                             where +
-                                 u": the image inflates past its uncompressed size limit of "_qs +
-                                 QString::number(options.maxUncompressedBytes >> 20) +
-                                 u" MiB (stopped early; use --max-uncompressed to raise it)");
-                    return;
+                    failWith(Error{
+                        ErrorKind::ImageRefused,
+                        where + u": the image inflates past its uncompressed size limit of "_qs +
+                            QString::number(options.maxUncompressedBytes >> 20) +
+                            u" MiB (stopped early; use --max-uncompressed to raise it)"});
+                    return false;
                 }
-                chunk.resize(std::size_t(n));
-                if (!queue.push(std::move(chunk))) return; // the consumer failed; its error wins
+                current.resize(n);
+                if (!queue.push(std::move(current)))
+                    return false; // the consumer failed; its error wins
+                current = Chunk();
                 if (options.progress)
                     options.progress(compressedBefore + compressedDone.load(), compressedTotal);
-            }
-            queue.finish();
+                return true;
+            };
+            if (auto inflated = inflateStream(*compression, io, where); !inflated)
+                failWith(inflated.error());
+            else
+                queue.finish();
         });
 
         ConsumerState consumerState;
@@ -306,7 +277,8 @@ Result<UnpackReport> unpackLayers(const ImageSource &source, const ImageInfo &in
         if (applied) {
             // Drain what follows the tar's end blocks so the producer hashes the whole stream.
             Chunk rest;
-            if (!consumerState.current.empty()) queue.recycle(std::move(consumerState.current));
+            if (!consumerState.current.empty())
+                queue.recycle(std::move(consumerState.current));
             while (queue.pop(&rest))
                 queue.recycle(std::move(rest));
         } else {
@@ -315,7 +287,8 @@ Result<UnpackReport> unpackLayers(const ImageSource &source, const ImageInfo &in
         producer.join();
         if (producerFailed)
             return std::unexpected(producerError); // a bomb or truncation explains a tar error too
-        if (!applied) return std::unexpected(applied.error());
+        if (!applied)
+            return std::unexpected(applied.error());
         if (blob->size() != compressedDone.load())
             return fail(ErrorKind::ImageRefused,
                         where +
@@ -332,10 +305,12 @@ Result<UnpackReport> unpackLayers(const ImageSource &source, const ImageInfo &in
         report.layers.append({*compression, layerBytes});
         qCDebug(lcUnpack) << layerName << *compression << layerBytes << "bytes";
     }
-    if (auto done = writer.finish(); !done) return std::unexpected(done.error());
+    if (auto done = writer.finish(); !done)
+        return std::unexpected(done.error());
     report.uncompressedSize = uncompressedTotal;
     report.stats = writer.stats();
-    if (options.progress) options.progress(compressedTotal, compressedTotal);
+    if (options.progress)
+        options.progress(compressedTotal, compressedTotal);
     return report;
 }
 

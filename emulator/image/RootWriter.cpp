@@ -48,7 +48,8 @@ bool writeAll(int fd, const char *data, size_t size, off_t offset)
     while (size > 0) {
         const ssize_t n = ::pwrite(fd, data, size, offset);
         if (n < 0) {
-            if (errno == EINTR) continue;
+            if (errno == EINTR)
+                continue;
             return false;
         }
         data += n;
@@ -85,18 +86,22 @@ void RootWriter::markCreated(int parentFd, const QByteArray &name)
 Result<int> RootWriter::parentFd(const QByteArrayList &components, int count, bool create,
                                  const QString &where)
 {
-    if (count == 0) return m_root.get();
+    if (count == 0)
+        return m_root.get();
     QByteArray path = components.mid(0, count).join('/');
-    if (m_cachedParent && path == m_cachedParentPath) return m_cachedParent.get();
+    if (m_cachedParent && path == m_cachedParentPath)
+        return m_cachedParent.get();
     int fd = InRoot::open(m_root.get(), path, O_PATH | O_DIRECTORY);
-    if (fd == -ENOENT && create) fd = createParents(path);
+    if (fd == -ENOENT && create)
+        fd = createParents(path);
     if (fd == -ENOTDIR || fd == -EEXIST)
         return fail(ErrorKind::ImageRefused,
                     where + u": '"_qs + printable(path) + u"' is not a folder");
     if (fd == -ELOOP)
         return fail(ErrorKind::ImageRefused,
                     where + u": symlink loop at '"_qs + printable(path) + u'\'');
-    if (fd == -ENOENT) return -1;
+    if (fd == -ENOENT)
+        return -1;
     if (fd < 0)
         return fail(ErrorKind::Io, where + u": '"_qs + printable(path) + u"': " + errnoText(-fd));
     m_cachedParent.reset(fd);
@@ -138,18 +143,22 @@ int RootWriter::createParents(const QByteArray &path)
     while (!todo.empty()) {
         const QByteArray c = todo.front();
         todo.pop_front();
-        if (c.isEmpty() || c == ".") continue;
+        if (c.isEmpty() || c == ".")
+            continue;
         if (c == "..") {
-            if (!currentPath.isEmpty()) currentPath.removeLast();
+            if (!currentPath.isEmpty())
+                currentPath.removeLast();
             const int up = InRoot::open(m_root.get(), currentPath.join('/'),
                                         O_PATH | O_DIRECTORY | O_NOFOLLOW);
-            if (up < 0) return up;
+            if (up < 0)
+                return up;
             current.reset(up);
             continue;
         }
         struct stat st;
         if (::fstatat(current.get(), c.constData(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
-            if (errno != ENOENT) return -errno;
+            if (errno != ENOENT)
+                return -errno;
             if (::mkdirat(current.get(), c.constData(), 0755) != 0 && errno != EEXIST)
                 return -errno;
             markCreated(current.get(), c);
@@ -157,10 +166,12 @@ int RootWriter::createParents(const QByteArray &path)
                 return -errno;
         }
         if (S_ISLNK(st.st_mode)) {
-            if (++hops > 40) return -ELOOP;
+            if (++hops > 40)
+                return -ELOOP;
             char target[4096];
             const ssize_t n = ::readlinkat(current.get(), c.constData(), target, sizeof target);
-            if (n < 0 || n == sizeof target) return n < 0 ? -errno : -ENAMETOOLONG;
+            if (n < 0 || n == sizeof target)
+                return n < 0 ? -errno : -ENAMETOOLONG;
             const QByteArray link(target, int(n));
             if (link.startsWith('/')) {
                 current.reset(::fcntl(m_root.get(), F_DUPFD_CLOEXEC, 0));
@@ -171,10 +182,12 @@ int RootWriter::createParents(const QByteArray &path)
                 todo.push_front(*it);
             continue;
         }
-        if (!S_ISDIR(st.st_mode)) return -ENOTDIR;
+        if (!S_ISDIR(st.st_mode))
+            return -ENOTDIR;
         const int next =
             ::openat(current.get(), c.constData(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (next < 0) return -errno;
+        if (next < 0)
+            return -errno;
         current.reset(next);
         currentPath.append(c);
     }
@@ -186,24 +199,29 @@ Status RootWriter::applyOpaque(int dirFd, const QString &where)
     // Hide everything lower layers put in this folder; what this layer already wrote stays,
     // whatever the order of entries (layer.md "Opaque Whiteout").
     UniqueFd listFd(::openat(dirFd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!listFd) return fail(ErrorKind::Io, where + u": "_qs + errnoText(errno));
+    if (!listFd)
+        return fail(ErrorKind::Io, where + u": "_qs + errnoText(errno));
     DIR *dir = ::fdopendir(listFd.release());
     QByteArrayList names;
     while (dirent *e = ::readdir(dir)) {
         const QByteArray n(e->d_name);
-        if (n != "." && n != "..") names.append(n);
+        if (n != "." && n != "..")
+            names.append(n);
     }
     ::closedir(dir);
     for (const QByteArray &n : names) {
         struct stat st;
-        if (::fstatat(dirFd, n.constData(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+        if (::fstatat(dirFd, n.constData(), &st, AT_SYMLINK_NOFOLLOW) != 0)
+            continue;
         if (!createdInThisLayer(st)) {
-            if (auto r = removeTree(dirFd, n, where); !r) return r;
+            if (auto r = removeTree(dirFd, n, where); !r)
+                return r;
         } else if (S_ISDIR(st.st_mode)) {
             UniqueFd child(
                 ::openat(dirFd, n.constData(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
             if (child)
-                if (auto r = applyOpaque(child.get(), where); !r) return r;
+                if (auto r = applyOpaque(child.get(), where); !r)
+                    return r;
         }
     }
     return {};
@@ -216,7 +234,8 @@ Status RootWriter::writeData(archive *reader, int fd, const QString &where)
     la_int64_t offset = 0;
     for (;;) {
         const int r = archive_read_data_block(reader, &buffer, &size, &offset);
-        if (r == ARCHIVE_EOF) return {};
+        if (r == ARCHIVE_EOF)
+            return {};
         if (r < ARCHIVE_WARN) {
             const char *text = archive_error_string(reader);
             return fail(ErrorKind::ImageRefused, where + u": truncated or damaged data ("_qs +
@@ -238,13 +257,15 @@ Status RootWriter::applyLayer(archive *reader, const QString &layerName,
         if (cancelled && cancelled())
             return fail(ErrorKind::Cancelled, layerName + u": cancelled"_qs);
         const int r = archive_read_next_header(reader, &entry);
-        if (r == ARCHIVE_EOF) break;
+        if (r == ARCHIVE_EOF)
+            break;
         if (r < ARCHIVE_WARN) {
             const char *text = archive_error_string(reader);
             return fail(ErrorKind::ImageRefused, layerName + u": not a valid tar stream ("_qs +
                                                      QString::fromUtf8(text ? text : "") + u')');
         }
-        if (auto applied = applyEntry(reader, entry, layerName); !applied) return applied;
+        if (auto applied = applyEntry(reader, entry, layerName); !applied)
+            return applied;
     }
     m_createdThisLayer.clear();
     invalidateParentCache();
@@ -254,7 +275,8 @@ Status RootWriter::applyLayer(archive *reader, const QString &layerName,
 Status RootWriter::applyEntry(archive *reader, archive_entry *entry, const QString &layerName)
 {
     const char *raw = archive_entry_pathname(entry);
-    if (!raw) raw = archive_entry_pathname_utf8(entry);
+    if (!raw)
+        raw = archive_entry_pathname_utf8(entry);
     if (!raw || !*raw)
         return fail(ErrorKind::ImageRefused, layerName + u": entry without a name"_qs);
     const QByteArray name(raw);
@@ -286,8 +308,10 @@ Status RootWriter::applyEntry(archive *reader, archive_entry *entry, const QStri
     if (base.startsWith(whiteoutPrefix)) {
         ++m_stats.whiteouts;
         auto parent = parentFd(comps, parentCount, false, where);
-        if (!parent) return std::unexpected(parent.error());
-        if (*parent < 0) return {}; // nothing below to hide
+        if (!parent)
+            return std::unexpected(parent.error());
+        if (*parent < 0)
+            return {}; // nothing below to hide
         if (base == opaqueMarker) {
             UniqueFd dir(::fcntl(*parent, F_DUPFD_CLOEXEC, 0));
             invalidateParentCache();
@@ -299,13 +323,16 @@ Status RootWriter::applyEntry(archive *reader, archive_entry *entry, const QStri
         if (target.startsWith(whiteoutPrefix))
             return {}; // other AUFS metadata (.wh..wh.plnk and the like): nothing to apply
         struct stat st;
-        if (::fstatat(*parent, target.constData(), &st, AT_SYMLINK_NOFOLLOW) != 0) return {};
-        if (createdInThisLayer(st)) return {}; // a whiteout hides lower layers only
+        if (::fstatat(*parent, target.constData(), &st, AT_SYMLINK_NOFOLLOW) != 0)
+            return {};
+        if (createdInThisLayer(st))
+            return {}; // a whiteout hides lower layers only
         return removeTree(*parent, target, where);
     }
 
     auto parentResult = parentFd(comps, parentCount, true, where);
-    if (!parentResult) return std::unexpected(parentResult.error());
+    if (!parentResult)
+        return std::unexpected(parentResult.error());
     const int parent = *parentResult;
     const char *cname = base.constData();
     const mode_t perm = mode_t(archive_entry_perm(entry)) & 07777;
@@ -321,7 +348,8 @@ Status RootWriter::applyEntry(archive *reader, archive_entry *entry, const QStri
         UniqueFd parentKeep(::fcntl(parent, F_DUPFD_CLOEXEC, 0));
         invalidateParentCache();
         auto tparent = parentFd(target, int(target.size()) - 1, false, where);
-        if (!tparent) return std::unexpected(tparent.error());
+        if (!tparent)
+            return std::unexpected(tparent.error());
         struct stat tst;
         if (*tparent < 0 ||
             ::fstatat(*tparent, target.last().constData(), &tst, AT_SYMLINK_NOFOLLOW) != 0)
@@ -332,8 +360,10 @@ Status RootWriter::applyEntry(archive *reader, archive_entry *entry, const QStri
             return fail(ErrorKind::ImageRefused, where + u": hardlink to a folder"_qs);
         struct stat st;
         if (::fstatat(parentKeep.get(), cname, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-            if (st.st_dev == tst.st_dev && st.st_ino == tst.st_ino) return {};
-            if (auto r = removeExisting(parentKeep.get(), base, where); !r) return r;
+            if (st.st_dev == tst.st_dev && st.st_ino == tst.st_ino)
+                return {};
+            if (auto r = removeExisting(parentKeep.get(), base, where); !r)
+                return r;
         }
         if (::linkat(*tparent, target.last().constData(), parentKeep.get(), cname, 0) != 0)
             return fail(ErrorKind::Io, where + u": cannot create hardlink: "_qs + errnoText(errno));
@@ -353,12 +383,15 @@ Status RootWriter::applyEntry(archive *reader, archive_entry *entry, const QStri
                 invalidateParentCache();
             // Unlink and recreate: breaks other hardlinks, as overlayfs copy-up does.
             UniqueFd hold(::fcntl(parent, F_DUPFD_CLOEXEC, 0));
-            if (auto r = removeExisting(hold.get(), base, where); !r) return r;
+            if (auto r = removeExisting(hold.get(), base, where); !r)
+                return r;
             fd.reset(::openat(hold.get(), cname,
                               O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
         }
-        if (!fd) return fail(ErrorKind::Io, where + u": cannot create: "_qs + errnoText(errno));
-        if (auto r = writeData(reader, fd.get(), where); !r) return r;
+        if (!fd)
+            return fail(ErrorKind::Io, where + u": cannot create: "_qs + errnoText(errno));
+        if (auto r = writeData(reader, fd.get(), where); !r)
+            return r;
         const la_int64_t size = archive_entry_size(entry);
         if (archive_entry_sparse_count(entry) > 0 && ::ftruncate(fd.get(), off_t(size)) != 0)
             return fail(ErrorKind::Io, where + u": "_qs + errnoText(errno));
@@ -366,7 +399,8 @@ Status RootWriter::applyEntry(archive *reader, archive_entry *entry, const QStri
         if (::fchmod(fd.get(), perm) != 0 || ::futimens(fd.get(), times) != 0)
             return fail(ErrorKind::Io, where + u": cannot set attributes: "_qs + errnoText(errno));
         struct stat st;
-        if (::fstat(fd.get(), &st) == 0) m_createdThisLayer.insert(InodeKey{st.st_dev, st.st_ino});
+        if (::fstat(fd.get(), &st) == 0)
+            m_createdThisLayer.insert(InodeKey{st.st_dev, st.st_ino});
         ++m_stats.files;
         return {};
     }
@@ -380,7 +414,8 @@ Status RootWriter::applyEntry(archive *reader, archive_entry *entry, const QStri
                 // Type change: a file or symlink becomes a folder (the spec's rule; a dirlink
                 // such as lib -> usr/lib is replaced when a layer has a real `lib/` entry).
                 UniqueFd hold(::fcntl(parent, F_DUPFD_CLOEXEC, 0));
-                if (auto r = removeTree(hold.get(), base, where); !r) return r;
+                if (auto r = removeTree(hold.get(), base, where); !r)
+                    return r;
                 if (::mkdirat(hold.get(), cname, 0700) != 0)
                     return fail(ErrorKind::Io,
                                 where + u": cannot create folder: "_qs + errnoText(errno));
@@ -399,7 +434,8 @@ Status RootWriter::applyEntry(archive *reader, archive_entry *entry, const QStri
     }
     case AE_IFLNK: {
         const char *target = archive_entry_symlink(entry);
-        if (!target) target = archive_entry_symlink_utf8(entry);
+        if (!target)
+            target = archive_entry_symlink_utf8(entry);
         if (!target || std::strlen(target) >= 4096)
             return fail(ErrorKind::ImageRefused, where + u": invalid symlink target"_qs);
         // Symlink targets are data: stored verbatim, only ever followed in-root.
@@ -410,7 +446,8 @@ Status RootWriter::applyEntry(archive *reader, archive_entry *entry, const QStri
             if (errno != EEXIST)
                 return fail(ErrorKind::Io,
                             where + u": cannot create symlink: "_qs + errnoText(errno));
-            if (auto r = removeExisting(p, base, where); !r) return r;
+            if (auto r = removeExisting(p, base, where); !r)
+                return r;
             if (::symlinkat(target, p, cname) != 0)
                 return fail(ErrorKind::Io,
                             where + u": cannot create symlink: "_qs + errnoText(errno));
@@ -424,11 +461,13 @@ Status RootWriter::applyEntry(archive *reader, archive_entry *entry, const QStri
     case AE_IFIFO: {
         UniqueFd hold(::fcntl(parent, F_DUPFD_CLOEXEC, 0));
         const int p = hold.get();
-        if (auto r = removeExisting(p, base, where); !r) return r;
+        if (auto r = removeExisting(p, base, where); !r)
+            return r;
         if (::mkfifoat(p, cname, 0600) != 0)
             return fail(ErrorKind::Io, where + u": cannot create FIFO: "_qs + errnoText(errno));
         UniqueFd fifo(::openat(p, cname, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC));
-        if (fifo) ::fchmod(fifo.get(), perm);
+        if (fifo)
+            ::fchmod(fifo.get(), perm);
         markCreated(p, base);
         return {};
     }
@@ -464,7 +503,8 @@ Status RootWriter::finish()
         } else {
             fd = InRoot::openFd(m_root.get(), d.path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
         }
-        if (!fd) continue; // deleted or replaced by a later layer
+        if (!fd)
+            continue; // deleted or replaced by a later layer
         ::fchmod(fd.get(), d.mode);
         const struct timespec times[2] = {d.mtime, d.mtime};
         ::futimens(fd.get(), times);

@@ -37,7 +37,8 @@ inline void sendMessage(int fd, MessageType type, int err, int64_t value, const 
     msg.type = type;
     msg.err = err;
     msg.value = value;
-    if (what != nullptr) append(msg.text, sizeof msg.text, what);
+    if (what != nullptr)
+        append(msg.text, sizeof msg.text, what);
     if (detail != nullptr && detail[0] != '\0') {
         append(msg.text, sizeof msg.text, " ");
         append(msg.text, sizeof msg.text, detail);

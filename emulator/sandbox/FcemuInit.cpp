@@ -16,6 +16,7 @@
 #include <poll.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -71,7 +72,8 @@ void handleConnect(const ControlRequest &req)
             }
         }
         reply.err = rc == 0 ? 0 : errno;
-        if (rc == 0) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+        if (rc == 0)
+            ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
     }
     iovec iov{&reply, sizeof reply};
     msghdr msg;
@@ -90,7 +92,8 @@ void handleConnect(const ControlRequest &req)
         memcpy(CMSG_DATA(cmsg), &fd, sizeof fd);
     }
     (void)::sendmsg(kRequestFd, &msg, MSG_NOSIGNAL);
-    if (fd >= 0) ::close(fd);
+    if (fd >= 0)
+        ::close(fd);
 }
 
 } // namespace
@@ -158,10 +161,12 @@ int main(int argc, char **argv, char **envp)
                 sawEacces = true;
                 continue;
             }
-            if (err != ENOENT && err != ENOTDIR) break;
+            if (err != ENOENT && err != ENOTDIR)
+                break;
         }
         // execvp's rule: a PATH entry that exists but cannot be executed wins over "not found".
-        if (sawEacces && (err == ENOENT || err == ENOTDIR)) err = EACCES;
+        if (sawEacces && (err == ENOENT || err == ENOTDIR))
+            err = EACCES;
         const int report[2] = {err, index};
         (void)!::write(execPipe[1], report, sizeof report);
         ::_exit(127);
@@ -191,15 +196,19 @@ int main(int argc, char **argv, char **envp)
     for (;;) {
         pollfd fds[3] = {{sigFd, POLLIN, 0}, {kRequestFd, POLLIN, 0}, {kStatusFd, 0, 0}};
         if (::poll(fds, 3, -1) < 0) {
-            if (errno == EINTR) continue;
+            if (errno == EINTR)
+                continue;
             killAllAndExit(127);
         }
-        if (fds[2].revents & (POLLHUP | POLLERR)) killAllAndExit(127); // fcemu is gone
+        if (fds[2].revents & (POLLHUP | POLLERR))
+            killAllAndExit(127); // fcemu is gone
         if (fds[1].revents & POLLIN) {
             ControlRequest req;
             const ssize_t n = ::recv(kRequestFd, &req, sizeof req, 0);
-            if (n == 0) killAllAndExit(127);
-            if (n == ssize_t(sizeof req) && req.type == RequestType::Connect) handleConnect(req);
+            if (n == 0)
+                killAllAndExit(127);
+            if (n == ssize_t(sizeof req) && req.type == RequestType::Connect)
+                handleConnect(req);
         } else if (fds[1].revents & (POLLHUP | POLLERR)) {
             killAllAndExit(127);
         }
@@ -212,9 +221,13 @@ int main(int argc, char **argv, char **envp)
                 }
                 int status = 0;
                 pid_t pid;
-                while ((pid = ::waitpid(-1, &status, WNOHANG | __WALL)) > 0) {
+                struct rusage usage{};
+                while ((pid = ::wait4(-1, &status, WNOHANG | __WALL, &usage)) > 0) {
                     if (pid == command) {
-                        sendMessage(kStatusFd, MessageType::Exited, 0, status, nullptr, nullptr);
+                        // ru_maxrss (KiB) is the command's true peak, which a short-lived
+                        // command can reach between two of fcemu's 10 ms memory samples.
+                        sendMessage(kStatusFd, MessageType::Exited, int32_t(usage.ru_maxrss), status,
+                                    nullptr, nullptr);
                         // When the command ends the instance ends: nothing it left may linger.
                         killAllAndExit(0);
                     }

@@ -19,7 +19,7 @@ enum class MessageType : uint32_t {
     Error = 2,        // set-up failed: errno + what
     ExecError = 3,    // the command could not be started (chdir or execve): errno + what
     Started = 4,      // the command was exec'd; value = its PID inside
-    Exited = 5,       // the command ended; value = its wait status
+    Exited = 5,       // the command ended; value = its wait status, err = its peak RSS in KiB
     ConnectReply = 6, // reply to ControlRequest::Connect; err = 0 comes with an fd (SCM_RIGHTS)
 };
 

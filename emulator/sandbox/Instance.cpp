@@ -76,7 +76,8 @@ qint64 nowMs()
 int readSysctl(const char *path)
 {
     QFile file(QString::fromLatin1(path));
-    if (!file.open(QIODevice::ReadOnly)) return -1;
+    if (!file.open(QIODevice::ReadOnly))
+        return -1;
     bool ok = false;
     const int value = file.readAll().trimmed().toInt(&ok);
     return ok ? value : -1;
@@ -93,7 +94,8 @@ long cloneSharingMemory(int flags, int (*fn)(void *), void *arg, int *pidfd)
 {
     void *stack = mmap(nullptr, kChildStackBytes, PROT_READ | PROT_WRITE,
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-    if (stack == MAP_FAILED) return -1;
+    if (stack == MAP_FAILED)
+        return -1;
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -124,7 +126,8 @@ QString findInit()
                    << QStringLiteral(FCEMU_INIT_BUILD_PATH);
         for (const QString &path : std::as_const(candidates)) {
             const QFileInfo info(path);
-            if (info.isFile() && info.isExecutable()) return info.absoluteFilePath();
+            if (info.isFile() && info.isExecutable())
+                return info.absoluteFilePath();
         }
         return QString();
     }();
@@ -162,11 +165,13 @@ Status checkUserNamespaces()
         ProbeMaps args{uidMap.constData(), gidMap.constData()};
         const long pid =
             cloneSharingMemory(CLONE_NEWUSER | CLONE_NEWNS, probeUserNamespace, &args, nullptr);
-        if (pid < 0) return fail(ErrorKind::Platform, userNamespaceAdvice(errno));
+        if (pid < 0)
+            return fail(ErrorKind::Platform, userNamespaceAdvice(errno));
         int status = 0;
         while (waitpid(pid_t(pid), &status, 0) < 0 && errno == EINTR) {
         }
-        if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return {};
+        if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+            return {};
         const int err = WIFEXITED(status) ? WEXITSTATUS(status) : EPERM;
         return fail(ErrorKind::Platform, userNamespaceAdvice(err));
     }();
@@ -231,7 +236,8 @@ Status Instance::start()
 
 Status InstancePrivate::start()
 {
-    if (pidfd) return fail(ErrorKind::Usage, u"a sandbox instance can only be started once"_qs);
+    if (pidfd)
+        return fail(ErrorKind::Usage, u"a sandbox instance can only be started once"_qs);
     if (!QDir::isAbsolutePath(spec.rootfs) || !QFileInfo(spec.rootfs).isDir())
         return fail(ErrorKind::Usage,
                     u"sandbox rootfs is not an absolute directory: "_qs + spec.rootfs);
@@ -250,7 +256,8 @@ Status InstancePrivate::start()
     QByteArray pathVar = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     for (const QString &kv : std::as_const(spec.env)) {
         envStore.push_back(kv.toUtf8());
-        if (kv.startsWith(u"PATH="_qs)) pathVar = kv.mid(5).toUtf8();
+        if (kv.startsWith(u"PATH="_qs))
+            pathVar = kv.mid(5).toUtf8();
     }
     const QByteArray program = argvStore.front();
     if (program.contains('/')) {
@@ -350,7 +357,8 @@ Status InstancePrivate::start()
     for (;;) {
         pollfd p{statusFd.get(), POLLIN, 0};
         const int ready = poll(&p, 1, kStartTimeoutMs);
-        if (ready < 0 && errno == EINTR) continue;
+        if (ready < 0 && errno == EINTR)
+            continue;
         ChildMessage msg;
         const ssize_t n = ready > 0 ? recv(statusFd.get(), &msg, sizeof msg, 0) : -1;
         if (n != ssize_t(sizeof msg)) {
@@ -370,7 +378,8 @@ Status InstancePrivate::start()
         const QString text = QString::fromUtf8(msg.text);
         switch (msg.type) {
         case MessageType::Warning:
-            if (msg.value == 1) fallback = true;
+            if (msg.value == 1)
+                fallback = true;
             qCWarning(lcSandbox).noquote() << (msg.err != 0 ? describeErrno(text, msg.err) : text);
             continue;
         case MessageType::Error:
@@ -403,7 +412,7 @@ Status InstancePrivate::start()
     // The sandbox's own procfs, seen from outside: it lists exactly the instance's processes.
     procDir.reset(
         open(QByteArray(procBase + "/root/proc").constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!procDir)
+    if (!procDir && errno != ENOENT) // ENOENT: the command was already gone
         qCWarning(lcSandbox).noquote()
             << describeErrno(u"cannot open the sandbox's /proc from outside; measuring memory "
                              u"through the host's /proc instead"_qs,
@@ -420,14 +429,16 @@ Status InstancePrivate::start()
 
 void InstancePrivate::reapInit(bool block)
 {
-    if (initReaped || !pidfd) return;
+    if (initReaped || !pidfd)
+        return;
     siginfo_t info;
     memset(&info, 0, sizeof info);
     int rc;
     do {
         rc = waitid(kPidfdIdType, id_t(pidfd.get()), &info, WEXITED | (block ? 0 : WNOHANG));
     } while (rc < 0 && errno == EINTR);
-    if (rc != 0 || info.si_pid == 0) return;
+    if (rc != 0 || info.si_pid == 0)
+        return;
     initReaped = true;
     running = false;
     initWaitStatus = info.si_code == CLD_EXITED ? (info.si_status & 0xff) << 8 : info.si_status;
@@ -440,6 +451,10 @@ void InstancePrivate::drainStatus()
         if (msg.type == MessageType::Exited) {
             haveExitedMessage = true;
             commandStatus = int(msg.value);
+            const quint64 maxRss = quint64(std::max(msg.err, 0)) * 1024;
+            quint64 old = peak;
+            while (maxRss > old && !peak.compare_exchange_weak(old, maxRss)) {
+            }
         }
     }
 }
@@ -454,7 +469,8 @@ void InstancePrivate::onInitExited()
 
 void InstancePrivate::maybeFinish()
 {
-    if (!initReaped || !outputDone || exitedEmitted) return;
+    if (!initReaped || !outputDone || exitedEmitted)
+        return;
     exitedEmitted = true;
     ExitStatus status;
     status.memoryLimitExceeded = memoryExceeded;
@@ -480,11 +496,14 @@ quint64 InstancePrivate::sampleMemoryFromHost()
     static const long pageSize = sysconf(_SC_PAGESIZE);
     quint64 total = 0;
     for (const qint64 pid : q->processIds()) {
-        if (pid == initPid) continue;
+        if (pid == initPid)
+            continue;
         QFile statm(u"/proc/%1/statm"_qs.arg(pid));
-        if (!statm.open(QIODevice::ReadOnly)) continue;
+        if (!statm.open(QIODevice::ReadOnly))
+            continue;
         const QList<QByteArray> fields = statm.readAll().split(' ');
-        if (fields.size() > 1) total += fields[1].toULongLong() * quint64(pageSize);
+        if (fields.size() > 1)
+            total += fields[1].toULongLong() * quint64(pageSize);
     }
     return total;
 }
@@ -501,14 +520,17 @@ quint64 InstancePrivate::sampleMemory(DIR *dir)
         char path[sizeof entry->d_name + 8];
         snprintf(path, sizeof path, "%s/statm", name);
         const int fd = openat(dirfd(dir), path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0) continue;
+        if (fd < 0)
+            continue;
         char buf[128];
         const ssize_t n = read(fd, buf, sizeof buf - 1);
         close(fd);
-        if (n <= 0) continue;
+        if (n <= 0)
+            continue;
         buf[n] = '\0';
         unsigned long long size = 0, resident = 0;
-        if (sscanf(buf, "%llu %llu", &size, &resident) == 2) total += resident * quint64(pageSize);
+        if (sscanf(buf, "%llu %llu", &size, &resident) == 2)
+            total += resident * quint64(pageSize);
     }
     return total;
 }
@@ -537,11 +559,14 @@ void InstancePrivate::watch()
                 nextSample - std::chrono::steady_clock::now());
             timeout = int(std::max<qint64>(0, left.count()));
         }
-        if (poll(fds, 4, timeout) < 0 && errno != EINTR) break;
-        if (fds[3].revents & POLLIN) break; // the Instance is being destroyed
+        if (poll(fds, 4, timeout) < 0 && errno != EINTR)
+            break;
+        if (fds[3].revents & POLLIN)
+            break; // the Instance is being destroyed
         QList<OutputLine> lines;
         for (int i = 0; i < 2; ++i) {
-            if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+            if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
+                continue;
             const ssize_t n = read(pipes[i], buffer.data(), buffer.size());
             if (n > 0)
                 splitters[i].feed(buffer.data(), n, nowMs(), lines);
@@ -559,7 +584,8 @@ void InstancePrivate::watch()
                 },
                 Qt::QueuedConnection);
         }
-        if (fds[2].revents & POLLIN) alive = false;
+        if (fds[2].revents & POLLIN)
+            alive = false;
         if (alive && std::chrono::steady_clock::now() >= nextSample) {
             const quint64 now = dir != nullptr ? sampleMemory(dir) : sampleMemoryFromHost();
             memory = now;
@@ -577,7 +603,8 @@ void InstancePrivate::watch()
                 nextSample = std::chrono::steady_clock::now() + kSamplePeriod;
         }
     }
-    if (dir != nullptr) closedir(dir);
+    if (dir != nullptr)
+        closedir(dir);
     QMetaObject::invokeMethod(
         q,
         [this] {
@@ -589,7 +616,8 @@ void InstancePrivate::watch()
 
 void InstancePrivate::stopWatcher()
 {
-    if (!watcher.joinable()) return;
+    if (!watcher.joinable())
+        return;
     const uint64_t one = 1;
     (void)write(wakeFd.get(), &one, sizeof one);
     watcher.join();
@@ -597,7 +625,8 @@ void InstancePrivate::stopWatcher()
 
 void Instance::terminate()
 {
-    if (d->pidfd && !d->initReaped) signalPidfd(d->pidfd.get(), SIGTERM, nullptr, 0);
+    if (d->pidfd && !d->initReaped)
+        signalPidfd(d->pidfd.get(), SIGTERM, nullptr, 0);
 }
 
 void Instance::kill()
@@ -645,15 +674,18 @@ void Instance::resetPeakMemory()
 QList<qint64> Instance::processIds() const
 {
     QList<qint64> pids;
-    if (d->initPid <= 0 || !d->running) return pids;
+    if (d->initPid <= 0 || !d->running)
+        return pids;
     pids << d->initPid;
     // Every host process whose PID namespace is the instance's (descendants of init all are).
     DIR *dir = opendir("/proc");
-    if (dir == nullptr) return pids;
+    if (dir == nullptr)
+        return pids;
     while (dirent *entry = readdir(dir)) {
         char *end = nullptr;
         const long pid = strtol(entry->d_name, &end, 10);
-        if (pid <= 0 || *end != '\0' || pid == d->initPid) continue;
+        if (pid <= 0 || *end != '\0' || pid == d->initPid)
+            continue;
         char path[64];
         snprintf(path, sizeof path, "/proc/%ld/ns/pid", pid);
         struct stat st;
@@ -667,11 +699,13 @@ QList<qint64> Instance::processIds() const
 QList<ListeningSocket> Instance::listeningSockets() const
 {
     QList<ListeningSocket> sockets;
-    if (!d->running) return sockets;
+    if (!d->running)
+        return sockets;
     const QString base = u"/proc/"_qs + QString::number(d->initPid) + u"/net/"_qs;
     for (const bool v6 : {false, true}) {
         QFile file(base + (v6 ? u"tcp6"_qs : u"tcp"_qs));
-        if (file.open(QIODevice::ReadOnly)) sockets += parseProcNetTcp(file.readAll(), v6);
+        if (file.open(QIODevice::ReadOnly))
+            sockets += parseProcNetTcp(file.readAll(), v6);
     }
     return sockets;
 }

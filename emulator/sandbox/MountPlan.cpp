@@ -16,10 +16,14 @@ QByteArray path(const char *prefix, const char *rest)
 QString flagText(unsigned long flags)
 {
     QStringList names;
-    if (flags & MS_RDONLY) names << u"ro"_qs;
-    if (flags & MS_NOSUID) names << u"nosuid"_qs;
-    if (flags & MS_NODEV) names << u"nodev"_qs;
-    if (flags & MS_NOEXEC) names << u"noexec"_qs;
+    if (flags & MS_RDONLY)
+        names << u"ro"_qs;
+    if (flags & MS_NOSUID)
+        names << u"nosuid"_qs;
+    if (flags & MS_NODEV)
+        names << u"nodev"_qs;
+    if (flags & MS_NOEXEC)
+        names << u"noexec"_qs;
     return names.join(u',');
 }
 
@@ -76,12 +80,14 @@ QString SetupOp::describe() const
         break;
     }
     const QString f = flagText(flags);
-    if (!f.isEmpty()) line += u" ["_qs + f + u"]"_qs;
+    if (!f.isEmpty())
+        line += u" ["_qs + f + u"]"_qs;
     if (when == OpWhen::OverlayOnly)
         line.prepend(u"(overlay) "_qs);
     else if (when == OpWhen::FallbackOnly)
         line.prepend(u"(fallback) "_qs);
-    if (optional) line += u" optional"_qs;
+    if (optional)
+        line += u" optional"_qs;
     return line;
 }
 

@@ -34,7 +34,8 @@ void OutputSplitter::feed(const char *data, qsizetype size, qint64 timestampMs,
 
 void OutputSplitter::finish(qint64 timestampMs, QList<OutputLine> &out)
 {
-    if (!m_pending.isEmpty()) out.append({timestampMs, m_stream, std::exchange(m_pending, {})});
+    if (!m_pending.isEmpty())
+        out.append({timestampMs, m_stream, std::exchange(m_pending, {})});
 }
 
 } // namespace Fcemu::Sandbox

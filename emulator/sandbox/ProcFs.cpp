@@ -15,13 +15,17 @@ QList<ListeningSocket> parseProcNetTcp(const QByteArray &content, bool ipv6)
     const QList<QByteArray> lines = content.split('\n');
     for (qsizetype i = 1; i < lines.size(); ++i) {
         const QList<QByteArray> fields = lines[i].simplified().split(' ');
-        if (fields.size() < 4) continue;
+        if (fields.size() < 4)
+            continue;
         bool ok = false;
-        if (fields[3].toInt(&ok, 16) != kListen || !ok) continue;
+        if (fields[3].toInt(&ok, 16) != kListen || !ok)
+            continue;
         const QList<QByteArray> local = fields[1].split(':');
-        if (local.size() != 2) continue;
+        if (local.size() != 2)
+            continue;
         const quint16 port = local[1].toUShort(&ok, 16);
-        if (!ok) continue;
+        if (!ok)
+            continue;
         const QByteArray hex = local[0];
         QHostAddress address;
         if (!ipv6 && hex.size() == 8) {

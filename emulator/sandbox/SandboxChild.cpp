@@ -36,11 +36,13 @@ namespace {
 int writeWholeFile(const char *path, const char *data, size_t size, int flags, mode_t mode)
 {
     const int fd = ::open(path, flags | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, mode);
-    if (fd < 0) return -1;
+    if (fd < 0)
+        return -1;
     while (size > 0) {
         const ssize_t n = ::write(fd, data, size);
         if (n < 0) {
-            if (errno == EINTR) continue;
+            if (errno == EINTR)
+                continue;
             const int saved = errno;
             ::close(fd);
             errno = saved;
@@ -58,14 +60,16 @@ int writeWholeFile(const char *path, const char *data, size_t size, int flags, m
 unsigned long lockedMountFlags(const char *path)
 {
     struct statfs st;
-    if (::statfs(path, &st) != 0) return 0;
+    if (::statfs(path, &st) != 0)
+        return 0;
     unsigned long flags = 0;
     const std::pair<unsigned long, unsigned long> map[] = {
         {ST_NOSUID, MS_NOSUID},   {ST_NODEV, MS_NODEV},           {ST_NOEXEC, MS_NOEXEC},
         {ST_NOATIME, MS_NOATIME}, {ST_NODIRATIME, MS_NODIRATIME}, {ST_RELATIME, MS_RELATIME},
         {ST_RDONLY, MS_RDONLY}};
     for (const auto &[st_flag, ms_flag] : map)
-        if (st.f_flags & st_flag) flags |= ms_flag;
+        if (st.f_flags & st_flag)
+            flags |= ms_flag;
     return flags;
 }
 
@@ -88,12 +92,15 @@ int runOp(const SetupOp &op, const char **what)
         return ::mount("tmpfs", dest, "tmpfs", op.flags, op.data.constData());
     case OpType::PivotToScratch:
         *what = "pivot_root into the scratch tmpfs at";
-        if (::chdir(dest) != 0 || ::mkdir("oldroot", 0755) != 0) return -1;
-        if (pivotRoot(".", "oldroot") != 0) return -1;
+        if (::chdir(dest) != 0 || ::mkdir("oldroot", 0755) != 0)
+            return -1;
+        if (pivotRoot(".", "oldroot") != 0)
+            return -1;
         return ::chdir("/");
     case OpType::Mkdir:
         *what = "mkdir";
-        if (::mkdir(dest, op.mode) != 0 && errno != EEXIST) return -1;
+        if (::mkdir(dest, op.mode) != 0 && errno != EEXIST)
+            return -1;
         // mkdir applies the umask; the mode of /tmp (01777) must be exact.
         return ::chmod(dest, op.mode);
     case OpType::WriteFile:
@@ -127,8 +134,10 @@ int runOp(const SetupOp &op, const char **what)
         return ::umount2(dest, MNT_DETACH);
     case OpType::PivotRoot:
         *what = "pivot_root to";
-        if (::chdir(dest) != 0 || pivotRoot(".", ".") != 0) return -1;
-        if (::umount2(".", MNT_DETACH) != 0) return -1;
+        if (::chdir(dest) != 0 || pivotRoot(".", ".") != 0)
+            return -1;
+        if (::umount2(".", MNT_DETACH) != 0)
+            return -1;
         return ::chdir("/");
     }
     errno = EINVAL;
@@ -149,14 +158,17 @@ int netlinkRequest(int fd, nlmsghdr *msg)
     for (;;) {
         const ssize_t n = ::recv(fd, reply, sizeof reply, 0);
         if (n < 0) {
-            if (errno == EINTR) continue;
+            if (errno == EINTR)
+                continue;
             return -1;
         }
         auto *hdr = reinterpret_cast<nlmsghdr *>(reply);
-        if (size_t(n) < sizeof(nlmsghdr) || hdr->nlmsg_seq != msg->nlmsg_seq) continue;
+        if (size_t(n) < sizeof(nlmsghdr) || hdr->nlmsg_seq != msg->nlmsg_seq)
+            continue;
         if (hdr->nlmsg_type == NLMSG_ERROR) {
             const auto *e = static_cast<const nlmsgerr *>(NLMSG_DATA(hdr));
-            if (e->error == 0) return 0;
+            if (e->error == 0)
+                return 0;
             errno = -e->error;
             return -1;
         }
@@ -177,7 +189,8 @@ int setUpLoopback(uint32_t address, const char **what)
 {
     *what = "rtnetlink socket";
     const int fd = ::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-    if (fd < 0) return -1;
+    if (fd < 0)
+        return -1;
     struct
     {
         nlmsghdr hdr;
@@ -269,7 +282,8 @@ int childSetup(void *context)
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     {
         pollfd p{kStatusFd, POLLIN, 0};
-        if (::poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR))) ::_exit(127);
+        if (::poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR)))
+            ::_exit(127);
     }
 
     // Rootless id maps: setgroups "deny" first (required before gid_map for an unprivileged
@@ -286,7 +300,8 @@ int childSetup(void *context)
         die(MessageType::Error, errno, "sethostname");
 
     const char *what = "";
-    if (setUpLoopback(c.instanceAddress, &what) != 0) die(MessageType::Error, errno, what);
+    if (setUpLoopback(c.instanceAddress, &what) != 0)
+        die(MessageType::Error, errno, what);
 
     bool overlay = c.allowOverlay;
     if (!overlay)
@@ -299,7 +314,8 @@ int childSetup(void *context)
             (op.when == OpWhen::FallbackOnly && overlay) ||
             (op.type == OpType::MountOverlay && !overlay))
             continue;
-        if (runOp(op, &what) == 0) continue;
+        if (runOp(op, &what) == 0)
+            continue;
         const int err = errno;
         if (op.type == OpType::MountOverlay && overlay) {
             overlay = false;
@@ -309,7 +325,8 @@ int childSetup(void *context)
                         nullptr);
             continue;
         }
-        if (op.optional) continue;
+        if (op.optional)
+            continue;
         char detail[300] = "";
         append(detail, sizeof detail, op.dest.constData());
         if (!op.source.isEmpty()) {
@@ -321,7 +338,8 @@ int childSetup(void *context)
 
     // stdio of the init: nothing of the host.
     const int devNull = ::open("/dev/null", O_RDWR | O_CLOEXEC);
-    if (devNull < 0) die(MessageType::Error, errno, "open /dev/null in the sandbox");
+    if (devNull < 0)
+        die(MessageType::Error, errno, "open /dev/null in the sandbox");
     for (int fd = 0; fd < 3; ++fd)
         ::dup2(devNull, fd);
     ::close(devNull);
@@ -352,7 +370,8 @@ int probeUserNamespace(void *arg)
         writeWholeFile("/proc/self/gid_map", maps->gidMap, textLength(maps->gidMap), 0, 0) != 0)
         err = errno;
     // A namespace without capabilities (AppArmor's restriction) fails here.
-    if (err == 0 && ::mount("tmpfs", "/tmp", "tmpfs", 0, "size=4k") != 0) err = errno;
+    if (err == 0 && ::mount("tmpfs", "/tmp", "tmpfs", 0, "size=4k") != 0)
+        err = errno;
     ::_exit(err & 0xff);
 }
 

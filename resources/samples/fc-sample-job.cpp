@@ -39,7 +39,8 @@ long field(std::string_view json, std::string_view key, long fallback)
             const std::string rest(json.substr(i, 32));
             char *end = nullptr;
             const double value = std::strtod(rest.c_str(), &end);
-            if (end != rest.c_str()) return long(value);
+            if (end != rest.c_str())
+                return long(value);
             return fallback;
         }
         at = json.find(quoted, at + 1);

@@ -83,7 +83,8 @@ private slots:
         // The working shows the exact figures the GUI prints.
         const auto line = [&](const QString &label) {
             for (const WorkingLine &l : c.working)
-                if (l.label == label) return l.amount;
+                if (l.label == label)
+                    return l.amount;
             return QString();
         };
         QCOMPARE(line(u"Invocation GB-s"_qs), gbSeconds);

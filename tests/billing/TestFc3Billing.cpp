@@ -256,7 +256,8 @@ private slots:
         const Charge c = charge(workedExampleCall(), fc3(), m_prices);
         const auto find = [&](const QString &label) -> WorkingLine {
             for (const WorkingLine &l : c.working)
-                if (l.label == label) return l;
+                if (l.label == label)
+                    return l;
             return {};
         };
         QCOMPARE(find(u"Active vCPU"_qs), (WorkingLine{u"Active vCPU"_qs, u"0.0126 vCPU-s"_qs,

@@ -172,18 +172,23 @@ void writeImage(const QString &path, const ImageSpec &spec, Format format)
     const bool docker = format == Format::DockerArchive || format == Format::DockerArchiveSymlinked;
     for (const QByteArray &tar : spec.layerTars) {
         auto blob = Image::layerFromTar(tar, docker ? u"none"_qs : spec.compression);
-        if (!blob) qFatal("layer: %s", qPrintable(blob.error().message));
+        if (!blob)
+            qFatal("layer: %s", qPrintable(blob.error().message));
         layers.append(*blob);
     }
     json diffIds = json::array();
     for (const auto &l : layers)
         diffIds.push_back(l.diffId.toString().toStdString());
     json cfg = json::object();
-    if (!spec.config.entrypoint.isEmpty()) cfg["Entrypoint"] = stringArray(spec.config.entrypoint);
-    if (!spec.config.cmd.isEmpty()) cfg["Cmd"] = stringArray(spec.config.cmd);
+    if (!spec.config.entrypoint.isEmpty())
+        cfg["Entrypoint"] = stringArray(spec.config.entrypoint);
+    if (!spec.config.cmd.isEmpty())
+        cfg["Cmd"] = stringArray(spec.config.cmd);
     cfg["Env"] = stringArray(spec.config.env);
-    if (!spec.config.workingDir.isEmpty()) cfg["WorkingDir"] = spec.config.workingDir.toStdString();
-    if (!spec.config.user.isEmpty()) cfg["User"] = spec.config.user.toStdString();
+    if (!spec.config.workingDir.isEmpty())
+        cfg["WorkingDir"] = spec.config.workingDir.toStdString();
+    if (!spec.config.user.isEmpty())
+        cfg["User"] = spec.config.user.toStdString();
     const json config = {{"architecture", spec.architecture.toStdString()},
                          {"os", "linux"},
                          {"config", cfg},
@@ -253,7 +258,8 @@ void writeImage(const QString &path, const ImageSpec &spec, Format format)
     for (const auto &[name, target] : symlinks)
         outer.symlink(name, target);
     QByteArray data = outer.tar();
-    if (spec.gzipWholeArchive) data = gzip(data);
+    if (spec.gzipWholeArchive)
+        data = gzip(data);
     writeFile(path, data);
 }
 
@@ -266,7 +272,8 @@ QMap<QString, QString> snapshot(const QString &root, bool withMtime)
         const QString path = it.next();
         const QString rel = QDir(root).relativeFilePath(path);
         struct stat st;
-        if (::lstat(QFile::encodeName(path).constData(), &st) != 0) continue;
+        if (::lstat(QFile::encodeName(path).constData(), &st) != 0)
+            continue;
         QString desc;
         const QString mode = QString::number(st.st_mode & 07777, 8);
         if (S_ISLNK(st.st_mode)) {

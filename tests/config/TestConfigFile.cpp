@@ -46,7 +46,8 @@ private:
     static FunctionConfig load(const QString &path, const QString &name = {})
     {
         const auto c = loadConfigFile(path, name);
-        if (!c) qWarning("%s", qPrintable(c.error().message));
+        if (!c)
+            qWarning("%s", qPrintable(c.error().message));
         return c.value_or(FunctionConfig{});
     }
 

@@ -11,7 +11,8 @@ namespace {
 QString valueOf(const QStringList &env, const QString &key)
 {
     for (const QString &entry : env) {
-        if (entry.startsWith(key + u'=')) return entry.mid(key.size() + 1);
+        if (entry.startsWith(key + u'='))
+            return entry.mid(key.size() + 1);
     }
     return {};
 }

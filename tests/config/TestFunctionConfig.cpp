@@ -96,7 +96,8 @@ private slots:
         QFETCH(double, expected);
         FunctionConfig c;
         c.memoryMB = memoryMB;
-        if (cpu >= 0) c.cpu = cpu;
+        if (cpu >= 0)
+            c.cpu = cpu;
         QCOMPARE(Config::effectiveCpu(c), expected);
     }
 

@@ -18,7 +18,8 @@ QString jsonField(const FunctionConfig &c, const QString &path)
 {
     nlohmann::ordered_json j = toJson(c);
     for (const QString &key : path.split(u'.')) {
-        if (!j.contains(key.toStdString())) return u"<absent>"_qs;
+        if (!j.contains(key.toStdString()))
+            return u"<absent>"_qs;
         j = nlohmann::ordered_json(j.at(key.toStdString()));
     }
     return QString::fromStdString(j.dump());

@@ -30,9 +30,11 @@ class TestImageCache final : public QObject
     Opened open(const QString &path)
     {
         auto source = Image::ImageSource::open(path, m_tmp.filePath(u"tmp"_qs), 1LL << 30);
-        if (!source) qFatal("%s", qPrintable(source.error().message));
+        if (!source)
+            qFatal("%s", qPrintable(source.error().message));
         auto info = Image::readImage(**source);
-        if (!info) qFatal("%s", qPrintable(info.error().message));
+        if (!info)
+            qFatal("%s", qPrintable(info.error().message));
         return {std::move(*source), *info};
     }
     int stagingCount() const
@@ -139,7 +141,8 @@ private slots:
             Image::ImageCache cache(m_cacheDir); // separate objects, separate lock descriptors
             auto image = open(m_image);
             auto r = cache.ensure(*image.source, image.info, {});
-            if (!r) return {false, r.error().message};
+            if (!r)
+                return {false, r.error().message};
             return {r->hit, r->entry.rootfs};
         };
         std::pair<bool, QString> a, b;

@@ -32,7 +32,8 @@ class TestImageCli final : public QObject
         env.insert(u"FCEMU_CACHE_DIR"_qs, m_tmp.filePath(u"cache"_qs));
         p.setProcessEnvironment(env);
         p.start(qEnvironmentVariable("FCEMU_TEST_BINARY_DIR") + u"/app/fcemu"_qs, args);
-        if (!p.waitForFinished(60000)) qFatal("fcemu did not finish");
+        if (!p.waitForFinished(60000))
+            qFatal("fcemu did not finish");
         return {p.exitCode(), p.readAllStandardOutput(), p.readAllStandardError()};
     }
 

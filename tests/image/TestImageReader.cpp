@@ -33,16 +33,19 @@ class TestImageReader final : public QObject
     Result<Image::ImageInfo> read(const QString &path)
     {
         auto source = Image::ImageSource::open(path, m_tmp.filePath(u"tmp"_qs), 1LL << 30);
-        if (!source) return std::unexpected(source.error());
+        if (!source)
+            return std::unexpected(source.error());
         return Image::readImage(**source);
     }
 
     Result<Image::UnpackReport> unpack(const QString &path, const QString &dir)
     {
         auto source = Image::ImageSource::open(path, m_tmp.filePath(u"tmp"_qs), 1LL << 30);
-        if (!source) return std::unexpected(source.error());
+        if (!source)
+            return std::unexpected(source.error());
         auto info = Image::readImage(**source);
-        if (!info) return std::unexpected(info.error());
+        if (!info)
+            return std::unexpected(info.error());
         return Image::unpackToDirectory(**source, *info, dir, {});
     }
 

@@ -35,9 +35,11 @@ class TestLayerApply final : public QObject
         spec.layerTars = layers;
         writeImage(imagePath, spec, Format::OciArchive);
         auto source = Image::ImageSource::open(imagePath, m_tmp.filePath(u"t"_qs), 1LL << 30);
-        if (!source) return std::unexpected(source.error());
+        if (!source)
+            return std::unexpected(source.error());
         auto info = Image::readImage(**source);
-        if (!info) return std::unexpected(info.error());
+        if (!info)
+            return std::unexpected(info.error());
         Image::UnpackOptions options;
         options.maxUncompressedBytes = cap;
         return Image::unpackToDirectory(**source, *info, m_root, options);
@@ -358,7 +360,8 @@ private slots:
         const auto r = unpack(layers);
         if (expectedError.isEmpty()) {
             QVERIFY2(r, r ? "" : qPrintable(r.error().message));
-            if (!containedPath.isEmpty()) QCOMPARE(read(containedPath), QByteArray("pwned"));
+            if (!containedPath.isEmpty())
+                QCOMPARE(read(containedPath), QByteArray("pwned"));
         } else {
             QVERIFY(!r);
             QVERIFY2(r.error().message.contains(expectedError), qPrintable(r.error().message));

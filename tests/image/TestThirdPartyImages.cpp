@@ -44,19 +44,23 @@ class TestThirdPartyImages final : public QObject
         QVERIFY(f.open(QIODevice::WriteOnly));
         f.write(data);
         f.close();
-        if (perms) f.setPermissions(perms);
+        if (perms)
+            f.setPermissions(perms);
     }
 
     QMap<QString, QString> unpackWithFcemu(const QString &image, const QString &name)
     {
         auto source =
             Image::ImageSource::open(m_tmp.filePath(image), m_tmp.filePath(u"tmp"_qs), 1LL << 30);
-        if (!source) qFatal("%s", qPrintable(source.error().message));
+        if (!source)
+            qFatal("%s", qPrintable(source.error().message));
         auto info = Image::readImage(**source);
-        if (!info) qFatal("%s", qPrintable(info.error().message));
+        if (!info)
+            qFatal("%s", qPrintable(info.error().message));
         const QString dir = m_tmp.filePath(name);
         auto r = Image::unpackToDirectory(**source, *info, dir, {});
-        if (!r) qFatal("%s", qPrintable(r.error().message));
+        if (!r)
+            qFatal("%s", qPrintable(r.error().message));
         return snapshot(dir, true);
     }
 

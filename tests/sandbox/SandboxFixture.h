@@ -12,7 +12,8 @@ namespace SandboxFixture {
 inline bool copyExecutable(const QString &from, const QString &to)
 {
     QFile::remove(to);
-    if (!QFile::copy(from, to)) return false;
+    if (!QFile::copy(from, to))
+        return false;
     return QFile::setPermissions(to, QFileDevice::ReadOwner | QFileDevice::WriteOwner |
                                          QFileDevice::ExeOwner | QFileDevice::ReadGroup |
                                          QFileDevice::ExeGroup | QFileDevice::ReadOther |
@@ -22,7 +23,8 @@ inline bool copyExecutable(const QString &from, const QString &to)
 inline bool writeFile(const QString &path, const QByteArray &content)
 {
     QFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)) return false;
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate))
+        return false;
     return file.write(content) == content.size();
 }
 
@@ -32,7 +34,8 @@ inline bool buildRootfs(const QString &rootfs)
 {
     QDir dir(rootfs);
     for (const char *sub : {"bin", "etc", "tmp", "usr/bin", "var/empty", "proc", "dev"})
-        if (!dir.mkpath(QString::fromLatin1(sub))) return false;
+        if (!dir.mkpath(QString::fromLatin1(sub)))
+            return false;
     return copyExecutable(QStringLiteral(FCEMU_SB_PROBE), rootfs + u"/bin/probe"_qs) &&
            copyExecutable(QStringLiteral(FCEMU_SB_TRUE), rootfs + u"/bin/true"_qs) &&
            copyExecutable(QStringLiteral(FCEMU_SAMPLE_JOB), rootfs + u"/fc-sample-job"_qs) &&

@@ -31,7 +31,8 @@ int main(int argc, char **argv)
         spec.argv = {u"/bin/true"_qs};
         Instance instance(spec);
         const auto started = instance.start();
-        if (check || started) return 0;
+        if (check || started)
+            return 0;
         printf("%s\n%s\n", qPrintable(check.error().message), qPrintable(started.error().message));
         return check.error().kind == started.error().kind ? Fcemu::exitCodeFor(check.error().kind)
                                                           : 99;
@@ -42,7 +43,8 @@ int main(int argc, char **argv)
     spec.instanceAddress = u"21.0.0.2"_qs;
     Instance instance(spec);
     QObject::connect(&instance, &Instance::outputLine, &app, [&instance](const OutputLine &line) {
-        if (line.text != "spawned") return;
+        if (line.text != "spawned")
+            return;
         struct stat st = {};
         const QByteArray ns = "/proc/" + QByteArray::number(instance.initPid()) + "/ns/pid";
         stat(ns.constData(), &st);

@@ -37,10 +37,12 @@ QList<qint64> processesInPidNamespace(dev_t dev, ino_t ino)
     while (dirent *entry = readdir(dir)) {
         bool ok = false;
         const qint64 pid = QByteArray(entry->d_name).toLongLong(&ok);
-        if (!ok) continue;
+        if (!ok)
+            continue;
         struct stat st = {};
         const QByteArray path = "/proc/" + QByteArray::number(pid) + "/ns/pid";
-        if (stat(path.constData(), &st) == 0 && st.st_dev == dev && st.st_ino == ino) pids << pid;
+        if (stat(path.constData(), &st) == 0 && st.st_dev == dev && st.st_ino == ino)
+            pids << pid;
     }
     closedir(dir);
     return pids;
@@ -54,7 +56,8 @@ QStringList listFilesRecursively(const QString &root)
         dir.entryInfoList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System);
     for (const QFileInfo &info : entries) {
         files << info.filePath();
-        if (info.isDir() && !info.isSymLink()) files += listFilesRecursively(info.filePath());
+        if (info.isDir() && !info.isSymLink())
+            files += listFilesRecursively(info.filePath());
     }
     files.sort();
     return files;
@@ -133,8 +136,10 @@ private:
             qWarning() << started.error().message;
             return {"START FAILED"};
         }
-        if (!run.waitForExit()) return {"TIMED OUT"};
-        if (status != nullptr) *status = *run.status;
+        if (!run.waitForExit())
+            return {"TIMED OUT"};
+        if (status != nullptr)
+            *status = *run.status;
         return run.text();
     }
 
@@ -271,7 +276,8 @@ private slots:
         for (const QByteArray &name : runToEnd({u"/bin/probe"_qs, u"ps"_qs})) {
             bool ok = false;
             name.toInt(&ok);
-            if (ok) pids << name;
+            if (ok)
+                pids << name;
         }
         QCOMPARE(pids, (QByteArrayList{"1", "2"})); // init and the probe
     }
@@ -443,7 +449,8 @@ private slots:
     void refusedUserNamespacesAreExplained()
     {
         const QString unshare = QStandardPaths::findExecutable(u"unshare"_qs);
-        if (unshare.isEmpty()) QSKIP("needs unshare(1)");
+        if (unshare.isEmpty())
+            QSKIP("needs unshare(1)");
         QProcess helper;
         helper.start(unshare, {u"-Ur"_qs, u"sh"_qs, u"-c"_qs,
                                u"echo 0 > /proc/sys/user/max_user_namespaces && exec \"$0\" "

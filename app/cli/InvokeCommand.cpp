@@ -1,0 +1,183 @@
+#include "InvokeCommand.h"
+
+#include <unistd.h>
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QEventLoop>
+#include <QFile>
+#include <QTextStream>
+
+#include "config/Options.h"
+#include "config/Validation.h"
+#include "runtime/FunctionImage.h"
+#include "runtime/JobInvoker.h"
+#include "sandbox/Sandbox.h"
+
+namespace Fcemu::Cli {
+
+namespace {
+
+int report(const Error &error)
+{
+    QTextStream(stderr) << "fcemu: " << error.message << '\n';
+    return exitCodeFor(error.kind);
+}
+
+int usage(const QString &message)
+{
+    QTextStream(stderr) << "fcemu: " << message << " (see fcemu --help)\n";
+    return 2;
+}
+
+void printPhases(QTextStream &out, const Telemetry::InvocationRecord &r)
+{
+    const auto &t = r.timings;
+    const QList<QPair<const char *, double>> phases = {
+        {"queue", t.queueMs},        {"pull", t.pullMs},     {"unpack", t.unpackMs}, {"sandbox", t.sandboxMs},
+        {"startup", t.startupMs}, {"initialize", t.initializeMs}, {"invoke", t.invokeMs}};
+    out << (r.coldStart ? "  cold start" : "  warm call") << ", request " << r.requestId << ", instance "
+        << r.instanceId << '\n';
+    for (const auto &[name, ms] : phases)
+        out << "  " << qSetFieldWidth(11) << Qt::left << name << qSetFieldWidth(10) << Qt::right
+            << (ms > 0 ? QString::number(ms, 'f', 2) + u" ms"_qs : u"-"_qs) << qSetFieldWidth(0) << '\n';
+    out << "  " << qSetFieldWidth(11) << Qt::left << "total" << qSetFieldWidth(10) << Qt::right
+        << QString::number(t.totalMs, 'f', 2) + u" ms"_qs << qSetFieldWidth(0) << '\n';
+    out << "  cost " << r.billing.cost.toDisplayString() << " (" << Billing::modelName(r.billing.model) << ", "
+        << QString::number(r.billing.gbSeconds, 'g', 6) << " GB-s";
+    if (r.billing.imagePullGbSeconds > 0)
+        out << " + image pull " << QString::number(r.billing.imagePullGbSeconds, 'g', 6) << " GB-s";
+    out << ")\n";
+}
+
+} // namespace
+
+int runInvokeCommand(const QStringList &arguments)
+{
+    // --http takes two values (METHOD PATH); QCommandLineParser takes one, so split it here.
+    QStringList args{u"fcemu invoke"_qs};
+    for (int i = 0; i < arguments.size(); ++i) {
+        if (arguments[i] == u"--http"_qs) {
+            if (i + 2 >= arguments.size())
+                return usage(u"--http takes METHOD and PATH"_qs);
+            args << u"--http-method"_qs << arguments.value(i + 1) << u"--http-path"_qs << arguments.value(i + 2);
+            i += 2;
+            continue;
+        }
+        args << arguments[i];
+    }
+    QCommandLineParser parser;
+    parser.addPositionalArgument(u"IMAGE"_qs, u"image"_qs);
+    for (const Config::OptionSpec &o : Config::functionOptions())
+        parser.addOption(o.takesValue() ? QCommandLineOption(o.name, o.help, o.valueName) : QCommandLineOption(o.name, o.help));
+    parser.addOption({u"event"_qs, u"event JSON"_qs, u"JSON"_qs});
+    parser.addOption({u"event-file"_qs, u"event file"_qs, u"FILE"_qs});
+    parser.addOption({u"http-method"_qs, u"HTTP method"_qs, u"METHOD"_qs});
+    parser.addOption({u"http-path"_qs, u"HTTP path"_qs, u"PATH"_qs});
+    parser.addOption({QStringList{u"H"_qs, u"header"_qs}, u"request header"_qs, u"'Name: value'"_qs});
+    parser.addOption({u"data"_qs, u"request body"_qs, u"BODY"_qs});
+    parser.addOption({u"repeat"_qs, u"invocations"_qs, u"N"_qs, u"1"_qs});
+    parser.addOption({u"json"_qs, u"one JSON report per invocation"_qs});
+    parser.addOption({u"har"_qs, u"HAR file"_qs, u"FILE"_qs});
+    if (!parser.parse(args))
+        return usage(parser.errorText());
+    if (parser.positionalArguments().size() != 1)
+        return usage(u"invoke takes one IMAGE"_qs);
+    const QString imagePath = parser.positionalArguments().first();
+
+    // FUNCTION OPTIONS in command-line order: defaults, --config, then flags (flags win).
+    QList<Config::OptionValue> options;
+    for (int i = 1; i < args.size(); ++i) {
+        const QString &a = args[i];
+        if (!a.startsWith(u"--"_qs))
+            continue;
+        const QString name = a.mid(2).section(u'=', 0, 0);
+        const Config::OptionSpec *spec = Config::findFunctionOption(name);
+        if (!spec)
+            continue;
+        QString value;
+        if (spec->takesValue())
+            value = a.contains(u'=') ? a.section(u'=', 1) : args.value(++i);
+        options.append({spec->flag(), value});
+    }
+    auto config = Config::resolveFunctionConfig(options);
+    if (!config)
+        return report(config.error());
+
+    bool repeatOk = false;
+    const int repeat = parser.value(u"repeat"_qs).toInt(&repeatOk);
+    if (!repeatOk || repeat < 1 || repeat > 100000)
+        return usage(u"--repeat takes a number from 1 to 100000"_qs);
+    if (parser.isSet(u"event"_qs) && parser.isSet(u"event-file"_qs))
+        return usage(u"give --event or --event-file, not both"_qs);
+    QByteArray event = parser.value(u"event"_qs).toUtf8();
+    if (parser.isSet(u"event-file"_qs)) {
+        QFile file(parser.value(u"event-file"_qs));
+        if (!file.open(QIODevice::ReadOnly))
+            return report({ErrorKind::Usage, file.fileName() + u": "_qs + file.errorString()});
+        event = file.readAll();
+    }
+    const bool http = parser.isSet(u"http-method"_qs);
+    if (http && (parser.isSet(u"event"_qs) || parser.isSet(u"event-file"_qs)))
+        return usage(u"give an event or --http, not both"_qs);
+    if (!config->webServerMode && http)
+        return usage(u"--http needs web-server mode: a function with --web-server-mode false takes only events (FC allows no HTTP triggers there)"_qs);
+    if (parser.isSet(u"har"_qs))
+        return usage(u"--har: HAR export is not available in this version yet"_qs);
+    if (config->webServerMode)
+        return usage(u"web-server mode (FC's default) is not available in this version yet; a job function runs with --web-server-mode false"_qs);
+
+    if (auto userns = Sandbox::checkUserNamespaces(); !userns)
+        return report(userns.error());
+
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    const bool json = parser.isSet(u"json"_qs);
+    Runtime::PrepareOptions prepareOptions;
+    const bool tty = ::isatty(STDERR_FILENO);
+    prepareOptions.progress = [&](qint64 done, qint64 total) {
+        if (tty && total > 0)
+            err << "\rpreparing image " << (done * 100 / total) << "%   " << Qt::flush;
+    };
+    auto image = Runtime::prepareImage(imagePath, *config, prepareOptions);
+    if (tty)
+        err << "\r\033[K" << Qt::flush;
+    if (!image)
+        return report(image.error());
+
+    Runtime::JobInvoker invoker(*config, *image);
+    if (!json) {
+        QObject::connect(&invoker, &Runtime::JobInvoker::logLine, &invoker,
+                         [&](const QString &, const QString &, qint64, const QString &line) { out << line << '\n' << Qt::flush; });
+    }
+    int exitCode = 0;
+    for (int i = 0; i < repeat; ++i) {
+        QEventLoop loop;
+        Telemetry::InvocationRecord record;
+        QObject::connect(&invoker, &Runtime::JobInvoker::finished, &loop, [&](const Telemetry::InvocationRecord &r) {
+            record = r;
+            loop.quit();
+        });
+        Telemetry::Timings cold;
+        if (i == 0) {
+            cold.pullMs = (*image)->pullMs;
+            cold.unpackMs = (*image)->unpackMs;
+        }
+        invoker.invoke(event, cold);
+        if (invoker.isBusy())
+            loop.exec();
+        if (json) {
+            out << QString::fromStdString(record.toReport().dump()) << '\n' << Qt::flush;
+        } else {
+            printPhases(out, record);
+            out << Qt::flush;
+        }
+        if (record.error) {
+            exitCode = 1;
+            err << "fcemu: " << record.error->code << ": " << record.error->message.section(u'\n', 0, 0) << '\n';
+        }
+    }
+    return exitCode;
+}
+
+} // namespace Fcemu::Cli

@@ -1,0 +1,65 @@
+#include "FunctionImage.h"
+
+#include <QElapsedTimer>
+#include <QThread>
+
+#include "image/ImageSource.h"
+
+namespace Fcemu::Runtime {
+
+qint64 uncompressedLimit(const Config::FunctionConfig &config)
+{
+    return config.instanceType == Config::InstanceType::Gpu ? 10LL << 30 : 3LL << 30;
+}
+
+Result<std::shared_ptr<PreparedImage>> prepareImage(const QString &imagePath, const Config::FunctionConfig &config,
+                                                    const PrepareOptions &options)
+{
+    QElapsedTimer timer;
+    timer.start();
+    Image::ImageCache cache(options.cacheDirectory.isEmpty() ? Image::ImageCache::defaultDirectory()
+                                                             : options.cacheDirectory);
+    const qint64 limit = uncompressedLimit(config);
+    auto source = Image::ImageSource::open(imagePath, cache.directory() + u"/tmp"_qs, limit + (64LL << 20));
+    if (!source)
+        return std::unexpected(source.error());
+    auto info = Image::readImage(**source);
+    if (!info)
+        return std::unexpected(info.error());
+    auto prepared = std::make_shared<PreparedImage>();
+    prepared->info = *info;
+    prepared->cached = cache.lookup(*info).has_value();
+    double readMs = double(timer.nsecsElapsed()) / 1e6;
+    if (config.pullBandwidthMBps && !prepared->cached) {
+        // A registry pull moves the compressed layers; wait out what the link would take.
+        const double pullMs = double(info->compressedSize()) / (*config.pullBandwidthMBps * 1e6) * 1000.0;
+        const double waitMs = pullMs - readMs;
+        QElapsedTimer wait;
+        wait.start();
+        while (waitMs > 0 && double(wait.elapsed()) < waitMs) {
+            if (options.cancel && options.cancel->load())
+                return fail(ErrorKind::Cancelled, imagePath + u": cancelled"_qs);
+            QThread::msleep(qMin<qint64>(50, qint64(waitMs) - wait.elapsed() + 1));
+            if (options.progress)
+                options.progress(qint64(double(info->compressedSize()) * double(wait.elapsed()) / waitMs / 2),
+                                 info->compressedSize());
+        }
+        prepared->simulatedPullMs = std::max(0.0, waitMs);
+        readMs = double(timer.nsecsElapsed()) / 1e6;
+    }
+    prepared->pullMs = readMs;
+    Image::UnpackOptions unpack;
+    unpack.maxUncompressedBytes = limit;
+    unpack.progress = options.progress;
+    unpack.cancel = options.cancel;
+    auto ensured = cache.ensure(**source, *info, unpack);
+    if (!ensured)
+        return std::unexpected(ensured.error());
+    prepared->entry = ensured->entry;
+    prepared->lease = std::move(ensured->lease);
+    prepared->cached = ensured->hit;
+    prepared->unpackMs = ensured->hit ? 0 : ensured->unpackMs;
+    return prepared;
+}
+
+} // namespace Fcemu::Runtime

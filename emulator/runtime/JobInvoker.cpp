@@ -1,0 +1,230 @@
+#include "JobInvoker.h"
+
+#include <cstring>
+
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QProcessEnvironment>
+
+#include "ImageUser.h"
+#include "billing/PriceTable.h"
+#include "config/Environment.h"
+
+namespace Fcemu::Runtime {
+
+namespace {
+
+// An event travels in one environment string; the kernel caps a single one at
+// MAX_ARG_STRLEN (32 pages), so larger events cannot start a process.
+constexpr qsizetype maxEventBytes = 128 * 1024 - 64;
+constexpr int logTailLines = 20;
+
+qint64 nowNs()
+{
+    static QElapsedTimer clock = []() -> QElapsedTimer {
+        QElapsedTimer t;
+        t.start();
+        return t;
+    }();
+    return clock.nsecsElapsed();
+}
+
+int nextAddressIndex()
+{
+    static std::atomic<int> counter{1};
+    return 2 + (counter++ % 250);
+}
+
+QString lowerStrerror(int code)
+{
+    QString text = QString::fromLocal8Bit(strerror(code));
+    if (!text.isEmpty())
+        text[0] = text[0].toLower();
+    return text;
+}
+
+} // namespace
+
+QString exitedUnexpectedly(int code, const QString &startCommand, const QStringList &lastLines)
+{
+    QString message = u"Function instance exited unexpectedly(code "_qs + QString::number(code);
+    if (code > 0 && code < 134)
+        message += u", message:"_qs + lowerStrerror(code);
+    message += u") with start command '"_qs + startCommand + u" '. Logs:"_qs;
+    if (!lastLines.isEmpty())
+        message += u' ' + lastLines.join(u'\n');
+    return message;
+}
+
+JobInvoker::JobInvoker(Config::FunctionConfig config, std::shared_ptr<PreparedImage> image, QObject *parent)
+    : QObject(parent), m_config(std::move(config)), m_image(std::move(image))
+{
+    m_timeout.setSingleShot(true);
+    m_timeout.setTimerType(Qt::PreciseTimer); // a coarse timer may fire 5% early
+    connect(&m_timeout, &QTimer::timeout, this, &JobInvoker::onTimeout);
+}
+
+JobInvoker::~JobInvoker() = default;
+
+QString JobInvoker::startCommandText() const
+{
+    return m_argv.join(u' ');
+}
+
+void JobInvoker::appendLog(const QString &line, qint64 timestampMs)
+{
+    m_record.logs.append(line);
+    emit logLine(m_record.requestId, m_record.instanceId,
+                 timestampMs ? timestampMs : QDateTime::currentMSecsSinceEpoch(), line);
+}
+
+void JobInvoker::invoke(const QByteArray &event, const Telemetry::Timings &coldPhases)
+{
+    Q_ASSERT(!m_instance);
+    m_startedNs = nowNs();
+    m_execNs = 0;
+    m_timedOut = false;
+    m_functionOutput.clear();
+    m_record = {};
+    m_record.requestId = Telemetry::newRequestId();
+    m_record.instanceId = Telemetry::newInstanceId();
+    m_record.kind = u"event"_qs;
+    m_record.coldStart = true; // every invocation is a fresh container in this mode
+    m_record.startedAt = QDateTime::currentDateTimeUtc();
+    m_record.memorySizeMB = m_config.memoryMB;
+    m_record.timings.pullMs = coldPhases.pullMs;
+    m_record.timings.unpackMs = coldPhases.unpackMs;
+
+    const auto failNow = [&](const QString &code, const QString &message, int status) {
+        m_record.error = Telemetry::InvocationError{code, message};
+        m_record.statusCode = status;
+        complete();
+    };
+
+    if (event.size() > maxEventBytes)
+        return failNow(u"InvalidArgument"_qs,
+                       u"event is "_qs + QString::number(event.size()) +
+                           u" bytes; in non-web-server mode it travels in FC_CUSTOM_CONTAINER_EVENT, which holds at most " +
+                           QString::number(maxEventBytes),
+                       400);
+
+    const Image::ImageConfig &image = m_image->entry.config;
+    auto argv = Config::buildCommand(m_config, image.entrypoint, image.cmd);
+    if (!argv)
+        return failNow(u"FunctionNotStarted"_qs, argv.error().message, 502);
+    m_argv = *argv;
+    auto user = resolveImageUser(image.user, m_image->entry.rootfs);
+    if (!user)
+        return failNow(u"FunctionNotStarted"_qs, user.error().message, 502);
+
+    Sandbox::SandboxSpec spec;
+    spec.rootfs = m_image->entry.rootfs;
+    spec.argv = m_argv;
+    spec.env = Config::buildEnvironment(m_config, image.env, m_record.instanceId,
+                                        QProcessEnvironment::systemEnvironment());
+    spec.env.append(u"FC_CUSTOM_CONTAINER_EVENT="_qs + QString::fromUtf8(event));
+    spec.workingDir = image.workingDir.isEmpty() ? u"/"_qs : image.workingDir;
+    spec.uid = user->uid;
+    spec.gid = user->gid;
+    spec.diskSizeBytes = quint64(m_config.diskSizeMB) << 20;
+    spec.memoryLimitBytes = quint64(m_config.memoryMB) << 20;
+    spec.hostname = m_record.instanceId.left(63);
+    spec.instanceAddress = u"21.0.0."_qs + QString::number(nextAddressIndex());
+
+    m_instance = std::make_unique<Sandbox::Instance>(spec);
+    connect(m_instance.get(), &Sandbox::Instance::outputLine, this, &JobInvoker::onOutput);
+    connect(m_instance.get(), &Sandbox::Instance::exited, this, &JobInvoker::onExited);
+
+    appendLog(u"FC Invoke Start RequestId: "_qs + m_record.requestId);
+    const qint64 sandboxStart = nowNs();
+    auto started = m_instance->start();
+    m_execNs = nowNs();
+    m_record.timings.sandboxMs = double(m_execNs - sandboxStart) / 1e6;
+    if (!started) {
+        const Error error = started.error();
+        const int code = m_instance->startErrno();
+        m_instance.reset();
+        if (error.kind == ErrorKind::FunctionFailed)
+            return failNow(u"FunctionNotStarted"_qs, exitedUnexpectedly(code, startCommandText(), {}), 502);
+        return failNow(u"SandboxError"_qs, error.message, 500);
+    }
+    m_timeout.start(m_config.timeoutS * 1000);
+}
+
+void JobInvoker::onOutput(const Sandbox::OutputLine &line)
+{
+    const QString text = QString::fromUtf8(line.text);
+    m_functionOutput.append(text);
+    if (m_functionOutput.size() > logTailLines)
+        m_functionOutput.removeFirst();
+    appendLog(text, line.timestampMs);
+}
+
+void JobInvoker::onTimeout()
+{
+    if (!m_instance)
+        return;
+    m_timedOut = true;
+    m_instance->kill(); // exited follows, once every process of the instance is gone
+}
+
+void JobInvoker::onExited(const Sandbox::ExitStatus &status)
+{
+    m_timeout.stop();
+    const double invokeMs = double(nowNs() - m_execNs) / 1e6;
+    m_record.timings.invokeMs = invokeMs;
+    m_record.maxUsedMB = double(m_instance->peakMemoryBytes()) / (1024.0 * 1024.0);
+    const QString maxUsed = QString::number(m_record.maxUsedMB, 'f', 2) + u"MB"_qs;
+    if (m_timedOut) {
+        m_record.error = Telemetry::InvocationError{
+            u"FunctionTimeoutError"_qs, u"Function timed out after "_qs + QString::number(m_config.timeoutS) +
+                                            u" seconds (maxMemoryUsage: " + maxUsed + u')'};
+    } else if (status.memoryLimitExceeded) {
+        m_record.error = Telemetry::InvocationError{
+            u"FunctionOOMError"_qs, u"Function used more memory than its "_qs + QString::number(m_config.memoryMB) +
+                                        u" MB (maxMemoryUsage: " + maxUsed + u") and was killed. " +
+                                        exitedUnexpectedly(137, startCommandText(), m_functionOutput)};
+    } else if (status.exitCode != 0) {
+        const int code = status.exitCode >= 0 ? status.exitCode : 128 + status.signal;
+        m_record.error = Telemetry::InvocationError{u"UnhandledInvocationError"_qs,
+                                                    exitedUnexpectedly(code, startCommandText(), m_functionOutput)};
+    }
+    if (m_record.error) {
+        // Invoke API: a function error is 200 with X-Fc-Error-Type (fc-semantics §2.6).
+        m_record.statusCode = 200;
+        m_record.responseHeaders.append({u"X-Fc-Error-Type"_qs, u"UnhandledInvocationError"_qs});
+        m_record.body = QByteArray::fromStdString(
+            nlohmann::json{{"errorMessage", m_record.error->message.toStdString()}}.dump());
+    }
+    m_instance.reset();
+    complete();
+}
+
+void JobInvoker::complete()
+{
+    m_timeout.stop();
+    m_record.timings.totalMs =
+        double(nowNs() - m_startedNs) / 1e6 + m_record.timings.pullMs + m_record.timings.unpackMs;
+    Billing::InvocationUsage usage;
+    usage.memoryMB = m_config.memoryMB;
+    usage.vcpu = Config::effectiveCpu(m_config);
+    usage.diskMB = m_config.diskSizeMB;
+    usage.durationMs = m_record.timings.invokeMs;
+    usage.pullMs = m_record.timings.pullMs;
+    usage.imageCached = m_image->cached || m_record.timings.pullMs == 0;
+    Billing::BillingOptions options;
+    options.model = m_config.billing == Config::BillingModel::Fc3 ? Billing::Model::Fc3 : Billing::Model::Fc2;
+    m_record.billing = Billing::charge(usage, options, Billing::PriceTable::builtIn());
+    m_record.responseHeaders.prepend({u"X-Fc-Request-Id"_qs, m_record.requestId});
+    m_record.responseHeaders.append({u"X-Fc-Instance-Id"_qs, m_record.instanceId});
+    m_record.responseHeaders.append({u"X-Fc-Invocation-Duration"_qs, QString::number(qint64(m_record.timings.invokeMs))});
+    m_record.responseHeaders.append({u"X-Fc-Max-Memory-Usage"_qs, QString::number(m_record.maxUsedMB, 'f', 2)});
+    QString end = u"FC Invoke End RequestId: "_qs + m_record.requestId;
+    if (m_record.error)
+        end += u", Error: "_qs + m_record.error->message.section(u". Logs:"_qs, 0, 0);
+    appendLog(end);
+    appendLog(m_record.summaryLine());
+    emit finished(m_record);
+}
+
+} // namespace Fcemu::Runtime

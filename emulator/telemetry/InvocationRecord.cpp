@@ -1,0 +1,98 @@
+#include "InvocationRecord.h"
+
+#include <cmath>
+
+#include <QRandomGenerator>
+
+namespace Fcemu::Telemetry {
+
+namespace {
+
+using ojson = nlohmann::ordered_json;
+
+ojson headersJson(const HeaderList &headers)
+{
+    ojson out = ojson::object();
+    for (const auto &[name, value] : headers)
+        out[name.toStdString()] = value.toStdString();
+    return out;
+}
+
+bool isText(const QByteArray &body)
+{
+    // Valid UTF-8 without NUL bytes goes out as text; anything else as base64 (SPEC §1.2).
+    if (body.contains('\0'))
+        return false;
+    const QString decoded = QString::fromUtf8(body);
+    return decoded.toUtf8() == body;
+}
+
+QString idWithPrefix(char prefix)
+{
+    auto *rng = QRandomGenerator::system();
+    const quint32 seconds = quint32(QDateTime::currentSecsSinceEpoch());
+    return QString::asprintf("%c-%08x-%08x-%04x%08x", prefix, seconds, rng->generate(), rng->generate() & 0xffff,
+                             rng->generate());
+}
+
+double round2(double v)
+{
+    return std::round(v * 100.0) / 100.0;
+}
+
+} // namespace
+
+QString newRequestId()
+{
+    return idWithPrefix('1');
+}
+
+QString newInstanceId()
+{
+    return idWithPrefix('c');
+}
+
+nlohmann::ordered_json InvocationRecord::toReport() const
+{
+    ojson j;
+    j["requestId"] = requestId.toStdString();
+    j["instanceId"] = instanceId.isEmpty() ? ojson(nullptr) : ojson(instanceId.toStdString());
+    j["kind"] = kind.toStdString();
+    j["coldStart"] = coldStart;
+    j["statusCode"] = statusCode;
+    j["responseHeaders"] = headersJson(responseHeaders);
+    if (isText(body))
+        j["body"] = body.toStdString();
+    else
+        j["bodyBase64"] = body.toBase64().toStdString();
+    if (error)
+        j["error"] = {{"code", error->code.toStdString()}, {"message", error->message.toStdString()}};
+    else
+        j["error"] = nullptr;
+    j["requestHeaders"] = headersJson(requestHeaders);
+    ojson logLines = ojson::array();
+    for (const QString &line : logs)
+        logLines.push_back(line.toStdString());
+    j["logs"] = logLines;
+    j["timings"] = {{"queueMs", round2(timings.queueMs)},     {"pullMs", round2(timings.pullMs)},
+                    {"unpackMs", round2(timings.unpackMs)},   {"sandboxMs", round2(timings.sandboxMs)},
+                    {"startupMs", round2(timings.startupMs)}, {"initializeMs", round2(timings.initializeMs)},
+                    {"invokeMs", round2(timings.invokeMs)},   {"totalMs", round2(timings.totalMs)}};
+    j["memory"] = {{"sizeMB", memorySizeMB}, {"maxUsedMB", round2(maxUsedMB)}};
+    // Built here rather than from Charge::toJson() to keep SPEC §1.2's field order.
+    j["billing"] = {{"model", Billing::modelName(billing.model).toStdString()},
+                    {"billedDurationMs", billing.billedDurationMs},
+                    {"gbSeconds", billing.gbSeconds},
+                    {"imagePullGbSeconds", billing.imagePullGbSeconds},
+                    {"cu", billing.cu ? ojson(*billing.cu) : ojson(nullptr)},
+                    {"cost", billing.cost.toDouble()},
+                    {"currency", billing.cost.currency().toStdString()}};
+    return j;
+}
+
+QString InvocationRecord::summaryLine() const
+{
+    return Billing::summaryLine(timings.invokeMs, billing.billedDurationMs, memorySizeMB, maxUsedMB);
+}
+
+} // namespace Fcemu::Telemetry

@@ -1,0 +1,72 @@
+#pragma once
+
+#include <optional>
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QList>
+#include <QPair>
+#include <QString>
+#include <QMetaType>
+#include <QStringList>
+
+#include <nlohmann/json.hpp>
+
+#include "billing/Billing.h"
+
+namespace Fcemu::Telemetry {
+
+// The phases of SPEC §7, in milliseconds of a monotonic clock; 0 where a phase did not happen
+// (a warm call has no pull, unpack, sandbox or startup).
+struct Timings
+{
+    double queueMs = 0;
+    double pullMs = 0;
+    double unpackMs = 0;
+    double sandboxMs = 0;
+    double startupMs = 0;
+    double initializeMs = 0;
+    double invokeMs = 0;
+    double totalMs = 0;
+};
+
+struct InvocationError
+{
+    QString code;    // "FunctionNotStarted", "FunctionTimeoutError", ...
+    QString message; // FC's wording where FC has one
+};
+
+using HeaderList = QList<QPair<QString, QString>>;
+
+// Everything recorded for one invocation (SPEC §7).
+struct InvocationRecord
+{
+    QString requestId;
+    QString instanceId;
+    QString kind = u"event"_qs; // "event" or "http"
+    bool coldStart = true;
+    QDateTime startedAt;
+    int statusCode = 200;
+    HeaderList responseHeaders;
+    QByteArray body;
+    std::optional<InvocationError> error;
+    HeaderList requestHeaders;  // exactly what the container received
+    QStringList logs;
+    Timings timings;
+    int memorySizeMB = 0;
+    double maxUsedMB = 0;
+    Billing::Charge billing;
+
+    // The invocation report of SPEC §1.2, field for field (a contract: scripts parse it).
+    nlohmann::ordered_json toReport() const;
+    // FC's summary line: "Duration: 117.33 ms, Billed Duration: 118 ms, Memory Size: ..."
+    QString summaryLine() const;
+};
+
+// Ids in FC3's shapes: request "1-6603951e-157f3f32-7fe6f248d7d0" (the first group is the
+// time in hex seconds), instance "c-6603951e-15f440b6-2df37e4bf046".
+QString newRequestId();
+QString newInstanceId();
+
+} // namespace Fcemu::Telemetry
+Q_DECLARE_METATYPE(Fcemu::Telemetry::InvocationRecord)
