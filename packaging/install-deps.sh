@@ -7,7 +7,7 @@ packages=(
     build-essential cmake ninja-build pkg-config clang-format
     qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-svg-dev libqt6svg6-dev
     libarchive-dev nlohmann-json3-dev libzstd-dev libssl-dev libyaml-cpp-dev
-    libhttp-parser-dev zlib1g-dev
+    libhttp-parser-dev zlib1g-dev libisal-dev
     # run: the GUI on a desktop, or headless under Xvfb
     xvfb xauth libgl1 libegl1 libxkbcommon-x11-0 fonts-dejavu-core
     # tests and benchmarks: third-party image tools and extractors to compare against

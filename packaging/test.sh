@@ -11,6 +11,9 @@ ctest --preset testing -j2
 if [ "$(id -u)" -eq 0 ] && ctest --preset testing -N -L sandbox | grep -q 'Test *#'; then
     echo "== sandbox tests again as the unprivileged user nobody"
     chmod -R a+rX build/testing
+    mkdir -p build/testing/Testing/Temporary && chmod -R a+rwX build/testing/Testing
+    # nobody must reach the build through every parent folder.
+    d="$PWD"; while [ "$d" != / ]; do chmod a+x "$d" 2>/dev/null || true; d=$(dirname "$d"); done
     setpriv --reuid=nobody --regid=nogroup --clear-groups --reset-env \
         env PATH=/usr/bin:/bin HOME=/tmp EMU_SANDBOX_MUST_WORK="$EMU_SANDBOX_MUST_WORK" \
         ctest --test-dir build/testing -L sandbox --output-on-failure
