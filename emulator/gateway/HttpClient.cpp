@@ -19,7 +19,8 @@ using Clock = std::chrono::steady_clock;
 
 double msBetween(Clock::time_point from, Clock::time_point to)
 {
-    if (to <= from) return 0;
+    if (to <= from)
+        return 0;
     return std::chrono::duration<double, std::milli>(to - from).count();
 }
 
@@ -54,22 +55,32 @@ bool isConnectionLoss(int err)
 QString clientErrorName(ClientError error)
 {
     switch (error) {
-    case ClientError::None: return u"None"_qs;
-    case ClientError::Timeout: return u"Timeout"_qs;
-    case ClientError::Cancelled: return u"Cancelled"_qs;
-    case ClientError::ConnectionDeadBeforeSend: return u"ConnectionDeadBeforeSend"_qs;
-    case ClientError::ConnectionClosedBeforeResponse: return u"ConnectionClosedBeforeResponse"_qs;
-    case ClientError::ConnectionClosedMidResponse: return u"ConnectionClosedMidResponse"_qs;
-    case ClientError::BadResponse: return u"BadResponse"_qs;
-    case ClientError::ResponseTooLarge: return u"ResponseTooLarge"_qs;
-    case ClientError::SocketError: return u"SocketError"_qs;
+    case ClientError::None:
+        return u"None"_qs;
+    case ClientError::Timeout:
+        return u"Timeout"_qs;
+    case ClientError::Cancelled:
+        return u"Cancelled"_qs;
+    case ClientError::ConnectionDeadBeforeSend:
+        return u"ConnectionDeadBeforeSend"_qs;
+    case ClientError::ConnectionClosedBeforeResponse:
+        return u"ConnectionClosedBeforeResponse"_qs;
+    case ClientError::ConnectionClosedMidResponse:
+        return u"ConnectionClosedMidResponse"_qs;
+    case ClientError::BadResponse:
+        return u"BadResponse"_qs;
+    case ClientError::ResponseTooLarge:
+        return u"ResponseTooLarge"_qs;
+    case ClientError::SocketError:
+        return u"SocketError"_qs;
     }
     return u"Unknown"_qs;
 }
 
 bool RoundTripInfo::shouldRetry(QByteArrayView method) const
 {
-    if (error == ClientError::ConnectionDeadBeforeSend) return true;
+    if (error == ClientError::ConnectionDeadBeforeSend)
+        return true;
     // A reused connection that failed before any response byte: the server most likely closed
     // it while idle, the race a keep-alive client cannot avoid (Go's net/http, which FC's
     // front end is written in, replays only idempotent requests in that case).
@@ -86,7 +97,8 @@ InstanceConnection::InstanceConnection(UniqueFd connectedSocket, qsizetype maxRe
         return;
     }
     const int flags = ::fcntl(m_fd.get(), F_GETFL);
-    if (flags >= 0) ::fcntl(m_fd.get(), F_SETFL, flags | O_NONBLOCK);
+    if (flags >= 0)
+        ::fcntl(m_fd.get(), F_SETFL, flags | O_NONBLOCK);
     // Requests go out in one write; don't let Nagle hold back the tail of a large one.
     const int one = 1;
     ::setsockopt(m_fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -95,7 +107,10 @@ InstanceConnection::InstanceConnection(UniqueFd connectedSocket, qsizetype maxRe
 
 InstanceConnection::~InstanceConnection() = default;
 
-bool InstanceConnection::isReusable() const { return m_fd.valid() && m_reusable; }
+bool InstanceConnection::isReusable() const
+{
+    return m_fd.valid() && m_reusable;
+}
 
 std::unexpected<Error> InstanceConnection::failWith(ClientError error, const QString &message,
                                                     int osError)
@@ -115,7 +130,8 @@ Result<HttpResponse> InstanceConnection::roundTrip(const HttpRequest &request, i
     m_parser.reset();
     m_parser.setRequestMethod(request.method);
 
-    if (!m_fd) return failWith(ClientError::SocketError, u"no connection to the function"_qs);
+    if (!m_fd)
+        return failWith(ClientError::SocketError, u"no connection to the function"_qs);
     const int fd = m_fd.get();
 
     // Is the connection still alive? A kept-alive connection the server closed while idle
@@ -129,8 +145,9 @@ Result<HttpResponse> InstanceConnection::roundTrip(const HttpRequest &request, i
             char probe = 0;
             const ssize_t n = ::recv(fd, &probe, 1, MSG_PEEK | MSG_DONTWAIT);
             if (n == 0 || (pfd.revents & (POLLHUP | POLLRDHUP)))
-                return failWith(ClientError::ConnectionDeadBeforeSend,
-                                u"the function closed the connection before the request was sent"_qs);
+                return failWith(
+                    ClientError::ConnectionDeadBeforeSend,
+                    u"the function closed the connection before the request was sent"_qs);
             if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
                 const int err = errno;
                 return failWith(ClientError::ConnectionDeadBeforeSend,
@@ -139,8 +156,9 @@ Result<HttpResponse> InstanceConnection::roundTrip(const HttpRequest &request, i
                                 err);
             }
             if (n > 0)
-                return failWith(ClientError::ConnectionDeadBeforeSend,
-                                u"the function sent data nobody asked for on an idle connection"_qs);
+                return failWith(
+                    ClientError::ConnectionDeadBeforeSend,
+                    u"the function sent data nobody asked for on an idle connection"_qs);
         }
     }
     if (!m_reusable)
@@ -186,17 +204,16 @@ Result<HttpResponse> InstanceConnection::roundTrip(const HttpRequest &request, i
         if (m_info.bytesReceived > 0)
             return failWith(ClientError::ConnectionClosedMidResponse,
                             u"the function closed the connection in the middle of its response "
-                            u"(%1 bytes received)"_qs.arg(m_info.bytesReceived) + why,
-                            err);
-        if (sent == 0)
-            return failWith(ClientError::ConnectionDeadBeforeSend,
-                            u"the function closed the connection before the request was sent"_qs +
+                            u"(%1 bytes received)"_qs.arg(m_info.bytesReceived) +
                                 why,
                             err);
-        return failWith(ClientError::ConnectionClosedBeforeResponse,
-                        u"the function closed the connection before completing the request"_qs +
-                            why,
-                        err);
+        if (sent == 0)
+            return failWith(
+                ClientError::ConnectionDeadBeforeSend,
+                u"the function closed the connection before the request was sent"_qs + why, err);
+        return failWith(
+            ClientError::ConnectionClosedBeforeResponse,
+            u"the function closed the connection before completing the request"_qs + why, err);
     };
 
     for (;;) {
@@ -209,28 +226,30 @@ Result<HttpResponse> InstanceConnection::roundTrip(const HttpRequest &request, i
         if (!unlimited) {
             if (now >= deadline) {
                 setTimings(now);
-                return failWith(
-                    ClientError::Timeout,
-                    u"no complete response within %1 ms (%2)"_qs.arg(timeoutMs).arg(
-                        !sendDone ? u"while sending the request"_qs
-                        : gotFirstByte ? u"while receiving the response"_qs
-                                       : u"while waiting for the response"_qs));
+                return failWith(ClientError::Timeout,
+                                u"no complete response within %1 ms (%2)"_qs.arg(timeoutMs).arg(
+                                    !sendDone      ? u"while sending the request"_qs
+                                    : gotFirstByte ? u"while receiving the response"_qs
+                                                   : u"while waiting for the response"_qs));
             }
             // Round up so that a sub-millisecond remainder does not spin.
             waitMs = int(std::chrono::ceil<std::chrono::milliseconds>(deadline - now).count());
         }
-        if (cancel) waitMs = waitMs < 0 ? 20 : std::min(waitMs, 20);
+        if (cancel)
+            waitMs = waitMs < 0 ? 20 : std::min(waitMs, 20);
 
         const bool wantWrite = !sendDone && !sendFailed;
         pollfd pfd{fd, short(POLLIN | (wantWrite ? POLLOUT : 0)), 0};
         const int ready = ::poll(&pfd, 1, waitMs);
         if (ready < 0) {
-            if (errno == EINTR) continue;
+            if (errno == EINTR)
+                continue;
             const int err = errno;
             setTimings(Clock::now());
             return failWith(ClientError::SocketError, u"poll: "_qs + errnoText(err), err);
         }
-        if (ready == 0) continue;
+        if (ready == 0)
+            continue;
 
         if (wantWrite && (pfd.revents & (POLLOUT | POLLERR | POLLHUP))) {
             const ssize_t n = ::send(fd, wire.constData() + sent, size_t(wire.size() - sent),
@@ -250,16 +269,19 @@ Result<HttpResponse> InstanceConnection::roundTrip(const HttpRequest &request, i
                 // The server may have answered before closing (an early error reply):
                 // read what is there before deciding.
                 sendFailed = true;
-                if (sent == 0) return connectionLost(err);
+                if (sent == 0)
+                    return connectionLost(err);
             }
         }
 
         if (pfd.revents & (POLLIN | POLLHUP | POLLERR)) {
             const ssize_t n = ::recv(fd, buffer, sizeof buffer, MSG_DONTWAIT);
             if (n < 0) {
-                if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) continue;
+                if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+                    continue;
                 const int err = errno;
-                if (isConnectionLoss(err)) return connectionLost(err);
+                if (isConnectionLoss(err))
+                    return connectionLost(err);
                 setTimings(Clock::now());
                 return failWith(ClientError::SocketError, u"recv: "_qs + errnoText(err), err);
             }
@@ -286,7 +308,8 @@ Result<HttpResponse> InstanceConnection::roundTrip(const HttpRequest &request, i
                 const ParseStatus st = m_parser.feed(data, left);
                 data += m_parser.consumed();
                 left -= m_parser.consumed();
-                if (st == ParseStatus::Incomplete) break;
+                if (st == ParseStatus::Incomplete)
+                    break;
                 if (st == ParseStatus::BadRequest) {
                     setTimings(Clock::now());
                     return failWith(ClientError::BadResponse,

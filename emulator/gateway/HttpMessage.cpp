@@ -20,7 +20,8 @@ bool statusHasNoBody(int status)
 void appendHeaders(QByteArray &out, const HttpHeaders &headers)
 {
     for (const HttpHeader &h : headers) {
-        if (sameName(h.first, "content-length")) continue; // framing is ours
+        if (sameName(h.first, "content-length"))
+            continue; // framing is ours
         out += h.first;
         out += ": ";
         out += h.second;
@@ -51,7 +52,8 @@ namespace Headers {
 QByteArray value(const HttpHeaders &headers, QByteArrayView name)
 {
     for (const HttpHeader &h : headers)
-        if (sameName(h.first, name)) return h.second;
+        if (sameName(h.first, name))
+            return h.second;
     return {};
 }
 
@@ -59,14 +61,16 @@ QList<QByteArray> values(const HttpHeaders &headers, QByteArrayView name)
 {
     QList<QByteArray> out;
     for (const HttpHeader &h : headers)
-        if (sameName(h.first, name)) out.append(h.second);
+        if (sameName(h.first, name))
+            out.append(h.second);
     return out;
 }
 
 bool contains(const HttpHeaders &headers, QByteArrayView name)
 {
     for (const HttpHeader &h : headers)
-        if (sameName(h.first, name)) return true;
+        if (sameName(h.first, name))
+            return true;
     return false;
 }
 
@@ -84,7 +88,8 @@ void set(HttpHeaders &headers, QByteArrayView name, QByteArrayView value)
             headers.removeAt(i);
         }
     }
-    if (!done) headers.append({name.toByteArray(), value.toByteArray()});
+    if (!done)
+        headers.append({name.toByteArray(), value.toByteArray()});
 }
 
 qsizetype remove(HttpHeaders &headers, QByteArrayView name)
@@ -95,9 +100,11 @@ qsizetype remove(HttpHeaders &headers, QByteArrayView name)
 bool hasToken(const HttpHeaders &headers, QByteArrayView name, QByteArrayView token)
 {
     for (const HttpHeader &h : headers) {
-        if (!sameName(h.first, name)) continue;
+        if (!sameName(h.first, name))
+            continue;
         for (const QByteArray &part : h.second.split(','))
-            if (sameName(part.trimmed(), token)) return true;
+            if (sameName(part.trimmed(), token))
+                return true;
     }
     return false;
 }
@@ -129,13 +136,16 @@ QByteArray HttpRequest::toBytes() const
         if (skip) {
             skip = false;
             for (QByteArrayView m : bodyless)
-                if (method == m) skip = true;
+                if (method == m)
+                    skip = true;
         }
-        if (!skip) out += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
+        if (!skip)
+            out += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
     }
     if (!keepAlive && !Headers::hasToken(headers, "connection", "close"))
         out += "Connection: close\r\n";
-    else if (keepAlive && versionMinor == 0 && !Headers::hasToken(headers, "connection", "keep-alive"))
+    else if (keepAlive && versionMinor == 0 &&
+             !Headers::hasToken(headers, "connection", "keep-alive"))
         out += "Connection: keep-alive\r\n";
     out += "\r\n";
     if (chunked)
@@ -173,10 +183,12 @@ QByteArray HttpResponse::toBytes(bool forHeadRequest) const
     }
     if (!keepAlive && !Headers::hasToken(headers, "connection", "close"))
         out += "Connection: close\r\n";
-    else if (keepAlive && versionMinor == 0 && !Headers::hasToken(headers, "connection", "keep-alive"))
+    else if (keepAlive && versionMinor == 0 &&
+             !Headers::hasToken(headers, "connection", "keep-alive"))
         out += "Connection: keep-alive\r\n";
     out += "\r\n";
-    if (noBody || forHeadRequest) return out;
+    if (noBody || forHeadRequest)
+        return out;
     if (chunked)
         appendChunked(out, body);
     else
@@ -186,10 +198,12 @@ QByteArray HttpResponse::toBytes(bool forHeadRequest) const
 
 QByteArray reasonPhrase(int status)
 {
-    if (status < 100 || status > 999) return QByteArrayLiteral("Unknown");
+    if (status < 100 || status > 999)
+        return QByteArrayLiteral("Unknown");
     const char *text = http_status_str(static_cast<enum http_status>(status));
     // http-parser answers "<unknown>" for codes it has no phrase for.
-    if (!text || text[0] == '<') return QByteArrayLiteral("Unknown");
+    if (!text || text[0] == '<')
+        return QByteArrayLiteral("Unknown");
     return QByteArray(text);
 }
 

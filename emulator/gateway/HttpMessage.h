@@ -44,7 +44,10 @@ struct HttpRequest
 
     QByteArray header(QByteArrayView name) const { return Headers::value(headers, name); }
     bool hasHeader(QByteArrayView name) const { return Headers::contains(headers, name); }
-    void setHeader(QByteArrayView name, QByteArrayView value) { Headers::set(headers, name, value); }
+    void setHeader(QByteArrayView name, QByteArrayView value)
+    {
+        Headers::set(headers, name, value);
+    }
     qsizetype removeHeader(QByteArrayView name) { return Headers::remove(headers, name); }
 
     // Sets target, path and query together from a path and a query (without '?').
@@ -68,7 +71,10 @@ struct HttpResponse
 
     QByteArray header(QByteArrayView name) const { return Headers::value(headers, name); }
     bool hasHeader(QByteArrayView name) const { return Headers::contains(headers, name); }
-    void setHeader(QByteArrayView name, QByteArrayView value) { Headers::set(headers, name, value); }
+    void setHeader(QByteArrayView name, QByteArrayView value)
+    {
+        Headers::set(headers, name, value);
+    }
     qsizetype removeHeader(QByteArrayView name) { return Headers::remove(headers, name); }
 
     // The response on the wire, framed like HttpRequest::toBytes(). 1xx, 204 and 304 carry no

@@ -1,7 +1,9 @@
 #include "gateway/HttpParser.h"
 
 #include <algorithm>
+#include <cctype>
 #include <climits>
+#include <cstring>
 
 #include <http_parser.h>
 
@@ -52,12 +54,14 @@ public:
         m_headRequest = false;
         m_eofDelimited = false;
         m_upgrade = false;
+        m_ownError = HPE_OK;
     }
 
     ParseStatus feed(const char *data, size_t size)
     {
         m_consumed = 0;
-        if (m_status != ParseStatus::Incomplete) return m_status;
+        if (m_status != ParseStatus::Incomplete)
+            return m_status;
         size_t offset = 0;
         // Never call http_parser_execute() with 0 bytes here: that means end of input.
         while (offset < size) {
@@ -70,7 +74,8 @@ public:
             const bool headerPhase = !m_headersComplete;
             const size_t n = http_parser_execute(&m_parser, &m_settings, data + offset, chunk);
             offset += n;
-            if (headerPhase) m_headerBytes += qsizetype(n);
+            if (headerPhase)
+                m_headerBytes += qsizetype(n);
             const http_errno err = HTTP_PARSER_ERRNO(&m_parser);
             if (err == HPE_PAUSED) {
                 if (m_pause == Pause::MessageComplete) {
@@ -89,7 +94,9 @@ public:
                 continue;
             }
             if (err != HPE_OK) {
-                if (m_limit != ParseLimit::None)
+                if (m_ownError != HPE_OK)
+                    badMessage(m_ownError);
+                else if (m_limit != ParseLimit::None)
                     m_status = ParseStatus::TooLarge;
                 else if (err == HPE_HEADER_OVERFLOW)
                     tooLarge(ParseLimit::Headers);
@@ -101,7 +108,8 @@ public:
                 tooLarge(ParseLimit::Headers);
                 break;
             }
-            if (n == 0) break; // defensive: no progress without an error
+            if (n == 0)
+                break; // defensive: no progress without an error
         }
         m_consumed = offset;
         return m_status;
@@ -110,11 +118,13 @@ public:
     ParseStatus feedEof()
     {
         m_consumed = 0;
-        if (m_status != ParseStatus::Incomplete) return m_status;
+        if (m_status != ParseStatus::Incomplete)
+            return m_status;
         const bool started = m_headerBytes > 0 || m_headersComplete;
         http_parser_execute(&m_parser, &m_settings, nullptr, 0);
         const http_errno err = HTTP_PARSER_ERRNO(&m_parser);
-        if (m_status == ParseStatus::Complete) return m_status;
+        if (m_status == ParseStatus::Complete)
+            return m_status;
         if (err != HPE_OK && err != HPE_PAUSED) {
             badMessage(err);
         } else {
@@ -167,9 +177,11 @@ public:
     static int onHeaderField(http_parser *p, const char *at, size_t len)
     {
         ParserCore *c = self(p);
-        if (c->m_headersComplete) return 0; // chunked trailer fields: not kept
+        if (c->m_headersComplete)
+            return 0; // chunked trailer fields: not kept
         HttpHeaders &h = c->headers();
-        if (h.isEmpty() || c->m_lastWasValue) h.append(HttpHeader{});
+        if (h.isEmpty() || c->m_lastWasValue)
+            h.append(HttpHeader{});
         c->m_lastWasValue = false;
         h.last().first.append(at, qsizetype(len));
         return 0;
@@ -178,18 +190,44 @@ public:
     static int onHeaderValue(http_parser *p, const char *at, size_t len)
     {
         ParserCore *c = self(p);
-        if (c->m_headersComplete) return 0;
+        if (c->m_headersComplete)
+            return 0;
         HttpHeaders &h = c->headers();
-        if (h.isEmpty()) h.append(HttpHeader{}); // cannot happen with http-parser; be safe
+        if (h.isEmpty())
+            h.append(HttpHeader{}); // cannot happen with http-parser; be safe
         c->m_lastWasValue = true;
         h.last().second.append(at, qsizetype(len));
         return 0;
+    }
+
+    // RFC 9110 §5.6.2 tchar. Debian builds http-parser with HTTP_PARSER_STRICT=0, which lets
+    // "Bad Name: x" through; a gateway that passes headers on must not (request smuggling).
+    static bool isToken(const QByteArray &name)
+    {
+        if (name.isEmpty())
+            return false;
+        for (const char ch : name) {
+            const auto u = static_cast<unsigned char>(ch);
+            if (!(std::isalnum(u) || std::strchr("!#$%&'*+-.^_`|~", ch)) || ch == 0)
+                return false;
+        }
+        return true;
     }
 
     static int onHeadersComplete(http_parser *p)
     {
         ParserCore *c = self(p);
         c->m_headersComplete = true;
+        for (const HttpHeader &h : c->headers()) {
+            if (!isToken(h.first)) {
+                c->m_ownError = HPE_INVALID_HEADER_TOKEN;
+                return -1;
+            }
+        }
+        if (p->http_major != 1) { // HTTP/0.9 and 2.0 are not spoken over this parser
+            c->m_ownError = HPE_INVALID_VERSION;
+            return -1;
+        }
         // http-parser drops leading whitespace of a value but keeps trailing (RFC 9110 §5.5:
         // OWS around a field value is not part of it).
         for (HttpHeader &h : c->headers()) {
@@ -213,8 +251,8 @@ public:
             // may have one runs to the end of the connection.
             const bool noBody = c->m_headRequest || (r.status >= 100 && r.status < 200) ||
                                 r.status == 204 || r.status == 304;
-            c->m_eofDelimited = !noBody && !(p->flags & F_CHUNKED) &&
-                                p->content_length == ULLONG_MAX;
+            c->m_eofDelimited =
+                !noBody && !(p->flags & F_CHUNKED) && p->content_length == ULLONG_MAX;
         }
         // Refuse a declared body over the limit now, before any of it is read.
         if (p->content_length != ULLONG_MAX && p->content_length > quint64(c->m_maxBodyBytes) &&
@@ -266,8 +304,8 @@ public:
             // absolute-form ("http://host/p?q") or authority-form (CONNECT host:port).
             http_parser_url url;
             http_parser_url_init(&url);
-            if (http_parser_parse_url(t.constData(), size_t(t.size()),
-                                      p_method() == HTTP_CONNECT, &url) == 0) {
+            if (http_parser_parse_url(t.constData(), size_t(t.size()), p_method() == HTTP_CONNECT,
+                                      &url) == 0) {
                 auto field = [&](int f) {
                     return (url.field_set & (1 << f))
                                ? t.mid(url.field_data[f].off, url.field_data[f].len)
@@ -275,13 +313,16 @@ public:
                 };
                 r.path = field(UF_PATH);
                 r.query = field(UF_QUERY);
-                if (r.path.isEmpty() && p_method() != HTTP_CONNECT) r.path = "/";
-                if (p_method() == HTTP_CONNECT) r.path = t;
+                if (r.path.isEmpty() && p_method() != HTTP_CONNECT)
+                    r.path = "/";
+                if (p_method() == HTTP_CONNECT)
+                    r.path = t;
                 return;
             }
         }
         const qsizetype hash = t.indexOf('#');
-        if (hash >= 0) t.truncate(hash);
+        if (hash >= 0)
+            t.truncate(hash);
         const qsizetype q = t.indexOf('?');
         r.path = q < 0 ? t : t.left(q);
         r.query = q < 0 ? QByteArray() : t.mid(q + 1);
@@ -310,6 +351,7 @@ public:
     bool m_headRequest = false;
     bool m_eofDelimited = false;
     bool m_upgrade = false;
+    http_errno m_ownError = HPE_OK;
 };
 
 } // namespace Detail
@@ -323,17 +365,50 @@ RequestParser::RequestParser(qsizetype maxHeaderBytes, qsizetype maxBodyBytes)
 
 RequestParser::~RequestParser() = default;
 
-ParseStatus RequestParser::feed(const char *data, size_t size) { return m_core->feed(data, size); }
-size_t RequestParser::consumed() const { return m_core->m_consumed; }
-ParseStatus RequestParser::status() const { return m_core->m_status; }
-ParseLimit RequestParser::limitExceeded() const { return m_core->m_limit; }
-QString RequestParser::errorString() const { return m_core->m_error; }
-qsizetype RequestParser::pathLength() const { return m_core->m_pathLength; }
-qsizetype RequestParser::headerBytes() const { return m_core->m_headerBytes; }
-bool RequestParser::isUpgrade() const { return m_core->m_upgrade; }
-const HttpRequest &RequestParser::request() const { return m_core->m_request; }
-HttpRequest RequestParser::takeRequest() { return std::move(m_core->m_request); }
-void RequestParser::reset() { m_core->reset(); }
+ParseStatus RequestParser::feed(const char *data, size_t size)
+{
+    return m_core->feed(data, size);
+}
+size_t RequestParser::consumed() const
+{
+    return m_core->m_consumed;
+}
+ParseStatus RequestParser::status() const
+{
+    return m_core->m_status;
+}
+ParseLimit RequestParser::limitExceeded() const
+{
+    return m_core->m_limit;
+}
+QString RequestParser::errorString() const
+{
+    return m_core->m_error;
+}
+qsizetype RequestParser::pathLength() const
+{
+    return m_core->m_pathLength;
+}
+qsizetype RequestParser::headerBytes() const
+{
+    return m_core->m_headerBytes;
+}
+bool RequestParser::isUpgrade() const
+{
+    return m_core->m_upgrade;
+}
+const HttpRequest &RequestParser::request() const
+{
+    return m_core->m_request;
+}
+HttpRequest RequestParser::takeRequest()
+{
+    return std::move(m_core->m_request);
+}
+void RequestParser::reset()
+{
+    m_core->reset();
+}
 
 // --- ResponseParser ---
 
@@ -354,21 +429,51 @@ ParseStatus ResponseParser::feed(const char *data, size_t size)
     return m_core->feed(data, size);
 }
 
-ParseStatus ResponseParser::feedEof() { return m_core->feedEof(); }
-size_t ResponseParser::consumed() const { return m_core->m_consumed; }
-ParseStatus ResponseParser::status() const { return m_core->m_status; }
-ParseLimit ResponseParser::limitExceeded() const { return m_core->m_limit; }
-QString ResponseParser::errorString() const { return m_core->m_error; }
-qsizetype ResponseParser::headerBytes() const { return m_core->m_headerBytes; }
-bool ResponseParser::headersComplete() const { return m_core->m_headersComplete; }
+ParseStatus ResponseParser::feedEof()
+{
+    return m_core->feedEof();
+}
+size_t ResponseParser::consumed() const
+{
+    return m_core->m_consumed;
+}
+ParseStatus ResponseParser::status() const
+{
+    return m_core->m_status;
+}
+ParseLimit ResponseParser::limitExceeded() const
+{
+    return m_core->m_limit;
+}
+QString ResponseParser::errorString() const
+{
+    return m_core->m_error;
+}
+qsizetype ResponseParser::headerBytes() const
+{
+    return m_core->m_headerBytes;
+}
+bool ResponseParser::headersComplete() const
+{
+    return m_core->m_headersComplete;
+}
 
 bool ResponseParser::bodyEndsWithConnection() const
 {
     return m_core->m_headersComplete && m_core->m_eofDelimited;
 }
 
-const HttpResponse &ResponseParser::response() const { return m_core->m_response; }
-HttpResponse ResponseParser::takeResponse() { return std::move(m_core->m_response); }
-void ResponseParser::reset() { m_core->reset(); }
+const HttpResponse &ResponseParser::response() const
+{
+    return m_core->m_response;
+}
+HttpResponse ResponseParser::takeResponse()
+{
+    return std::move(m_core->m_response);
+}
+void ResponseParser::reset()
+{
+    m_core->reset();
+}
 
 } // namespace Fcemu::Gateway

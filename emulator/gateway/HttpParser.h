@@ -54,10 +54,10 @@ public:
 
     ParseStatus status() const;
     ParseLimit limitExceeded() const;
-    QString errorString() const; // for BadRequest and TooLarge
-    qsizetype pathLength() const; // bytes of the request target seen so far (path + query)
+    QString errorString() const;   // for BadRequest and TooLarge
+    qsizetype pathLength() const;  // bytes of the request target seen so far (path + query)
     qsizetype headerBytes() const; // bytes of the header block seen so far
-    bool isUpgrade() const; // CONNECT or "Upgrade:": the bytes after consumed() are not HTTP
+    bool isUpgrade() const;        // CONNECT or "Upgrade:": the bytes after consumed() are not HTTP
 
     const HttpRequest &request() const;
     HttpRequest takeRequest();
