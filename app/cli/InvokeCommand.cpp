@@ -34,16 +34,19 @@ void printPhases(QTextStream &out, const Telemetry::InvocationRecord &r)
 {
     const auto &t = r.timings;
     const QList<QPair<const char *, double>> phases = {
-        {"queue", t.queueMs},        {"pull", t.pullMs},     {"unpack", t.unpackMs}, {"sandbox", t.sandboxMs},
-        {"startup", t.startupMs}, {"initialize", t.initializeMs}, {"invoke", t.invokeMs}};
-    out << (r.coldStart ? "  cold start" : "  warm call") << ", request " << r.requestId << ", instance "
-        << r.instanceId << '\n';
+        {"queue", t.queueMs},     {"pull", t.pullMs},       {"unpack", t.unpackMs},
+        {"sandbox", t.sandboxMs}, {"startup", t.startupMs}, {"initialize", t.initializeMs},
+        {"invoke", t.invokeMs}};
+    out << (r.coldStart ? "  cold start" : "  warm call") << ", request " << r.requestId
+        << ", instance " << r.instanceId << '\n';
     for (const auto &[name, ms] : phases)
         out << "  " << qSetFieldWidth(11) << Qt::left << name << qSetFieldWidth(10) << Qt::right
-            << (ms > 0 ? QString::number(ms, 'f', 2) + u" ms"_qs : u"-"_qs) << qSetFieldWidth(0) << '\n';
+            << (ms > 0 ? QString::number(ms, 'f', 2) + u" ms"_qs : u"-"_qs) << qSetFieldWidth(0)
+            << '\n';
     out << "  " << qSetFieldWidth(11) << Qt::left << "total" << qSetFieldWidth(10) << Qt::right
         << QString::number(t.totalMs, 'f', 2) + u" ms"_qs << qSetFieldWidth(0) << '\n';
-    out << "  cost " << r.billing.cost.toDisplayString() << " (" << Billing::modelName(r.billing.model) << ", "
+    out << "  cost " << r.billing.cost.toDisplayString() << " ("
+        << Billing::modelName(r.billing.model) << ", "
         << QString::number(r.billing.gbSeconds, 'g', 6) << " GB-s";
     if (r.billing.imagePullGbSeconds > 0)
         out << " + image pull " << QString::number(r.billing.imagePullGbSeconds, 'g', 6) << " GB-s";
@@ -60,7 +63,8 @@ int runInvokeCommand(const QStringList &arguments)
         if (arguments[i] == u"--http"_qs) {
             if (i + 2 >= arguments.size())
                 return usage(u"--http takes METHOD and PATH"_qs);
-            args << u"--http-method"_qs << arguments.value(i + 1) << u"--http-path"_qs << arguments.value(i + 2);
+            args << u"--http-method"_qs << arguments.value(i + 1) << u"--http-path"_qs
+                 << arguments.value(i + 2);
             i += 2;
             continue;
         }
@@ -69,12 +73,14 @@ int runInvokeCommand(const QStringList &arguments)
     QCommandLineParser parser;
     parser.addPositionalArgument(u"IMAGE"_qs, u"image"_qs);
     for (const Config::OptionSpec &o : Config::functionOptions())
-        parser.addOption(o.takesValue() ? QCommandLineOption(o.name, o.help, o.valueName) : QCommandLineOption(o.name, o.help));
+        parser.addOption(o.takesValue() ? QCommandLineOption(o.name, o.help, o.valueName)
+                                        : QCommandLineOption(o.name, o.help));
     parser.addOption({u"event"_qs, u"event JSON"_qs, u"JSON"_qs});
     parser.addOption({u"event-file"_qs, u"event file"_qs, u"FILE"_qs});
     parser.addOption({u"http-method"_qs, u"HTTP method"_qs, u"METHOD"_qs});
     parser.addOption({u"http-path"_qs, u"HTTP path"_qs, u"PATH"_qs});
-    parser.addOption({QStringList{u"H"_qs, u"header"_qs}, u"request header"_qs, u"'Name: value'"_qs});
+    parser.addOption(
+        {QStringList{u"H"_qs, u"header"_qs}, u"request header"_qs, u"'Name: value'"_qs});
     parser.addOption({u"data"_qs, u"request body"_qs, u"BODY"_qs});
     parser.addOption({u"repeat"_qs, u"invocations"_qs, u"N"_qs, u"1"_qs});
     parser.addOption({u"json"_qs, u"one JSON report per invocation"_qs});
@@ -121,11 +127,13 @@ int runInvokeCommand(const QStringList &arguments)
     if (http && (parser.isSet(u"event"_qs) || parser.isSet(u"event-file"_qs)))
         return usage(u"give an event or --http, not both"_qs);
     if (!config->webServerMode && http)
-        return usage(u"--http needs web-server mode: a function with --web-server-mode false takes only events (FC allows no HTTP triggers there)"_qs);
+        return usage(
+            u"--http needs web-server mode: a function with --web-server-mode false takes only events (FC allows no HTTP triggers there)"_qs);
     if (parser.isSet(u"har"_qs))
         return usage(u"--har: HAR export is not available in this version yet"_qs);
     if (config->webServerMode)
-        return usage(u"web-server mode (FC's default) is not available in this version yet; a job function runs with --web-server-mode false"_qs);
+        return usage(
+            u"web-server mode (FC's default) is not available in this version yet; a job function runs with --web-server-mode false"_qs);
 
     if (auto userns = Sandbox::checkUserNamespaces(); !userns)
         return report(userns.error());
@@ -148,16 +156,19 @@ int runInvokeCommand(const QStringList &arguments)
     Runtime::JobInvoker invoker(*config, *image);
     if (!json) {
         QObject::connect(&invoker, &Runtime::JobInvoker::logLine, &invoker,
-                         [&](const QString &, const QString &, qint64, const QString &line) { out << line << '\n' << Qt::flush; });
+                         [&](const QString &, const QString &, qint64, const QString &line) {
+                             out << line << '\n' << Qt::flush;
+                         });
     }
     int exitCode = 0;
     for (int i = 0; i < repeat; ++i) {
         QEventLoop loop;
         Telemetry::InvocationRecord record;
-        QObject::connect(&invoker, &Runtime::JobInvoker::finished, &loop, [&](const Telemetry::InvocationRecord &r) {
-            record = r;
-            loop.quit();
-        });
+        QObject::connect(&invoker, &Runtime::JobInvoker::finished, &loop,
+                         [&](const Telemetry::InvocationRecord &r) {
+                             record = r;
+                             loop.quit();
+                         });
         Telemetry::Timings cold;
         if (i == 0) {
             cold.pullMs = (*image)->pullMs;
@@ -174,7 +185,8 @@ int runInvokeCommand(const QStringList &arguments)
         }
         if (record.error) {
             exitCode = 1;
-            err << "fcemu: " << record.error->code << ": " << record.error->message.section(u'\n', 0, 0) << '\n';
+            err << "fcemu: " << record.error->code << ": "
+                << record.error->message.section(u'\n', 0, 0) << '\n';
         }
     }
     return exitCode;

@@ -52,7 +52,8 @@ bool runQuiet(const QString &program, const QStringList &args)
     p.setProcessChannelMode(QProcess::MergedChannels);
     p.start(program, args);
     if (!p.waitForFinished(600000) || p.exitCode() != 0) {
-        out << "  ! " << program << ' ' << args.join(u' ') << " failed: " << p.readAll().left(300) << Qt::endl;
+        out << "  ! " << program << ' ' << args.join(u' ') << " failed: " << p.readAll().left(300)
+            << Qt::endl;
         return false;
     }
     return true;
@@ -124,10 +125,12 @@ int main(int argc, char *argv[])
     const int runs = std::max(1, parser.value(u"runs"_qs).toInt());
     const QString fcemu = QCoreApplication::applicationDirPath() + u"/../../app/fcemu"_qs;
 
-    out << "building the test image from /usr (kept in " << parser.value(u"image-dir"_qs) << ")..." << Qt::endl;
+    out << "building the test image from /usr (kept in " << parser.value(u"image-dir"_qs) << ")..."
+        << Qt::endl;
     const BenchImage img = buildImage(parser.value(u"image-dir"_qs));
-    out << "image: " << img.layerBlobs.size() << " gzip layers, " << formatBytes(quint64(img.compressed))
-        << " compressed, " << formatBytes(quint64(img.uncompressed)) << " uncompressed" << Qt::endl;
+    out << "image: " << img.layerBlobs.size() << " gzip layers, "
+        << formatBytes(quint64(img.compressed)) << " compressed, "
+        << formatBytes(quint64(img.uncompressed)) << " uncompressed" << Qt::endl;
 
     const bool haveUmoci = !QStandardPaths::findExecutable(u"umoci"_qs).isEmpty();
     const bool haveBsdtar = !QStandardPaths::findExecutable(u"bsdtar"_qs).isEmpty();
@@ -139,7 +142,9 @@ int main(int argc, char *argv[])
     };
     const QList<Tool> tools = {
         {u"fcemu image unpack"_qs,
-         [&](const QString &t) -> bool { return runQuiet(fcemu, QStringList{u"image"_qs, u"unpack"_qs, img.archive, t}); }},
+         [&](const QString &t) -> bool {
+             return runQuiet(fcemu, QStringList{u"image"_qs, u"unpack"_qs, img.archive, t});
+         }},
         {u"bsdtar -xf (per layer)"_qs,
          [&](const QString &t) -> bool {
              if (!haveBsdtar)
@@ -160,8 +165,9 @@ int main(int argc, char *argv[])
          }},
         {u"umoci unpack --rootless"_qs,
          [&](const QString &t) -> bool {
-             return haveUmoci && runQuiet(u"umoci"_qs, QStringList{u"unpack"_qs, u"--rootless"_qs, u"--image"_qs,
-                                                                   img.layout + u":bench"_qs, t});
+             return haveUmoci &&
+                    runQuiet(u"umoci"_qs, QStringList{u"unpack"_qs, u"--rootless"_qs, u"--image"_qs,
+                                                      img.layout + u":bench"_qs, t});
          }},
     };
 
@@ -169,7 +175,8 @@ int main(int argc, char *argv[])
         const QString base = parser.value(targetOption);
         dropTree(base);
         QDir().mkpath(base);
-        out << "\n== into " << targetOption << " (" << base << "), median of " << runs << " runs" << Qt::endl;
+        out << "\n== into " << targetOption << " (" << base << "), median of " << runs << " runs"
+            << Qt::endl;
         QList<double> medians;
         int counter = 0;
         for (const Tool &tool : tools) {
@@ -191,16 +198,21 @@ int main(int argc, char *argv[])
             }
             const double m = median(times);
             medians.append(m);
-            out << "  " << qSetFieldWidth(28) << Qt::left << tool.name << qSetFieldWidth(0) << Qt::right;
+            out << "  " << qSetFieldWidth(28) << Qt::left << tool.name << qSetFieldWidth(0)
+                << Qt::right;
             if (times.isEmpty())
                 out << "  (not available)" << Qt::endl;
             else
-                out << QString::asprintf("  %7.3f s  %7.1f MB/s", m, double(img.uncompressed) / 1e6 / m) << Qt::endl;
+                out << QString::asprintf("  %7.3f s  %7.1f MB/s", m,
+                                         double(img.uncompressed) / 1e6 / m)
+                    << Qt::endl;
         }
         const double ours = medians.value(0);
         for (int i = 1; i < tools.size(); ++i)
             if (medians.value(i) > 0 && ours > 0)
-                out << QString::asprintf("  fcemu is %.2fx as fast as %s", medians[i] / ours, qPrintable(tools[i].name)) << Qt::endl;
+                out << QString::asprintf("  fcemu is %.2fx as fast as %s", medians[i] / ours,
+                                         qPrintable(tools[i].name))
+                    << Qt::endl;
         dropTree(base);
     }
 
@@ -214,7 +226,8 @@ int main(int argc, char *argv[])
         for (int pass = 0; pass < 2; ++pass) {
             QElapsedTimer timer;
             timer.start();
-            auto source = Fcemu::Image::ImageSource::open(img.archive, cacheDir + u"/tmp"_qs, 1LL << 40);
+            auto source =
+                Fcemu::Image::ImageSource::open(img.archive, cacheDir + u"/tmp"_qs, 1LL << 40);
             auto info = Fcemu::Image::readImage(**source);
             auto r = cache.ensure(**source, *info, {});
             if (!r)
@@ -223,7 +236,8 @@ int main(int argc, char *argv[])
         }
         dropTree(cacheDir);
     }
-    out << QString::asprintf("  cold unpack into the cache  %7.3f s\n  cache hit                   %7.4f s  (%.2f%% of cold)",
+    out << QString::asprintf("  cold unpack into the cache  %7.3f s\n  cache hit                   "
+                             "%7.4f s  (%.2f%% of cold)",
                              median(cold), median(hit), 100.0 * median(hit) / median(cold))
         << Qt::endl;
     return 0;

@@ -14,7 +14,8 @@ constexpr std::size_t inputSize = 1 << 20;
 
 Status damaged(const QString &where, const QString &what)
 {
-    return fail(ErrorKind::ImageRefused, where + u": truncated or damaged layer ("_qs + what + u')');
+    return fail(ErrorKind::ImageRefused,
+                where + u": truncated or damaged layer ("_qs + what + u')');
 }
 
 Status readError(const QString &where, qint64 n)

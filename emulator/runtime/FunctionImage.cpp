@@ -12,7 +12,8 @@ qint64 uncompressedLimit(const Config::FunctionConfig &config)
     return config.instanceType == Config::InstanceType::Gpu ? 10LL << 30 : 3LL << 30;
 }
 
-Result<std::shared_ptr<PreparedImage>> prepareImage(const QString &imagePath, const Config::FunctionConfig &config,
+Result<std::shared_ptr<PreparedImage>> prepareImage(const QString &imagePath,
+                                                    const Config::FunctionConfig &config,
                                                     const PrepareOptions &options)
 {
     QElapsedTimer timer;
@@ -20,7 +21,8 @@ Result<std::shared_ptr<PreparedImage>> prepareImage(const QString &imagePath, co
     Image::ImageCache cache(options.cacheDirectory.isEmpty() ? Image::ImageCache::defaultDirectory()
                                                              : options.cacheDirectory);
     const qint64 limit = uncompressedLimit(config);
-    auto source = Image::ImageSource::open(imagePath, cache.directory() + u"/tmp"_qs, limit + (64LL << 20));
+    auto source =
+        Image::ImageSource::open(imagePath, cache.directory() + u"/tmp"_qs, limit + (64LL << 20));
     if (!source)
         return std::unexpected(source.error());
     auto info = Image::readImage(**source);
@@ -32,7 +34,8 @@ Result<std::shared_ptr<PreparedImage>> prepareImage(const QString &imagePath, co
     double readMs = double(timer.nsecsElapsed()) / 1e6;
     if (config.pullBandwidthMBps && !prepared->cached) {
         // A registry pull moves the compressed layers; wait out what the link would take.
-        const double pullMs = double(info->compressedSize()) / (*config.pullBandwidthMBps * 1e6) * 1000.0;
+        const double pullMs =
+            double(info->compressedSize()) / (*config.pullBandwidthMBps * 1e6) * 1000.0;
         const double waitMs = pullMs - readMs;
         QElapsedTimer wait;
         wait.start();
@@ -41,8 +44,9 @@ Result<std::shared_ptr<PreparedImage>> prepareImage(const QString &imagePath, co
                 return fail(ErrorKind::Cancelled, imagePath + u": cancelled"_qs);
             QThread::msleep(qMin<qint64>(50, qint64(waitMs) - wait.elapsed() + 1));
             if (options.progress)
-                options.progress(qint64(double(info->compressedSize()) * double(wait.elapsed()) / waitMs / 2),
-                                 info->compressedSize());
+                options.progress(
+                    qint64(double(info->compressedSize()) * double(wait.elapsed()) / waitMs / 2),
+                    info->compressedSize());
         }
         prepared->simulatedPullMs = std::max(0.0, waitMs);
         readMs = double(timer.nsecsElapsed()) / 1e6;

@@ -20,9 +20,9 @@ struct PreparedImage
     Image::ImageInfo info;
     Image::CacheEntry entry;
     Image::CacheLease lease;
-    bool cached = false;   // the cache already had it: no unpack, and FC charges no pull
-    double pullMs = 0;     // reading the archive, or the simulated registry pull
-    double unpackMs = 0;   // 0 when cached
+    bool cached = false;        // the cache already had it: no unpack, and FC charges no pull
+    double pullMs = 0;          // reading the archive, or the simulated registry pull
+    double unpackMs = 0;        // 0 when cached
     double simulatedPullMs = 0; // the part of pullMs spent waiting for --pull-bandwidth
 };
 
@@ -39,7 +39,8 @@ qint64 uncompressedLimit(const Config::FunctionConfig &config);
 // Opens, verifies and (on a cache miss) unpacks `imagePath`. With --pull-bandwidth, the pull
 // phase lasts compressedSize / bandwidth, as a registry pull of the image would (a cached
 // image is not pulled). Blocking: call it off the GUI thread.
-Result<std::shared_ptr<PreparedImage>> prepareImage(const QString &imagePath, const Config::FunctionConfig &config,
+Result<std::shared_ptr<PreparedImage>> prepareImage(const QString &imagePath,
+                                                    const Config::FunctionConfig &config,
                                                     const PrepareOptions &options = {});
 
 } // namespace Fcemu::Runtime

@@ -57,8 +57,8 @@ Result<UserIds> resolveImageUser(const QString &user, const QString &rootfs)
     if (!numeric) {
         uint32_t primary = 0;
         if (!lookup(readInRoot(rootfs, "etc/passwd"), userPart, &ids.uid, &primary))
-            return fail(ErrorKind::ImageRefused, u"the image's USER '"_qs + userPart +
-                                                     u"' is not in its /etc/passwd");
+            return fail(ErrorKind::ImageRefused,
+                        u"the image's USER '"_qs + userPart + u"' is not in its /etc/passwd");
         ids.gid = primary;
     } else {
         uint32_t primary = ids.uid;
@@ -74,8 +74,8 @@ Result<UserIds> resolveImageUser(const QString &user, const QString &rootfs)
     if (!groupPart.isEmpty()) {
         ids.gid = groupPart.toUInt(&numeric);
         if (!numeric && !lookup(readInRoot(rootfs, "etc/group"), groupPart, &ids.gid, nullptr))
-            return fail(ErrorKind::ImageRefused, u"the image's USER group '"_qs + groupPart +
-                                                     u"' is not in its /etc/group");
+            return fail(ErrorKind::ImageRefused,
+                        u"the image's USER group '"_qs + groupPart + u"' is not in its /etc/group");
     }
     return ids;
 }

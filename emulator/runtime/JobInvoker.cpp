@@ -56,7 +56,8 @@ QString exitedUnexpectedly(int code, const QString &startCommand, const QStringL
     return message;
 }
 
-JobInvoker::JobInvoker(Config::FunctionConfig config, std::shared_ptr<PreparedImage> image, QObject *parent)
+JobInvoker::JobInvoker(Config::FunctionConfig config, std::shared_ptr<PreparedImage> image,
+                       QObject *parent)
     : QObject(parent), m_config(std::move(config)), m_image(std::move(image))
 {
     m_timeout.setSingleShot(true);
@@ -104,7 +105,8 @@ void JobInvoker::invoke(const QByteArray &event, const Telemetry::Timings &coldP
     if (event.size() > maxEventBytes)
         return failNow(u"InvalidArgument"_qs,
                        u"event is "_qs + QString::number(event.size()) +
-                           u" bytes; in non-web-server mode it travels in FC_CUSTOM_CONTAINER_EVENT, which holds at most " +
+                           u" bytes; in non-web-server mode it travels in "
+                           u"FC_CUSTOM_CONTAINER_EVENT, which holds at most " +
                            QString::number(maxEventBytes),
                        400);
 
@@ -145,7 +147,8 @@ void JobInvoker::invoke(const QByteArray &event, const Telemetry::Timings &coldP
         const int code = m_instance->startErrno();
         m_instance.reset();
         if (error.kind == ErrorKind::FunctionFailed)
-            return failNow(u"FunctionNotStarted"_qs, exitedUnexpectedly(code, startCommandText(), {}), 502);
+            return failNow(u"FunctionNotStarted"_qs,
+                           exitedUnexpectedly(code, startCommandText(), {}), 502);
         return failNow(u"SandboxError"_qs, error.message, 500);
     }
     m_timeout.start(m_config.timeoutS * 1000);
@@ -177,17 +180,20 @@ void JobInvoker::onExited(const Sandbox::ExitStatus &status)
     const QString maxUsed = QString::number(m_record.maxUsedMB, 'f', 2) + u"MB"_qs;
     if (m_timedOut) {
         m_record.error = Telemetry::InvocationError{
-            u"FunctionTimeoutError"_qs, u"Function timed out after "_qs + QString::number(m_config.timeoutS) +
+            u"FunctionTimeoutError"_qs, u"Function timed out after "_qs +
+                                            QString::number(m_config.timeoutS) +
                                             u" seconds (maxMemoryUsage: " + maxUsed + u')'};
     } else if (status.memoryLimitExceeded) {
         m_record.error = Telemetry::InvocationError{
-            u"FunctionOOMError"_qs, u"Function used more memory than its "_qs + QString::number(m_config.memoryMB) +
-                                        u" MB (maxMemoryUsage: " + maxUsed + u") and was killed. " +
-                                        exitedUnexpectedly(137, startCommandText(), m_functionOutput)};
+            u"FunctionOOMError"_qs,
+            u"Function used more memory than its "_qs + QString::number(m_config.memoryMB) +
+                u" MB (maxMemoryUsage: " + maxUsed + u") and was killed. " +
+                exitedUnexpectedly(137, startCommandText(), m_functionOutput)};
     } else if (status.exitCode != 0) {
         const int code = status.exitCode >= 0 ? status.exitCode : 128 + status.signal;
-        m_record.error = Telemetry::InvocationError{u"UnhandledInvocationError"_qs,
-                                                    exitedUnexpectedly(code, startCommandText(), m_functionOutput)};
+        m_record.error = Telemetry::InvocationError{
+            u"UnhandledInvocationError"_qs,
+            exitedUnexpectedly(code, startCommandText(), m_functionOutput)};
     }
     if (m_record.error) {
         // Invoke API: a function error is 200 with X-Fc-Error-Type (fc-semantics §2.6).
@@ -213,12 +219,15 @@ void JobInvoker::complete()
     usage.pullMs = m_record.timings.pullMs;
     usage.imageCached = m_image->cached || m_record.timings.pullMs == 0;
     Billing::BillingOptions options;
-    options.model = m_config.billing == Config::BillingModel::Fc3 ? Billing::Model::Fc3 : Billing::Model::Fc2;
+    options.model =
+        m_config.billing == Config::BillingModel::Fc3 ? Billing::Model::Fc3 : Billing::Model::Fc2;
     m_record.billing = Billing::charge(usage, options, Billing::PriceTable::builtIn());
     m_record.responseHeaders.prepend({u"X-Fc-Request-Id"_qs, m_record.requestId});
     m_record.responseHeaders.append({u"X-Fc-Instance-Id"_qs, m_record.instanceId});
-    m_record.responseHeaders.append({u"X-Fc-Invocation-Duration"_qs, QString::number(qint64(m_record.timings.invokeMs))});
-    m_record.responseHeaders.append({u"X-Fc-Max-Memory-Usage"_qs, QString::number(m_record.maxUsedMB, 'f', 2)});
+    m_record.responseHeaders.append(
+        {u"X-Fc-Invocation-Duration"_qs, QString::number(qint64(m_record.timings.invokeMs))});
+    m_record.responseHeaders.append(
+        {u"X-Fc-Max-Memory-Usage"_qs, QString::number(m_record.maxUsedMB, 'f', 2)});
     QString end = u"FC Invoke End RequestId: "_qs + m_record.requestId;
     if (m_record.error)
         end += u", Error: "_qs + m_record.error->message.section(u". Logs:"_qs, 0, 0);

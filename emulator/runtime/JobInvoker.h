@@ -23,7 +23,8 @@ class JobInvoker final : public QObject
     Q_DISABLE_COPY_MOVE(JobInvoker)
 
 public:
-    JobInvoker(Config::FunctionConfig config, std::shared_ptr<PreparedImage> image, QObject *parent = nullptr);
+    JobInvoker(Config::FunctionConfig config, std::shared_ptr<PreparedImage> image,
+               QObject *parent = nullptr);
     ~JobInvoker() override;
 
     // Starts one invocation. `coldPhases` carries the pull and unpack of this invocation's
@@ -32,7 +33,8 @@ public:
     bool isBusy() const { return m_instance != nullptr; }
 
 signals:
-    void logLine(const QString &requestId, const QString &instanceId, qint64 timestampMs, const QString &line);
+    void logLine(const QString &requestId, const QString &instanceId, qint64 timestampMs,
+                 const QString &line);
     void finished(const Fcemu::Telemetry::InvocationRecord &record);
 
 private:

@@ -221,13 +221,15 @@ int main(int argc, char **argv, char **envp)
                 }
                 int status = 0;
                 pid_t pid;
-                struct rusage usage{};
+                struct rusage usage
+                {
+                };
                 while ((pid = ::wait4(-1, &status, WNOHANG | __WALL, &usage)) > 0) {
                     if (pid == command) {
                         // ru_maxrss (KiB) is the command's true peak, which a short-lived
                         // command can reach between two of fcemu's 10 ms memory samples.
-                        sendMessage(kStatusFd, MessageType::Exited, int32_t(usage.ru_maxrss), status,
-                                    nullptr, nullptr);
+                        sendMessage(kStatusFd, MessageType::Exited, int32_t(usage.ru_maxrss),
+                                    status, nullptr, nullptr);
                         // When the command ends the instance ends: nothing it left may linger.
                         killAllAndExit(0);
                     }

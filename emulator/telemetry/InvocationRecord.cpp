@@ -31,8 +31,8 @@ QString idWithPrefix(char prefix)
 {
     auto *rng = QRandomGenerator::system();
     const quint32 seconds = quint32(QDateTime::currentSecsSinceEpoch());
-    return QString::asprintf("%c-%08x-%08x-%04x%08x", prefix, seconds, rng->generate(), rng->generate() & 0xffff,
-                             rng->generate());
+    return QString::asprintf("%c-%08x-%08x-%04x%08x", prefix, seconds, rng->generate(),
+                             rng->generate() & 0xffff, rng->generate());
 }
 
 double round2(double v)
@@ -66,7 +66,8 @@ nlohmann::ordered_json InvocationRecord::toReport() const
     else
         j["bodyBase64"] = body.toBase64().toStdString();
     if (error)
-        j["error"] = {{"code", error->code.toStdString()}, {"message", error->message.toStdString()}};
+        j["error"] = {{"code", error->code.toStdString()},
+                      {"message", error->message.toStdString()}};
     else
         j["error"] = nullptr;
     j["requestHeaders"] = headersJson(requestHeaders);
@@ -74,10 +75,11 @@ nlohmann::ordered_json InvocationRecord::toReport() const
     for (const QString &line : logs)
         logLines.push_back(line.toStdString());
     j["logs"] = logLines;
-    j["timings"] = {{"queueMs", round2(timings.queueMs)},     {"pullMs", round2(timings.pullMs)},
-                    {"unpackMs", round2(timings.unpackMs)},   {"sandboxMs", round2(timings.sandboxMs)},
-                    {"startupMs", round2(timings.startupMs)}, {"initializeMs", round2(timings.initializeMs)},
-                    {"invokeMs", round2(timings.invokeMs)},   {"totalMs", round2(timings.totalMs)}};
+    j["timings"] = {
+        {"queueMs", round2(timings.queueMs)},     {"pullMs", round2(timings.pullMs)},
+        {"unpackMs", round2(timings.unpackMs)},   {"sandboxMs", round2(timings.sandboxMs)},
+        {"startupMs", round2(timings.startupMs)}, {"initializeMs", round2(timings.initializeMs)},
+        {"invokeMs", round2(timings.invokeMs)},   {"totalMs", round2(timings.totalMs)}};
     j["memory"] = {{"sizeMB", memorySizeMB}, {"maxUsedMB", round2(maxUsedMB)}};
     // Built here rather than from Charge::toJson() to keep SPEC §1.2's field order.
     j["billing"] = {{"model", Billing::modelName(billing.model).toStdString()},
@@ -92,7 +94,8 @@ nlohmann::ordered_json InvocationRecord::toReport() const
 
 QString InvocationRecord::summaryLine() const
 {
-    return Billing::summaryLine(timings.invokeMs, billing.billedDurationMs, memorySizeMB, maxUsedMB);
+    return Billing::summaryLine(timings.invokeMs, billing.billedDurationMs, memorySizeMB,
+                                maxUsedMB);
 }
 
 } // namespace Fcemu::Telemetry

@@ -50,7 +50,7 @@ struct InvocationRecord
     HeaderList responseHeaders;
     QByteArray body;
     std::optional<InvocationError> error;
-    HeaderList requestHeaders;  // exactly what the container received
+    HeaderList requestHeaders; // exactly what the container received
     QStringList logs;
     Timings timings;
     int memorySizeMB = 0;

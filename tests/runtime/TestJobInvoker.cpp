@@ -75,7 +75,8 @@ private slots:
             QSKIP(qPrintable(userns.error().message));
         }
         QVERIFY(m_cache.isValid());
-        m_image = qEnvironmentVariable("FCEMU_TEST_BINARY_DIR") + u"/resources/samples/fc-sample-job.tar"_qs;
+        m_image = qEnvironmentVariable("FCEMU_TEST_BINARY_DIR") +
+                  u"/resources/samples/fc-sample-job.tar"_qs;
         QVERIFY2(QFile::exists(m_image), qPrintable(m_image));
         Runtime::PrepareOptions options;
         options.cacheDirectory = m_cache.path();
@@ -112,7 +113,7 @@ private slots:
         QVERIFY(r.timings.invokeMs > 0);
         QVERIFY(r.timings.totalMs >= r.timings.sandboxMs + r.timings.invokeMs);
         QCOMPARE(r.memorySizeMB, 256);
-        QVERIFY(r.maxUsedMB > 0);   // the job's own peak, even when it lives less than a sample
+        QVERIFY(r.maxUsedMB > 0); // the job's own peak, even when it lives less than a sample
         QVERIFY(r.maxUsedMB < 64);
         QVERIFY(r.billing.billedDurationMs >= 1);
         QCOMPARE(processesOf(r.instanceId), 0);
@@ -132,7 +133,8 @@ private slots:
         const auto r = invoke({}, R"({"exit":3})");
         QVERIFY(r.error);
         QCOMPARE(r.error->code, u"UnhandledInvocationError"_qs);
-        QVERIFY2(r.error->message.startsWith(u"Function instance exited unexpectedly(code 3"_qs), qPrintable(r.error->message));
+        QVERIFY2(r.error->message.startsWith(u"Function instance exited unexpectedly(code 3"_qs),
+                 qPrintable(r.error->message));
         QVERIFY(r.error->message.contains(u"with start command '/app/fc-sample-job '. Logs:"_qs));
         QVERIFY(r.error->message.contains(u"event: {\"exit\":3}"_qs));
         QVERIFY(r.body.contains("errorMessage"));
@@ -141,7 +143,8 @@ private slots:
         for (const auto &[name, value] : r.responseHeaders)
             errorType |= name == u"X-Fc-Error-Type"_qs && value == u"UnhandledInvocationError"_qs;
         QVERIFY(errorType);
-        QVERIFY(r.logs.at(r.logs.size() - 2).startsWith(u"FC Invoke End RequestId: "_qs + r.requestId + u", Error: "_qs));
+        QVERIFY(r.logs.at(r.logs.size() - 2)
+                    .startsWith(u"FC Invoke End RequestId: "_qs + r.requestId + u", Error: "_qs));
     }
 
     void timeoutKillsTheWholeInstance()
@@ -151,8 +154,9 @@ private slots:
         const auto r = invoke(config, R"({"sleep":30})");
         QVERIFY(r.error);
         QCOMPARE(r.error->code, u"FunctionTimeoutError"_qs);
-        QVERIFY2(r.error->message.startsWith(u"Function timed out after 1 seconds (maxMemoryUsage: "_qs),
-                 qPrintable(r.error->message));
+        QVERIFY2(
+            r.error->message.startsWith(u"Function timed out after 1 seconds (maxMemoryUsage: "_qs),
+            qPrintable(r.error->message));
         QVERIFY(r.timings.invokeMs >= 1000 && r.timings.invokeMs < 10000);
         QCOMPARE(processesOf(r.instanceId), 0);
     }
@@ -219,15 +223,17 @@ private slots:
         options.cacheDirectory = cold.path();
         auto prepared = Runtime::prepareImage(m_image, config, options);
         QVERIFY(prepared);
-        const double expectedMs = double(QFileInfo(m_image).size()) / 1e6 * 1000.0; // about the compressed layers
+        const double expectedMs =
+            double(QFileInfo(m_image).size()) / 1e6 * 1000.0; // about the compressed layers
         QVERIFY2((*prepared)->pullMs > expectedMs * 0.8 && (*prepared)->pullMs < expectedMs * 1.5,
                  qPrintable(QString::number((*prepared)->pullMs)));
     }
 
     void cliReportIsSpecShapedAndExitCodesFollowSpec()
     {
-        const Cli ok = fcemu({u"invoke"_qs, m_image, u"--web-server-mode"_qs, u"false"_qs, u"--event"_qs,
-                              u"{\"k\":1}"_qs, u"--json"_qs, u"--repeat"_qs, u"2"_qs});
+        const Cli ok =
+            fcemu({u"invoke"_qs, m_image, u"--web-server-mode"_qs, u"false"_qs, u"--event"_qs,
+                   u"{\"k\":1}"_qs, u"--json"_qs, u"--repeat"_qs, u"2"_qs});
         QCOMPARE(ok.code, 0);
         const QList<QByteArray> lines = ok.out.trimmed().split('\n');
         QCOMPARE(lines.size(), 2);
@@ -235,14 +241,16 @@ private slots:
         QStringList keys;
         for (auto it = report.begin(); it != report.end(); ++it)
             keys.append(QString::fromStdString(it.key()));
-        QCOMPARE(keys, (QStringList{u"requestId"_qs, u"instanceId"_qs, u"kind"_qs, u"coldStart"_qs, u"statusCode"_qs,
-                                    u"responseHeaders"_qs, u"body"_qs, u"error"_qs, u"requestHeaders"_qs, u"logs"_qs,
-                                    u"timings"_qs, u"memory"_qs, u"billing"_qs}));
+        QCOMPARE(keys, (QStringList{u"requestId"_qs, u"instanceId"_qs, u"kind"_qs, u"coldStart"_qs,
+                                    u"statusCode"_qs, u"responseHeaders"_qs, u"body"_qs,
+                                    u"error"_qs, u"requestHeaders"_qs, u"logs"_qs, u"timings"_qs,
+                                    u"memory"_qs, u"billing"_qs}));
         QStringList timingKeys;
         for (auto it = report["timings"].begin(); it != report["timings"].end(); ++it)
             timingKeys.append(QString::fromStdString(it.key()));
-        QCOMPARE(timingKeys, (QStringList{u"queueMs"_qs, u"pullMs"_qs, u"unpackMs"_qs, u"sandboxMs"_qs, u"startupMs"_qs,
-                                          u"initializeMs"_qs, u"invokeMs"_qs, u"totalMs"_qs}));
+        QCOMPARE(timingKeys,
+                 (QStringList{u"queueMs"_qs, u"pullMs"_qs, u"unpackMs"_qs, u"sandboxMs"_qs,
+                              u"startupMs"_qs, u"initializeMs"_qs, u"invokeMs"_qs, u"totalMs"_qs}));
         QCOMPARE(QString::fromStdString(report["kind"].get<std::string>()), u"event"_qs);
         QVERIFY(report["error"].is_null());
         QCOMPARE(QString::fromStdString(report["billing"]["model"].get<std::string>()), u"fc2"_qs);
@@ -252,13 +260,16 @@ private slots:
         QCOMPARE(second["timings"]["unpackMs"].get<double>(), 0.0);
         QCOMPARE(second["billing"]["imagePullGbSeconds"].get<double>(), 0.0);
 
-        const Cli failed = fcemu({u"invoke"_qs, m_image, u"--web-server-mode"_qs, u"false"_qs, u"--event"_qs, u"{\"exit\":2}"_qs});
+        const Cli failed = fcemu({u"invoke"_qs, m_image, u"--web-server-mode"_qs, u"false"_qs,
+                                  u"--event"_qs, u"{\"exit\":2}"_qs});
         QCOMPARE(failed.code, 1);
         QVERIFY(failed.err.contains("UnhandledInvocationError"));
-        const Cli badConfig = fcemu({u"invoke"_qs, m_image, u"--web-server-mode"_qs, u"false"_qs, u"--memory"_qs, u"100"_qs});
+        const Cli badConfig = fcemu({u"invoke"_qs, m_image, u"--web-server-mode"_qs, u"false"_qs,
+                                     u"--memory"_qs, u"100"_qs});
         QCOMPARE(badConfig.code, 2);
         QCOMPARE(badConfig.err.count('\n'), 1);
-        const Cli http = fcemu({u"invoke"_qs, m_image, u"--web-server-mode"_qs, u"false"_qs, u"--http"_qs, u"GET"_qs, u"/"_qs});
+        const Cli http = fcemu({u"invoke"_qs, m_image, u"--web-server-mode"_qs, u"false"_qs,
+                                u"--http"_qs, u"GET"_qs, u"/"_qs});
         QCOMPARE(http.code, 2);
         QVERIFY(http.err.contains("web-server mode"));
     }
