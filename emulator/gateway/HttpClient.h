@@ -81,6 +81,8 @@ public:
     ~InstanceConnection();
     InstanceConnection(const InstanceConnection &) = delete;
     InstanceConnection &operator=(const InstanceConnection &) = delete;
+    InstanceConnection(InstanceConnection &&) noexcept = default;
+    InstanceConnection &operator=(InstanceConnection &&) noexcept = default;
 
     // Sends request and reads its response, both within timeoutMs (< 0: no limit). A request
     // without a Host header gets the peer's address ("Host: 21.0.0.2:9000", as FC sends).

@@ -364,6 +364,8 @@ RequestParser::RequestParser(qsizetype maxHeaderBytes, qsizetype maxBodyBytes)
 }
 
 RequestParser::~RequestParser() = default;
+RequestParser::RequestParser(RequestParser &&) noexcept = default;
+RequestParser &RequestParser::operator=(RequestParser &&) noexcept = default;
 
 ParseStatus RequestParser::feed(const char *data, size_t size)
 {
@@ -418,6 +420,8 @@ ResponseParser::ResponseParser(qsizetype maxHeaderBytes, qsizetype maxBodyBytes)
 }
 
 ResponseParser::~ResponseParser() = default;
+ResponseParser::ResponseParser(ResponseParser &&) noexcept = default;
+ResponseParser &ResponseParser::operator=(ResponseParser &&) noexcept = default;
 
 void ResponseParser::setRequestMethod(QByteArrayView method)
 {

@@ -44,6 +44,9 @@ public:
     ~RequestParser();
     RequestParser(const RequestParser &) = delete;
     RequestParser &operator=(const RequestParser &) = delete;
+    // A moved-from parser may only be destroyed or assigned to.
+    RequestParser(RequestParser &&) noexcept;
+    RequestParser &operator=(RequestParser &&) noexcept;
 
     // Parses as much of data as belongs to the current message. After Complete, further
     // calls return Complete and consume nothing until reset().
@@ -77,6 +80,9 @@ public:
     ~ResponseParser();
     ResponseParser(const ResponseParser &) = delete;
     ResponseParser &operator=(const ResponseParser &) = delete;
+    // A moved-from parser may only be destroyed or assigned to.
+    ResponseParser(ResponseParser &&) noexcept;
+    ResponseParser &operator=(ResponseParser &&) noexcept;
 
     // The method of the request this response answers: a response to HEAD has no body,
     // whatever its Content-Length says (RFC 9110 §9.3.2). Set before feeding; reset() clears it.

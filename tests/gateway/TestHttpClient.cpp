@@ -212,6 +212,18 @@ private slots:
         QCOMPARE(conn.completedRoundTrips(), 100);
     }
 
+    void movedConnectionCarriesOn()
+    {
+        InstanceConnection first = connect();
+        QVERIFY(first.roundTrip(get("/one"), 5000));
+        std::vector<InstanceConnection> pool;
+        pool.push_back(std::move(first));
+        const Result<HttpResponse> res = pool.front().roundTrip(get("/two"), 5000);
+        QVERIFY(res);
+        QCOMPARE(json(*res)[u"connection"_qs].toObject()[u"request"_qs].toInt(), 2);
+        QVERIFY(pool.front().lastRoundTrip().reusedConnection);
+    }
+
     void chunkedAndHeadResponsesKeepTheConnection()
     {
         InstanceConnection conn = connect();
