@@ -12,6 +12,7 @@
 #include "config/Validation.h"
 #include "runtime/FunctionImage.h"
 #include "runtime/JobInvoker.h"
+#include "runtime/WebInvoker.h"
 #include "sandbox/Sandbox.h"
 
 namespace Fcemu::Cli {
@@ -131,9 +132,6 @@ int runInvokeCommand(const QStringList &arguments)
             u"--http needs web-server mode: a function with --web-server-mode false takes only events (FC allows no HTTP triggers there)"_qs);
     if (parser.isSet(u"har"_qs))
         return usage(u"--har: HAR export is not available in this version yet"_qs);
-    if (config->webServerMode)
-        return usage(
-            u"web-server mode (FC's default) is not available in this version yet; a job function runs with --web-server-mode false"_qs);
 
     if (auto userns = Sandbox::checkUserNamespaces(); !userns)
         return report(userns.error());
@@ -153,42 +151,72 @@ int runInvokeCommand(const QStringList &arguments)
     if (!image)
         return report(image.error());
 
-    Runtime::JobInvoker invoker(*config, *image);
+    Gateway::HttpRequest httpRequest;
+    if (http) {
+        httpRequest.method = parser.value(u"http-method"_qs).toUpper().toUtf8();
+        const QString target = parser.value(u"http-path"_qs);
+        httpRequest.setTarget(target.section(u'?', 0, 0).toUtf8(),
+                              target.contains(u'?') ? target.section(u'?', 1).toUtf8() : QByteArray());
+        for (const QString &h : parser.values(u"H"_qs)) {
+            const qsizetype colon = h.indexOf(u':');
+            if (colon <= 0)
+                return usage(u"-H takes 'Name: value' (got '"_qs + h + u"')");
+            httpRequest.headers.append({h.left(colon).trimmed().toUtf8(), h.mid(colon + 1).trimmed().toUtf8()});
+        }
+        httpRequest.body = parser.value(u"data"_qs).toUtf8();
+    }
+
+    Runtime::JobInvoker job(*config, *image);
+    Runtime::WebInvoker web(*config, *image);
+    const auto printLine = [&](const QString &, const QString &, qint64, const QString &line) {
+        out << line << '\n' << Qt::flush;
+    };
     if (!json) {
-        QObject::connect(&invoker, &Runtime::JobInvoker::logLine, &invoker,
-                         [&](const QString &, const QString &, qint64, const QString &line) {
-                             out << line << '\n' << Qt::flush;
-                         });
+        QObject::connect(&job, &Runtime::JobInvoker::logLine, &job, printLine);
+        QObject::connect(&web, &Runtime::WebInvoker::logLine, &web, printLine);
     }
     int exitCode = 0;
     for (int i = 0; i < repeat; ++i) {
-        QEventLoop loop;
         Telemetry::InvocationRecord record;
-        QObject::connect(&invoker, &Runtime::JobInvoker::finished, &loop,
-                         [&](const Telemetry::InvocationRecord &r) {
-                             record = r;
-                             loop.quit();
-                         });
         Telemetry::Timings cold;
         if (i == 0) {
             cold.pullMs = (*image)->pullMs;
             cold.unpackMs = (*image)->unpackMs;
         }
-        invoker.invoke(event, cold);
-        if (invoker.isBusy())
-            loop.exec();
+        if (config->webServerMode) {
+            auto connection = QObject::connect(&web, &Runtime::WebInvoker::finished, &web,
+                                               [&](const Telemetry::InvocationRecord &r) { record = r; });
+            if (http)
+                web.invokeHttp(httpRequest, cold);
+            else
+                web.invokeEvent(event, cold);
+            QObject::disconnect(connection);
+        } else {
+            QEventLoop loop;
+            auto connection = QObject::connect(&job, &Runtime::JobInvoker::finished, &loop,
+                                               [&](const Telemetry::InvocationRecord &r) {
+                                                   record = r;
+                                                   loop.quit();
+                                               });
+            job.invoke(event, cold);
+            if (job.isBusy())
+                loop.exec();
+            QObject::disconnect(connection);
+        }
         if (json) {
             out << QString::fromStdString(record.toReport().dump()) << '\n' << Qt::flush;
         } else {
+            if (http || !record.body.isEmpty())
+                out << "  response " << record.statusCode << ": " << QString::fromUtf8(record.body.left(2000)) << '\n';
             printPhases(out, record);
             out << Qt::flush;
         }
         if (record.error) {
             exitCode = 1;
-            err << "fcemu: " << record.error->code << ": "
-                << record.error->message.section(u'\n', 0, 0) << '\n';
+            err << "fcemu: " << record.error->code << ": " << record.error->message.section(u'\n', 0, 0) << '\n';
         }
     }
+    web.stop();
     return exitCode;
 }
 

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -193,6 +194,7 @@ public:
     ino_t pidNsIno = 0;
     std::thread watcher;
     std::atomic<quint64> memory{0}, peak{0};
+    std::atomic<int> undelivered{0}; // batches of lines read but not yet emitted
     std::atomic<bool> memoryExceeded{false}, running{false};
     std::mutex requestMutex;
     QSocketNotifier *exitNotifier = nullptr;
@@ -576,9 +578,11 @@ void InstancePrivate::watch()
             }
         }
         if (!lines.isEmpty()) {
+            ++undelivered;
             QMetaObject::invokeMethod(
                 q,
                 [this, lines = std::move(lines)] {
+                    --undelivered;
                     for (const OutputLine &line : lines)
                         emit q->outputLine(line);
                 },
@@ -659,6 +663,18 @@ qint64 Instance::initPid() const
 quint64 Instance::memoryBytes() const
 {
     return d->memory;
+}
+
+bool Instance::hasPendingOutput() const
+{
+    if (d->undelivered > 0)
+        return true;
+    for (const UniqueFd *fd : {&d->stdoutRead, &d->stderrRead}) {
+        int bytes = 0;
+        if (fd->valid() && ioctl(fd->get(), FIONREAD, &bytes) == 0 && bytes > 0)
+            return true;
+    }
+    return false;
 }
 
 quint64 Instance::peakMemoryBytes() const

@@ -88,6 +88,10 @@ public:
     Fcemu::Result<Fcemu::UniqueFd> connectTcp(quint16 port, int timeoutMs);
     QList<ListeningSocket> listeningSockets() const;
 
+    // True while output the function wrote is still in the pipes or not yet emitted: the
+    // runtime waits for it so that a request's log lines stay with that request.
+    bool hasPendingOutput() const;
+
     // Resident memory of the instance's processes (init excluded: it is fcemu's own overhead).
     quint64 memoryBytes() const;
     quint64 peakMemoryBytes() const;

@@ -1,0 +1,87 @@
+#include "FcRequest.h"
+
+#include <QProcessEnvironment>
+
+#include "config/Environment.h"
+
+namespace Fcemu::Runtime {
+
+Gateway::HttpHeaders commonHeaders(const Config::FunctionConfig &config, const QString &requestId,
+                                   const QByteArray &controlPath)
+{
+    const Config::Credentials c = Config::hostCredentials(QProcessEnvironment::systemEnvironment());
+    const auto u8 = [](const QString &s) -> QByteArray { return s.toUtf8(); };
+    return {
+        {"x-fc-request-id", u8(requestId)},
+        {"x-fc-access-key-id", u8(c.accessKeyId)},
+        {"x-fc-access-key-secret", u8(c.accessKeySecret)},
+        {"x-fc-security-token", u8(c.securityToken)},
+        {"x-fc-function-name", u8(config.name)},
+        {"x-fc-function-handler", u8(config.handler)},
+        {"x-fc-function-memory", QByteArray::number(config.memoryMB)},
+        {"x-fc-function-timeout", QByteArray::number(config.timeoutS)},
+        {"x-fc-function-initializer", u8(config.initializer.handler)},
+        {"x-fc-initialization-timeout", QByteArray::number(config.initializer.timeoutS)},
+        {"x-fc-region", u8(config.region)},
+        {"x-fc-account-id", u8(c.accountId)},
+        {"x-fc-qualifier", "LATEST"},
+        {"x-fc-version-id", ""},
+        {"x-fc-service-name", u8(config.serviceName)},
+        {"x-fc-service-logproject", ""},
+        {"x-fc-service-logstore", ""},
+        {"x-fc-control-path", controlPath},
+    };
+}
+
+Gateway::HttpRequest eventRequest(const Config::FunctionConfig &config, const QString &requestId,
+                                  const QByteArray &event)
+{
+    Gateway::HttpRequest r;
+    r.method = "POST";
+    r.setTarget(kInvokePath);
+    r.headers = commonHeaders(config, requestId, kInvokePath);
+    r.setHeader("Content-Type", "application/octet-stream");
+    r.body = event;
+    return r;
+}
+
+Gateway::HttpRequest httpRequest(const Config::FunctionConfig &config, const QString &requestId,
+                                 const Gateway::HttpRequest &client)
+{
+    Gateway::HttpRequest r;
+    r.method = client.method;
+    r.setTarget(client.path.isEmpty() ? QByteArray("/") : client.path, client.query);
+    for (const auto &[name, value] : client.headers) {
+        const QByteArray lower = name.toLower();
+        if (lower.startsWith("x-fc-") || lower == "connection" || lower == "keep-alive" || lower == "host" ||
+            lower == "content-length" || lower == "transfer-encoding")
+            continue;
+        r.headers.append({name, value});
+    }
+    r.headers += commonHeaders(config, requestId, kHttpInvokePath);
+    r.body = client.body;
+    return r;
+}
+
+Gateway::HttpRequest hookRequest(const Config::FunctionConfig &config, const QString &requestId,
+                                 const QByteArray &method, const QByteArray &controlPath)
+{
+    Gateway::HttpRequest r;
+    r.method = method;
+    r.setTarget(controlPath);
+    r.headers = commonHeaders(config, requestId, controlPath);
+    return r;
+}
+
+bool isForbiddenResponseHeader(QByteArrayView name, QByteArrayView value)
+{
+    const QByteArray lower = name.toByteArray().toLower();
+    if (lower.startsWith("x-fc-") && lower != "x-fc-status")
+        return true;
+    if (lower == "connection" || lower == "content-length" || lower == "date" || lower == "keep-alive" ||
+        lower == "server" || lower == "transfer-encoding")
+        return true;
+    return lower == "content-disposition" && value.toByteArray().toLower().contains("attachment");
+}
+
+} // namespace Fcemu::Runtime
