@@ -13,10 +13,12 @@
 #include <vector>
 
 #include <QElapsedTimer>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTest>
 
 #include "gateway/HttpClient.h"
@@ -414,6 +416,71 @@ private slots:
         ::close(listener);
         QVERIFY(!res);
         QCOMPARE(conn.lastRoundTrip().error, ClientError::BadResponse);
+    }
+
+    // ---- the sample's own switches ----
+
+    void sampleLogsOneLinePerRequest()
+    {
+        InstanceConnection conn = connect();
+        HttpRequest r = get("/logged", "log=3");
+        r.headers = {{"x-fc-request-id", "1-abc-def"}};
+        QVERIFY(conn.roundTrip(r, 5000));
+        QByteArray out;
+        QElapsedTimer timer;
+        timer.start();
+        while (out.count('\n') < 5 && timer.elapsed() < 5000) {
+            m_server->waitForReadyRead(100);
+            out += m_server->readAllStandardOutput();
+        }
+        const QList<QByteArray> lines = out.trimmed().split('\n');
+        QCOMPARE(lines.size(), 5); // "listening", the request, three more lines
+        const QRegularExpression line(
+            uR"(^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z 1-abc-def \[INFO\] GET /logged\?log=3$)"_qs);
+        QVERIFY2(line.match(QString::fromUtf8(lines[1])).hasMatch(), lines[1].constData());
+        QVERIFY(lines[4].endsWith("log line 3 of 3"));
+    }
+
+    void sampleAllocKeepsMemory()
+    {
+        auto rssKb = [this] {
+            QFile status(u"/proc/%1/status"_qs.arg(m_server->processId()));
+            if (!status.open(QIODevice::ReadOnly))
+                return qint64(-1);
+            for (const QByteArray &l : status.readAll().split('\n'))
+                if (l.startsWith("VmRSS:"))
+                    return l.mid(6).trimmed().split(' ').first().toLongLong();
+            return qint64(-1);
+        };
+        const qint64 before = rssKb();
+        InstanceConnection conn = connect();
+        QVERIFY(conn.roundTrip(get("/mem", "alloc=64"), 5000));
+        QVERIFY(conn.roundTrip(get("/mem"), 5000)); // kept, not freed after the reply
+        const qint64 after = rssKb();
+        QVERIFY2(after - before >= 60 * 1024, qPrintable(u"%1 -> %2 kB"_qs.arg(before).arg(after)));
+    }
+
+    void sampleListensOnTheWrongPortWhenAsked()
+    {
+        cleanup();
+        const quint16 port = freePort();
+        m_server = new QProcess(this);
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"FC_CUSTOM_LISTEN_PORT"_qs, QString::number(port - 1));
+        env.insert(u"SAMPLE_PORT_OFFSET"_qs, u"1"_qs);
+        env.insert(u"SAMPLE_LISTEN"_qs, u"127.0.0.1"_qs);
+        env.insert(u"SAMPLE_STARTUP_DELAY_MS"_qs, u"200"_qs);
+        m_server->setProcessEnvironment(env);
+        QElapsedTimer timer;
+        timer.start();
+        m_server->start(QStringLiteral(FCEMU_SAMPLE_WEB), {});
+        QVERIFY(m_server->waitForStarted(5000));
+        while (!connectTo(port)) {
+            QVERIFY(timer.elapsed() < 5000);
+            QThread::msleep(5);
+        }
+        QVERIFY(timer.elapsed() >= 200);
+        QVERIFY(!connectTo(port - 1));
     }
 
     void concurrentConnectionsKeepTheirOwnReplies()
