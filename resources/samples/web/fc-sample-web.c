@@ -56,10 +56,10 @@
 #include <unistd.h>
 
 enum {
-    MAX_HEADER_BYTES = 64 * 1024,   /* FC's own cap is 8 KB for the client's headers */
+    MAX_HEADER_BYTES = 64 * 1024, /* FC's own cap is 8 KB for the client's headers */
     MAX_HEADERS = 200,
-    MAX_LINE_BYTES = 4096,          /* one chunk-size line */
-    MAX_BODY_BYTES = 64 << 20,      /* FC's sync limit is 32 MB */
+    MAX_LINE_BYTES = 4096,     /* one chunk-size line */
+    MAX_BODY_BYTES = 64 << 20, /* FC's sync limit is 32 MB */
     MAX_REPLY_BYTES = 64 << 20,
 };
 
@@ -68,16 +68,19 @@ static long g_connections;
 
 /* ---- a growable byte buffer ---- */
 
-struct buf {
+struct buf
+{
     char *data;
     size_t len, cap;
 };
 
 static void buf_reserve(struct buf *b, size_t extra)
 {
-    if (b->len + extra + 1 <= b->cap) return;
+    if (b->len + extra + 1 <= b->cap)
+        return;
     size_t cap = b->cap ? b->cap : 1024;
-    while (cap < b->len + extra + 1) cap *= 2;
+    while (cap < b->len + extra + 1)
+        cap *= 2;
     char *p = realloc(b->data, cap);
     if (!p) {
         fprintf(stderr, "fc-sample-web: out of memory\n");
@@ -95,7 +98,10 @@ static void buf_add(struct buf *b, const void *data, size_t len)
     b->data[b->len] = 0;
 }
 
-static void buf_str(struct buf *b, const char *s) { buf_add(b, s, strlen(s)); }
+static void buf_str(struct buf *b, const char *s)
+{
+    buf_add(b, s, strlen(s));
+}
 
 static void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void buf_printf(struct buf *b, const char *fmt, ...)
@@ -104,7 +110,8 @@ static void buf_printf(struct buf *b, const char *fmt, ...)
     va_start(ap, fmt);
     int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
-    if (n < 0) return;
+    if (n < 0)
+        return;
     buf_reserve(b, (size_t)n);
     va_start(ap, fmt);
     vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
@@ -120,7 +127,8 @@ static void buf_consume(struct buf *b, size_t n)
         memmove(b->data, b->data + n, b->len - n);
         b->len -= n;
     }
-    if (b->data) b->data[b->len] = 0;
+    if (b->data)
+        b->data[b->len] = 0;
 }
 
 /* ---- text helpers ---- */
@@ -132,16 +140,31 @@ static int utf8_valid(const unsigned char *s, size_t n)
         unsigned c = s[i];
         size_t k;
         unsigned min;
-        if (c < 0x80) { ++i; continue; }
-        if ((c & 0xE0) == 0xC0) { k = 1; min = 0x80; c &= 0x1F; }
-        else if ((c & 0xF0) == 0xE0) { k = 2; min = 0x800; c &= 0x0F; }
-        else if ((c & 0xF8) == 0xF0) { k = 3; min = 0x10000; c &= 0x07; }
-        else return 0;
+        if (c < 0x80) {
+            ++i;
+            continue;
+        }
+        if ((c & 0xE0) == 0xC0) {
+            k = 1;
+            min = 0x80;
+            c &= 0x1F;
+        } else if ((c & 0xF0) == 0xE0) {
+            k = 2;
+            min = 0x800;
+            c &= 0x0F;
+        } else if ((c & 0xF8) == 0xF0) {
+            k = 3;
+            min = 0x10000;
+            c &= 0x07;
+        } else
+            return 0;
         for (size_t j = 1; j <= k; ++j) {
-            if (i + j >= n || (s[i + j] & 0xC0) != 0x80) return 0;
+            if (i + j >= n || (s[i + j] & 0xC0) != 0x80)
+                return 0;
             c = (c << 6) | (s[i + j] & 0x3F);
         }
-        if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) return 0;
+        if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+            return 0;
         i += k + 1;
     }
     return 1;
@@ -154,13 +177,20 @@ static void json_string(struct buf *b, const char *s, size_t n)
     buf_add(b, "\"", 1);
     for (size_t i = 0; i < n; ++i) {
         unsigned char c = (unsigned char)s[i];
-        if (c == '"') buf_str(b, "\\\"");
-        else if (c == '\\') buf_str(b, "\\\\");
-        else if (c == '\n') buf_str(b, "\\n");
-        else if (c == '\r') buf_str(b, "\\r");
-        else if (c == '\t') buf_str(b, "\\t");
-        else if (c < 0x20 || c == 0x7F || (c >= 0x80 && !utf8)) buf_printf(b, "\\u%04x", c);
-        else buf_add(b, &s[i], 1);
+        if (c == '"')
+            buf_str(b, "\\\"");
+        else if (c == '\\')
+            buf_str(b, "\\\\");
+        else if (c == '\n')
+            buf_str(b, "\\n");
+        else if (c == '\r')
+            buf_str(b, "\\r");
+        else if (c == '\t')
+            buf_str(b, "\\t");
+        else if (c < 0x20 || c == 0x7F || (c >= 0x80 && !utf8))
+            buf_printf(b, "\\u%04x", c);
+        else
+            buf_add(b, &s[i], 1);
     }
     buf_add(b, "\"", 1);
 }
@@ -170,8 +200,10 @@ static void base64(struct buf *b, const unsigned char *s, size_t n)
     static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     for (size_t i = 0; i < n; i += 3) {
         unsigned v = (unsigned)s[i] << 16;
-        if (i + 1 < n) v |= (unsigned)s[i + 1] << 8;
-        if (i + 2 < n) v |= s[i + 2];
+        if (i + 1 < n)
+            v |= (unsigned)s[i + 1] << 8;
+        if (i + 2 < n)
+            v |= s[i + 2];
         char out[4] = {t[(v >> 18) & 63], t[(v >> 12) & 63], i + 1 < n ? t[(v >> 6) & 63] : '=',
                        i + 2 < n ? t[v & 63] : '='};
         buf_add(b, out, 4);
@@ -189,7 +221,8 @@ static void timestamp(char *out, size_t size)
 }
 
 /* One line per call: stdio locks the stream per call, so lines of threads don't mix. */
-static void log_line(const char *request_id, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void log_line(const char *request_id, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 static void log_line(const char *request_id, const char *fmt, ...)
 {
     char ts[40], msg[1024];
@@ -204,15 +237,18 @@ static void log_line(const char *request_id, const char *fmt, ...)
 static void sleep_ms(long ms)
 {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
 }
 
 static int send_all(int fd, const char *data, size_t len)
 {
     while (len > 0) {
         ssize_t n = send(fd, data, len, MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return -1;
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
         data += n;
         len -= (size_t)n;
     }
@@ -221,10 +257,11 @@ static int send_all(int fd, const char *data, size_t len)
 
 /* ---- requests ---- */
 
-struct request {
-    char *method, *target;   /* point into head */
-    char *path, *query;      /* point into path_buf */
-    char *head;              /* a copy of the header block */
+struct request
+{
+    char *method, *target; /* point into head */
+    char *path, *query;    /* point into path_buf */
+    char *head;            /* a copy of the header block */
     char *path_buf;
     int minor;
     int nheaders;
@@ -233,7 +270,8 @@ struct request {
     int keep_alive;
 };
 
-struct conn {
+struct conn
+{
     int fd;
     long id;
     long served;
@@ -243,7 +281,8 @@ struct conn {
 static const char *header(const struct request *r, const char *name)
 {
     for (int i = 0; i < r->nheaders; ++i)
-        if (strcasecmp(r->names[i], name) == 0) return r->values[i];
+        if (strcasecmp(r->names[i], name) == 0)
+            return r->values[i];
     return NULL;
 }
 
@@ -252,15 +291,20 @@ static int header_has(const struct request *r, const char *name, const char *tok
 {
     size_t tl = strlen(token);
     for (int i = 0; i < r->nheaders; ++i) {
-        if (strcasecmp(r->names[i], name) != 0) continue;
+        if (strcasecmp(r->names[i], name) != 0)
+            continue;
         const char *p = r->values[i];
         while (*p) {
-            while (*p == ' ' || *p == '\t' || *p == ',') ++p;
+            while (*p == ' ' || *p == '\t' || *p == ',')
+                ++p;
             const char *e = p;
-            while (*e && *e != ',') ++e;
+            while (*e && *e != ',')
+                ++e;
             const char *t = e;
-            while (t > p && (t[-1] == ' ' || t[-1] == '\t')) --t;
-            if ((size_t)(t - p) == tl && strncasecmp(p, token, tl) == 0) return 1;
+            while (t > p && (t[-1] == ' ' || t[-1] == '\t'))
+                --t;
+            if ((size_t)(t - p) == tl && strncasecmp(p, token, tl) == 0)
+                return 1;
             p = e;
         }
     }
@@ -283,9 +327,12 @@ static int fill(struct conn *c, size_t need)
     while (c->in.len < need) {
         buf_reserve(&c->in, 64 * 1024);
         ssize_t n = recv(c->fd, c->in.data + c->in.len, c->in.cap - c->in.len - 1, 0);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return -1;
-        if (n == 0) return 0;
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        if (n == 0)
+            return 0;
         c->in.len += (size_t)n;
         c->in.data[c->in.len] = 0;
     }
@@ -303,10 +350,13 @@ static long read_line(struct conn *c, size_t from)
     for (;;) {
         if (c->in.len > from) {
             char *end = memmem(c->in.data + from, c->in.len - from, "\r\n", 2);
-            if (end) return end - (c->in.data + from);
+            if (end)
+                return end - (c->in.data + from);
         }
-        if (c->in.len - from > MAX_LINE_BYTES) return -1;
-        if (fill(c, c->in.len + 1) <= 0) return -1;
+        if (c->in.len - from > MAX_LINE_BYTES)
+            return -1;
+        if (fill(c, c->in.len + 1) <= 0)
+            return -1;
     }
 }
 
@@ -317,14 +367,17 @@ static int read_request(struct conn *c, struct request *r)
     char *end;
     for (;;) {
         end = c->in.len ? memmem(c->in.data, c->in.len, "\r\n\r\n", 4) : NULL;
-        if (end) break;
+        if (end)
+            break;
         if (c->in.len > MAX_HEADER_BYTES) {
             reply_error(c, 431, "Request Header Fields Too Large");
             return -1;
         }
         int got = fill(c, c->in.len + 1);
-        if (got == 0 && c->in.len == 0) return 0;
-        if (got <= 0) return -1;
+        if (got == 0 && c->in.len == 0)
+            return 0;
+        if (got <= 0)
+            return -1;
     }
     size_t head_len = (size_t)(end - c->in.data) + 4;
     if (head_len > MAX_HEADER_BYTES) {
@@ -332,44 +385,56 @@ static int read_request(struct conn *c, struct request *r)
         return -1;
     }
     r->head = malloc(head_len + 1);
-    if (!r->head) return -1;
+    if (!r->head)
+        return -1;
     memcpy(r->head, c->in.data, head_len);
     r->head[head_len - 2] = 0; /* ends after the last header line's CRLF */
 
     /* Request line: METHOD SP target SP HTTP/1.x */
     char *line = r->head, *next = strstr(line, "\r\n");
-    if (!next) goto bad;
+    if (!next)
+        goto bad;
     *next = 0;
     r->method = line;
     char *sp1 = strchr(line, ' ');
-    if (!sp1 || sp1 == line) goto bad;
+    if (!sp1 || sp1 == line)
+        goto bad;
     *sp1 = 0;
     for (char *p = r->method; *p; ++p)
-        if (!is_tchar((unsigned char)*p)) goto bad;
+        if (!is_tchar((unsigned char)*p))
+            goto bad;
     r->target = sp1 + 1;
     char *sp2 = strchr(r->target, ' ');
-    if (!sp2 || sp2 == r->target) goto bad;
+    if (!sp2 || sp2 == r->target)
+        goto bad;
     *sp2 = 0;
     for (char *p = r->target; *p; ++p)
-        if ((unsigned char)*p <= ' ' || *p == 0x7F) goto bad;
-    if (strncmp(sp2 + 1, "HTTP/1.", 7) != 0 || !strchr("01", sp2[8]) || !sp2[8] || sp2[9]) goto bad;
+        if ((unsigned char)*p <= ' ' || *p == 0x7F)
+            goto bad;
+    if (strncmp(sp2 + 1, "HTTP/1.", 7) != 0 || !strchr("01", sp2[8]) || !sp2[8] || sp2[9])
+        goto bad;
     r->minor = sp2[8] - '0';
 
     /* Header fields: name ":" OWS value OWS */
     line = next + 2;
     while (*line) {
         next = strstr(line, "\r\n");
-        if (!next) goto bad;
+        if (!next)
+            goto bad;
         *next = 0;
         char *colon = strchr(line, ':');
-        if (!colon || colon == line || r->nheaders == MAX_HEADERS) goto bad;
+        if (!colon || colon == line || r->nheaders == MAX_HEADERS)
+            goto bad;
         *colon = 0;
         for (char *p = line; *p; ++p)
-            if (!is_tchar((unsigned char)*p)) goto bad;
+            if (!is_tchar((unsigned char)*p))
+                goto bad;
         char *v = colon + 1;
-        while (*v == ' ' || *v == '\t') ++v;
+        while (*v == ' ' || *v == '\t')
+            ++v;
         char *ve = v + strlen(v);
-        while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t')) *--ve = 0;
+        while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t'))
+            *--ve = 0;
         r->names[r->nheaders] = line;
         r->values[r->nheaders] = v;
         r->nheaders++;
@@ -387,10 +452,12 @@ static int read_request(struct conn *c, struct request *r)
         /* copy so that target stays whole */
         size_t pl = strlen(r->path);
         char *copy = malloc(pl + 1);
-        if (!copy) goto bad;
+        if (!copy)
+            goto bad;
         memcpy(copy, r->path, pl + 1);
         char *hash = strchr(copy, '#');
-        if (hash) *hash = 0;
+        if (hash)
+            *hash = 0;
         char *q = strchr(copy, '?');
         if (q) {
             *q = 0;
@@ -411,7 +478,8 @@ static int read_request(struct conn *c, struct request *r)
         size_t pos = 0;
         for (;;) {
             long ll = read_line(c, pos);
-            if (ll < 0) goto bad;
+            if (ll < 0)
+                goto bad;
             char *e;
             unsigned long size = strtoul(c->in.data + pos, &e, 16);
             if (e == c->in.data + pos || size > MAX_BODY_BYTES ||
@@ -423,14 +491,18 @@ static int read_request(struct conn *c, struct request *r)
             if (size == 0) { /* trailer fields, then an empty line */
                 for (;;) {
                     ll = read_line(c, pos);
-                    if (ll < 0) goto bad;
+                    if (ll < 0)
+                        goto bad;
                     pos += (size_t)ll + 2;
-                    if (ll == 0) break;
+                    if (ll == 0)
+                        break;
                 }
                 break;
             }
-            if (fill(c, pos + size + 2) <= 0) goto bad;
-            if (memcmp(c->in.data + pos + size, "\r\n", 2) != 0) goto bad;
+            if (fill(c, pos + size + 2) <= 0)
+                goto bad;
+            if (memcmp(c->in.data + pos + size, "\r\n", 2) != 0)
+                goto bad;
             buf_add(&r->body, c->in.data + pos, size);
             buf_consume(&c->in, pos + size + 2);
             pos = 0;
@@ -441,16 +513,19 @@ static int read_request(struct conn *c, struct request *r)
         char *e;
         errno = 0;
         unsigned long long len = strtoull(cl, &e, 10);
-        if (!isdigit((unsigned char)*cl) || *e || errno) goto bad;
+        if (!isdigit((unsigned char)*cl) || *e || errno)
+            goto bad;
         if (len > MAX_BODY_BYTES) {
             reply_error(c, 413, "Payload Too Large");
             return -1;
         }
-        if (fill(c, (size_t)len) <= 0) return -1;
+        if (fill(c, (size_t)len) <= 0)
+            return -1;
         buf_add(&r->body, c->in.data, (size_t)len);
         buf_consume(&c->in, (size_t)len);
     }
-    if (!r->body.data) buf_add(&r->body, "", 0);
+    if (!r->body.data)
+        buf_add(&r->body, "", 0);
     return 1;
 
 bad:
@@ -468,7 +543,8 @@ static void request_free(struct request *r)
 
 /* ---- actions ---- */
 
-struct actions {
+struct actions
+{
     long sleep_ms, alloc_mb, log_lines, bytes;
     int crash, crash_partial, status, fc_status, close, close_silent, chunked;
 };
@@ -476,20 +552,35 @@ struct actions {
 static void action(struct actions *a, const char *key, size_t kl, const char *val, size_t vl)
 {
     char v[32] = "";
-    if (vl >= sizeof v) vl = sizeof v - 1;
+    if (vl >= sizeof v)
+        vl = sizeof v - 1;
     memcpy(v, val, vl);
     v[vl] = 0;
     long n = strtol(v, NULL, 10);
 #define IS(k) (kl == strlen(k) && strncasecmp(key, k, kl) == 0)
-    if (IS("sleep")) a->sleep_ms = n > 0 ? n : 0;
-    else if (IS("crash")) { a->crash = 1; a->crash_partial = strcmp(v, "partial") == 0; }
-    else if (IS("status")) { if (n >= 200 && n <= 599) a->status = (int)n; }
-    else if (IS("fc-status")) { if (n >= 100 && n <= 999) a->fc_status = (int)n; }
-    else if (IS("alloc")) a->alloc_mb = n > 0 ? n : 0;
-    else if (IS("log")) a->log_lines = n > 0 && n < 1000000 ? n : 0;
-    else if (IS("bytes")) a->bytes = n > 0 && n <= MAX_REPLY_BYTES ? n : 0;
-    else if (IS("chunked")) a->chunked = 1;
-    else if (IS("close")) { a->close = 1; a->close_silent = strcmp(v, "silent") == 0; }
+    if (IS("sleep"))
+        a->sleep_ms = n > 0 ? n : 0;
+    else if (IS("crash")) {
+        a->crash = 1;
+        a->crash_partial = strcmp(v, "partial") == 0;
+    } else if (IS("status")) {
+        if (n >= 200 && n <= 599)
+            a->status = (int)n;
+    } else if (IS("fc-status")) {
+        if (n >= 100 && n <= 999)
+            a->fc_status = (int)n;
+    } else if (IS("alloc"))
+        a->alloc_mb = n > 0 ? n : 0;
+    else if (IS("log"))
+        a->log_lines = n > 0 && n < 1000000 ? n : 0;
+    else if (IS("bytes"))
+        a->bytes = n > 0 && n <= MAX_REPLY_BYTES ? n : 0;
+    else if (IS("chunked"))
+        a->chunked = 1;
+    else if (IS("close")) {
+        a->close = 1;
+        a->close_silent = strcmp(v, "silent") == 0;
+    }
 #undef IS
 }
 
@@ -498,10 +589,13 @@ static void parse_actions(struct actions *a, const char *s, size_t n, const char
 {
     size_t i = 0;
     while (i < n) {
-        while (i < n && strchr(seps, s[i])) ++i;
+        while (i < n && strchr(seps, s[i]))
+            ++i;
         size_t start = i;
-        while (i < n && !strchr(seps, s[i])) ++i;
-        if (i == start) continue;
+        while (i < n && !strchr(seps, s[i]))
+            ++i;
+        if (i == start)
+            continue;
         const char *eq = memchr(s + start, '=', i - start);
         if (eq)
             action(a, s + start, (size_t)(eq - (s + start)), eq + 1, (size_t)(s + i - eq - 1));
@@ -515,13 +609,17 @@ static void parse_event_actions(struct actions *a, const struct buf *body)
 {
     const char key[] = "\"x-sample-action\"";
     const char *p = body->len ? memmem(body->data, body->len, key, sizeof key - 1) : NULL;
-    if (!p) return;
+    if (!p)
+        return;
     const char *end = body->data + body->len;
     p += sizeof key - 1;
-    while (p < end && (*p == ' ' || *p == ':' || *p == '\t' || *p == '\n')) ++p;
-    if (p >= end || *p != '"') return;
+    while (p < end && (*p == ' ' || *p == ':' || *p == '\t' || *p == '\n'))
+        ++p;
+    if (p >= end || *p != '"')
+        return;
     const char *q = memchr(p + 1, '"', (size_t)(end - p - 1));
-    if (q) parse_actions(a, p + 1, (size_t)(q - p - 1), ",;& ");
+    if (q)
+        parse_actions(a, p + 1, (size_t)(q - p - 1), ",;& ");
 }
 
 static void touch_memory(long mb)
@@ -531,8 +629,10 @@ static void touch_memory(long mb)
     static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
     size_t size = (size_t)mb << 20;
     char *p = malloc(size);
-    if (!p) return;
-    for (size_t i = 0; i < size; i += 4096) p[i] = 1; /* make it resident */
+    if (!p)
+        return;
+    for (size_t i = 0; i < size; i += 4096)
+        p[i] = 1; /* make it resident */
     pthread_mutex_lock(&lock);
     char **grown = realloc(blocks, (nblocks + 1) * sizeof *blocks);
     if (grown) {
@@ -559,16 +659,20 @@ static void describe(struct buf *out, const struct request *r, const struct conn
     for (int i = 0; i < r->nheaders; ++i) {
         int seen = 0;
         for (int j = 0; j < i; ++j)
-            if (strcasecmp(r->names[j], r->names[i]) == 0) seen = 1;
-        if (seen) continue;
+            if (strcasecmp(r->names[j], r->names[i]) == 0)
+                seen = 1;
+        if (seen)
+            continue;
         struct buf name = {0}, value = {0};
         for (const char *p = r->names[i]; *p; ++p) {
             char lc = (char)tolower((unsigned char)*p);
             buf_add(&name, &lc, 1);
         }
         for (int j = i; j < r->nheaders; ++j) {
-            if (strcasecmp(r->names[j], r->names[i]) != 0) continue;
-            if (value.len) buf_str(&value, ", ");
+            if (strcasecmp(r->names[j], r->names[i]) != 0)
+                continue;
+            if (value.len)
+                buf_str(&value, ", ");
             buf_str(&value, r->values[j]);
         }
         buf_str(out, first ? "" : ",");
@@ -597,28 +701,43 @@ static void describe(struct buf *out, const struct request *r, const struct conn
         buf_str(out, "\"");
     }
     const char *instance = getenv("FC_INSTANCE_ID");
-    buf_printf(out, ",\"bodyLength\":%zu,\"initialized\":%s,\"pid\":%ld,\"instanceId\":",
-               r->body.len, g_initialized ? "true" : "false", (long)getpid());
-    if (instance) json_string(out, instance, strlen(instance));
-    else buf_str(out, "null");
+    buf_printf(out,
+               ",\"bodyLength\":%zu,\"initialized\":%s,\"pid\":%ld,\"instanceId\":", r->body.len,
+               g_initialized ? "true" : "false", (long)getpid());
+    if (instance)
+        json_string(out, instance, strlen(instance));
+    else
+        buf_str(out, "null");
     buf_printf(out, ",\"connection\":{\"id\":%ld,\"request\":%ld}}\n", c->id, c->served);
 }
 
 static const char *reason(int status)
 {
     switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 202: return "Accepted";
-    case 204: return "No Content";
-    case 304: return "Not Modified";
-    case 400: return "Bad Request";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 500: return "Internal Server Error";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    default: return "Status";
+    case 200:
+        return "OK";
+    case 201:
+        return "Created";
+    case 202:
+        return "Accepted";
+    case 204:
+        return "No Content";
+    case 304:
+        return "Not Modified";
+    case 400:
+        return "Bad Request";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 500:
+        return "Internal Server Error";
+    case 502:
+        return "Bad Gateway";
+    case 503:
+        return "Service Unavailable";
+    default:
+        return "Status";
     }
 }
 
@@ -635,7 +754,8 @@ static int handle(struct conn *c, struct request *r)
     struct actions a = {0};
     parse_actions(&a, r->query, strlen(r->query), "&");
     const char *h = header(r, "x-sample-action");
-    if (h) parse_actions(&a, h, strlen(h), ",;& ");
+    if (h)
+        parse_actions(&a, h, strlen(h), ",;& ");
 
     struct buf body = {0};
     const char *type = "application/json";
@@ -653,12 +773,14 @@ static int handle(struct conn *c, struct request *r)
         describe(&body, r, c);
     }
 
-    for (long i = 1; i <= a.log_lines; ++i) log_line(request_id, "log line %ld of %ld", i, a.log_lines);
+    for (long i = 1; i <= a.log_lines; ++i)
+        log_line(request_id, "log line %ld of %ld", i, a.log_lines);
     if (a.alloc_mb) {
         touch_memory(a.alloc_mb);
         log_line(request_id, "allocated %ld MB", a.alloc_mb);
     }
-    if (a.sleep_ms) sleep_ms(a.sleep_ms);
+    if (a.sleep_ms)
+        sleep_ms(a.sleep_ms);
     fflush(stdout);
     if (a.crash) {
         log_line(request_id, "crashing on purpose (exit 3)");
@@ -682,9 +804,12 @@ static int handle(struct conn *c, struct request *r)
     const int no_body = status == 204 || status == 304;
     struct buf out = {0};
     buf_printf(&out, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n", status, reason(status), type);
-    if (a.fc_status) buf_printf(&out, "x-fc-status: %d\r\n", a.fc_status);
-    if (!keep) buf_str(&out, "Connection: close\r\n");
-    else if (r->minor == 0) buf_str(&out, "Connection: keep-alive\r\n");
+    if (a.fc_status)
+        buf_printf(&out, "x-fc-status: %d\r\n", a.fc_status);
+    if (!keep)
+        buf_str(&out, "Connection: close\r\n");
+    else if (r->minor == 0)
+        buf_str(&out, "Connection: keep-alive\r\n");
     if (no_body) {
         buf_str(&out, "\r\n");
     } else if (a.chunked && r->minor == 1) {
@@ -700,7 +825,8 @@ static int handle(struct conn *c, struct request *r)
         }
     } else {
         buf_printf(&out, "Content-Length: %zu\r\n\r\n", body.len);
-        if (!is_head) buf_add(&out, body.data, body.len);
+        if (!is_head)
+            buf_add(&out, body.data, body.len);
     }
     const int sent = send_all(c->fd, out.data, out.len);
     free(out.data);
@@ -721,7 +847,8 @@ static void *serve(void *arg)
         c->served++;
         int keep = handle(c, &r) == 0;
         request_free(&r);
-        if (!keep) break;
+        if (!keep)
+            break;
     }
     close(c->fd);
     free(c->in.data);
@@ -732,7 +859,8 @@ static void *serve(void *arg)
 static long env_long(const char *name, long fallback)
 {
     const char *v = getenv(name);
-    if (!v || !*v) return fallback;
+    if (!v || !*v)
+        return fallback;
     char *e;
     long n = strtol(v, &e, 10);
     return *e ? fallback : n;
@@ -744,7 +872,8 @@ int main(void)
     signal(SIGPIPE, SIG_IGN);
 
     const char *host = getenv("SAMPLE_LISTEN");
-    if (!host || !*host) host = "0.0.0.0";
+    if (!host || !*host)
+        host = "0.0.0.0";
     long port = env_long("FC_CUSTOM_LISTEN_PORT", 9000) + env_long("SAMPLE_PORT_OFFSET", 0);
     long delay = env_long("SAMPLE_STARTUP_DELAY_MS", 0);
     if (delay > 0) {
@@ -763,7 +892,8 @@ int main(void)
     int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     if (fd < 0 || bind(fd, (struct sockaddr *)&addr, sizeof addr) != 0 || listen(fd, 512) != 0) {
-        fprintf(stderr, "fc-sample-web: cannot listen on %s:%ld: %s\n", host, port, strerror(errno));
+        fprintf(stderr, "fc-sample-web: cannot listen on %s:%ld: %s\n", host, port,
+                strerror(errno));
         return 1;
     }
     log_line(NULL, "fc-sample-web listening on %s:%ld (pid %ld)", host, port, (long)getpid());
@@ -771,7 +901,8 @@ int main(void)
     for (;;) {
         int cfd = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
         if (cfd < 0) {
-            if (errno != EINTR) sleep_ms(10); /* EMFILE and friends: don't spin */
+            if (errno != EINTR)
+                sleep_ms(10); /* EMFILE and friends: don't spin */
             continue;
         }
         setsockopt(cfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
