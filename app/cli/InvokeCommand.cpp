@@ -156,12 +156,14 @@ int runInvokeCommand(const QStringList &arguments)
         httpRequest.method = parser.value(u"http-method"_qs).toUpper().toUtf8();
         const QString target = parser.value(u"http-path"_qs);
         httpRequest.setTarget(target.section(u'?', 0, 0).toUtf8(),
-                              target.contains(u'?') ? target.section(u'?', 1).toUtf8() : QByteArray());
+                              target.contains(u'?') ? target.section(u'?', 1).toUtf8()
+                                                    : QByteArray());
         for (const QString &h : parser.values(u"H"_qs)) {
             const qsizetype colon = h.indexOf(u':');
             if (colon <= 0)
                 return usage(u"-H takes 'Name: value' (got '"_qs + h + u"')");
-            httpRequest.headers.append({h.left(colon).trimmed().toUtf8(), h.mid(colon + 1).trimmed().toUtf8()});
+            httpRequest.headers.append(
+                {h.left(colon).trimmed().toUtf8(), h.mid(colon + 1).trimmed().toUtf8()});
         }
         httpRequest.body = parser.value(u"data"_qs).toUtf8();
     }
@@ -184,8 +186,9 @@ int runInvokeCommand(const QStringList &arguments)
             cold.unpackMs = (*image)->unpackMs;
         }
         if (config->webServerMode) {
-            auto connection = QObject::connect(&web, &Runtime::WebInvoker::finished, &web,
-                                               [&](const Telemetry::InvocationRecord &r) { record = r; });
+            auto connection =
+                QObject::connect(&web, &Runtime::WebInvoker::finished, &web,
+                                 [&](const Telemetry::InvocationRecord &r) { record = r; });
             if (http)
                 web.invokeHttp(httpRequest, cold);
             else
@@ -207,13 +210,15 @@ int runInvokeCommand(const QStringList &arguments)
             out << QString::fromStdString(record.toReport().dump()) << '\n' << Qt::flush;
         } else {
             if (http || !record.body.isEmpty())
-                out << "  response " << record.statusCode << ": " << QString::fromUtf8(record.body.left(2000)) << '\n';
+                out << "  response " << record.statusCode << ": "
+                    << QString::fromUtf8(record.body.left(2000)) << '\n';
             printPhases(out, record);
             out << Qt::flush;
         }
         if (record.error) {
             exitCode = 1;
-            err << "fcemu: " << record.error->code << ": " << record.error->message.section(u'\n', 0, 0) << '\n';
+            err << "fcemu: " << record.error->code << ": "
+                << record.error->message.section(u'\n', 0, 0) << '\n';
         }
     }
     web.stop();

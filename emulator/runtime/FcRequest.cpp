@@ -53,8 +53,8 @@ Gateway::HttpRequest httpRequest(const Config::FunctionConfig &config, const QSt
     r.setTarget(client.path.isEmpty() ? QByteArray("/") : client.path, client.query);
     for (const auto &[name, value] : client.headers) {
         const QByteArray lower = name.toLower();
-        if (lower.startsWith("x-fc-") || lower == "connection" || lower == "keep-alive" || lower == "host" ||
-            lower == "content-length" || lower == "transfer-encoding")
+        if (lower.startsWith("x-fc-") || lower == "connection" || lower == "keep-alive" ||
+            lower == "host" || lower == "content-length" || lower == "transfer-encoding")
             continue;
         r.headers.append({name, value});
     }
@@ -78,8 +78,8 @@ bool isForbiddenResponseHeader(QByteArrayView name, QByteArrayView value)
     const QByteArray lower = name.toByteArray().toLower();
     if (lower.startsWith("x-fc-") && lower != "x-fc-status")
         return true;
-    if (lower == "connection" || lower == "content-length" || lower == "date" || lower == "keep-alive" ||
-        lower == "server" || lower == "transfer-encoding")
+    if (lower == "connection" || lower == "content-length" || lower == "date" ||
+        lower == "keep-alive" || lower == "server" || lower == "transfer-encoding")
         return true;
     return lower == "content-disposition" && value.toByteArray().toLower().contains("attachment");
 }

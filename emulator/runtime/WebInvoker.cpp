@@ -64,7 +64,8 @@ struct WebInvoker::Live
     bool diagnosed = false;
 };
 
-WebInvoker::WebInvoker(Config::FunctionConfig config, std::shared_ptr<PreparedImage> image, QObject *parent)
+WebInvoker::WebInvoker(Config::FunctionConfig config, std::shared_ptr<PreparedImage> image,
+                       QObject *parent)
     : QObject(parent), m_config(std::move(config)), m_image(std::move(image))
 {
 }
@@ -81,11 +82,12 @@ QString WebInvoker::lastLines(int count) const
     return m_live->tail.mid(std::max<qsizetype>(0, m_live->tail.size() - count)).join(u'\n');
 }
 
-void WebInvoker::appendLog(Telemetry::InvocationRecord &record, const QString &line, qint64 timestampMs)
+void WebInvoker::appendLog(Telemetry::InvocationRecord &record, const QString &line,
+                           qint64 timestampMs)
 {
     record.logs.append(line);
-    emit logLine(record.requestId, record.instanceId, timestampMs ? timestampMs : QDateTime::currentMSecsSinceEpoch(),
-                 line);
+    emit logLine(record.requestId, record.instanceId,
+                 timestampMs ? timestampMs : QDateTime::currentMSecsSinceEpoch(), line);
 }
 
 void WebInvoker::flushOutput()
@@ -111,8 +113,8 @@ void WebInvoker::discardInstance()
     m_live.reset();
 }
 
-Result<Gateway::HttpResponse> WebInvoker::roundTrip(const Gateway::HttpRequest &request, int timeoutMs,
-                                                    Gateway::RoundTripInfo *info)
+Result<Gateway::HttpResponse> WebInvoker::roundTrip(const Gateway::HttpRequest &request,
+                                                    int timeoutMs, Gateway::RoundTripInfo *info)
 {
     // The blocking client runs on a worker thread while this thread's event loop keeps
     // collecting the function's output and noticing its exit.
@@ -136,8 +138,9 @@ bool WebInvoker::startInstance(Telemetry::InvocationRecord &record)
     const auto failStart = [&](const QString &code, const QString &message) {
         record.error = Telemetry::InvocationError{code, message};
         record.statusCode = 502;
-        record.body = QByteArray::fromStdString(
-            nlohmann::json{{"ErrorCode", code.toStdString()}, {"ErrorMessage", message.toStdString()}}.dump());
+        record.body = QByteArray::fromStdString(nlohmann::json{
+            {"ErrorCode", code.toStdString()},
+            {"ErrorMessage", message.toStdString()}}.dump());
         return false;
     };
     auto argv = Config::buildCommand(m_config, image.entrypoint, image.cmd);
@@ -154,7 +157,8 @@ bool WebInvoker::startInstance(Telemetry::InvocationRecord &record)
     Sandbox::SandboxSpec spec;
     spec.rootfs = m_image->entry.rootfs;
     spec.argv = *argv;
-    spec.env = Config::buildEnvironment(m_config, image.env, m_live->id, QProcessEnvironment::systemEnvironment());
+    spec.env = Config::buildEnvironment(m_config, image.env, m_live->id,
+                                        QProcessEnvironment::systemEnvironment());
     spec.workingDir = image.workingDir.isEmpty() ? u"/"_qs : image.workingDir;
     spec.uid = user->uid;
     spec.gid = user->gid;
@@ -164,18 +168,20 @@ bool WebInvoker::startInstance(Telemetry::InvocationRecord &record)
     spec.instanceAddress = m_live->address;
     m_live->sandbox = std::make_unique<Sandbox::Instance>(spec);
     Live *live = m_live.get();
-    connect(live->sandbox.get(), &Sandbox::Instance::outputLine, this, [this, live](const Sandbox::OutputLine &line) {
-        const QString text = QString::fromUtf8(line.text);
-        live->tail.append(text);
-        if (live->tail.size() > 40)
-            live->tail.removeFirst();
-        if (m_current && m_live.get() == live)
-            appendLog(*m_current, text, line.timestampMs);
-    });
-    connect(live->sandbox.get(), &Sandbox::Instance::exited, this, [live](const Sandbox::ExitStatus &status) {
-        live->exited = true;
-        live->exit = status;
-    });
+    connect(live->sandbox.get(), &Sandbox::Instance::outputLine, this,
+            [this, live](const Sandbox::OutputLine &line) {
+                const QString text = QString::fromUtf8(line.text);
+                live->tail.append(text);
+                if (live->tail.size() > 40)
+                    live->tail.removeFirst();
+                if (m_current && m_live.get() == live)
+                    appendLog(*m_current, text, line.timestampMs);
+            });
+    connect(live->sandbox.get(), &Sandbox::Instance::exited, this,
+            [live](const Sandbox::ExitStatus &status) {
+                live->exited = true;
+                live->exit = status;
+            });
 
     const qint64 sandboxStart = nowNs();
     auto started = live->sandbox->start();
@@ -205,13 +211,15 @@ bool WebInvoker::startInstance(Telemetry::InvocationRecord &record)
             for (const Sandbox::ListeningSocket &s : live->sandbox->listeningSockets()) {
                 QString advice;
                 if (s.port == port && (s.address == u"127.0.0.1"_qs || s.address == u"::1"_qs))
-                    advice = u"fcemu: the server listens on "_qs + s.address + u':' + QString::number(s.port) +
-                             u", which FC cannot reach: FC connects to " + live->address + u':' +
-                             QString::number(port) + u". Listen on 0.0.0.0:" + QString::number(port) + u" instead.";
+                    advice = u"fcemu: the server listens on "_qs + s.address + u':' +
+                             QString::number(s.port) + u", which FC cannot reach: FC connects to " +
+                             live->address + u':' + QString::number(port) +
+                             u". Listen on 0.0.0.0:" + QString::number(port) + u" instead.";
                 else if (s.port != port && (s.address == u"0.0.0.0"_qs || s.address == u"::"_qs))
-                    advice = u"fcemu: the server listens on port "_qs + QString::number(s.port) + u", but CAPort is " +
-                             QString::number(port) + u": listen on " + QString::number(port) + u" or set --port " +
-                             QString::number(s.port) + u'.';
+                    advice = u"fcemu: the server listens on port "_qs + QString::number(s.port) +
+                             u", but CAPort is " + QString::number(port) + u": listen on " +
+                             QString::number(port) + u" or set --port " + QString::number(s.port) +
+                             u'.';
                 if (!advice.isEmpty()) {
                     live->diagnosed = true;
                     appendLog(record, advice);
@@ -221,17 +229,20 @@ bool WebInvoker::startInstance(Telemetry::InvocationRecord &record)
         }
         const QString startNs = QString::number(nowNs() - execNs);
         if (live->exited) {
-            const int code = live->exit.exitCode >= 0 ? live->exit.exitCode : 128 + live->exit.signal;
-            const QString message = u"The CA process either cannot be started or exited:ContainerStartDuration:"_qs +
-                                    startNs + u". CA process cannot be started or exited already: exit status " +
-                                    QString::number(code) + u" Logs : " + lastLines(10);
+            const int code =
+                live->exit.exitCode >= 0 ? live->exit.exitCode : 128 + live->exit.signal;
+            const QString message =
+                u"The CA process either cannot be started or exited:ContainerStartDuration:"_qs +
+                startNs + u". CA process cannot be started or exited already: exit status " +
+                QString::number(code) + u" Logs : " + lastLines(10);
             discardInstance();
             return failStart(u"CAExited"_qs, message);
         }
         if (nowNs() > deadline) {
-            const QString message = u"The CA's http server cannot be started:ContainerStartDuration:"_qs + startNs +
-                                    u". Ping CA failed due to: dial tcp " + live->address + u':' +
-                                    QString::number(port) + u": getsockopt: connection refused Logs : " + lastLines(10);
+            const QString message =
+                u"The CA's http server cannot be started:ContainerStartDuration:"_qs + startNs +
+                u". Ping CA failed due to: dial tcp " + live->address + u':' +
+                QString::number(port) + u": getsockopt: connection refused Logs : " + lastLines(10);
             discardInstance();
             return failStart(u"FunctionNotStarted"_qs, message);
         }
@@ -242,17 +253,20 @@ bool WebInvoker::startInstance(Telemetry::InvocationRecord &record)
     return true;
 }
 
-bool WebInvoker::runHook(const QByteArray &method, const QByteArray &path, const char *label, int timeoutS,
-                         const QString &requestId, QString *error)
+bool WebInvoker::runHook(const QByteArray &method, const QByteArray &path, const char *label,
+                         int timeoutS, const QString &requestId, QString *error)
 {
     Gateway::RoundTripInfo info;
-    auto response = roundTrip(hookRequest(m_config, requestId, method, path), timeoutS * 1000, &info);
+    auto response =
+        roundTrip(hookRequest(m_config, requestId, method, path), timeoutS * 1000, &info);
     if (!response) {
         *error = QLatin1StringView(label) + u" failed: "_qs + response.error().message;
         return false;
     }
-    if (response->status < 200 || response->status > 299 || response->header("x-fc-status") == "404") {
-        *error = QLatin1StringView(label) + u" failed with status "_qs + QString::number(response->status) + u": " +
+    if (response->status < 200 || response->status > 299 ||
+        response->header("x-fc-status") == "404") {
+        *error = QLatin1StringView(label) + u" failed with status "_qs +
+                 QString::number(response->status) + u": " +
                  QString::fromUtf8(response->body.left(500));
         return false;
     }
@@ -266,12 +280,14 @@ void WebInvoker::invokeEvent(const QByteArray &event, const Telemetry::Timings &
     invoke(request, false, coldPhases);
 }
 
-void WebInvoker::invokeHttp(const Gateway::HttpRequest &request, const Telemetry::Timings &coldPhases)
+void WebInvoker::invokeHttp(const Gateway::HttpRequest &request,
+                            const Telemetry::Timings &coldPhases)
 {
     invoke(request, true, coldPhases);
 }
 
-void WebInvoker::invoke(const Gateway::HttpRequest &client, bool http, const Telemetry::Timings &coldPhases)
+void WebInvoker::invoke(const Gateway::HttpRequest &client, bool http,
+                        const Telemetry::Timings &coldPhases)
 {
     const qint64 startedNs = nowNs();
     Telemetry::InvocationRecord record;
@@ -294,8 +310,8 @@ void WebInvoker::invoke(const Gateway::HttpRequest &client, bool http, const Tel
         const qint64 initStart = nowNs();
         appendLog(record, u"FC Initialize Start RequestId: "_qs + record.requestId);
         QString error;
-        live->initialized = runHook("POST", kInitializePath, "Initializer", m_config.initializer.timeoutS,
-                                    record.requestId, &error);
+        live->initialized = runHook("POST", kInitializePath, "Initializer",
+                                    m_config.initializer.timeoutS, record.requestId, &error);
         flushOutput();
         appendLog(record, u"FC Initialize End RequestId: "_qs + record.requestId);
         record.timings.initializeMs = double(nowNs() - initStart) / 1e6;
@@ -303,7 +319,8 @@ void WebInvoker::invoke(const Gateway::HttpRequest &client, bool http, const Tel
             // FC3: the initializer's failure comes back as 200 with X-Fc-Error-Type.
             record.error = Telemetry::InvocationError{u"InitializationError"_qs, error};
             record.responseHeaders.append({u"X-Fc-Error-Type"_qs, u"InitializationError"_qs});
-            record.body = QByteArray::fromStdString(nlohmann::json{{"errorMessage", error.toStdString()}}.dump());
+            record.body = QByteArray::fromStdString(
+                nlohmann::json{{"errorMessage", error.toStdString()}}.dump());
             if (live->exited)
                 discardInstance();
             return finish(record, startedNs);
@@ -311,7 +328,8 @@ void WebInvoker::invoke(const Gateway::HttpRequest &client, bool http, const Tel
     }
 
     const Gateway::HttpRequest request =
-        http ? httpRequest(m_config, record.requestId, client) : eventRequest(m_config, record.requestId, client.body);
+        http ? httpRequest(m_config, record.requestId, client)
+             : eventRequest(m_config, record.requestId, client.body);
     for (const auto &[name, value] : request.headers)
         record.requestHeaders.append({QString::fromUtf8(name), QString::fromUtf8(value)});
     live->sandbox->resetPeakMemory();
@@ -333,7 +351,8 @@ void WebInvoker::invoke(const Gateway::HttpRequest &client, bool http, const Tel
         record.error = Telemetry::InvocationError{code, message};
         record.statusCode = status;
         record.responseHeaders.append({u"X-Fc-Error-Type"_qs, u"UnhandledInvocationError"_qs});
-        record.body = QByteArray::fromStdString(nlohmann::json{{"errorMessage", message.toStdString()}}.dump());
+        record.body = QByteArray::fromStdString(
+            nlohmann::json{{"errorMessage", message.toStdString()}}.dump());
     };
     if (!response) {
         using Gateway::ClientError;
@@ -343,7 +362,8 @@ void WebInvoker::invoke(const Gateway::HttpRequest &client, bool http, const Tel
                           u"Function timed out after "_qs + QString::number(m_config.timeoutS) +
                               u" seconds (maxMemoryUsage: " + mb(record.maxUsedMB) + u')',
                           200);
-        } else if (info.error == ClientError::BadResponse || info.error == ClientError::ResponseTooLarge) {
+        } else if (info.error == ClientError::BadResponse ||
+                   info.error == ClientError::ResponseTooLarge) {
             functionError(u"BadResponse"_qs, response.error().message, 502);
         } else {
             waitMs(20); // let the exit status arrive, to tell an OOM kill from a crash
@@ -351,7 +371,8 @@ void WebInvoker::invoke(const Gateway::HttpRequest &client, bool http, const Tel
             const bool oom = live->exited && live->exit.memoryLimitExceeded;
             functionError(oom ? u"FunctionOOMError"_qs : u"UnhandledInvocationError"_qs,
                           u"Process exited unexpectedly before completing request (duration: "_qs +
-                              QString::number(qint64(durationMs)) + u"ms, maxMemoryUsage: " + mb(record.maxUsedMB) + u')',
+                              QString::number(qint64(durationMs)) + u"ms, maxMemoryUsage: " +
+                              mb(record.maxUsedMB) + u')',
                           502);
         }
         discardInstance(); // the instance is replaced, as FC does
@@ -362,25 +383,28 @@ void WebInvoker::invoke(const Gateway::HttpRequest &client, bool http, const Tel
         if (http) {
             for (const auto &[name, value] : response->headers)
                 if (!isForbiddenResponseHeader(name, value))
-                    record.responseHeaders.append({QString::fromUtf8(name), QString::fromUtf8(value)});
+                    record.responseHeaders.append(
+                        {QString::fromUtf8(name), QString::fromUtf8(value)});
         }
         if (failed) {
-            record.error = Telemetry::InvocationError{u"UnhandledInvocationError"_qs,
-                                                      u"the function answered "_qs + QString::number(response->status) +
-                                                          (response->header("x-fc-status") == "404"
-                                                               ? u" with x-fc-status: 404"_qs
-                                                               : QString()) +
-                                                          u": " + QString::fromUtf8(response->body.left(500))};
+            record.error = Telemetry::InvocationError{
+                u"UnhandledInvocationError"_qs,
+                u"the function answered "_qs + QString::number(response->status) +
+                    (response->header("x-fc-status") == "404" ? u" with x-fc-status: 404"_qs
+                                                              : QString()) +
+                    u": " + QString::fromUtf8(response->body.left(500))};
             record.responseHeaders.append({u"X-Fc-Error-Type"_qs, u"UnhandledInvocationError"_qs});
         }
         if (m_config.preFreeze.isSet() && !live->exited) {
             appendLog(record, u"FC PreFreeze Start RequestId: "_qs + record.requestId);
             QString error;
-            if (!runHook("GET", kPreFreezePath, "PreFreeze", m_config.preFreeze.timeoutS, record.requestId, &error))
+            if (!runHook("GET", kPreFreezePath, "PreFreeze", m_config.preFreeze.timeoutS,
+                         record.requestId, &error))
                 appendLog(record, error);
             appendLog(record, u"FC PreFreeze End RequestId: "_qs + record.requestId);
         }
-        if (live->exited || (live->connection && !live->connection->isReusable() && !live->sandbox->isRunning()))
+        if (live->exited ||
+            (live->connection && !live->connection->isReusable() && !live->sandbox->isRunning()))
             discardInstance();
     }
     finish(record, startedNs);
@@ -388,7 +412,8 @@ void WebInvoker::invoke(const Gateway::HttpRequest &client, bool http, const Tel
 
 void WebInvoker::finish(Telemetry::InvocationRecord &record, qint64 startedNs)
 {
-    record.timings.totalMs = double(nowNs() - startedNs) / 1e6 + record.timings.pullMs + record.timings.unpackMs;
+    record.timings.totalMs =
+        double(nowNs() - startedNs) / 1e6 + record.timings.pullMs + record.timings.unpackMs;
     Billing::InvocationUsage usage;
     usage.memoryMB = m_config.memoryMB;
     usage.vcpu = Config::effectiveCpu(m_config);
@@ -397,14 +422,18 @@ void WebInvoker::finish(Telemetry::InvocationRecord &record, qint64 startedNs)
     usage.pullMs = record.timings.pullMs;
     usage.imageCached = m_image->cached || record.timings.pullMs == 0;
     Billing::BillingOptions options;
-    options.model = m_config.billing == Config::BillingModel::Fc3 ? Billing::Model::Fc3 : Billing::Model::Fc2;
+    options.model =
+        m_config.billing == Config::BillingModel::Fc3 ? Billing::Model::Fc3 : Billing::Model::Fc2;
     record.billing = Billing::charge(usage, options, Billing::PriceTable::builtIn());
     record.responseHeaders.prepend({u"X-Fc-Request-Id"_qs, record.requestId});
     if (!record.instanceId.isEmpty())
         record.responseHeaders.append({u"X-Fc-Instance-Id"_qs, record.instanceId});
-    record.responseHeaders.append({u"X-Fc-Invocation-Duration"_qs, QString::number(qint64(record.timings.invokeMs))});
-    record.responseHeaders.append({u"X-Fc-Max-Memory-Usage"_qs, QString::number(record.maxUsedMB, 'f', 2)});
-    if (record.logs.isEmpty() || !record.logs.contains(u"FC Invoke Start RequestId: "_qs + record.requestId))
+    record.responseHeaders.append(
+        {u"X-Fc-Invocation-Duration"_qs, QString::number(qint64(record.timings.invokeMs))});
+    record.responseHeaders.append(
+        {u"X-Fc-Max-Memory-Usage"_qs, QString::number(record.maxUsedMB, 'f', 2)});
+    if (record.logs.isEmpty() ||
+        !record.logs.contains(u"FC Invoke Start RequestId: "_qs + record.requestId))
         appendLog(record, u"FC Invoke Start RequestId: "_qs + record.requestId);
     QString end = u"FC Invoke End RequestId: "_qs + record.requestId;
     if (record.error)
@@ -425,7 +454,8 @@ void WebInvoker::stop()
         hook.instanceId = m_live->id;
         appendLog(hook, u"FC PreStop Start RequestId: "_qs + hook.requestId);
         QString error;
-        if (!runHook("GET", kPreStopPath, "PreStop", m_config.preStop.timeoutS, hook.requestId, &error))
+        if (!runHook("GET", kPreStopPath, "PreStop", m_config.preStop.timeoutS, hook.requestId,
+                     &error))
             appendLog(hook, error);
         appendLog(hook, u"FC PreStop End RequestId: "_qs + hook.requestId);
     }

@@ -25,7 +25,8 @@ class WebInvoker final : public QObject
     Q_DISABLE_COPY_MOVE(WebInvoker)
 
 public:
-    WebInvoker(Config::FunctionConfig config, std::shared_ptr<PreparedImage> image, QObject *parent = nullptr);
+    WebInvoker(Config::FunctionConfig config, std::shared_ptr<PreparedImage> image,
+               QObject *parent = nullptr);
     ~WebInvoker() override;
 
     void invokeEvent(const QByteArray &event, const Telemetry::Timings &coldPhases = {});
@@ -35,19 +36,22 @@ public:
     bool hasInstance() const { return m_live != nullptr; }
 
 signals:
-    void logLine(const QString &requestId, const QString &instanceId, qint64 timestampMs, const QString &line);
+    void logLine(const QString &requestId, const QString &instanceId, qint64 timestampMs,
+                 const QString &line);
     void finished(const Fcemu::Telemetry::InvocationRecord &record);
 
 private:
     struct Live;
 
-    void invoke(const Gateway::HttpRequest &request, bool http, const Telemetry::Timings &coldPhases);
+    void invoke(const Gateway::HttpRequest &request, bool http,
+                const Telemetry::Timings &coldPhases);
     bool startInstance(Telemetry::InvocationRecord &record);
     bool runHook(const QByteArray &method, const QByteArray &path, const char *label, int timeoutS,
                  const QString &requestId, QString *error);
     Result<Gateway::HttpResponse> roundTrip(const Gateway::HttpRequest &request, int timeoutMs,
                                             Gateway::RoundTripInfo *info);
-    void appendLog(Telemetry::InvocationRecord &record, const QString &line, qint64 timestampMs = 0);
+    void appendLog(Telemetry::InvocationRecord &record, const QString &line,
+                   qint64 timestampMs = 0);
     void discardInstance();
     void finish(Telemetry::InvocationRecord &record, qint64 startedNs);
     void flushOutput();
