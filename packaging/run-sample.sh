@@ -7,14 +7,17 @@ cd "$(dirname "$0")/.."
 cmake --preset release >/dev/null
 cmake --build --preset release
 fcemu=build/release/app/fcemu
-sample=build/release/resources/samples/fc-sample-job.tar
+web=build/release/resources/samples/fc-sample-web.tar
+job=build/release/resources/samples/fc-sample-job.tar
 echo
-echo "== fcemu image inspect (the sample image, packed by fcemu image pack)"
-"$fcemu" image inspect "$sample"
+echo "== fcemu image inspect: the built-in sample web function (packed by fcemu image pack)"
+"$fcemu" image inspect "$web"
 echo
-echo "== fcemu invoke: the event arrives in FC_CUSTOM_CONTAINER_EVENT"
-"$fcemu" invoke "$sample" --web-server-mode false --memory 256 --event '{"hello":"fcemu"}' "$@"
+echo "== fcemu invoke (web-server mode, FC's default): a cold start, then a warm call"
+"$fcemu" invoke "$web" --memory 256 --initializer --http GET '/hello?from=fcemu' -H 'X-Demo: 1' --repeat 2 "$@"
 echo
-echo "== again: the image is cached now (no pull charge, unpack 0)"
-"$fcemu" invoke "$sample" --web-server-mode false --memory 256 --event '{"hello":"again"}' --json "$@" |
-    python3 -c 'import json,sys; r=json.loads(sys.stdin.readline()); print(json.dumps({k: r[k] for k in ("requestId","coldStart","statusCode","timings","memory","billing")}, indent=2))'
+echo "== the same as a JSON report (SPEC 1.2), an event invocation"
+"$fcemu" invoke "$web" --memory 256 --event '{"hello":"fcemu"}' --json "$@"
+echo
+echo "== non-web-server mode: a fresh container per event, the event in FC_CUSTOM_CONTAINER_EVENT"
+"$fcemu" invoke "$job" --web-server-mode false --memory 256 --event '{"hello":"fcemu"}' "$@"
