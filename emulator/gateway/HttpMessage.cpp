@@ -17,11 +17,15 @@ bool statusHasNoBody(int status)
     return (status >= 100 && status < 200) || status == 204 || status == 304;
 }
 
-void appendHeaders(QByteArray &out, const HttpHeaders &headers)
+// Framing is ours: Content-Length always, Transfer-Encoding when we frame by length instead
+// (HTTP/1.0 has no chunked coding).
+void appendHeaders(QByteArray &out, const HttpHeaders &headers, bool chunked)
 {
     for (const HttpHeader &h : headers) {
         if (sameName(h.first, "content-length"))
-            continue; // framing is ours
+            continue;
+        if (!chunked && sameName(h.first, "transfer-encoding"))
+            continue;
         out += h.first;
         out += ": ";
         out += h.second;
@@ -126,8 +130,8 @@ QByteArray HttpRequest::toBytes() const
     out += ' ';
     out += target.isEmpty() ? QByteArrayLiteral("/") : target;
     out += versionMinor == 0 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n";
-    appendHeaders(out, headers);
     const bool chunked = wantsChunked(headers) && versionMinor > 0;
+    appendHeaders(out, headers, chunked);
     if (!chunked) {
         // RFC 9110 §8.6: a client should not send Content-Length for a body-less request whose
         // method does not define a body.
@@ -177,7 +181,7 @@ QByteArray HttpResponse::toBytes(bool forHeadRequest) const
         if (!noBody && !chunked && !Headers::contains(headers, "content-length"))
             out += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
     } else {
-        appendHeaders(out, headers);
+        appendHeaders(out, headers, chunked);
         if (!noBody && !chunked)
             out += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
     }

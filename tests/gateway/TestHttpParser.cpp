@@ -472,6 +472,14 @@ private slots:
         QVERIFY(head.contains("Content-Length: 7\r\n"));
         QVERIFY(head.endsWith("\r\n\r\n"));
 
+        HttpResponse old;
+        old.versionMinor = 0;
+        old.headers = {{"Transfer-Encoding", "chunked"}};
+        old.body = "abc";
+        QCOMPARE(old.toBytes(),
+                 QByteArray(
+                     "HTTP/1.0 200 OK\r\nContent-Length: 3\r\nConnection: keep-alive\r\n\r\nabc"));
+
         HttpResponse empty;
         empty.status = 204;
         empty.body = "dropped";
