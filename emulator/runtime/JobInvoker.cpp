@@ -6,9 +6,7 @@
 #include <QElapsedTimer>
 #include <QProcessEnvironment>
 
-#include "ImageUser.h"
-#include "billing/PriceTable.h"
-#include "config/Environment.h"
+#include "InstanceSetup.h"
 
 namespace Fcemu::Runtime {
 
@@ -18,22 +16,6 @@ namespace {
 // MAX_ARG_STRLEN (32 pages), so larger events cannot start a process.
 constexpr qsizetype maxEventBytes = 128 * 1024 - 64;
 constexpr int logTailLines = 20;
-
-qint64 nowNs()
-{
-    static QElapsedTimer clock = []() -> QElapsedTimer {
-        QElapsedTimer t;
-        t.start();
-        return t;
-    }();
-    return clock.nsecsElapsed();
-}
-
-int nextAddressIndex()
-{
-    static std::atomic<int> counter{1};
-    return 2 + (counter++ % 250);
-}
 
 QString lowerStrerror(int code)
 {
@@ -82,7 +64,7 @@ void JobInvoker::appendLog(const QString &line, qint64 timestampMs)
 void JobInvoker::invoke(const QByteArray &event, const Telemetry::Timings &coldPhases)
 {
     Q_ASSERT(!m_instance);
-    m_startedNs = nowNs();
+    m_startedNs = monotonicNs();
     m_execNs = 0;
     m_timedOut = false;
     m_functionOutput.clear();
@@ -110,37 +92,20 @@ void JobInvoker::invoke(const QByteArray &event, const Telemetry::Timings &coldP
                            QString::number(maxEventBytes),
                        400);
 
-    const Image::ImageConfig &image = m_image->entry.config;
-    auto argv = Config::buildCommand(m_config, image.entrypoint, image.cmd);
-    if (!argv)
-        return failNow(u"FunctionNotStarted"_qs, argv.error().message, 502);
-    m_argv = *argv;
-    auto user = resolveImageUser(image.user, m_image->entry.rootfs);
-    if (!user)
-        return failNow(u"FunctionNotStarted"_qs, user.error().message, 502);
+    auto spec = instanceSpec(m_config, *m_image, m_record.instanceId,
+                             {u"FC_CUSTOM_CONTAINER_EVENT="_qs + QString::fromUtf8(event)});
+    if (!spec)
+        return failNow(u"FunctionNotStarted"_qs, spec.error().message, 502);
+    m_argv = spec->argv;
 
-    Sandbox::SandboxSpec spec;
-    spec.rootfs = m_image->entry.rootfs;
-    spec.argv = m_argv;
-    spec.env = Config::buildEnvironment(m_config, image.env, m_record.instanceId,
-                                        QProcessEnvironment::systemEnvironment());
-    spec.env.append(u"FC_CUSTOM_CONTAINER_EVENT="_qs + QString::fromUtf8(event));
-    spec.workingDir = image.workingDir.isEmpty() ? u"/"_qs : image.workingDir;
-    spec.uid = user->uid;
-    spec.gid = user->gid;
-    spec.diskSizeBytes = quint64(m_config.diskSizeMB) << 20;
-    spec.memoryLimitBytes = quint64(m_config.memoryMB) << 20;
-    spec.hostname = m_record.instanceId.left(63);
-    spec.instanceAddress = u"21.0.0."_qs + QString::number(nextAddressIndex());
-
-    m_instance = std::make_unique<Sandbox::Instance>(spec);
+    m_instance = std::make_unique<Sandbox::Instance>(*spec);
     connect(m_instance.get(), &Sandbox::Instance::outputLine, this, &JobInvoker::onOutput);
     connect(m_instance.get(), &Sandbox::Instance::exited, this, &JobInvoker::onExited);
 
     appendLog(u"FC Invoke Start RequestId: "_qs + m_record.requestId);
-    const qint64 sandboxStart = nowNs();
+    const qint64 sandboxStart = monotonicNs();
     auto started = m_instance->start();
-    m_execNs = nowNs();
+    m_execNs = monotonicNs();
     m_record.timings.sandboxMs = double(m_execNs - sandboxStart) / 1e6;
     if (!started) {
         const Error error = started.error();
@@ -174,7 +139,7 @@ void JobInvoker::onTimeout()
 void JobInvoker::onExited(const Sandbox::ExitStatus &status)
 {
     m_timeout.stop();
-    const double invokeMs = double(nowNs() - m_execNs) / 1e6;
+    const double invokeMs = double(monotonicNs() - m_execNs) / 1e6;
     m_record.timings.invokeMs = invokeMs;
     m_record.maxUsedMB = double(m_instance->peakMemoryBytes()) / (1024.0 * 1024.0);
     const QString maxUsed = QString::number(m_record.maxUsedMB, 'f', 2) + u"MB"_qs;
@@ -209,25 +174,9 @@ void JobInvoker::onExited(const Sandbox::ExitStatus &status)
 void JobInvoker::complete()
 {
     m_timeout.stop();
-    m_record.timings.totalMs =
-        double(nowNs() - m_startedNs) / 1e6 + m_record.timings.pullMs + m_record.timings.unpackMs;
-    Billing::InvocationUsage usage;
-    usage.memoryMB = m_config.memoryMB;
-    usage.vcpu = Config::effectiveCpu(m_config);
-    usage.diskMB = m_config.diskSizeMB;
-    usage.durationMs = m_record.timings.invokeMs;
-    usage.pullMs = m_record.timings.pullMs;
-    usage.imageCached = m_image->cached || m_record.timings.pullMs == 0;
-    Billing::BillingOptions options;
-    options.model =
-        m_config.billing == Config::BillingModel::Fc3 ? Billing::Model::Fc3 : Billing::Model::Fc2;
-    m_record.billing = Billing::charge(usage, options, Billing::PriceTable::builtIn());
-    m_record.responseHeaders.prepend({u"X-Fc-Request-Id"_qs, m_record.requestId});
-    m_record.responseHeaders.append({u"X-Fc-Instance-Id"_qs, m_record.instanceId});
-    m_record.responseHeaders.append(
-        {u"X-Fc-Invocation-Duration"_qs, QString::number(qint64(m_record.timings.invokeMs))});
-    m_record.responseHeaders.append(
-        {u"X-Fc-Max-Memory-Usage"_qs, QString::number(m_record.maxUsedMB, 'f', 2)});
+    m_record.timings.totalMs = double(monotonicNs() - m_startedNs) / 1e6 + m_record.timings.pullMs +
+                               m_record.timings.unpackMs;
+    closeRecord(m_record, m_config, *m_image);
     QString end = u"FC Invoke End RequestId: "_qs + m_record.requestId;
     if (m_record.error)
         end += u", Error: "_qs + m_record.error->message.section(u". Logs:"_qs, 0, 0);

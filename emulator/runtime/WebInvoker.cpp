@@ -2,7 +2,6 @@
 
 #include <QCoreApplication>
 #include <QDateTime>
-#include <QElapsedTimer>
 #include <QEventLoop>
 #include <QPointer>
 #include <QProcessEnvironment>
@@ -12,30 +11,12 @@
 #include <thread>
 
 #include "FcRequest.h"
-#include "ImageUser.h"
+#include "InstanceSetup.h"
 #include "JobInvoker.h"
-#include "billing/PriceTable.h"
-#include "config/Environment.h"
 
 namespace Fcemu::Runtime {
 
 namespace {
-
-qint64 nowNs()
-{
-    static QElapsedTimer clock = []() -> QElapsedTimer {
-        QElapsedTimer t;
-        t.start();
-        return t;
-    }();
-    return clock.nsecsElapsed();
-}
-
-int nextAddressIndex()
-{
-    static std::atomic<int> counter{100};
-    return 2 + (counter++ % 250);
-}
 
 void waitMs(int ms)
 {
@@ -134,7 +115,6 @@ Result<Gateway::HttpResponse> WebInvoker::roundTrip(const Gateway::HttpRequest &
 
 bool WebInvoker::startInstance(Telemetry::InvocationRecord &record)
 {
-    const Image::ImageConfig &image = m_image->entry.config;
     const auto failStart = [&](const QString &code, const QString &message) {
         record.error = Telemetry::InvocationError{code, message};
         record.statusCode = 502;
@@ -143,30 +123,16 @@ bool WebInvoker::startInstance(Telemetry::InvocationRecord &record)
             {"ErrorMessage", message.toStdString()}}.dump());
         return false;
     };
-    auto argv = Config::buildCommand(m_config, image.entrypoint, image.cmd);
-    if (!argv)
-        return failStart(u"FunctionNotStarted"_qs, argv.error().message);
-    auto user = resolveImageUser(image.user, m_image->entry.rootfs);
-    if (!user)
-        return failStart(u"FunctionNotStarted"_qs, user.error().message);
-
+    const QString instanceId = Telemetry::newInstanceId();
+    auto spec = instanceSpec(m_config, *m_image, instanceId);
+    if (!spec)
+        return failStart(u"FunctionNotStarted"_qs, spec.error().message);
+    const QString command = spec->argv.join(u' ');
     m_live = std::make_unique<Live>();
-    m_live->id = Telemetry::newInstanceId();
-    m_live->address = u"21.0.0."_qs + QString::number(nextAddressIndex());
+    m_live->id = instanceId;
+    m_live->address = spec->instanceAddress;
     record.instanceId = m_live->id;
-    Sandbox::SandboxSpec spec;
-    spec.rootfs = m_image->entry.rootfs;
-    spec.argv = *argv;
-    spec.env = Config::buildEnvironment(m_config, image.env, m_live->id,
-                                        QProcessEnvironment::systemEnvironment());
-    spec.workingDir = image.workingDir.isEmpty() ? u"/"_qs : image.workingDir;
-    spec.uid = user->uid;
-    spec.gid = user->gid;
-    spec.diskSizeBytes = quint64(m_config.diskSizeMB) << 20;
-    spec.memoryLimitBytes = quint64(m_config.memoryMB) << 20;
-    spec.hostname = m_live->id.left(63);
-    spec.instanceAddress = m_live->address;
-    m_live->sandbox = std::make_unique<Sandbox::Instance>(spec);
+    m_live->sandbox = std::make_unique<Sandbox::Instance>(*spec);
     Live *live = m_live.get();
     connect(live->sandbox.get(), &Sandbox::Instance::outputLine, this,
             [this, live](const Sandbox::OutputLine &line) {
@@ -183,14 +149,13 @@ bool WebInvoker::startInstance(Telemetry::InvocationRecord &record)
                 live->exit = status;
             });
 
-    const qint64 sandboxStart = nowNs();
+    const qint64 sandboxStart = monotonicNs();
     auto started = live->sandbox->start();
-    const qint64 execNs = nowNs();
+    const qint64 execNs = monotonicNs();
     record.timings.sandboxMs = double(execNs - sandboxStart) / 1e6;
     if (!started) {
         const int code = live->sandbox->startErrno();
         const bool function = started.error().kind == ErrorKind::FunctionFailed;
-        const QString command = argv->join(u' ');
         discardInstance();
         if (function)
             return failStart(u"CAExited"_qs, exitedUnexpectedly(code, command, {}));
@@ -227,7 +192,7 @@ bool WebInvoker::startInstance(Telemetry::InvocationRecord &record)
                 }
             }
         }
-        const QString startNs = QString::number(nowNs() - execNs);
+        const QString startNs = QString::number(monotonicNs() - execNs);
         if (live->exited) {
             const int code =
                 live->exit.exitCode >= 0 ? live->exit.exitCode : 128 + live->exit.signal;
@@ -238,7 +203,7 @@ bool WebInvoker::startInstance(Telemetry::InvocationRecord &record)
             discardInstance();
             return failStart(u"CAExited"_qs, message);
         }
-        if (nowNs() > deadline) {
+        if (monotonicNs() > deadline) {
             const QString message =
                 u"The CA's http server cannot be started:ContainerStartDuration:"_qs + startNs +
                 u". Ping CA failed due to: dial tcp " + live->address + u':' +
@@ -248,7 +213,7 @@ bool WebInvoker::startInstance(Telemetry::InvocationRecord &record)
         }
         waitMs(10);
     }
-    record.timings.startupMs = double(nowNs() - execNs) / 1e6;
+    record.timings.startupMs = double(monotonicNs() - execNs) / 1e6;
     flushOutput(); // what the server printed while starting belongs before the invocation
     return true;
 }
@@ -289,7 +254,7 @@ void WebInvoker::invokeHttp(const Gateway::HttpRequest &request,
 void WebInvoker::invoke(const Gateway::HttpRequest &client, bool http,
                         const Telemetry::Timings &coldPhases)
 {
-    const qint64 startedNs = nowNs();
+    const qint64 startedNs = monotonicNs();
     Telemetry::InvocationRecord record;
     record.requestId = Telemetry::newRequestId();
     record.kind = http ? u"http"_qs : u"event"_qs;
@@ -307,14 +272,14 @@ void WebInvoker::invoke(const Gateway::HttpRequest &client, bool http,
     Live *live = m_live.get();
 
     if (m_config.initializer.isSet() && !live->initialized) {
-        const qint64 initStart = nowNs();
+        const qint64 initStart = monotonicNs();
         appendLog(record, u"FC Initialize Start RequestId: "_qs + record.requestId);
         QString error;
         live->initialized = runHook("POST", kInitializePath, "Initializer",
                                     m_config.initializer.timeoutS, record.requestId, &error);
         flushOutput();
         appendLog(record, u"FC Initialize End RequestId: "_qs + record.requestId);
-        record.timings.initializeMs = double(nowNs() - initStart) / 1e6;
+        record.timings.initializeMs = double(monotonicNs() - initStart) / 1e6;
         if (!live->initialized) {
             // FC3: the initializer's failure comes back as 200 with X-Fc-Error-Type.
             record.error = Telemetry::InvocationError{u"InitializationError"_qs, error};
@@ -413,25 +378,8 @@ void WebInvoker::invoke(const Gateway::HttpRequest &client, bool http,
 void WebInvoker::finish(Telemetry::InvocationRecord &record, qint64 startedNs)
 {
     record.timings.totalMs =
-        double(nowNs() - startedNs) / 1e6 + record.timings.pullMs + record.timings.unpackMs;
-    Billing::InvocationUsage usage;
-    usage.memoryMB = m_config.memoryMB;
-    usage.vcpu = Config::effectiveCpu(m_config);
-    usage.diskMB = m_config.diskSizeMB;
-    usage.durationMs = record.timings.invokeMs;
-    usage.pullMs = record.timings.pullMs;
-    usage.imageCached = m_image->cached || record.timings.pullMs == 0;
-    Billing::BillingOptions options;
-    options.model =
-        m_config.billing == Config::BillingModel::Fc3 ? Billing::Model::Fc3 : Billing::Model::Fc2;
-    record.billing = Billing::charge(usage, options, Billing::PriceTable::builtIn());
-    record.responseHeaders.prepend({u"X-Fc-Request-Id"_qs, record.requestId});
-    if (!record.instanceId.isEmpty())
-        record.responseHeaders.append({u"X-Fc-Instance-Id"_qs, record.instanceId});
-    record.responseHeaders.append(
-        {u"X-Fc-Invocation-Duration"_qs, QString::number(qint64(record.timings.invokeMs))});
-    record.responseHeaders.append(
-        {u"X-Fc-Max-Memory-Usage"_qs, QString::number(record.maxUsedMB, 'f', 2)});
+        double(monotonicNs() - startedNs) / 1e6 + record.timings.pullMs + record.timings.unpackMs;
+    closeRecord(record, m_config, *m_image);
     if (record.logs.isEmpty() ||
         !record.logs.contains(u"FC Invoke Start RequestId: "_qs + record.requestId))
         appendLog(record, u"FC Invoke Start RequestId: "_qs + record.requestId);

@@ -1,0 +1,81 @@
+#include "InstanceSetup.h"
+
+#include <QElapsedTimer>
+#include <QProcessEnvironment>
+
+#include <atomic>
+
+#include "ImageUser.h"
+#include "billing/PriceTable.h"
+#include "config/Environment.h"
+
+namespace Fcemu::Runtime {
+
+qint64 monotonicNs()
+{
+    static const QElapsedTimer clock = []() -> QElapsedTimer {
+        QElapsedTimer t;
+        t.start();
+        return t;
+    }();
+    return clock.nsecsElapsed();
+}
+
+QString nextInstanceAddress()
+{
+    static std::atomic<int> counter{0};
+    return u"21.0.0."_qs + QString::number(2 + (counter++ % 250));
+}
+
+Result<Sandbox::SandboxSpec> instanceSpec(const Config::FunctionConfig &config,
+                                          const PreparedImage &image, const QString &instanceId,
+                                          const QStringList &extraEnv)
+{
+    const Image::ImageConfig &imageConfig = image.entry.config;
+    auto argv = Config::buildCommand(config, imageConfig.entrypoint, imageConfig.cmd);
+    if (!argv)
+        return std::unexpected(argv.error());
+    auto user = resolveImageUser(imageConfig.user, image.entry.rootfs);
+    if (!user)
+        return std::unexpected(user.error());
+    Sandbox::SandboxSpec spec;
+    spec.rootfs = image.entry.rootfs;
+    spec.argv = *argv;
+    spec.env = Config::buildEnvironment(config, imageConfig.env, instanceId,
+                                        QProcessEnvironment::systemEnvironment());
+    spec.env += extraEnv;
+    spec.workingDir = imageConfig.workingDir.isEmpty() ? u"/"_qs : imageConfig.workingDir;
+    spec.uid = user->uid;
+    spec.gid = user->gid;
+    spec.diskSizeBytes = quint64(config.diskSizeMB) << 20;
+    spec.memoryLimitBytes = quint64(config.memoryMB) << 20;
+    spec.hostname = instanceId.left(63);
+    spec.instanceAddress = nextInstanceAddress();
+    return spec;
+}
+
+void closeRecord(Telemetry::InvocationRecord &record, const Config::FunctionConfig &config,
+                 const PreparedImage &image)
+{
+    Billing::InvocationUsage usage;
+    usage.memoryMB = config.memoryMB;
+    usage.vcpu = Config::effectiveCpu(config);
+    usage.diskMB = config.diskSizeMB;
+    usage.durationMs = record.timings.invokeMs;
+    usage.pullMs = record.timings.pullMs;
+    // FC charges a pull only when the image was not cached (custom-container overview).
+    usage.imageCached = image.cached || record.timings.pullMs == 0;
+    Billing::BillingOptions options;
+    options.model =
+        config.billing == Config::BillingModel::Fc3 ? Billing::Model::Fc3 : Billing::Model::Fc2;
+    record.billing = Billing::charge(usage, options, Billing::PriceTable::builtIn());
+    record.responseHeaders.prepend({u"X-Fc-Request-Id"_qs, record.requestId});
+    if (!record.instanceId.isEmpty())
+        record.responseHeaders.append({u"X-Fc-Instance-Id"_qs, record.instanceId});
+    record.responseHeaders.append(
+        {u"X-Fc-Invocation-Duration"_qs, QString::number(qint64(record.timings.invokeMs))});
+    record.responseHeaders.append(
+        {u"X-Fc-Max-Memory-Usage"_qs, QString::number(record.maxUsedMB, 'f', 2)});
+}
+
+} // namespace Fcemu::Runtime

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <QString>
+
+#include "FunctionImage.h"
+#include "config/FunctionConfig.h"
+#include "sandbox/Sandbox.h"
+#include "telemetry/InvocationRecord.h"
+
+// What every kind of invocation shares: the sandbox spec of an FC instance, the clock, and
+// closing a record (billing and the reply headers of SPEC §6).
+namespace Fcemu::Runtime {
+
+// Monotonic nanoseconds (one clock for every phase).
+qint64 monotonicNs();
+
+// A fresh instance address on the sandbox's loopback, 21.0.0.2 .. 21.0.0.251 (FC's instances
+// have 21.0.x.x addresses).
+QString nextInstanceAddress();
+
+// The sandbox of one FC instance (SPEC §3): the command as `docker run` builds it, the image's
+// USER, FC's environment plus `extraEnv`, the disk and memory sizes.
+Result<Sandbox::SandboxSpec> instanceSpec(const Config::FunctionConfig &config,
+                                          const PreparedImage &image, const QString &instanceId,
+                                          const QStringList &extraEnv = {});
+
+// Prices the record and adds the reply headers FC (X-Fc-Request-Id, X-Fc-Instance-Id) and the
+// emulator (X-Fc-Invocation-Duration, X-Fc-Max-Memory-Usage) send. totalMs must be set.
+void closeRecord(Telemetry::InvocationRecord &record, const Config::FunctionConfig &config,
+                 const PreparedImage &image);
+
+} // namespace Fcemu::Runtime
