@@ -203,6 +203,20 @@ public:
         return out;
     }
 
+    // Parses a config blob into `config` and returns its rootfs.diff_ids.
+    Result<QList<Digest>> readConfig(const QByteArray &data, const QString &where,
+                                     ImageConfig *config)
+    {
+        auto json = parse(where, data);
+        if (!json)
+            return std::unexpected(json.error());
+        auto parsed = parseConfig(*json, where);
+        if (!parsed)
+            return std::unexpected(parsed.error());
+        *config = *parsed;
+        return diffIds(*json, where);
+    }
+
     Result<ImageInfo> readOci()
     {
         auto index = readJson(u"index.json"_qs);
@@ -249,14 +263,7 @@ public:
         if (!configData)
             return std::unexpected(configData.error());
         const QString configPath = blobPath(info.configDigest);
-        auto config = parse(configPath, *configData);
-        if (!config)
-            return std::unexpected(config.error());
-        auto parsed = parseConfig(*config, configPath);
-        if (!parsed)
-            return std::unexpected(parsed.error());
-        info.config = *parsed;
-        auto ids = diffIds(*config, configPath);
+        auto ids = readConfig(*configData, configPath, &info.config);
         if (!ids)
             return std::unexpected(ids.error());
         const auto layers = manifest->find("layers");
@@ -325,14 +332,7 @@ public:
         if (!configData)
             return std::unexpected(configData.error());
         info.configDigest = Hasher::sha256(*configData);
-        auto config = parse(configPath, *configData);
-        if (!config)
-            return std::unexpected(config.error());
-        auto parsed = parseConfig(*config, configPath);
-        if (!parsed)
-            return std::unexpected(parsed.error());
-        info.config = *parsed;
-        auto ids = diffIds(*config, configPath);
+        auto ids = readConfig(*configData, configPath, &info.config);
         if (!ids)
             return std::unexpected(ids.error());
         const QStringList layers = strList(item, "Layers");
