@@ -207,14 +207,14 @@ public:
     Result<QList<Digest>> readConfig(const QByteArray &data, const QString &where,
                                      ImageConfig *config)
     {
-        auto json = parse(where, data);
-        if (!json)
-            return std::unexpected(json.error());
-        auto parsed = parseConfig(*json, where);
+        auto parsedJson = parse(where, data);
+        if (!parsedJson)
+            return std::unexpected(parsedJson.error());
+        auto parsed = parseConfig(*parsedJson, where);
         if (!parsed)
             return std::unexpected(parsed.error());
         *config = *parsed;
-        return diffIds(*json, where);
+        return diffIds(*parsedJson, where);
     }
 
     Result<ImageInfo> readOci()
