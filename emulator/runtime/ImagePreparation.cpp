@@ -4,9 +4,10 @@
 
 namespace Fcemu::Runtime {
 
-ImagePreparation::ImagePreparation(QString imagePath, Config::FunctionConfig config, PrepareOptions options,
-                                   QObject *parent)
-    : QObject(parent), m_imagePath(std::move(imagePath)), m_config(std::move(config)), m_options(std::move(options))
+ImagePreparation::ImagePreparation(QString imagePath, Config::FunctionConfig config,
+                                   PrepareOptions options, QObject *parent)
+    : QObject(parent), m_imagePath(std::move(imagePath)), m_config(std::move(config)),
+      m_options(std::move(options))
 {
     qRegisterMetaType<std::shared_ptr<PreparedImage>>();
 }

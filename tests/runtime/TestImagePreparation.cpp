@@ -26,7 +26,8 @@ private slots:
         for (qsizetype i = 0; i < noise.size(); ++i)
             noise[i] = char((i * 2654435761u) >> 13); // incompressible enough: several chunks
         ImageSpec spec;
-        spec.layerTars = {TarBuilder().file("a", noise).tar(), TarBuilder().file("b", noise.left(3 << 20)).tar()};
+        spec.layerTars = {TarBuilder().file("a", noise).tar(),
+                          TarBuilder().file("b", noise.left(3 << 20)).tar()};
         writeImage(m_image, spec, Format::OciArchive);
     }
 
@@ -48,7 +49,8 @@ private slots:
             last = args.at(0).toLongLong();
         }
         QCOMPARE(progress.last().at(0).toLongLong(), progress.last().at(1).toLongLong());
-        const auto image = completed.first().first().value<std::shared_ptr<Runtime::PreparedImage>>();
+        const auto image =
+            completed.first().first().value<std::shared_ptr<Runtime::PreparedImage>>();
         QVERIFY(image);
         QVERIFY(!image->cached);
         QVERIFY(QFileInfo::exists(image->entry.rootfs + u"/b"_qs));
