@@ -1,0 +1,302 @@
+#include "LocalServer.h"
+
+#include <QPointer>
+#include <QTcpSocket>
+#include <QTimer>
+#include <QUrl>
+
+#include <nlohmann/json.hpp>
+
+#include "gateway/HttpParser.h"
+#include "runtime/InstancePool.h"
+
+namespace Fcemu::Gateway {
+
+namespace {
+
+// A client that pipelines this much behind a request in flight is cut off.
+constexpr qsizetype kMaxBufferedBytes = kDefaultMaxBodyBytes + 2 * kDefaultMaxHeaderBytes;
+
+QString decoded(const QByteArray &segment)
+{
+    return QUrl::fromPercentEncoding(segment);
+}
+
+Route errorRoute(int status, const QString &code, const QString &message)
+{
+    Route r;
+    r.kind = Route::Kind::Error;
+    r.status = status;
+    r.code = code;
+    r.message = message;
+    return r;
+}
+
+} // namespace
+
+Route routeRequest(const HttpRequest &request, const QString &functionName)
+{
+    if (request.target.size() > kMaxPathBytes)
+        return errorRoute(400, u"InvalidArgument"_qs,
+                          u"the request path is longer than 4 KB ("_qs +
+                              QString::number(request.target.size()) + u" bytes)");
+
+    const QByteArray type = request.header("x-fc-invocation-type").trimmed().toLower();
+    if (!type.isEmpty() && type != "sync" && type != "async")
+        return errorRoute(400, u"InvalidArgument"_qs,
+                          u"X-Fc-Invocation-Type must be Sync or Async, not "_qs +
+                              QString::fromUtf8(request.header("x-fc-invocation-type")));
+    Route route;
+    route.async = type == "async";
+    route.tail = request.header("x-fc-log-type").trimmed().toLower() == "tail";
+    if (route.async && request.body.size() > kMaxAsyncBodyBytes)
+        return errorRoute(400, u"EntityTooLarge"_qs,
+                          u"the body of an asynchronous invocation may not exceed 128 KB ("_qs +
+                              QString::number(request.body.size()) + u" bytes)");
+
+    const QList<QByteArray> parts = request.path.split('/'); // "", "2023-03-30", ...
+    const auto notFound = [&](const QByteArray &name) {
+        return errorRoute(404, u"FunctionNotFound"_qs,
+                          u"function '"_qs + decoded(name) +
+                              u"' does not exist (this emulator serves '" + functionName + u"')");
+    };
+    const auto invoke = [&](const QByteArray &name) -> Route {
+        if (decoded(name) != functionName)
+            return notFound(name);
+        if (request.method != "POST")
+            return errorRoute(405, u"MethodNotAllowed"_qs,
+                              u"InvokeFunction takes POST, not "_qs +
+                                  QString::fromUtf8(request.method));
+        route.kind = Route::Kind::Event;
+        route.forwarded.method = "POST";
+        route.forwarded.body = request.body;
+        return route;
+    };
+    // FC3: /2023-03-30/functions/{name}/invocations
+    if (request.path.startsWith(kFc3InvokePrefix) && parts.size() == 5 && parts[4] == "invocations")
+        return invoke(parts[3]);
+    // FC2: /2016-08-15/services/{service}/functions/{name}/invocations
+    if (request.path.startsWith(kFc2InvokePrefix) && parts.size() == 7 && parts[4] == "functions" &&
+        parts[6] == "invocations")
+        return invoke(parts[5]);
+
+    // The HTTP trigger: /2016-08-15/proxy/{service}/{name}/... passes the rest of the path;
+    // every other path is passed as it is.
+    route.kind = Route::Kind::Http;
+    route.forwarded = request;
+    if (request.path.startsWith(kFc2ProxyPrefix) && parts.size() >= 5) {
+        if (decoded(parts[4]) != functionName)
+            return notFound(parts[4]);
+        QByteArray rest = "/" + parts.mid(5).join('/');
+        route.forwarded.setTarget(rest, request.query);
+    }
+    return route;
+}
+
+HttpResponse errorResponse(int status, const QString &code, const QString &message,
+                           const QString &requestId)
+{
+    HttpResponse r;
+    r.status = status;
+    r.setHeader("X-Fc-Request-Id", requestId.toUtf8());
+    r.setHeader("Content-Type", "application/json");
+    r.body = QByteArray::fromStdString(nlohmann::json{
+        {"Code", code.toStdString()},
+        {"Message", message.toStdString()},
+        {"RequestId",
+         requestId.toStdString()}}.dump());
+    return r;
+}
+
+QByteArray tailLogResult(const QStringList &logs)
+{
+    const QByteArray all = (logs.join(u'\n') + u'\n').toUtf8();
+    return all.right(kMaxTailLogBytes).toBase64();
+}
+
+HttpResponse invocationResponse(const Telemetry::InvocationRecord &record, bool tail)
+{
+    HttpResponse r;
+    r.status = record.statusCode;
+    for (const auto &[name, value] : record.responseHeaders)
+        r.headers.append({name.toUtf8(), value.toUtf8()});
+    if (tail)
+        r.setHeader("X-Fc-Log-Result", tailLogResult(record.logs));
+    r.body = record.body;
+    return r;
+}
+
+// One client connection: HTTP/1.1 keep-alive, one request at a time (pipelined requests wait
+// in the buffer), an idle timeout while no request is in flight.
+class Connection final : public QObject
+{
+public:
+    Connection(LocalServer *server, qintptr descriptor)
+        : QObject(server), m_server(server), m_socket(new QTcpSocket(this))
+    {
+        m_socket->setSocketDescriptor(descriptor);
+        m_idle.setSingleShot(true);
+        m_idle.setInterval(server->m_idleTimeoutMs);
+        connect(&m_idle, &QTimer::timeout, this, &Connection::close);
+        connect(m_socket, &QTcpSocket::readyRead, this, &Connection::read);
+        connect(m_socket, &QTcpSocket::disconnected, this, &Connection::close);
+        m_idle.start();
+    }
+
+    void close()
+    {
+        if (m_closed)
+            return;
+        m_closed = true;
+        m_idle.stop();
+        m_socket->disconnect(this);
+        if (m_socket->state() == QAbstractSocket::ConnectedState && m_socket->bytesToWrite() > 0) {
+            // The last reply is still queued: let the socket flush it, then go.
+            m_socket->setParent(nullptr);
+            connect(m_socket, &QTcpSocket::disconnected, m_socket, &QObject::deleteLater);
+            connect(m_socket, &QTcpSocket::errorOccurred, m_socket, &QObject::deleteLater);
+            m_socket->disconnectFromHost();
+        } else {
+            m_socket->abort();
+        }
+        m_server->removeConnection(this);
+        deleteLater();
+    }
+
+private:
+    void read()
+    {
+        m_buffer += m_socket->readAll();
+        if (m_buffer.size() > kMaxBufferedBytes)
+            return close();
+        process();
+    }
+
+    void process()
+    {
+        while (!m_busy && !m_closed && !m_buffer.isEmpty()) {
+            const ParseStatus status = m_parser.feed(m_buffer);
+            m_buffer.remove(0, qsizetype(m_parser.consumed()));
+            switch (status) {
+            case ParseStatus::Incomplete:
+                return;
+            case ParseStatus::BadRequest:
+                return reply(errorResponse(400, u"InvalidArgument"_qs, m_parser.errorString(),
+                                           Telemetry::newRequestId()),
+                             false, false);
+            case ParseStatus::TooLarge: {
+                const bool headers = m_parser.limitExceeded() == ParseLimit::Headers;
+                return reply(errorResponse(400,
+                                           headers ? u"InvalidArgument"_qs : u"EntityTooLarge"_qs,
+                                           headers ? u"the request headers exceed 8 KB"_qs
+                                                   : u"the request body exceeds 32 MB"_qs,
+                                           Telemetry::newRequestId()),
+                             false, false);
+            }
+            case ParseStatus::Complete: {
+                HttpRequest request = m_parser.takeRequest();
+                m_parser.reset();
+                handle(request);
+                break;
+            }
+            }
+        }
+    }
+
+    void handle(const HttpRequest &request)
+    {
+        Runtime::InstancePool *pool = m_server->m_pool;
+        const bool keepAlive = request.keepAlive;
+        const bool head = request.method == "HEAD";
+        const Route route = routeRequest(request, pool->config().name);
+        if (route.kind == Route::Kind::Error)
+            return reply(
+                errorResponse(route.status, route.code, route.message, Telemetry::newRequestId()),
+                keepAlive, head);
+        const bool http = route.kind == Route::Kind::Http;
+        if (route.async) {
+            // FC answers an asynchronous invocation at once and runs it later.
+            const QString requestId = pool->submit(route.forwarded, http);
+            HttpResponse accepted;
+            accepted.status = 202;
+            accepted.setHeader("X-Fc-Request-Id", requestId.toUtf8());
+            return reply(accepted, keepAlive, head);
+        }
+        // FC leaves the log out of the reply when an instance serves several requests at once.
+        const bool tail = route.tail && pool->config().instanceConcurrency == 1;
+        m_busy = true;
+        m_idle.stop();
+        QPointer<Connection> self(this);
+        pool->submit(route.forwarded, http,
+                     [self, tail, keepAlive, head](const Telemetry::InvocationRecord &record) {
+                         Connection *connection = self.data();
+                         if (connection == nullptr)
+                             return; // the client went away meanwhile
+                         connection->m_busy = false;
+                         connection->reply(invocationResponse(record, tail), keepAlive, head);
+                     });
+    }
+
+    void reply(HttpResponse response, bool keepAlive, bool head)
+    {
+        if (m_closed)
+            return;
+        response.keepAlive = keepAlive;
+        m_socket->write(response.toBytes(head));
+        if (!keepAlive)
+            return close();
+        m_idle.start();
+        process(); // a pipelined request may be waiting
+    }
+
+    LocalServer *m_server;
+    QTcpSocket *m_socket;
+    RequestParser m_parser;
+    QByteArray m_buffer;
+    QTimer m_idle;
+    bool m_busy = false;
+    bool m_closed = false;
+};
+
+LocalServer::LocalServer(Runtime::InstancePool *pool, QObject *parent)
+    : QTcpServer(parent), m_pool(pool)
+{
+}
+
+LocalServer::~LocalServer() = default;
+
+Status LocalServer::start(const QHostAddress &address, quint16 port)
+{
+    if (!listen(address, port))
+        return fail(ErrorKind::Usage, u"cannot listen on "_qs + address.toString() + u':' +
+                                          QString::number(port) + u": " + errorString() +
+                                          u" (choose another with --listen HOST:PORT)");
+    return {};
+}
+
+QString LocalServer::baseUrl() const
+{
+    const QHostAddress a = serverAddress();
+    const QString host =
+        a.protocol() == QAbstractSocket::IPv6Protocol ? u'[' + a.toString() + u']' : a.toString();
+    return u"http://"_qs + host + u':' + QString::number(serverPort());
+}
+
+void LocalServer::incomingConnection(qintptr socketDescriptor)
+{
+    if (m_connections.size() >= m_maxConnections) {
+        // Over the limit: refuse the connection at once, as qBittorrent's server does.
+        QTcpSocket refused;
+        refused.setSocketDescriptor(socketDescriptor);
+        refused.abort();
+        return;
+    }
+    m_connections.insert(new Connection(this, socketDescriptor), true);
+}
+
+void LocalServer::removeConnection(Connection *connection)
+{
+    m_connections.remove(connection);
+}
+
+} // namespace Fcemu::Gateway

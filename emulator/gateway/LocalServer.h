@@ -1,0 +1,101 @@
+#pragma once
+
+// The local endpoints of SPEC §6 (`fcemu serve`, and the GUI while a function is loaded): FC3's
+// and FC2's InvokeFunction paths and the HTTP trigger, in front of an InstancePool. The shape is
+// qBittorrent's src/base/http/: a socket-free parser (RequestParser), a pure routing function
+// that tests call without sockets, and a QTcpServer with a connection limit and an idle timeout.
+
+#include <QByteArray>
+#include <QHash>
+#include <QHostAddress>
+#include <QString>
+#include <QStringList>
+#include <QTcpServer>
+
+#include "common/Error.h"
+#include "gateway/HttpMessage.h"
+#include "telemetry/InvocationRecord.h"
+
+namespace Fcemu::Runtime {
+class InstancePool;
+}
+
+namespace Fcemu::Gateway {
+
+// FC's limits (fc-semantics.md §7) that the parser does not enforce itself.
+inline constexpr qsizetype kMaxPathBytes = 4 * 1024;
+inline constexpr qsizetype kMaxAsyncBodyBytes = 128 * 1024;
+inline constexpr qsizetype kMaxTailLogBytes = 4 * 1024;
+
+inline constexpr char kFc3InvokePrefix[] = "/2023-03-30/functions/";
+inline constexpr char kFc2InvokePrefix[] = "/2016-08-15/services/";
+inline constexpr char kFc2ProxyPrefix[] = "/2016-08-15/proxy/";
+
+// Where one client request goes.
+struct Route
+{
+    enum class Kind {
+        Event, // InvokeFunction (FC3 or FC2 path): the body is the event
+        Http,  // the HTTP trigger: `forwarded` goes to the function
+        Error, // answered here: status, code, message
+    };
+    Kind kind = Kind::Error;
+    bool async = false; // X-Fc-Invocation-Type: Async
+    bool tail = false;  // X-Fc-Log-Type: Tail
+    HttpRequest forwarded;
+    int status = 0;
+    QString code;
+    QString message;
+};
+
+// Pure: the route of a parsed request for the function called functionName, with FC's limits
+// checked (path ≤ 4 KB, async body ≤ 128 KB) and an unknown function name answered 404
+// FunctionNotFound.
+Route routeRequest(const HttpRequest &request, const QString &functionName);
+
+// FC3's error reply: {"Code":...,"Message":...,"RequestId":...} with X-Fc-Request-Id.
+HttpResponse errorResponse(int status, const QString &code, const QString &message,
+                           const QString &requestId);
+
+// The reply to a finished invocation; X-Fc-Log-Result only when tail is asked and allowed.
+HttpResponse invocationResponse(const Telemetry::InvocationRecord &record, bool tail);
+
+// Base64 of the last 4 KB of an invocation's log (X-Fc-Log-Result).
+QByteArray tailLogResult(const QStringList &logs);
+
+class Connection;
+
+// Serves the pool's function. Lives on the pool's thread (the pool's callbacks come back there).
+class LocalServer final : public QTcpServer
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(LocalServer)
+
+public:
+    explicit LocalServer(Runtime::InstancePool *pool, QObject *parent = nullptr);
+    ~LocalServer() override;
+
+    // Listens on host:port; a port in use is an ErrorKind::Usage error that names it.
+    Status start(const QHostAddress &address, quint16 port);
+
+    void setMaxConnections(int count) { m_maxConnections = count; }
+    void setIdleTimeoutMs(int ms) { m_idleTimeoutMs = ms; }
+    int connectionCount() const { return int(m_connections.size()); }
+
+    // The base URL, e.g. "http://127.0.0.1:8000".
+    QString baseUrl() const;
+
+protected:
+    void incomingConnection(qintptr socketDescriptor) override;
+
+private:
+    friend class Connection;
+    void removeConnection(Connection *connection);
+
+    Runtime::InstancePool *m_pool;
+    QHash<Connection *, bool> m_connections;
+    int m_maxConnections = 500; // qBittorrent's CONNECTIONS_LIMIT
+    int m_idleTimeoutMs = 60'000;
+};
+
+} // namespace Fcemu::Gateway

@@ -1,0 +1,784 @@
+#include "InstancePool.h"
+
+#include <QDateTime>
+#include <QTimer>
+
+#include <atomic>
+
+#include <nlohmann/json.hpp>
+
+#include "FcRequest.h"
+#include "InstanceSetup.h"
+#include "JobInvoker.h"
+#include "WebErrors.h"
+#include "gateway/HttpClient.h"
+#include "sandbox/Sandbox.h"
+
+namespace Fcemu::Runtime {
+
+namespace {
+
+constexpr int kPingIntervalMs = 5;
+constexpr int kTailLines = 40;
+
+QByteArray fc2ErrorBody(const QString &code, const QString &message)
+{
+    return QByteArray::fromStdString(nlohmann::json{
+        {"ErrorCode", code.toStdString()},
+        {"ErrorMessage",
+         message.toStdString()}}.dump());
+}
+
+} // namespace
+
+QString instanceStateName(InstanceState state)
+{
+    switch (state) {
+    case InstanceState::Starting:
+        return u"starting"_qs;
+    case InstanceState::Ready:
+        return u"ready"_qs;
+    case InstanceState::Busy:
+        return u"busy"_qs;
+    case InstanceState::Idle:
+        return u"idle"_qs;
+    case InstanceState::Stopping:
+        return u"stopping"_qs;
+    case InstanceState::Stopped:
+        return u"stopped"_qs;
+    }
+    return {};
+}
+
+struct InstancePool::Call
+{
+    Telemetry::InvocationRecord record;
+    Gateway::HttpRequest client;
+    bool http = false;
+    Callback done;
+    qint64 submittedNs = 0;
+};
+
+struct InstancePool::Live
+{
+    QString id;
+    QString address;
+    std::unique_ptr<Sandbox::Instance> sandbox;
+    InstanceState state = InstanceState::Starting;
+    bool provisioned = false;
+    bool ready = false;
+    bool exited = false;
+    bool stopping = false;  // idle reclaim or pool stop under way: takes no more requests
+    bool discarded = false; // killed; removed once no worker uses it
+    bool diagnosed = false;
+    bool initialized = false;
+    bool initializing = false;
+    Sandbox::ExitStatus exit;
+    int inFlight = 0; // requests dispatched to it
+    int workers = 0;  // worker tasks and deferred completions that still use this object
+    int served = 0;
+    QList<std::shared_ptr<Call>> calls;       // dispatched, not finished
+    QList<std::shared_ptr<Call>> waitingInit; // dispatched, waiting for /initialize
+    std::vector<std::unique_ptr<Gateway::InstanceConnection>> idle;
+    std::shared_ptr<std::atomic<bool>> cancel = std::make_shared<std::atomic<bool>>(false);
+    QStringList tail;                         // last output lines, for FC's "Logs :"
+    QList<QPair<qint64, QString>> startupLog; // output before the first request
+    std::unique_ptr<QTimer> idleTimer;
+    qint64 execNs = 0;
+    double sandboxMs = 0;
+    double startupMs = 0;
+
+    QString lastLines(int count) const
+    {
+        return tail.mid(std::max<qsizetype>(0, tail.size() - count)).join(u'\n');
+    }
+};
+
+struct InstancePool::Outcome
+{
+    Result<Gateway::HttpResponse> response = fail(ErrorKind::FunctionFailed, u"no response"_qs);
+    Gateway::RoundTripInfo info;
+    std::unique_ptr<Gateway::InstanceConnection> connection;
+    QString preFreezeError;
+    bool preFreezeRan = false;
+};
+
+InstancePool::InstancePool(Config::FunctionConfig config, std::shared_ptr<PreparedImage> image,
+                           QObject *parent)
+    : QObject(parent), m_config(std::move(config)), m_image(std::move(image))
+{
+    qRegisterMetaType<Telemetry::InvocationRecord>();
+    qRegisterMetaType<InstanceState>();
+    // Every round trip blocks a worker for up to the function's timeout.
+    m_workers.setMaxThreadCount(
+        std::max(64, m_config.maxInstances * (m_config.instanceConcurrency + 1) + 8));
+}
+
+InstancePool::~InstancePool()
+{
+    for (const auto &live : m_instances) {
+        live->cancel->store(true);
+        if (live->sandbox)
+            live->sandbox->kill();
+    }
+    m_workers.waitForDone();
+    m_instances.clear();
+}
+
+int InstancePool::instanceCount() const
+{
+    int n = 0;
+    for (const auto &live : m_instances)
+        n += live->discarded ? 0 : 1;
+    return n;
+}
+
+void InstancePool::start()
+{
+    for (int i = 0; i < m_config.provisioned; ++i)
+        startInstance(true);
+}
+
+QString InstancePool::submit(const Gateway::HttpRequest &request, bool http, Callback done)
+{
+    auto call = std::make_shared<Call>();
+    call->record.requestId = Telemetry::newRequestId();
+    call->record.kind = http ? u"http"_qs : u"event"_qs;
+    call->record.startedAt = QDateTime::currentDateTimeUtc();
+    call->record.memorySizeMB = m_config.memoryMB;
+    call->record.coldStart = false;
+    call->client = request;
+    call->http = http;
+    call->done = std::move(done);
+    call->submittedNs = monotonicNs();
+    const QString id = call->record.requestId;
+    QMetaObject::invokeMethod(
+        this, [this, call]() { enqueue(call); }, Qt::QueuedConnection);
+    return id;
+}
+
+void InstancePool::setState(Live *live, InstanceState state)
+{
+    if (live->state == state)
+        return;
+    live->state = state;
+    emit instanceStateChanged(live->id, state, monotonicNs());
+}
+
+void InstancePool::appendLog(Telemetry::InvocationRecord &record, const QString &line, qint64 ms)
+{
+    record.logs.append(line);
+    emit logLine(record.requestId, record.instanceId, ms ? ms : QDateTime::currentMSecsSinceEpoch(),
+                 line);
+}
+
+void InstancePool::enqueue(const std::shared_ptr<Call> &call)
+{
+    if (m_stopping)
+        return failCall(call, 503, u"ServiceUnavailable"_qs, u"the emulator is stopping"_qs, true);
+    int capacity = 0;
+    int instances = 0;
+    qsizetype load = qsizetype(m_queue.size()) + 1;
+    for (const auto &live : m_instances) {
+        if (live->discarded || live->stopping)
+            continue;
+        ++instances;
+        capacity += m_config.instanceConcurrency;
+        load += live->inFlight;
+    }
+    const bool needInstance = load > capacity;
+    if (needInstance && instances >= m_config.maxInstances)
+        return failCall(call, 429, u"ResourceExhausted"_qs,
+                        u"Resource exhausted: the function already runs "_qs +
+                            QString::number(m_config.maxInstances) +
+                            u" instances (maxInstances), each with " +
+                            QString::number(m_config.instanceConcurrency) +
+                            u" concurrent requests (instanceConcurrency)",
+                        true);
+    m_queue.push_back(call);
+    if (needInstance)
+        startInstance(false);
+    schedule();
+}
+
+void InstancePool::schedule()
+{
+    while (!m_queue.empty()) {
+        Live *target = nullptr;
+        for (const auto &live : m_instances) {
+            if (live->ready && !live->discarded && !live->stopping && !live->exited &&
+                live->inFlight < m_config.instanceConcurrency) {
+                target = live.get();
+                break;
+            }
+        }
+        if (!target)
+            return;
+        auto call = m_queue.front();
+        m_queue.pop_front();
+        dispatch(target, call);
+    }
+}
+
+InstancePool::Live *InstancePool::startInstance(bool provisioned)
+{
+    auto shared = std::make_shared<Live>();
+    Live *live = shared.get();
+    live->id = Telemetry::newInstanceId();
+    live->provisioned = provisioned;
+    m_instances.push_back(shared);
+    emit instanceStateChanged(live->id, InstanceState::Starting, monotonicNs());
+
+    auto spec = instanceSpec(m_config, *m_image, live->id);
+    if (!spec) {
+        startupFailed(live, u"FunctionNotStarted"_qs, spec.error().message);
+        return nullptr;
+    }
+    live->address = spec->instanceAddress;
+    const QString command = spec->argv.join(u' ');
+    live->sandbox = std::make_unique<Sandbox::Instance>(*spec);
+    connect(live->sandbox.get(), &Sandbox::Instance::outputLine, this,
+            [this, live](const Sandbox::OutputLine &line) {
+                const QString text = QString::fromUtf8(line.text);
+                live->tail.append(text);
+                if (live->tail.size() > kTailLines)
+                    live->tail.removeFirst();
+                if (m_config.instanceConcurrency == 1 && live->calls.size() == 1) {
+                    appendLog(live->calls.first()->record, text, line.timestampMs);
+                    return;
+                }
+                if (live->served == 0 && live->calls.isEmpty())
+                    live->startupLog.append({line.timestampMs, text});
+                emit logLine(QString(), live->id, line.timestampMs, text);
+            });
+    connect(live->sandbox.get(), &Sandbox::Instance::exited, this,
+            [this, live](const Sandbox::ExitStatus &status) {
+                live->exited = true;
+                live->exit = status;
+                live->idle.clear();
+                if (live->ready && live->inFlight == 0 && !live->discarded) {
+                    discard(live);
+                    schedule();
+                }
+            });
+
+    const qint64 sandboxStart = monotonicNs();
+    auto started = live->sandbox->start();
+    live->execNs = monotonicNs();
+    live->sandboxMs = double(live->execNs - sandboxStart) / 1e6;
+    if (!started) {
+        if (started.error().kind == ErrorKind::FunctionFailed)
+            startupFailed(live, u"CAExited"_qs,
+                          exitedUnexpectedly(live->sandbox->startErrno(), command, {}));
+        else
+            startupFailed(live, u"SandboxError"_qs, started.error().message);
+        return nullptr;
+    }
+    pingInstance(live);
+    return live;
+}
+
+void InstancePool::pingInstance(Live *live)
+{
+    if (live->discarded)
+        return;
+    // FC pings the server at the instance address until a TCP connect succeeds (SPEC §4).
+    // Loopback answers a refused connect at once, so this never blocks the pool's thread long.
+    const quint16 port = quint16(m_config.caPort);
+    if (!live->exited) {
+        if (auto socket = live->sandbox->connectTcp(port, 100)) {
+            live->idle.push_back(std::make_unique<Gateway::InstanceConnection>(std::move(*socket)));
+            return instanceReady(live);
+        }
+    }
+    if (!live->diagnosed) {
+        const QString advice = listenAdvice(live->sandbox->listeningSockets(), live->address, port);
+        if (!advice.isEmpty()) {
+            live->diagnosed = true;
+            live->startupLog.append({QDateTime::currentMSecsSinceEpoch(), advice});
+            emit logLine(QString(), live->id, QDateTime::currentMSecsSinceEpoch(), advice);
+        }
+    }
+    const qint64 startNs = monotonicNs() - live->execNs;
+    if (live->exited) {
+        const int code = live->exit.exitCode >= 0 ? live->exit.exitCode : 128 + live->exit.signal;
+        return startupFailed(live, u"CAExited"_qs,
+                             caExitedMessage(startNs, code, live->lastLines(10)));
+    }
+    if (startNs > qint64(m_config.startupTimeoutS) * 1'000'000'000)
+        return startupFailed(live, u"FunctionNotStarted"_qs,
+                             notStartedMessage(startNs, live->address, port, live->lastLines(10)));
+    std::weak_ptr<Live> weak;
+    for (const auto &l : m_instances)
+        if (l.get() == live)
+            weak = l;
+    QTimer::singleShot(kPingIntervalMs, Qt::PreciseTimer, this, [this, weak]() {
+        if (auto l = weak.lock())
+            pingInstance(l.get());
+    });
+}
+
+void InstancePool::instanceReady(Live *live)
+{
+    live->startupMs = double(monotonicNs() - live->execNs) / 1e6;
+    live->ready = true;
+    live->idleTimer = std::make_unique<QTimer>();
+    live->idleTimer->setSingleShot(true);
+    live->idleTimer->setInterval(std::max(1, m_config.idleTimeoutS) * 1000);
+    connect(live->idleTimer.get(), &QTimer::timeout, this, [this, live]() { reclaim(live); });
+    setState(live, InstanceState::Ready);
+    schedule();
+    if (live->inFlight == 0)
+        becameFree(live);
+}
+
+void InstancePool::startupFailed(Live *live, const QString &code, const QString &message)
+{
+    live->discarded = true;
+    live->cancel->store(true);
+    if (live->sandbox)
+        live->sandbox->kill();
+    setState(live, InstanceState::Stopped);
+    // The requests that this instance was started for now have nowhere to go.
+    int capacity = 0;
+    qsizetype load = qsizetype(m_queue.size());
+    for (const auto &other : m_instances) {
+        if (other->discarded || other->stopping)
+            continue;
+        capacity += m_config.instanceConcurrency;
+        load += other->inFlight;
+    }
+    bool first = true;
+    while (!m_queue.empty() && load > capacity) {
+        auto call = m_queue.back();
+        m_queue.pop_back();
+        --load;
+        Telemetry::InvocationRecord &r = call->record;
+        r.instanceId = live->id;
+        r.coldStart = true;
+        r.timings.sandboxMs = live->sandboxMs;
+        if (first) {
+            for (const auto &[ms, line] : live->startupLog)
+                r.logs.append(line);
+            first = false;
+        }
+        r.error = Telemetry::InvocationError{code, message};
+        r.statusCode = 502;
+        r.body = fc2ErrorBody(code, message);
+        finish(call);
+    }
+    removeIfDone(live);
+}
+
+void InstancePool::dispatch(Live *live, const std::shared_ptr<Call> &call)
+{
+    if (live->idleTimer)
+        live->idleTimer->stop();
+    ++live->inFlight;
+    live->calls.append(call);
+    setState(live, InstanceState::Busy);
+    Telemetry::InvocationRecord &r = call->record;
+    r.instanceId = live->id;
+    const double waitedMs = double(monotonicNs() - call->submittedNs) / 1e6;
+    if (live->served++ == 0 && !live->provisioned) {
+        r.coldStart = true;
+        r.timings.sandboxMs = live->sandboxMs;
+        r.timings.startupMs = live->startupMs;
+        r.timings.queueMs = std::max(0.0, waitedMs - live->sandboxMs - live->startupMs);
+        if (!m_coldPhasesUsed) {
+            m_coldPhasesUsed = true;
+            r.timings.pullMs = m_image->pullMs;
+            r.timings.unpackMs = m_image->unpackMs;
+        }
+        for (const auto &[ms, line] : live->startupLog)
+            r.logs.append(line);
+        live->startupLog.clear();
+    } else {
+        r.timings.queueMs = waitedMs;
+    }
+    if (!m_config.initializer.isSet() || live->initialized)
+        return send(live, call);
+
+    // /initialize once per instance, before its first request (FC retries a failed one with
+    // the next request).
+    live->waitingInit.append(call);
+    if (live->initializing)
+        return;
+    live->initializing = true;
+    const qint64 initStart = monotonicNs();
+    appendLog(r, u"FC Initialize Start RequestId: "_qs + r.requestId);
+    runHook(
+        live, "POST", kInitializePath, m_config.initializer.timeoutS, r.requestId,
+        [this, live, call, initStart](const QString &error) {
+            Telemetry::InvocationRecord &first = call->record;
+            appendLog(first, u"FC Initialize End RequestId: "_qs + first.requestId);
+            first.timings.initializeMs = double(monotonicNs() - initStart) / 1e6;
+            live->initializing = false;
+            live->initialized = error.isEmpty();
+            const auto waiting = std::exchange(live->waitingInit, {});
+            for (const auto &c : waiting) {
+                if (live->initialized && !live->discarded) {
+                    send(live, c);
+                    continue;
+                }
+                // FC3: the initializer's failure comes back as 200 with X-Fc-Error-Type.
+                const QString message = error.isEmpty() ? u"the instance stopped"_qs : error;
+                c->record.error = Telemetry::InvocationError{u"InitializationError"_qs, message};
+                c->record.responseHeaders.append(
+                    {u"X-Fc-Error-Type"_qs, u"InitializationError"_qs});
+                c->record.body = QByteArray::fromStdString(
+                    nlohmann::json{{"errorMessage", message.toStdString()}}.dump());
+                --live->inFlight;
+                live->calls.removeOne(c);
+                finish(c);
+            }
+            if (!live->initialized)
+                becameFree(live);
+        });
+}
+
+void InstancePool::send(Live *live, const std::shared_ptr<Call> &call)
+{
+    Telemetry::InvocationRecord &r = call->record;
+    const Gateway::HttpRequest request =
+        call->http ? httpRequest(m_config, r.requestId, call->client)
+                   : eventRequest(m_config, r.requestId, call->client.body);
+    for (const auto &[name, value] : request.headers)
+        r.requestHeaders.append({QString::fromUtf8(name), QString::fromUtf8(value)});
+    if (live->inFlight == 1)
+        live->sandbox->resetPeakMemory();
+    appendLog(r, u"FC Invoke Start RequestId: "_qs + r.requestId);
+
+    auto outcome = std::make_shared<Outcome>();
+    if (!live->idle.empty()) {
+        outcome->connection = std::move(live->idle.back());
+        live->idle.pop_back();
+    }
+    ++live->workers;
+    Sandbox::Instance *sandbox = live->sandbox.get();
+    const auto cancel = live->cancel;
+    const quint16 port = quint16(m_config.caPort);
+    const int timeoutMs = m_config.timeoutS * 1000;
+    const bool preFreeze = m_config.preFreeze.isSet();
+    const Gateway::HttpRequest preFreezeRequest =
+        preFreeze ? hookRequest(m_config, r.requestId, "GET", kPreFreezePath)
+                  : Gateway::HttpRequest();
+    const int preFreezeTimeoutMs = m_config.preFreeze.timeoutS * 1000;
+    m_workers.start([this, live, call, outcome, sandbox, cancel, port, timeoutMs, request,
+                     preFreeze, preFreezeRequest, preFreezeTimeoutMs]() {
+        const auto connect = [&]() -> bool {
+            auto socket = sandbox->connectTcp(port, 1000);
+            if (!socket) {
+                outcome->response = std::unexpected(socket.error());
+                outcome->info.error = Gateway::ClientError::ConnectionClosedBeforeResponse;
+                return false;
+            }
+            outcome->connection = std::make_unique<Gateway::InstanceConnection>(std::move(*socket));
+            return true;
+        };
+        if (outcome->connection || connect()) {
+            outcome->response = outcome->connection->roundTrip(request, timeoutMs, cancel.get());
+            outcome->info = outcome->connection->lastRoundTrip();
+            // FC retries idempotent requests once when the kept-alive connection had died.
+            if (!outcome->response && outcome->info.shouldRetry(request.method) && !*cancel &&
+                connect()) {
+                outcome->response =
+                    outcome->connection->roundTrip(request, timeoutMs, cancel.get());
+                outcome->info = outcome->connection->lastRoundTrip();
+            }
+            if (outcome->response && preFreeze && outcome->connection->isReusable()) {
+                outcome->preFreezeRan = true;
+                auto hook = outcome->connection->roundTrip(preFreezeRequest, preFreezeTimeoutMs,
+                                                           cancel.get());
+                if (!hook)
+                    outcome->preFreezeError = u"PreFreeze failed: "_qs + hook.error().message;
+                else if (hook->status < 200 || hook->status > 299)
+                    outcome->preFreezeError =
+                        u"PreFreeze failed with status "_qs + QString::number(hook->status);
+            }
+        }
+        QMetaObject::invokeMethod(
+            this, [this, live, call, outcome]() { completed(live, call, outcome, 0); },
+            Qt::QueuedConnection);
+    });
+}
+
+void InstancePool::completed(Live *live, const std::shared_ptr<Call> &call,
+                             const std::shared_ptr<Outcome> &outcome, int attempt)
+{
+    // Output lines are read by the sandbox's reader thread and posted here: keep what the
+    // function wrote before its reply with this request; on a failure, give the exit status a
+    // moment to arrive (an OOM kill reads differently from a crash).
+    const bool waitOutput = !live->discarded && live->sandbox->hasPendingOutput();
+    const bool waitExit =
+        !outcome->response && outcome->info.error != Gateway::ClientError::Timeout && !live->exited;
+    if ((waitOutput || waitExit) && attempt < 20) {
+        QTimer::singleShot(1, this, [this, live, call, outcome, attempt]() {
+            completed(live, call, outcome, attempt + 1);
+        });
+        return;
+    }
+    --live->workers;
+    --live->inFlight;
+    live->calls.removeOne(call);
+    Telemetry::InvocationRecord &r = call->record;
+    r.timings.invokeMs = outcome->info.timings.totalMs();
+    r.maxUsedMB = double(live->sandbox->peakMemoryBytes()) / (1024.0 * 1024.0);
+    const auto functionError = [&](const QString &code, const QString &message, int status) {
+        r.error = Telemetry::InvocationError{code, message};
+        r.statusCode = status;
+        r.responseHeaders.append({u"X-Fc-Error-Type"_qs, u"UnhandledInvocationError"_qs});
+        r.body = QByteArray::fromStdString(
+            nlohmann::json{{"errorMessage", message.toStdString()}}.dump());
+    };
+    if (!outcome->response) {
+        using Gateway::ClientError;
+        if (outcome->info.error == ClientError::Timeout) {
+            functionError(u"FunctionTimeoutError"_qs,
+                          timedOutMessage(m_config.timeoutS, r.maxUsedMB), 200);
+        } else if (outcome->info.error == ClientError::BadResponse ||
+                   outcome->info.error == ClientError::ResponseTooLarge) {
+            functionError(u"BadResponse"_qs, outcome->response.error().message, 502);
+        } else {
+            const bool oom = live->exited && live->exit.memoryLimitExceeded;
+            functionError(oom ? u"FunctionOOMError"_qs : u"UnhandledInvocationError"_qs,
+                          exitedMidRequestMessage(outcome->info.timings.totalMs(), r.maxUsedMB),
+                          502);
+        }
+        // The instance is replaced, as FC does.
+        if (!live->discarded)
+            discard(live);
+    } else {
+        const Gateway::HttpResponse &response = *outcome->response;
+        const bool failed = response.status == 404 || response.header("x-fc-status") == "404";
+        r.statusCode = call->http ? response.status : 200; // FC3 drops an event reply's status
+        r.body = response.body;
+        if (call->http) {
+            for (const auto &[name, value] : response.headers)
+                if (!isForbiddenResponseHeader(name, value))
+                    r.responseHeaders.append({QString::fromUtf8(name), QString::fromUtf8(value)});
+        }
+        if (failed) {
+            r.error = Telemetry::InvocationError{u"UnhandledInvocationError"_qs,
+                                                 u"the function answered "_qs +
+                                                     QString::number(response.status) + u": " +
+                                                     QString::fromUtf8(response.body.left(500))};
+            r.responseHeaders.append({u"X-Fc-Error-Type"_qs, u"UnhandledInvocationError"_qs});
+        }
+        if (outcome->preFreezeRan) {
+            appendLog(r, u"FC PreFreeze Start RequestId: "_qs + r.requestId);
+            if (!outcome->preFreezeError.isEmpty())
+                appendLog(r, outcome->preFreezeError);
+            appendLog(r, u"FC PreFreeze End RequestId: "_qs + r.requestId);
+        }
+        if (outcome->connection && outcome->connection->isReusable() && !live->exited &&
+            !live->discarded)
+            live->idle.push_back(std::move(outcome->connection));
+    }
+    finish(call);
+    becameFree(live);
+}
+
+void InstancePool::failCall(const std::shared_ptr<Call> &call, int status, const QString &code,
+                            const QString &message, bool fc3Body)
+{
+    Telemetry::InvocationRecord &r = call->record;
+    r.error = Telemetry::InvocationError{code, message};
+    r.statusCode = status;
+    r.responseHeaders.append({u"Content-Type"_qs, u"application/json"_qs});
+    r.body =
+        fc3Body ? QByteArray::fromStdString(nlohmann::json{{"Code", code.toStdString()},
+                                                           {"Message", message.toStdString()},
+                                                           {"RequestId", r.requestId.toStdString()}}
+                                                .dump())
+                : fc2ErrorBody(code, message);
+    finish(call);
+}
+
+void InstancePool::finish(const std::shared_ptr<Call> &call)
+{
+    Telemetry::InvocationRecord &r = call->record;
+    r.timings.totalMs = double(monotonicNs() - call->submittedNs) / 1e6;
+    if (r.coldStart)
+        r.timings.totalMs += r.timings.pullMs + r.timings.unpackMs;
+    closeRecord(r, m_config, *m_image);
+    if (!r.instanceId.isEmpty()) { // it reached an instance: FC's framing and summary
+        if (!r.logs.contains(u"FC Invoke Start RequestId: "_qs + r.requestId))
+            appendLog(r, u"FC Invoke Start RequestId: "_qs + r.requestId);
+        QString end = u"FC Invoke End RequestId: "_qs + r.requestId;
+        if (r.error)
+            end += u", Error: "_qs + r.error->message.section(u" Logs :"_qs, 0, 0);
+        appendLog(r, end);
+        appendLog(r, r.summaryLine());
+    }
+    // Delivered from the event loop, never from inside submit() or a caller's stack.
+    QMetaObject::invokeMethod(
+        this,
+        [this, call]() {
+            emit finished(call->record);
+            if (call->done)
+                call->done(call->record);
+        },
+        Qt::QueuedConnection);
+}
+
+void InstancePool::becameFree(Live *live)
+{
+    if (live->discarded || live->stopping) {
+        removeIfDone(live);
+        schedule();
+        return;
+    }
+    schedule();
+    if (live->inFlight > 0)
+        return;
+    setState(live, InstanceState::Idle);
+    if (!live->provisioned && live->idleTimer)
+        live->idleTimer->start();
+}
+
+void InstancePool::reclaim(Live *live)
+{
+    if (live->inFlight > 0 || live->stopping || live->discarded)
+        return;
+    live->stopping = true;
+    setState(live, InstanceState::Stopping);
+    if (!m_config.preStop.isSet() || live->exited)
+        return discard(live);
+    const QString requestId = Telemetry::newRequestId();
+    const auto log = [this, live, requestId](const QString &line) {
+        emit logLine(requestId, live->id, QDateTime::currentMSecsSinceEpoch(), line);
+    };
+    log(u"FC PreStop Start RequestId: "_qs + requestId);
+    runHook(live, "GET", kPreStopPath, m_config.preStop.timeoutS, requestId,
+            [this, live, requestId, log](const QString &error) {
+                if (!error.isEmpty())
+                    log(error);
+                log(u"FC PreStop End RequestId: "_qs + requestId);
+                discard(live);
+            });
+}
+
+void InstancePool::runHook(Live *live, const QByteArray &method, const QByteArray &path,
+                           int timeoutS, const QString &requestId,
+                           std::function<void(QString)> done)
+{
+    auto outcome = std::make_shared<Outcome>();
+    if (!live->idle.empty()) {
+        outcome->connection = std::move(live->idle.back());
+        live->idle.pop_back();
+    }
+    ++live->workers;
+    const Gateway::HttpRequest request = hookRequest(m_config, requestId, method, path);
+    Sandbox::Instance *sandbox = live->sandbox.get();
+    const auto cancel = live->cancel;
+    const quint16 port = quint16(m_config.caPort);
+    const QString label = path == kInitializePath ? u"Initializer"_qs
+                          : path == kPreStopPath  ? u"PreStop"_qs
+                                                  : u"PreFreeze"_qs;
+    m_workers.start([this, live, outcome, sandbox, cancel, port, request, timeoutS, label,
+                     done = std::move(done)]() {
+        QString error;
+        if (!outcome->connection) {
+            auto socket = sandbox->connectTcp(port, 1000);
+            if (socket)
+                outcome->connection =
+                    std::make_unique<Gateway::InstanceConnection>(std::move(*socket));
+            else
+                error = label + u" failed: "_qs + socket.error().message;
+        }
+        if (outcome->connection) {
+            auto response = outcome->connection->roundTrip(request, timeoutS * 1000, cancel.get());
+            if (!response)
+                error = label + u" failed: "_qs + response.error().message;
+            else if (response->status < 200 || response->status > 299 ||
+                     response->header("x-fc-status") == "404")
+                error = label + u" failed with status "_qs + QString::number(response->status) +
+                        u": " + QString::fromUtf8(response->body.left(500));
+        }
+        QMetaObject::invokeMethod(
+            this,
+            [this, live, outcome, error, done]() {
+                --live->workers;
+                if (outcome->connection && outcome->connection->isReusable() && !live->exited &&
+                    !live->discarded)
+                    live->idle.push_back(std::move(outcome->connection));
+                done(error);
+                removeIfDone(live);
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+void InstancePool::discard(Live *live)
+{
+    if (live->discarded)
+        return;
+    live->discarded = true;
+    live->stopping = true;
+    live->cancel->store(true);
+    live->idle.clear();
+    if (live->idleTimer)
+        live->idleTimer->stop();
+    if (live->state != InstanceState::Stopping)
+        setState(live, InstanceState::Stopping);
+    if (live->sandbox)
+        live->sandbox->kill();
+    setState(live, InstanceState::Stopped);
+    removeIfDone(live);
+}
+
+void InstancePool::removeIfDone(Live *live)
+{
+    // Removed from the event loop: callers up the stack may still use `live`.
+    QMetaObject::invokeMethod(
+        this,
+        [this, live]() {
+            for (auto it = m_instances.begin(); it != m_instances.end(); ++it) {
+                if (it->get() != live)
+                    continue;
+                if (live->discarded && live->workers == 0 && live->inFlight == 0)
+                    m_instances.erase(it);
+                break;
+            }
+            checkStopped();
+        },
+        Qt::QueuedConnection);
+}
+
+void InstancePool::stop(std::function<void()> done)
+{
+    m_stopping = true;
+    m_stopped = std::move(done);
+    while (!m_queue.empty()) {
+        auto call = m_queue.front();
+        m_queue.pop_front();
+        failCall(call, 503, u"ServiceUnavailable"_qs, u"the emulator is stopping"_qs, true);
+    }
+    QList<Live *> lives;
+    for (const auto &live : m_instances)
+        lives.append(live.get());
+    for (Live *live : lives) {
+        if (live->discarded)
+            continue;
+        if (live->ready && live->inFlight == 0 && !live->stopping)
+            reclaim(live); // GET /pre-stop first when configured
+        else if (!live->stopping)
+            discard(live);
+    }
+    checkStopped();
+}
+
+void InstancePool::checkStopped()
+{
+    if (!m_stopping || !m_stopped)
+        return;
+    for (const auto &live : m_instances)
+        if (!live->discarded || live->workers > 0)
+            return;
+    auto done = std::exchange(m_stopped, {});
+    QMetaObject::invokeMethod(
+        this, [done]() { done(); }, Qt::QueuedConnection);
+}
+
+} // namespace Fcemu::Runtime

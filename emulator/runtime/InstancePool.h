@@ -1,0 +1,111 @@
+#pragma once
+
+#include <functional>
+#include <list>
+#include <memory>
+
+#include <QObject>
+#include <QThreadPool>
+
+#include "FunctionImage.h"
+#include "config/FunctionConfig.h"
+#include "gateway/HttpMessage.h"
+#include "telemetry/InvocationRecord.h"
+
+namespace Fcemu::Runtime {
+
+enum class InstanceState { Starting, Ready, Busy, Idle, Stopping, Stopped };
+
+// "starting", "ready", "busy", "idle", "stopping", "stopped"
+QString instanceStateName(InstanceState state);
+
+// Web-server mode with many instances (SPEC §4 "Instances"): each instance takes up to
+// instanceConcurrency requests at once; more requests start more instances (each a real cold
+// start) up to maxInstances, beyond which the reply is 429 ResourceExhausted. Idle instances are
+// reclaimed after idleTimeoutS (GET /pre-stop first when configured); provisioned instances are
+// started up front and kept. GET /pre-freeze follows every request when configured.
+//
+// Asynchronous: nothing here runs a nested event loop. Round trips run on worker threads, each
+// with its own connection from Sandbox::Instance::connectTcp (idle connections are kept for
+// reuse); results come back to the pool's thread as queued calls. The pool must live on a
+// long-lived thread (the sandbox's PR_SET_PDEATHSIG follows the thread that started it).
+class InstancePool final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(InstancePool)
+
+public:
+    // Called on the pool's thread, never from inside submit().
+    using Callback = std::function<void(const Telemetry::InvocationRecord &)>;
+
+    InstancePool(Config::FunctionConfig config, std::shared_ptr<PreparedImage> image,
+                 QObject *parent = nullptr);
+    ~InstancePool() override; // kills every instance (no pre-stop: call stop() for that)
+
+    const Config::FunctionConfig &config() const { return m_config; }
+
+    // Starts the provisioned instances. Call once, on the pool's thread.
+    void start();
+
+    // Queues an invocation and returns its request id at once. kind http: the client's request
+    // passed through (/http-invoke); otherwise request.body is the event (/invoke). Safe to call
+    // from any thread.
+    QString submit(const Gateway::HttpRequest &request, bool http, Callback done = {});
+
+    // Calls GET /pre-stop on every running instance (when configured), stops them all and then
+    // calls done. Requests submitted afterwards fail.
+    void stop(std::function<void()> done = {});
+
+    int instanceCount() const;
+
+signals:
+    // Every state change of every instance, with the monotonic time (monotonicNs()).
+    void instanceStateChanged(const QString &instanceId, Fcemu::Runtime::InstanceState state,
+                              qint64 monotonicNs);
+    // Function output and FC's framing lines. requestId is empty for lines of an instance that
+    // serves several requests at once (instanceConcurrency > 1) or none.
+    void logLine(const QString &requestId, const QString &instanceId, qint64 timestampMs,
+                 const QString &line);
+    void finished(const Fcemu::Telemetry::InvocationRecord &record);
+
+private:
+    struct Call;
+    struct Live;
+    struct Outcome;
+
+    void enqueue(const std::shared_ptr<Call> &call);
+    void schedule();
+    Live *startInstance(bool provisioned);
+    void pingInstance(Live *live);
+    void instanceReady(Live *live);
+    void startupFailed(Live *live, const QString &code, const QString &message);
+    void dispatch(Live *live, const std::shared_ptr<Call> &call);
+    void send(Live *live, const std::shared_ptr<Call> &call);
+    void runHook(Live *live, const QByteArray &method, const QByteArray &path, int timeoutS,
+                 const QString &requestId, std::function<void(QString error)> done);
+    void completed(Live *live, const std::shared_ptr<Call> &call,
+                   const std::shared_ptr<Outcome> &outcome, int attempt);
+    void finish(const std::shared_ptr<Call> &call);
+    void failCall(const std::shared_ptr<Call> &call, int status, const QString &code,
+                  const QString &message, bool fc3Body);
+    void appendLog(Telemetry::InvocationRecord &record, const QString &line, qint64 ms = 0);
+    void setState(Live *live, InstanceState state);
+    void becameFree(Live *live);
+    void reclaim(Live *live);
+    void discard(Live *live);
+    void removeIfDone(Live *live);
+    void checkStopped();
+
+    Config::FunctionConfig m_config;
+    std::shared_ptr<PreparedImage> m_image;
+    std::list<std::shared_ptr<Live>> m_instances;
+    std::list<std::shared_ptr<Call>> m_queue;
+    QThreadPool m_workers;
+    bool m_stopping = false;
+    std::function<void()> m_stopped;
+    bool m_coldPhasesUsed = false; // the image's pull and unpack go to the first cold start
+};
+
+} // namespace Fcemu::Runtime
+
+Q_DECLARE_METATYPE(Fcemu::Runtime::InstanceState)
