@@ -4,6 +4,7 @@
 
 #include "ImageCommands.h"
 #include "InvokeCommand.h"
+#include "ServeCommand.h"
 
 namespace Fcemu::Cli {
 
@@ -46,6 +47,8 @@ int run(const QStringList &arguments)
         return runImageCommand(args.mid(1));
     if (command == u"invoke"_qs)
         return runInvokeCommand(args.mid(1));
+    if (command == u"serve"_qs)
+        return runServeCommand(args.mid(1));
     err << "fcemu: unknown command '" << command << "' (see fcemu --help)\n";
     return 2;
 }

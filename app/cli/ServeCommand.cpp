@@ -1,0 +1,145 @@
+#include "ServeCommand.h"
+
+#include <csignal>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QHostAddress>
+#include <QSocketNotifier>
+#include <QTextStream>
+#include <QUrl>
+
+#include "FunctionOptions.h"
+#include "gateway/LocalServer.h"
+#include "runtime/FunctionImage.h"
+#include "runtime/InstancePool.h"
+#include "sandbox/Sandbox.h"
+
+namespace Fcemu::Cli {
+
+namespace {
+
+int g_signalPipe[2] = {-1, -1};
+
+void onSignal(int)
+{
+    const char byte = 1;
+    [[maybe_unused]] const auto n = ::write(g_signalPipe[1], &byte, 1);
+}
+
+int report(const Error &error)
+{
+    QTextStream(stderr) << "fcemu: " << error.message << '\n';
+    return exitCodeFor(error.kind);
+}
+
+int usage(const QString &message)
+{
+    QTextStream(stderr) << "fcemu: " << message << " (see fcemu --help)\n";
+    return 2;
+}
+
+} // namespace
+
+int runServeCommand(const QStringList &arguments)
+{
+    const QStringList args = QStringList{u"fcemu serve"_qs} + arguments;
+    QCommandLineParser parser;
+    parser.addPositionalArgument(u"IMAGE"_qs, u"image"_qs);
+    addFunctionOptions(parser);
+    parser.addOption({u"listen"_qs, u"address of the local endpoints"_qs, u"HOST:PORT"_qs,
+                      u"127.0.0.1:8000"_qs});
+    if (!parser.parse(args))
+        return usage(parser.errorText());
+    if (parser.positionalArguments().size() != 1)
+        return usage(u"serve takes one IMAGE"_qs);
+    const QString imagePath = parser.positionalArguments().first();
+
+    const QString listen = parser.value(u"listen"_qs);
+    const qsizetype colon = listen.lastIndexOf(u':');
+    bool portOk = false;
+    const uint port = listen.mid(colon + 1).toUInt(&portOk);
+    QString host = listen.left(colon);
+    if (host.startsWith(u'[') && host.endsWith(u']'))
+        host = host.mid(1, host.size() - 2);
+    const QHostAddress address(host == u"localhost"_qs ? u"127.0.0.1"_qs : host);
+    if (colon <= 0 || !portOk || port > 65535 || address.isNull())
+        return usage(u"--listen takes HOST:PORT, e.g. 127.0.0.1:8000 (got '"_qs + listen + u"')");
+
+    auto config = functionConfigFromArguments(args);
+    if (!config)
+        return report(config.error());
+    if (!config->webServerMode)
+        return usage(
+            u"serve needs web-server mode: a function with --web-server-mode false takes only events (FC allows no HTTP triggers there)"_qs);
+
+    if (auto userns = Sandbox::checkUserNamespaces(); !userns)
+        return report(userns.error());
+
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    Runtime::PrepareOptions prepareOptions;
+    const bool tty = ::isatty(STDERR_FILENO);
+    prepareOptions.progress = [&](qint64 done, qint64 total) {
+        if (tty && total > 0)
+            err << "\rpreparing image " << (done * 100 / total) << "%   " << Qt::flush;
+    };
+    auto image = Runtime::prepareImage(imagePath, *config, prepareOptions);
+    if (tty)
+        err << "\r\033[K" << Qt::flush;
+    if (!image)
+        return report(image.error());
+
+    Runtime::InstancePool pool(*config, *image);
+    Gateway::LocalServer server(&pool);
+    if (auto listening = server.start(address, quint16(port)); !listening)
+        return report(listening.error());
+
+    QObject::connect(&pool, &Runtime::InstancePool::logLine, &pool,
+                     [&out](const QString &, const QString &, qint64, const QString &line) {
+                         out << line << '\n' << Qt::flush;
+                     });
+    const QString name = QString::fromUtf8(QUrl::toPercentEncoding(config->name));
+    const QString service = QString::fromUtf8(QUrl::toPercentEncoding(config->serviceName));
+    out << "fcemu: serving " << config->name << " from " << imagePath << '\n'
+        << "  FC3 InvokeFunction: POST " << server.baseUrl() << "/2023-03-30/functions/" << name
+        << "/invocations\n"
+        << "  FC2 InvokeFunction: POST " << server.baseUrl() << "/2016-08-15/services/" << service
+        << "/functions/" << name << "/invocations\n"
+        << "  HTTP trigger:       " << server.baseUrl() << "/2016-08-15/proxy/" << service << '/'
+        << name << "/  (and every other path)\n"
+        << "  Ctrl+C stops\n"
+        << Qt::flush;
+
+    // SIGINT/SIGTERM: a byte down a pipe wakes the event loop (a handler may do nothing more).
+    if (::pipe2(g_signalPipe, O_CLOEXEC | O_NONBLOCK) != 0)
+        return report({ErrorKind::Platform, u"pipe: "_qs + errnoText(errno)});
+    QSocketNotifier notifier(g_signalPipe[0], QSocketNotifier::Read);
+    bool stopping = false;
+    QObject::connect(&notifier, &QSocketNotifier::activated, &pool, [&]() {
+        char buffer[16];
+        while (::read(g_signalPipe[0], buffer, sizeof buffer) > 0) {
+        }
+        if (stopping)
+            return;
+        stopping = true;
+        err << "fcemu: stopping\n" << Qt::flush;
+        server.close();
+        pool.stop([]() { QCoreApplication::exit(0); });
+    });
+    struct sigaction action = {};
+    action.sa_handler = onSignal;
+    sigemptyset(&action.sa_mask);
+    ::sigaction(SIGINT, &action, nullptr);
+    ::sigaction(SIGTERM, &action, nullptr);
+
+    pool.start();
+    const int code = QCoreApplication::exec();
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+    return code;
+}
+
+} // namespace Fcemu::Cli
