@@ -1,0 +1,237 @@
+// A real Express app like the one in FC's documentation (server.timeout = 0;
+// server.keepAliveTimeout = 0), built into an image by the test from Debian's nodejs and
+// node-express (node, its libraries and the module tree copied into a folder, then packed),
+// driven through web-server mode in the sandbox.
+#include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QSet>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <nlohmann/json.hpp>
+
+#include "image/ImagePacker.h"
+#include "runtime/FunctionImage.h"
+#include "runtime/WebInvoker.h"
+#include "sandbox/Sandbox.h"
+
+using namespace Fcemu;
+
+namespace {
+
+const char serverJs[] = R"JS(
+'use strict';
+const express = require('express');
+const app = express();
+app.use(express.raw({ type: '*/*', limit: '32mb' }));
+let initialized = 0;
+app.post('/initialize', (req, res) => {
+  initialized += 1;
+  console.log(`initialize ${req.headers['x-fc-request-id']}`);
+  res.send('');
+});
+app.post('/invoke', (req, res) => {
+  console.log(`invoke ${req.headers['x-fc-request-id']}`);
+  res.send(req.body);
+});
+app.use((req, res) => { // the catch-all: Debian's path-to-regexp refuses '*'
+  if (req.query.crash) process.exit(3);
+  const reply = () => res.json({
+    method: req.method, path: req.path, query: req.query,
+    headers: req.headers, initialized, body: req.body ? req.body.toString() : '' });
+  if (req.query.sleep) setTimeout(reply, Number(req.query.sleep)); else reply();
+});
+const host = process.env.LISTEN_HOST || '0.0.0.0';
+const server = app.listen(9000, host, () => console.log(`express listening on ${host}:9000`));
+server.timeout = 0; // never timeout
+server.keepAliveTimeout = 0; // keepalive, never timeout
+)JS";
+
+bool copyTree(const QString &from, const QString &to)
+{
+    QDir().mkpath(QFileInfo(to).absolutePath());
+    return QProcess::execute(u"cp"_qs, {u"-a"_qs, from, to}) == 0;
+}
+
+} // namespace
+
+class TestExpressApp final : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_tmp;
+    std::shared_ptr<Runtime::PreparedImage> m_image;
+
+    // express and every module it needs, from Debian's /usr/share/nodejs.
+    bool copyModules(const QString &rootfs)
+    {
+        const QString modules = u"/usr/share/nodejs"_qs;
+        QStringList todo{u"express"_qs};
+        QSet<QString> seen;
+        while (!todo.isEmpty()) {
+            const QString name = todo.takeFirst();
+            if (seen.contains(name) || !QFileInfo::exists(modules + u'/' + name))
+                continue;
+            seen.insert(name);
+            if (!copyTree(modules + u'/' + name, rootfs + modules + u'/' + name))
+                return false;
+            QFile package(modules + u'/' + name + u"/package.json"_qs);
+            if (!package.open(QIODevice::ReadOnly))
+                continue;
+            const QJsonObject deps = QJsonDocument::fromJson(package.readAll())
+                                         .object()
+                                         .value(u"dependencies"_qs)
+                                         .toObject();
+            for (auto it = deps.begin(); it != deps.end(); ++it)
+                todo.append(it.key());
+        }
+        return seen.contains(u"express"_qs);
+    }
+
+    Telemetry::InvocationRecord http(Runtime::WebInvoker &invoker, const QByteArray &path,
+                                     const QByteArray &query = {})
+    {
+        QSignalSpy finished(&invoker, &Runtime::WebInvoker::finished);
+        Gateway::HttpRequest request;
+        request.method = "GET";
+        request.setTarget(path, query);
+        request.setHeader("X-From-Test", "1");
+        invoker.invokeHttp(request);
+        return finished.value(0).value(0).value<Telemetry::InvocationRecord>();
+    }
+
+    static QString header(const Telemetry::HeaderList &headers, const QString &name)
+    {
+        for (const auto &[n, v] : headers)
+            if (n.compare(name, Qt::CaseInsensitive) == 0)
+                return v;
+        return {};
+    }
+
+private slots:
+    void initTestCase()
+    {
+        qRegisterMetaType<Telemetry::InvocationRecord>();
+        const bool mustWork = qEnvironmentVariable("EMU_SANDBOX_MUST_WORK") == u"1"_qs;
+        if (auto userns = Sandbox::checkUserNamespaces(); !userns) {
+            if (mustWork)
+                QFAIL(qPrintable(userns.error().message));
+            QSKIP(qPrintable(userns.error().message));
+        }
+        const QString node = QStandardPaths::findExecutable(u"node"_qs);
+        if (node.isEmpty() || !QFileInfo::exists(u"/usr/share/nodejs/express/package.json"_qs)) {
+            if (mustWork)
+                QFAIL("nodejs and node-express are not installed (packaging/install-deps.sh "
+                      "installs them)");
+            QSKIP("nodejs and node-express are not installed");
+        }
+        QVERIFY(m_tmp.isValid());
+        const QString rootfs = m_tmp.filePath(u"rootfs"_qs);
+        // node and the shared libraries it links (ldd), at their own paths.
+        const QString nodePath = QFileInfo(node).canonicalFilePath();
+        QVERIFY(copyTree(nodePath, rootfs + u"/usr/bin/node"_qs));
+        QProcess ldd;
+        ldd.start(u"ldd"_qs, {nodePath});
+        QVERIFY(ldd.waitForFinished());
+        for (const QByteArray &line : ldd.readAllStandardOutput().split('\n')) {
+            const QByteArray lib =
+                line.contains("=>") ? line.split(' ').value(2) : line.trimmed().split(' ').value(0);
+            if (!lib.startsWith('/'))
+                continue;
+            const QString path = QString::fromUtf8(lib);
+            QVERIFY(copyTree(QFileInfo(path).canonicalFilePath(), rootfs + path));
+        }
+        QVERIFY(copyModules(rootfs));
+        QDir().mkpath(rootfs + u"/code"_qs);
+        QDir().mkpath(rootfs + u"/tmp"_qs);
+        QFile js(rootfs + u"/code/server.js"_qs);
+        QVERIFY(js.open(QIODevice::WriteOnly));
+        js.write(serverJs);
+        js.close();
+
+        Image::PackOptions pack;
+        pack.entrypoint = {u"/usr/bin/node"_qs, u"/code/server.js"_qs};
+        pack.env = {u"PATH=/usr/bin:/bin"_qs, u"NODE_PATH=/usr/share/nodejs"_qs};
+        pack.workingDir = u"/code"_qs;
+        pack.compression = u"none"_qs; // node is 100 MB: gzip would only slow the test down
+        const QString image = m_tmp.filePath(u"express.tar"_qs);
+        auto packed = Image::packDirectory(rootfs, image, pack);
+        QVERIFY2(packed, packed ? "" : qPrintable(packed.error().message));
+        Runtime::PrepareOptions options;
+        options.cacheDirectory = m_tmp.filePath(u"cache"_qs);
+        auto prepared = Runtime::prepareImage(image, {}, options);
+        QVERIFY2(prepared, prepared ? "" : qPrintable(prepared.error().message));
+        m_image = *prepared;
+    }
+
+    void headersControlPathsAndTheInitializer()
+    {
+        Config::FunctionConfig config;
+        config.memoryMB = 512;
+        config.initializer.handler = u"initializer"_qs;
+        Runtime::WebInvoker invoker(config, m_image);
+        const auto first = http(invoker, "/users/7", "q=fc");
+        QVERIFY2(!first.error, first.error ? qPrintable(first.error->message) : "");
+        QVERIFY(first.coldStart);
+        QCOMPARE(first.statusCode, 200);
+        const nlohmann::json seen = nlohmann::json::parse(first.body.toStdString());
+        QCOMPARE(QString::fromStdString(seen["path"]), u"/users/7"_qs);
+        QCOMPARE(QString::fromStdString(seen["query"]["q"]), u"fc"_qs);
+        QCOMPARE(QString::fromStdString(seen["headers"]["x-fc-control-path"]), u"/http-invoke"_qs);
+        QCOMPARE(QString::fromStdString(seen["headers"]["x-fc-request-id"]), first.requestId);
+        QCOMPARE(QString::fromStdString(seen["headers"]["x-from-test"]), u"1"_qs);
+        QCOMPARE(seen["initialized"].get<int>(), 1);
+        QVERIFY(first.logs.join(u'\n').contains(u"initialize "_qs + first.requestId));
+        QCOMPARE(header(first.responseHeaders, u"X-Fc-Request-Id"_qs), first.requestId);
+        QVERIFY(first.maxUsedMB > 10); // node's own memory, measured
+
+        const auto second = http(invoker, "/again");
+        QVERIFY(!second.coldStart);
+        QCOMPARE(nlohmann::json::parse(second.body.toStdString())["initialized"].get<int>(),
+                 1); // once per instance
+
+        QSignalSpy finished(&invoker, &Runtime::WebInvoker::finished);
+        invoker.invokeEvent(R"({"event":true})");
+        const auto event = finished.value(0).value(0).value<Telemetry::InvocationRecord>();
+        QVERIFY(!event.error);
+        QCOMPARE(event.body, QByteArray(R"({"event":true})"));
+        QVERIFY(event.logs.join(u'\n').contains(u"invoke "_qs + event.requestId));
+    }
+
+    void crashAndTimeoutAsFcReportsThem()
+    {
+        Config::FunctionConfig config;
+        config.timeoutS = 1;
+        Runtime::WebInvoker invoker(config, m_image);
+        const auto crash = http(invoker, "/", "crash=1");
+        QVERIFY(crash.error);
+        QCOMPARE(crash.statusCode, 502);
+        QVERIFY(crash.error->message.startsWith(
+            u"Process exited unexpectedly before completing request"_qs));
+        const auto slow = http(invoker, "/", "sleep=3000");
+        QVERIFY(slow.error);
+        QVERIFY(slow.error->message.startsWith(u"Function timed out after 1 seconds"_qs));
+    }
+
+    void listeningOnLoopbackFailsLikeFc()
+    {
+        Config::FunctionConfig config;
+        config.env = {{u"LISTEN_HOST"_qs, u"127.0.0.1"_qs}};
+        config.startupTimeoutS = 3;
+        Runtime::WebInvoker invoker(config, m_image);
+        const auto r = http(invoker, "/");
+        QVERIFY(r.error);
+        QCOMPARE(r.error->code, u"FunctionNotStarted"_qs);
+        QVERIFY(r.error->message.contains(u"Ping CA failed due to: dial tcp 21.0.0."_qs));
+        QVERIFY(r.error->message.contains(u"express listening on 127.0.0.1:9000"_qs));
+        QVERIFY(r.logs.join(u'\n').contains(u"which FC cannot reach"_qs));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestExpressApp)
+#include "TestExpressApp.moc"
