@@ -124,13 +124,15 @@ struct Served
     Gateway::LocalServer server;
     quint16 port = 0;
 
-    Served(const Config::FunctionConfig &config, std::shared_ptr<Runtime::PreparedImage> image)
+    Served(const Config::FunctionConfig &config, std::shared_ptr<Runtime::PreparedImage> image,
+           bool startPool = true)
         : pool(config, std::move(image)), server(&pool)
     {
         if (!server.start(QHostAddress::LocalHost, 0))
             qFatal("cannot listen");
         port = server.serverPort();
-        pool.start();
+        if (startPool)
+            pool.start();
     }
 };
 
@@ -367,6 +369,84 @@ private slots:
                  replies[0].body.constData());
         QCOMPARE(replies[1].status, 200);
         QVERIFY(replies[1].header("x-fc-instance-id") != replies[0].header("x-fc-instance-id"));
+    }
+
+    void timeoutReplacesInstance()
+    {
+        Config::FunctionConfig c = config();
+        c.timeoutS = 1;
+        Served s(c, m_web);
+        const auto replies = serving([&]() {
+            Client client(s.port);
+            QList<HttpResponse> out;
+            out << client.exchange(request("GET", "/slow?sleep=3000"));
+            out << client.exchange(request("GET", "/after"));
+            return out;
+        });
+        QCOMPARE(replies[0].status, 200);
+        QCOMPARE(replies[0].header("x-fc-error-type"), QByteArray("UnhandledInvocationError"));
+        QVERIFY2(replies[0].body.contains("Function timed out after 1 seconds (maxMemoryUsage: "),
+                 replies[0].body.constData());
+        QCOMPARE(replies[1].status, 200);
+        QVERIFY(replies[1].header("x-fc-instance-id") != replies[0].header("x-fc-instance-id"));
+    }
+
+    void initializerOncePerInstanceAndPreFreezeAfterEachRequest()
+    {
+        Config::FunctionConfig c = config();
+        c.initializer.handler = u"init"_qs;
+        c.preFreeze.handler = u"pre-freeze"_qs;
+        Served s(c, m_web);
+        QSignalSpy finished(&s.pool, &Runtime::InstancePool::finished);
+        const auto replies = serving([&]() {
+            Client client(s.port);
+            QList<HttpResponse> out;
+            for (int i = 0; i < 2; ++i)
+                out << client.exchange(request("GET", "/i", {{"X-Fc-Log-Type", "Tail"}}));
+            return out;
+        });
+        QCOMPARE(replies.size(), 2);
+        QTRY_COMPARE(finished.size(), 2);
+        for (int i = 0; i < 2; ++i) {
+            QCOMPARE(replies[i].status, 200);
+            QCOMPARE(bodyJson(replies[i])["initialized"].get<bool>(), true);
+            const QString log =
+                QString::fromUtf8(QByteArray::fromBase64(replies[i].header("x-fc-log-result")));
+            QVERIFY2(log.contains(u"FC PreFreeze Start RequestId: "_qs +
+                                  QString::fromUtf8(replies[i].header("x-fc-request-id"))),
+                     qPrintable(log));
+            QCOMPARE(log.contains(u"FC Initialize Start RequestId: "_qs), i == 0);
+            const auto record = finished[i].first().value<Telemetry::InvocationRecord>();
+            QCOMPARE(record.coldStart, i == 0);
+            QCOMPARE(record.timings.initializeMs > 0, i == 0);
+        }
+    }
+
+    void provisionedInstanceIsWarmAndKept()
+    {
+        Config::FunctionConfig c = config();
+        c.provisioned = 1;
+        c.idleTimeoutS = 1;
+        c.instanceConcurrency = 2;
+        Served s(c, m_web, false);
+        QSignalSpy finished(&s.pool, &Runtime::InstancePool::finished);
+        QSignalSpy states(&s.pool, &Runtime::InstancePool::instanceStateChanged);
+        s.pool.start(); // provisioned instances start up front, before any request
+        QTRY_VERIFY_WITH_TIMEOUT(!states.isEmpty() &&
+                                     states.last()[1].value<Runtime::InstanceState>() ==
+                                         Runtime::InstanceState::Idle,
+                                 10000);
+        const HttpResponse r = serving([&]() {
+            Client client(s.port);
+            return client.exchange(request("GET", "/p", {{"X-Fc-Log-Type", "Tail"}}));
+        });
+        QCOMPARE(r.status, 200);
+        // FC leaves the log out when an instance serves several requests at once.
+        QVERIFY(!r.hasHeader("x-fc-log-result"));
+        QTRY_COMPARE(finished.size(), 1);
+        QVERIFY(!finished.first().first().value<Telemetry::InvocationRecord>().coldStart);
+        QTest::qWait(2000); // twice the idle timeout: a provisioned instance stays
+        QCOMPARE(s.pool.instanceCount(), 1);
     }
 
     void loadTwoThousandRequestsNoneLostNoneCrossed()
