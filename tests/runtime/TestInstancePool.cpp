@@ -14,6 +14,8 @@
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QProcess>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -447,6 +449,60 @@ private slots:
         QVERIFY(!finished.first().first().value<Telemetry::InvocationRecord>().coldStart);
         QTest::qWait(2000); // twice the idle timeout: a provisioned instance stays
         QCOMPARE(s.pool.instanceCount(), 1);
+    }
+
+    // `fcemu serve` (SPEC §1.1): the endpoint URLs, the function's logs on stdout, pre-stop and
+    // exit 0 on SIGTERM; a port in use is one clear line and exit 2.
+    void serveCommandServesUntilSigterm()
+    {
+        const QString fcemu = qEnvironmentVariable("FCEMU_TEST_BINARY_DIR") + u"/app/fcemu"_qs;
+        const QString image = qEnvironmentVariable("FCEMU_TEST_BINARY_DIR") +
+                              u"/resources/samples/fc-sample-web.tar"_qs;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"FCEMU_CACHE_DIR"_qs, m_cache.path());
+        QProcess serve;
+        serve.setProcessEnvironment(env);
+        serve.start(fcemu, {u"serve"_qs, image, u"--name"_qs, u"cli-fn"_qs, u"--pre-stop"_qs,
+                            u"--listen"_qs, u"127.0.0.1:0"_qs});
+        QVERIFY(serve.waitForStarted());
+        QByteArray out;
+        QTRY_VERIFY_WITH_TIMEOUT((out += serve.readAllStandardOutput()).contains("HTTP trigger"),
+                                 20000);
+        const QRegularExpression url(
+            uR"(POST http://127\.0\.0\.1:(\d+)/2023-03-30/functions/cli-fn/invocations)"_qs);
+        const auto match = url.match(QString::fromUtf8(out));
+        QVERIFY2(match.hasMatch(), out.constData());
+        const quint16 port = quint16(match.captured(1).toUInt());
+        QVERIFY(out.contains("/2016-08-15/proxy/"));
+
+        const HttpResponse r = serving([&]() {
+            Client client(port);
+            return client.exchange(request("POST", "/2023-03-30/functions/cli-fn/invocations", {},
+                                           "from the cli test"));
+        });
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.body, QByteArray("from the cli test"));
+
+        QProcess second;
+        second.setProcessEnvironment(env);
+        second.start(
+            fcemu, {u"serve"_qs, image, u"--listen"_qs, u"127.0.0.1:"_qs + QString::number(port)});
+        QVERIFY(second.waitForFinished(30000));
+        QCOMPARE(second.exitCode(), 2);
+        const QByteArray error = second.readAllStandardError();
+        QCOMPARE(error.count('\n'), 1);
+        QVERIFY2(error.contains(QByteArray::number(port)), error.constData());
+
+        serve.terminate(); // SIGTERM
+        QVERIFY(serve.waitForFinished(20000));
+        QCOMPARE(serve.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(serve.exitCode(), 0);
+        out += serve.readAllStandardOutput();
+        const QByteArray requestId = r.header("x-fc-request-id");
+        QVERIFY2(out.contains(QByteArray(QByteArray("FC Invoke Start RequestId: ") + requestId)),
+                 out.constData());
+        QVERIFY2(out.contains(QByteArray(requestId + " [INFO] POST /invoke")), out.constData());
+        QVERIFY2(out.contains("FC PreStop Start RequestId: "), out.constData());
     }
 
     void loadTwoThousandRequestsNoneLostNoneCrossed()
