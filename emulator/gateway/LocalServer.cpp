@@ -216,7 +216,7 @@ private:
         const bool http = route.kind == Route::Kind::Http;
         if (route.async) {
             // FC answers an asynchronous invocation at once and runs it later.
-            const QString requestId = pool->submit(route.forwarded, http);
+            const QString requestId = pool->submit(route.forwarded, http, {}, true);
             HttpResponse accepted;
             accepted.status = 202;
             accepted.setHeader("X-Fc-Request-Id", requestId.toUtf8());
@@ -291,7 +291,7 @@ void LocalServer::incomingConnection(qintptr socketDescriptor)
         refused.abort();
         return;
     }
-    m_connections.insert(new Connection(this, socketDescriptor), true);
+    m_connections.insert(new Connection(this, socketDescriptor));
 }
 
 void LocalServer::removeConnection(Connection *connection)

@@ -6,8 +6,8 @@
 // that tests call without sockets, and a QTcpServer with a connection limit and an idle timeout.
 
 #include <QByteArray>
-#include <QHash>
 #include <QHostAddress>
+#include <QSet>
 #include <QString>
 #include <QStringList>
 #include <QTcpServer>
@@ -93,7 +93,7 @@ private:
     void removeConnection(Connection *connection);
 
     Runtime::InstancePool *m_pool;
-    QHash<Connection *, bool> m_connections;
+    QSet<Connection *> m_connections;
     int m_maxConnections = 500; // qBittorrent's CONNECTIONS_LIMIT
     int m_idleTimeoutMs = 60'000;
 };

@@ -55,6 +55,7 @@ struct InstancePool::Call
     Telemetry::InvocationRecord record;
     Gateway::HttpRequest client;
     bool http = false;
+    bool async = false;
     Callback done;
     qint64 submittedNs = 0;
 };
@@ -139,7 +140,8 @@ void InstancePool::start()
         startInstance(true);
 }
 
-QString InstancePool::submit(const Gateway::HttpRequest &request, bool http, Callback done)
+QString InstancePool::submit(const Gateway::HttpRequest &request, bool http, Callback done,
+                             bool async)
 {
     auto call = std::make_shared<Call>();
     call->record.requestId = Telemetry::newRequestId();
@@ -149,6 +151,7 @@ QString InstancePool::submit(const Gateway::HttpRequest &request, bool http, Cal
     call->record.coldStart = false;
     call->client = request;
     call->http = http;
+    call->async = async;
     call->done = std::move(done);
     call->submittedNs = monotonicNs();
     const QString id = call->record.requestId;
@@ -187,6 +190,10 @@ void InstancePool::enqueue(const std::shared_ptr<Call> &call)
         load += live->inFlight;
     }
     const bool needInstance = load > capacity;
+    if (needInstance && instances >= m_config.maxInstances && call->async) {
+        m_queue.push_back(call); // runs when an instance is free
+        return;
+    }
     if (needInstance && instances >= m_config.maxInstances)
         return failCall(call, 429, u"ResourceExhausted"_qs,
                         u"Resource exhausted: the function already runs "_qs +
@@ -220,7 +227,7 @@ void InstancePool::schedule()
     }
 }
 
-InstancePool::Live *InstancePool::startInstance(bool provisioned)
+void InstancePool::startInstance(bool provisioned)
 {
     auto shared = std::make_shared<Live>();
     Live *live = shared.get();
@@ -231,8 +238,7 @@ InstancePool::Live *InstancePool::startInstance(bool provisioned)
 
     auto spec = instanceSpec(m_config, *m_image, live->id);
     if (!spec) {
-        startupFailed(live, u"FunctionNotStarted"_qs, spec.error().message);
-        return nullptr;
+        return startupFailed(live, u"FunctionNotStarted"_qs, spec.error().message);
     }
     live->address = spec->instanceAddress;
     const QString command = spec->argv.join(u' ');
@@ -272,10 +278,9 @@ InstancePool::Live *InstancePool::startInstance(bool provisioned)
                           exitedUnexpectedly(live->sandbox->startErrno(), command, {}));
         else
             startupFailed(live, u"SandboxError"_qs, started.error().message);
-        return nullptr;
+        return;
     }
     pingInstance(live);
-    return live;
 }
 
 void InstancePool::pingInstance(Live *live)
@@ -545,9 +550,12 @@ void InstancePool::completed(Live *live, const std::shared_ptr<Call> &call,
                           exitedMidRequestMessage(outcome->info.timings.totalMs(), r.maxUsedMB),
                           502);
         }
-        // The instance is replaced, as FC does.
-        if (!live->discarded)
+        // The instance is replaced, as FC does (a provisioned one at once).
+        if (!live->discarded) {
             discard(live);
+            if (live->provisioned && !m_stopping)
+                startInstance(true);
+        }
     } else {
         const Gateway::HttpResponse &response = *outcome->response;
         const bool failed = response.status == 404 || response.header("x-fc-status") == "404";

@@ -48,9 +48,12 @@ public:
     void start();
 
     // Queues an invocation and returns its request id at once. kind http: the client's request
-    // passed through (/http-invoke); otherwise request.body is the event (/invoke). Safe to call
-    // from any thread.
-    QString submit(const Gateway::HttpRequest &request, bool http, Callback done = {});
+    // passed through (/http-invoke); otherwise request.body is the event (/invoke). A synchronous
+    // invocation that finds every instance busy at maxInstances fails at once with 429
+    // ResourceExhausted; an asynchronous one waits for a free instance, as FC's async queue does.
+    // Safe to call from any thread.
+    QString submit(const Gateway::HttpRequest &request, bool http, Callback done = {},
+                   bool async = false);
 
     // Calls GET /pre-stop on every running instance (when configured), stops them all and then
     // calls done. Requests submitted afterwards fail.
@@ -75,7 +78,7 @@ private:
 
     void enqueue(const std::shared_ptr<Call> &call);
     void schedule();
-    Live *startInstance(bool provisioned);
+    void startInstance(bool provisioned);
     void pingInstance(Live *live);
     void instanceReady(Live *live);
     void startupFailed(Live *live, const QString &code, const QString &message);

@@ -275,6 +275,40 @@ private slots:
         QVERIFY(record.body.contains("sleep=300"));
     }
 
+    void asyncWaitsForAFreeInstanceInsteadOf429()
+    {
+        Config::FunctionConfig c = config();
+        c.instanceConcurrency = 1;
+        c.maxInstances = 1;
+        Served s(c, m_web);
+        QSignalSpy finished(&s.pool, &Runtime::InstancePool::finished);
+        const auto replies = serving([&]() {
+            auto slow = std::async(std::launch::async, [&]() {
+                Client client(s.port);
+                return client.exchange(request("GET", "/slow?sleep=800"));
+            });
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+            Client client(s.port);
+            QList<HttpResponse> out;
+            out << client.exchange(request("POST", "/2023-03-30/functions/pool-fn/invocations",
+                                           {{"X-Fc-Invocation-Type", "Async"}}, "later"));
+            out << client.exchange(request("GET", "/now")); // sync: no instance free
+            out << slow.get();
+            return out;
+        });
+        QCOMPARE(replies[0].status, 202);
+        QCOMPARE(replies[1].status, 429);
+        QCOMPARE(replies[2].status, 200);
+        const QString asyncId = QString::fromUtf8(replies[0].header("x-fc-request-id"));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            std::any_of(finished.cbegin(), finished.cend(),
+                        [&](const QList<QVariant> &args) {
+                            const auto r = args.first().value<Telemetry::InvocationRecord>();
+                            return r.requestId == asyncId && !r.error && r.body == "later";
+                        }),
+            10000);
+    }
+
     void scaleOutThenResourceExhausted()
     {
         Config::FunctionConfig c = config();
