@@ -175,26 +175,27 @@ void InstancePool::appendLog(Telemetry::InvocationRecord &record, const QString 
                  line);
 }
 
+InstancePool::Capacity InstancePool::capacity() const
+{
+    Capacity c;
+    c.load = qsizetype(m_queue.size());
+    for (const auto &live : m_instances) {
+        if (live->discarded || live->stopping)
+            continue;
+        ++c.instances;
+        c.requests += m_config.instanceConcurrency;
+        c.load += live->inFlight;
+    }
+    return c;
+}
+
 void InstancePool::enqueue(const std::shared_ptr<Call> &call)
 {
     if (m_stopping)
         return failCall(call, 503, u"ServiceUnavailable"_qs, u"the emulator is stopping"_qs, true);
-    int capacity = 0;
-    int instances = 0;
-    qsizetype load = qsizetype(m_queue.size()) + 1;
-    for (const auto &live : m_instances) {
-        if (live->discarded || live->stopping)
-            continue;
-        ++instances;
-        capacity += m_config.instanceConcurrency;
-        load += live->inFlight;
-    }
-    const bool needInstance = load > capacity;
-    if (needInstance && instances >= m_config.maxInstances && call->async) {
-        m_queue.push_back(call); // runs when an instance is free
-        return;
-    }
-    if (needInstance && instances >= m_config.maxInstances)
+    const Capacity c = capacity();
+    // An asynchronous invocation waits for a free instance, as FC's async queue does.
+    if (c.load + 1 > c.requests && c.instances >= m_config.maxInstances && !call->async)
         return failCall(call, 429, u"ResourceExhausted"_qs,
                         u"Resource exhausted: the function already runs "_qs +
                             QString::number(m_config.maxInstances) +
@@ -203,8 +204,6 @@ void InstancePool::enqueue(const std::shared_ptr<Call> &call)
                             u" concurrent requests (instanceConcurrency)",
                         true);
     m_queue.push_back(call);
-    if (needInstance)
-        startInstance(false);
     schedule();
 }
 
@@ -220,11 +219,18 @@ void InstancePool::schedule()
             }
         }
         if (!target)
-            return;
+            break;
         auto call = m_queue.front();
         m_queue.pop_front();
         dispatch(target, call);
     }
+    // Requests still waiting beyond what the running and starting instances can take (new
+    // ones, or ones whose instance died) start more instances, each a cold start. A start that
+    // fails at once fails the requests it was for, so this ends.
+    for (Capacity c = capacity(); !m_stopping && !m_queue.empty() && c.load > c.requests &&
+                                  c.instances < m_config.maxInstances;
+         c = capacity())
+        startInstance(false);
 }
 
 void InstancePool::startInstance(bool provisioned)
@@ -345,16 +351,10 @@ void InstancePool::startupFailed(Live *live, const QString &code, const QString 
         live->sandbox->kill();
     setState(live, InstanceState::Stopped);
     // The requests that this instance was started for now have nowhere to go.
-    int capacity = 0;
-    qsizetype load = qsizetype(m_queue.size());
-    for (const auto &other : m_instances) {
-        if (other->discarded || other->stopping)
-            continue;
-        capacity += m_config.instanceConcurrency;
-        load += other->inFlight;
-    }
+    const Capacity c = capacity();
+    qsizetype load = c.load;
     bool first = true;
-    while (!m_queue.empty() && load > capacity) {
+    while (!m_queue.empty() && load > c.requests) {
         auto call = m_queue.back();
         m_queue.pop_back();
         --load;

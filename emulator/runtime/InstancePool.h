@@ -76,6 +76,13 @@ private:
     struct Live;
     struct Outcome;
 
+    struct Capacity
+    {
+        int instances = 0;  // running or starting, not stopping
+        int requests = 0;   // instances × instanceConcurrency
+        qsizetype load = 0; // requests in flight and waiting
+    };
+    Capacity capacity() const;
     void enqueue(const std::shared_ptr<Call> &call);
     void schedule();
     void startInstance(bool provisioned);
