@@ -8,7 +8,7 @@
 #include <QFile>
 #include <QTextStream>
 
-#include "config/Options.h"
+#include "FunctionOptions.h"
 #include "config/Validation.h"
 #include "runtime/FunctionImage.h"
 #include "runtime/JobInvoker.h"
@@ -73,9 +73,7 @@ int runInvokeCommand(const QStringList &arguments)
     }
     QCommandLineParser parser;
     parser.addPositionalArgument(u"IMAGE"_qs, u"image"_qs);
-    for (const Config::OptionSpec &o : Config::functionOptions())
-        parser.addOption(o.takesValue() ? QCommandLineOption(o.name, o.help, o.valueName)
-                                        : QCommandLineOption(o.name, o.help));
+    addFunctionOptions(parser);
     parser.addOption({u"event"_qs, u"event JSON"_qs, u"JSON"_qs});
     parser.addOption({u"event-file"_qs, u"event file"_qs, u"FILE"_qs});
     parser.addOption({u"http-method"_qs, u"HTTP method"_qs, u"METHOD"_qs});
@@ -93,21 +91,7 @@ int runInvokeCommand(const QStringList &arguments)
     const QString imagePath = parser.positionalArguments().first();
 
     // FUNCTION OPTIONS in command-line order: defaults, --config, then flags (flags win).
-    QList<Config::OptionValue> options;
-    for (int i = 1; i < args.size(); ++i) {
-        const QString &a = args[i];
-        if (!a.startsWith(u"--"_qs))
-            continue;
-        const QString name = a.mid(2).section(u'=', 0, 0);
-        const Config::OptionSpec *spec = Config::findFunctionOption(name);
-        if (!spec)
-            continue;
-        QString value;
-        if (spec->takesValue())
-            value = a.contains(u'=') ? a.section(u'=', 1) : args.value(++i);
-        options.append({spec->flag(), value});
-    }
-    auto config = Config::resolveFunctionConfig(options);
+    auto config = functionConfigFromArguments(args);
     if (!config)
         return report(config.error());
 

@@ -13,6 +13,7 @@
 #include "FcRequest.h"
 #include "InstanceSetup.h"
 #include "JobInvoker.h"
+#include "WebErrors.h"
 
 namespace Fcemu::Runtime {
 
@@ -23,11 +24,6 @@ void waitMs(int ms)
     QEventLoop loop;
     QTimer::singleShot(ms, Qt::PreciseTimer, &loop, &QEventLoop::quit);
     loop.exec();
-}
-
-QString mb(double value)
-{
-    return QString::number(value, 'f', 2) + u"MB"_qs;
 }
 
 } // namespace
@@ -173,41 +169,23 @@ bool WebInvoker::startInstance(Telemetry::InvocationRecord &record)
         }
         flushOutput();
         if (!live->diagnosed) {
-            for (const Sandbox::ListeningSocket &s : live->sandbox->listeningSockets()) {
-                QString advice;
-                if (s.port == port && (s.address == u"127.0.0.1"_qs || s.address == u"::1"_qs))
-                    advice = u"fcemu: the server listens on "_qs + s.address + u':' +
-                             QString::number(s.port) + u", which FC cannot reach: FC connects to " +
-                             live->address + u':' + QString::number(port) +
-                             u". Listen on 0.0.0.0:" + QString::number(port) + u" instead.";
-                else if (s.port != port && (s.address == u"0.0.0.0"_qs || s.address == u"::"_qs))
-                    advice = u"fcemu: the server listens on port "_qs + QString::number(s.port) +
-                             u", but CAPort is " + QString::number(port) + u": listen on " +
-                             QString::number(port) + u" or set --port " + QString::number(s.port) +
-                             u'.';
-                if (!advice.isEmpty()) {
-                    live->diagnosed = true;
-                    appendLog(record, advice);
-                    break;
-                }
+            const QString advice =
+                listenAdvice(live->sandbox->listeningSockets(), live->address, port);
+            if (!advice.isEmpty()) {
+                live->diagnosed = true;
+                appendLog(record, advice);
             }
         }
-        const QString startNs = QString::number(monotonicNs() - execNs);
+        const qint64 startNs = monotonicNs() - execNs;
         if (live->exited) {
             const int code =
                 live->exit.exitCode >= 0 ? live->exit.exitCode : 128 + live->exit.signal;
-            const QString message =
-                u"The CA process either cannot be started or exited:ContainerStartDuration:"_qs +
-                startNs + u". CA process cannot be started or exited already: exit status " +
-                QString::number(code) + u" Logs : " + lastLines(10);
+            const QString message = caExitedMessage(startNs, code, lastLines(10));
             discardInstance();
             return failStart(u"CAExited"_qs, message);
         }
         if (monotonicNs() > deadline) {
-            const QString message =
-                u"The CA's http server cannot be started:ContainerStartDuration:"_qs + startNs +
-                u". Ping CA failed due to: dial tcp " + live->address + u':' +
-                QString::number(port) + u": getsockopt: connection refused Logs : " + lastLines(10);
+            const QString message = notStartedMessage(startNs, live->address, port, lastLines(10));
             discardInstance();
             return failStart(u"FunctionNotStarted"_qs, message);
         }
@@ -324,9 +302,7 @@ void WebInvoker::invoke(const Gateway::HttpRequest &client, bool http,
         const double durationMs = info.timings.totalMs();
         if (info.error == ClientError::Timeout) {
             functionError(u"FunctionTimeoutError"_qs,
-                          u"Function timed out after "_qs + QString::number(m_config.timeoutS) +
-                              u" seconds (maxMemoryUsage: " + mb(record.maxUsedMB) + u')',
-                          200);
+                          timedOutMessage(m_config.timeoutS, record.maxUsedMB), 200);
         } else if (info.error == ClientError::BadResponse ||
                    info.error == ClientError::ResponseTooLarge) {
             functionError(u"BadResponse"_qs, response.error().message, 502);
@@ -335,10 +311,7 @@ void WebInvoker::invoke(const Gateway::HttpRequest &client, bool http,
             flushOutput();
             const bool oom = live->exited && live->exit.memoryLimitExceeded;
             functionError(oom ? u"FunctionOOMError"_qs : u"UnhandledInvocationError"_qs,
-                          u"Process exited unexpectedly before completing request (duration: "_qs +
-                              QString::number(qint64(durationMs)) + u"ms, maxMemoryUsage: " +
-                              mb(record.maxUsedMB) + u')',
-                          502);
+                          exitedMidRequestMessage(durationMs, record.maxUsedMB), 502);
         }
         discardInstance(); // the instance is replaced, as FC does
     } else {
