@@ -517,8 +517,11 @@ void InstancePool::completed(Live *live, const std::shared_ptr<Call> &call,
     const bool waitOutput = !live->discarded && live->sandbox->hasPendingOutput();
     const bool waitExit =
         !outcome->response && outcome->info.error != Gateway::ClientError::Timeout && !live->exited;
-    if ((waitOutput || waitExit) && attempt < 20) {
-        QTimer::singleShot(1, this, [this, live, call, outcome, attempt]() {
+    if ((waitOutput || waitExit) && attempt < 30) {
+        // Lines already read are delivered by the next turn of the event loop: try that first
+        // (a 1 ms timer per request was most of the gateway's latency), then poll every 1 ms.
+        const int delayMs = waitExit || attempt >= 10 ? 1 : 0;
+        QTimer::singleShot(delayMs, this, [this, live, call, outcome, attempt]() {
             completed(live, call, outcome, attempt + 1);
         });
         return;

@@ -194,7 +194,8 @@ public:
     ino_t pidNsIno = 0;
     std::thread watcher;
     std::atomic<quint64> memory{0}, peak{0};
-    std::atomic<int> undelivered{0}; // batches of lines read but not yet emitted
+    std::atomic<int> undelivered{0};  // batches of lines read but not yet emitted
+    std::atomic<bool> reading{false}; // the reader thread holds bytes it has not posted yet
     std::atomic<bool> memoryExceeded{false}, running{false};
     std::mutex requestMutex;
     QSocketNotifier *exitNotifier = nullptr;
@@ -566,6 +567,9 @@ void InstancePrivate::watch()
         if (fds[3].revents & POLLIN)
             break; // the Instance is being destroyed
         QList<OutputLine> lines;
+        // Between read() and the queued delivery the bytes are neither in the pipe nor
+        // counted as undelivered: say so, for hasPendingOutput().
+        reading = true;
         for (int i = 0; i < 2; ++i) {
             if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
                 continue;
@@ -588,6 +592,7 @@ void InstancePrivate::watch()
                 },
                 Qt::QueuedConnection);
         }
+        reading = false;
         if (fds[2].revents & POLLIN)
             alive = false;
         if (alive && std::chrono::steady_clock::now() >= nextSample) {
@@ -667,7 +672,7 @@ quint64 Instance::memoryBytes() const
 
 bool Instance::hasPendingOutput() const
 {
-    if (d->undelivered > 0)
+    if (d->undelivered > 0 || d->reading)
         return true;
     for (const UniqueFd *fd : {&d->stdoutRead, &d->stderrRead}) {
         int bytes = 0;
