@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
     # build
     build-essential cmake ninja-build pkg-config clang-format
-    qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-svg-dev libqt6svg6-dev
+    qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-svg-dev
     libarchive-dev nlohmann-json3-dev libzstd-dev libssl-dev libyaml-cpp-dev
     libhttp-parser-dev zlib1g-dev libisal-dev
     # run: the GUI on a desktop, or headless under Xvfb
