@@ -1,6 +1,11 @@
 #include "FunctionOptions.h"
 
+#include <unistd.h>
+
+#include <QTextStream>
+
 #include "config/Options.h"
+#include "sandbox/Sandbox.h"
 
 namespace Fcemu::Cli {
 
@@ -28,6 +33,36 @@ Result<Config::FunctionConfig> functionConfigFromArguments(const QStringList &ar
         options.append({spec->flag(), value});
     }
     return Config::resolveFunctionConfig(options);
+}
+
+int report(const Error &error)
+{
+    QTextStream(stderr) << "fcemu: " << error.message << '\n';
+    return exitCodeFor(error.kind);
+}
+
+int usage(const QString &message)
+{
+    QTextStream(stderr) << "fcemu: " << message << " (see fcemu --help)\n";
+    return 2;
+}
+
+Result<std::shared_ptr<Runtime::PreparedImage>> prepareForRun(const QString &imagePath,
+                                                              const Config::FunctionConfig &config)
+{
+    if (auto userns = Sandbox::checkUserNamespaces(); !userns)
+        return std::unexpected(userns.error());
+    QTextStream err(stderr);
+    Runtime::PrepareOptions options;
+    const bool tty = ::isatty(STDERR_FILENO);
+    options.progress = [&](qint64 done, qint64 total) {
+        if (tty && total > 0)
+            err << "\rpreparing image " << (done * 100 / total) << "%   " << Qt::flush;
+    };
+    auto image = Runtime::prepareImage(imagePath, config, options);
+    if (tty)
+        err << "\r\033[K" << Qt::flush;
+    return image;
 }
 
 } // namespace Fcemu::Cli

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "FunctionOptions.h"
 #include "common/Units.h"
 #include "image/ImageCache.h"
 #include "image/ImageManifest.h"
@@ -26,18 +27,6 @@ using namespace Fcemu::Image;
 
 constexpr qint64 elasticLimit = 3LL << 30; // FC: elastic instances, 3 GB uncompressed
 constexpr qint64 gpuLimit = 10LL << 30;    // FC: GPU instances, 10 GB uncompressed
-
-int report(const Error &error)
-{
-    QTextStream(stderr) << "fcemu: " << error.message << '\n';
-    return exitCodeFor(error.kind);
-}
-
-int usage(const QString &message)
-{
-    QTextStream(stderr) << "fcemu: " << message << " (see fcemu --help)\n";
-    return 2;
-}
 
 json toJson(const QStringList &list)
 {

@@ -19,18 +19,6 @@ namespace Fcemu::Cli {
 
 namespace {
 
-int report(const Error &error)
-{
-    QTextStream(stderr) << "fcemu: " << error.message << '\n';
-    return exitCodeFor(error.kind);
-}
-
-int usage(const QString &message)
-{
-    QTextStream(stderr) << "fcemu: " << message << " (see fcemu --help)\n";
-    return 2;
-}
-
 void printPhases(QTextStream &out, const Telemetry::InvocationRecord &r)
 {
     const auto &t = r.timings;
@@ -117,21 +105,10 @@ int runInvokeCommand(const QStringList &arguments)
     if (parser.isSet(u"har"_qs))
         return usage(u"--har: HAR export is not available in this version yet"_qs);
 
-    if (auto userns = Sandbox::checkUserNamespaces(); !userns)
-        return report(userns.error());
-
     QTextStream out(stdout);
     QTextStream err(stderr);
     const bool json = parser.isSet(u"json"_qs);
-    Runtime::PrepareOptions prepareOptions;
-    const bool tty = ::isatty(STDERR_FILENO);
-    prepareOptions.progress = [&](qint64 done, qint64 total) {
-        if (tty && total > 0)
-            err << "\rpreparing image " << (done * 100 / total) << "%   " << Qt::flush;
-    };
-    auto image = Runtime::prepareImage(imagePath, *config, prepareOptions);
-    if (tty)
-        err << "\r\033[K" << Qt::flush;
+    auto image = prepareForRun(imagePath, *config);
     if (!image)
         return report(image.error());
 

@@ -29,18 +29,6 @@ void onSignal(int)
     [[maybe_unused]] const auto n = ::write(g_signalPipe[1], &byte, 1);
 }
 
-int report(const Error &error)
-{
-    QTextStream(stderr) << "fcemu: " << error.message << '\n';
-    return exitCodeFor(error.kind);
-}
-
-int usage(const QString &message)
-{
-    QTextStream(stderr) << "fcemu: " << message << " (see fcemu --help)\n";
-    return 2;
-}
-
 } // namespace
 
 int runServeCommand(const QStringList &arguments)
@@ -75,20 +63,9 @@ int runServeCommand(const QStringList &arguments)
         return usage(
             u"serve needs web-server mode: a function with --web-server-mode false takes only events (FC allows no HTTP triggers there)"_qs);
 
-    if (auto userns = Sandbox::checkUserNamespaces(); !userns)
-        return report(userns.error());
-
     QTextStream out(stdout);
     QTextStream err(stderr);
-    Runtime::PrepareOptions prepareOptions;
-    const bool tty = ::isatty(STDERR_FILENO);
-    prepareOptions.progress = [&](qint64 done, qint64 total) {
-        if (tty && total > 0)
-            err << "\rpreparing image " << (done * 100 / total) << "%   " << Qt::flush;
-    };
-    auto image = Runtime::prepareImage(imagePath, *config, prepareOptions);
-    if (tty)
-        err << "\r\033[K" << Qt::flush;
+    auto image = prepareForRun(imagePath, *config);
     if (!image)
         return report(image.error());
 
