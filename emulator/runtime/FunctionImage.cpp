@@ -48,7 +48,6 @@ Result<std::shared_ptr<PreparedImage>> prepareImage(const QString &imagePath,
                     qint64(double(info->compressedSize()) * double(wait.elapsed()) / waitMs / 2),
                     info->compressedSize());
         }
-        prepared->simulatedPullMs = std::max(0.0, waitMs);
         readMs = double(timer.nsecsElapsed()) / 1e6;
     }
     prepared->pullMs = readMs;

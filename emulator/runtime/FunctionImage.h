@@ -20,10 +20,9 @@ struct PreparedImage
     Image::ImageInfo info;
     Image::CacheEntry entry;
     Image::CacheLease lease;
-    bool cached = false;        // the cache already had it: no unpack, and FC charges no pull
-    double pullMs = 0;          // reading the archive, or the simulated registry pull
-    double unpackMs = 0;        // 0 when cached
-    double simulatedPullMs = 0; // the part of pullMs spent waiting for --pull-bandwidth
+    bool cached = false; // the cache already had it: no unpack, and FC charges no pull
+    double pullMs = 0;   // reading the archive, or the simulated registry pull
+    double unpackMs = 0; // 0 when cached
 };
 
 struct PrepareOptions
