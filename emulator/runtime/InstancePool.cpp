@@ -154,6 +154,14 @@ QString InstancePool::submit(const Gateway::HttpRequest &request, bool http, Cal
     call->async = async;
     call->done = std::move(done);
     call->submittedNs = monotonicNs();
+    call->record.startedNs = call->submittedNs;
+    Telemetry::ClientRequest &client = call->record.client.emplace();
+    client.method = QString::fromUtf8(request.method);
+    client.target = QString::fromUtf8(request.target);
+    for (const auto &[name, value] : request.headers)
+        client.headers.append({QString::fromUtf8(name), QString::fromUtf8(value)});
+    client.body = request.body;
+    client.async = async;
     const QString id = call->record.requestId;
     QMetaObject::invokeMethod(
         this, [this, call]() { enqueue(call); }, Qt::QueuedConnection);
@@ -531,6 +539,9 @@ void InstancePool::completed(Live *live, const std::shared_ptr<Call> &call,
     live->calls.removeOne(call);
     Telemetry::InvocationRecord &r = call->record;
     r.timings.invokeMs = outcome->info.timings.totalMs();
+    r.timings.sendMs = outcome->info.timings.sendMs;
+    r.timings.waitMs = outcome->info.timings.waitMs;
+    r.timings.receiveMs = outcome->info.timings.receiveMs;
     r.maxUsedMB = double(live->sandbox->peakMemoryBytes()) / (1024.0 * 1024.0);
     const auto functionError = [&](const QString &code, const QString &message, int status) {
         r.error = Telemetry::InvocationError{code, message};

@@ -61,6 +61,10 @@ public:
 
     int instanceCount() const;
 
+    // The image's pull and unpack were already charged to an earlier pool's first cold start (a
+    // forced cold start or a settings change reuses the prepared image): don't charge them again.
+    void setImagePhasesUsed() { m_coldPhasesUsed = true; }
+
 signals:
     // Every state change of every instance, with the monotonic time (monotonicNs()).
     void instanceStateChanged(const QString &instanceId, Fcemu::Runtime::InstanceState state,

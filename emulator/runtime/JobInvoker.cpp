@@ -61,7 +61,8 @@ void JobInvoker::appendLog(const QString &line, qint64 timestampMs)
                  timestampMs ? timestampMs : QDateTime::currentMSecsSinceEpoch(), line);
 }
 
-void JobInvoker::invoke(const QByteArray &event, const Telemetry::Timings &coldPhases)
+void JobInvoker::invoke(const QByteArray &event, const Telemetry::Timings &coldPhases,
+                        const QString &requestId)
 {
     Q_ASSERT(!m_instance);
     m_startedNs = monotonicNs();
@@ -69,7 +70,8 @@ void JobInvoker::invoke(const QByteArray &event, const Telemetry::Timings &coldP
     m_timedOut = false;
     m_functionOutput.clear();
     m_record = {};
-    m_record.requestId = Telemetry::newRequestId();
+    m_record.requestId = requestId.isEmpty() ? Telemetry::newRequestId() : requestId;
+    m_record.startedNs = m_startedNs;
     m_record.instanceId = Telemetry::newInstanceId();
     m_record.kind = u"event"_qs;
     m_record.coldStart = true; // every invocation is a fresh container in this mode

@@ -28,8 +28,10 @@ public:
     ~JobInvoker() override;
 
     // Starts one invocation. `coldPhases` carries the pull and unpack of this invocation's
-    // image preparation (0 when the image was ready). Emits finished() once.
-    void invoke(const QByteArray &event, const Telemetry::Timings &coldPhases = {});
+    // image preparation (0 when the image was ready). Emits finished() once. requestId: the id
+    // the caller already handed out (a queued call), or empty for a new one.
+    void invoke(const QByteArray &event, const Telemetry::Timings &coldPhases = {},
+                const QString &requestId = {});
     bool isBusy() const { return m_instance != nullptr; }
 
 signals:

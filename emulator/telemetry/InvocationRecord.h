@@ -28,6 +28,26 @@ struct Timings
     double initializeMs = 0;
     double invokeMs = 0;
     double totalMs = 0;
+    // The request itself, split as HAR splits it (parts of invokeMs): writing the request,
+    // waiting for the first response byte, reading the rest.
+    double sendMs = 0;
+    double waitMs = 0;
+    double receiveMs = 0;
+    double preFreezeMs = 0; // GET /pre-freeze after the request, when configured
+};
+
+using HeaderList = QList<QPair<QString, QString>>;
+
+// The request as the client made it (the InvokeFunction call, the HTTP trigger request, or the
+// desktop app's composer), before FC's headers were added: the Headers inspector shows it
+// beside what the container received, and the HAR export's "request" is this.
+struct ClientRequest
+{
+    QString method = u"POST"_qs;
+    QString target; // path?query as sent
+    HeaderList headers;
+    QByteArray body;
+    bool async = false; // X-Fc-Invocation-Type: Async
 };
 
 struct InvocationError
@@ -35,8 +55,6 @@ struct InvocationError
     QString code;    // "FunctionNotStarted", "FunctionTimeoutError", ...
     QString message; // FC's wording where FC has one
 };
-
-using HeaderList = QList<QPair<QString, QString>>;
 
 // Everything recorded for one invocation (SPEC §7).
 struct InvocationRecord
@@ -46,6 +64,8 @@ struct InvocationRecord
     QString kind = u"event"_qs; // "event" or "http"
     bool coldStart = true;
     QDateTime startedAt;
+    qint64 startedNs = 0; // monotonicNs() when it was received, to line up waterfalls and lanes
+    std::optional<ClientRequest> client;
     int statusCode = 200;
     HeaderList responseHeaders;
     QByteArray body;
