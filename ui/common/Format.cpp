@@ -1,0 +1,168 @@
+#include "Format.h"
+
+#include <cmath>
+
+namespace Fcemu::Ui {
+
+QString formatDuration(double ms)
+{
+    if (ms < 1)
+        return QString::number(ms, 'f', 2) + u" ms"_qs;
+    if (ms < 1000)
+        return QString::number(ms, 'f', ms < 100 ? 1 : 0) + u" ms"_qs;
+    const double s = ms / 1000;
+    if (s < 60)
+        return QString::number(s, 'f', 2) + u" s"_qs;
+    const qint64 whole = qint64(std::round(s));
+    return QString::number(whole / 60) + u" min "_qs + QString::number(whole % 60) + u" s"_qs;
+}
+
+QString formatMegabytes(double mb)
+{
+    if (mb >= 1024)
+        return QString::number(mb / 1024, 'f', 2) + u" GB"_qs;
+    return QString::number(mb, 'f', mb < 10 ? 2 : 1) + u" MB"_qs;
+}
+
+QString formatMoney(const Billing::Money &money)
+{
+    const QString symbol = money.currency() == u"CNY"_qs ? u"¥"_qs : u"$"_qs;
+    return symbol + money.toString();
+}
+
+QString formatClock(const QDateTime &time)
+{
+    return time.toLocalTime().toString(u"HH:mm:ss.zzz"_qs);
+}
+
+QString phaseName(Phase phase)
+{
+    switch (phase) {
+    case Phase::Queue:
+        return QObject::tr("Queue");
+    case Phase::Pull:
+        return QObject::tr("Image pull");
+    case Phase::Unpack:
+        return QObject::tr("Unpack");
+    case Phase::Sandbox:
+        return QObject::tr("Sandbox");
+    case Phase::Startup:
+        return QObject::tr("Startup");
+    case Phase::Initialize:
+        return QObject::tr("Initializer");
+    case Phase::Send:
+        return QObject::tr("Send");
+    case Phase::Wait:
+        return QObject::tr("Wait");
+    case Phase::Receive:
+        return QObject::tr("Receive");
+    case Phase::PreFreeze:
+        return QObject::tr("Pre-freeze");
+    }
+    return {};
+}
+
+QString phaseExplanation(Phase phase)
+{
+    switch (phase) {
+    case Phase::Queue:
+        return QObject::tr("Waiting for a free instance (or for the one before it, in "
+                           "non-web-server mode).");
+    case Phase::Pull:
+        return QObject::tr("FC pulls the image from the registry; here the archive is read, or "
+                           "the pull is simulated at --pull-bandwidth. Billed in fc2.");
+    case Phase::Unpack:
+        return QObject::tr("The layers are unpacked into the image cache; 0 when cached.");
+    case Phase::Sandbox:
+        return QObject::tr("Namespaces, the root filesystem and PID 1 are set up for the "
+                           "instance.");
+    case Phase::Startup:
+        return QObject::tr("From starting the command until its HTTP server answers on "
+                           "CAPort.");
+    case Phase::Initialize:
+        return QObject::tr("POST /initialize, once per instance, before its first request.");
+    case Phase::Send:
+        return QObject::tr("Writing the request to the instance.");
+    case Phase::Wait:
+        return QObject::tr("The function working: until the first byte of its response.");
+    case Phase::Receive:
+        return QObject::tr("Reading the rest of the response.");
+    case Phase::PreFreeze:
+        return QObject::tr("GET /pre-freeze after the request, before FC freezes the "
+                           "instance.");
+    }
+    return {};
+}
+
+QList<PhaseSpan> phasesOf(const Telemetry::InvocationRecord &record)
+{
+    const Telemetry::Timings &t = record.timings;
+    QList<PhaseSpan> spans;
+    const auto add = [&spans](Phase phase, double ms) {
+        if (ms > 0)
+            spans.append({phase, ms});
+    };
+    add(Phase::Queue, t.queueMs);
+    add(Phase::Pull, t.pullMs);
+    add(Phase::Unpack, t.unpackMs);
+    add(Phase::Sandbox, t.sandboxMs);
+    add(Phase::Startup, t.startupMs);
+    add(Phase::Initialize, t.initializeMs);
+    if (t.sendMs + t.waitMs + t.receiveMs > 0) {
+        add(Phase::Send, t.sendMs);
+        add(Phase::Wait, t.waitMs);
+        add(Phase::Receive, t.receiveMs);
+    } else {
+        add(Phase::Wait, t.invokeMs);
+    }
+    add(Phase::PreFreeze, t.preFreezeMs);
+    return spans;
+}
+
+QColor phaseColor(Phase phase)
+{
+    switch (phase) {
+    case Phase::Queue:
+        return QColor(0x9e, 0x9e, 0x9e);
+    case Phase::Pull:
+        return QColor(0x8e, 0x6c, 0xd8);
+    case Phase::Unpack:
+        return QColor(0xb0, 0x7c, 0xe8);
+    case Phase::Sandbox:
+        return QColor(0xe0, 0x8a, 0x2e);
+    case Phase::Startup:
+        return QColor(0xe8, 0xb1, 0x2c);
+    case Phase::Initialize:
+        return QColor(0x2e, 0xa8, 0x9a);
+    case Phase::Send:
+        return QColor(0x4c, 0x9a, 0xe0);
+    case Phase::Wait:
+        return QColor(0x2f, 0x7e, 0xd8);
+    case Phase::Receive:
+        return QColor(0x1e, 0x5a, 0xa8);
+    case Phase::PreFreeze:
+        return QColor(0x6f, 0xa8, 0x3c);
+    }
+    return {};
+}
+
+QColor instanceStateColor(Runtime::InstanceState state)
+{
+    switch (state) {
+    case Runtime::InstanceState::Starting:
+        return QColor(0xe8, 0xb1, 0x2c);
+    case Runtime::InstanceState::Ready:
+        return QColor(0x6f, 0xa8, 0x3c);
+    case Runtime::InstanceState::Busy:
+        return QColor(0x2f, 0x7e, 0xd8);
+    case Runtime::InstanceState::Idle:
+        return QColor(0x9c, 0xc7, 0x8a);
+    case Runtime::InstanceState::Stopping:
+        return QColor(0xd0, 0x5a, 0x4e);
+    case Runtime::InstanceState::Stopped:
+        return QColor(0x80, 0x80, 0x80);
+    }
+    return {};
+}
+
+} // namespace Fcemu::Ui

@@ -1,0 +1,54 @@
+#pragma once
+
+// How the desktop app writes figures, so every panel agrees: durations, sizes, money, times,
+// and the colours of the cold-start phases and instance states (used by the request list's
+// waterfall bars, the Timing inspector and the Instances lanes alike).
+
+#include <QColor>
+#include <QDateTime>
+#include <QList>
+#include <QString>
+
+#include "billing/Money.h"
+#include "runtime/InstancePool.h"
+#include "telemetry/InvocationRecord.h"
+
+namespace Fcemu::Ui {
+
+// "0.42 ms", "18.6 ms", "1.25 s", "2 min 5 s"
+QString formatDuration(double ms);
+// "13.2 MB", "1.5 GB" (MB = MiB, as FC's "Max Memory Used" is)
+QString formatMegabytes(double mb);
+// "$0.0000019", "¥0.00011": the exact decimal, no rounding beyond the money's own precision
+QString formatMoney(const Billing::Money &money);
+// "14:03:27.512" in local time
+QString formatClock(const QDateTime &time);
+
+// The phases of a request, in the order they happen (SPEC §7).
+enum class Phase {
+    Queue,
+    Pull,
+    Unpack,
+    Sandbox,
+    Startup,
+    Initialize,
+    Send,
+    Wait,
+    Receive,
+    PreFreeze
+};
+struct PhaseSpan
+{
+    Phase phase;
+    double ms = 0;
+};
+QString phaseName(Phase phase);        // "Image pull", "Sandbox", ...
+QString phaseExplanation(Phase phase); // one sentence for teaching
+// The record's phases in order, with the ones that did not happen (0 ms) left out. The
+// request's send/wait/receive replace invokeMs when they were measured.
+QList<PhaseSpan> phasesOf(const Telemetry::InvocationRecord &record);
+// Distinct, readable on light and dark backgrounds.
+QColor phaseColor(Phase phase);
+QColor instanceStateColor(Runtime::InstanceState state);
+
+} // namespace Fcemu::Ui
