@@ -156,6 +156,7 @@ void FunctionSession::stopRunner()
     // connection made in startRunner, before it goes.
     m_server.reset();
     m_pool.reset();
+    m_retiring.clear();
     m_jobs.reset();
     m_jobQueue.clear();
     m_runningJob = {};
@@ -221,35 +222,36 @@ void FunctionSession::recordFinished(Telemetry::InvocationRecord record)
 
 void FunctionSession::forceColdStart()
 {
-    if (!isLoaded())
-        return;
-    stopRunner();
-    startRunner(true);
+    stopInstances(); // non-web-server mode has no pool: every call is cold anyway
 }
 
 void FunctionSession::stopInstances()
 {
     if (!m_pool)
         return;
-    Runtime::InstancePool *stopping = m_pool.get();
-    m_pool->stop([this, stopping]() {
-        // stop() leaves the pool refusing requests: start a fresh one for the next call.
+    // The old pool runs its pre-stop hooks and stops in its own time; a fresh pool (with the
+    // same endpoint) takes new calls at once, and its first call is a cold start.
+    Runtime::InstancePool *old = m_pool.release();
+    m_server.reset();
+    m_retiring.push_back(std::unique_ptr<Runtime::InstancePool>(old));
+    old->stop([this, old]() {
         QMetaObject::invokeMethod(
             this,
-            [this, stopping]() {
-                if (m_pool.get() == stopping) {
-                    m_pool.reset();
-                    m_server.reset();
-                    startRunner(true);
-                }
+            [this, old]() {
+                std::erase_if(m_retiring, [old](const auto &pool) { return pool.get() == old; });
             },
             Qt::QueuedConnection);
     });
+    if (auto started = startRunner(true); !started)
+        qWarning("fcemu: %s", qPrintable(started.error().message));
 }
 
 int FunctionSession::instanceCount() const
 {
-    return m_pool ? m_pool->instanceCount() : 0;
+    int count = m_pool ? m_pool->instanceCount() : 0;
+    for (const auto &pool : m_retiring)
+        count += pool->instanceCount();
+    return count;
 }
 
 } // namespace Fcemu::Session

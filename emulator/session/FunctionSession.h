@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <vector>
 
 #include <QHostAddress>
 #include <QObject>
@@ -64,11 +65,13 @@ public:
     // path and query the function sees.
     QString invokeHttp(const Gateway::HttpRequest &request);
 
-    // Stops every instance (pre-stop as configured) and starts afresh with the same image: the
-    // next call is a cold start (no image pull: the image is on the "node" already).
-    void forceColdStart();
-    // Stops every instance; provisioned ones come back at once, as in FC.
+    // Stops every instance (pre-stop as configured, in the background) and starts afresh with
+    // the same image and endpoint: the next call is a cold start (no image pull: the image is on
+    // the "node" already). Provisioned instances come back at once, as in FC.
     void stopInstances();
+    // The same as stopInstances() in web-server mode; nothing to do in non-web-server mode,
+    // where every call is a cold start.
+    void forceColdStart();
     int instanceCount() const;
     int pendingInvocations() const { return m_pending; }
 
@@ -99,6 +102,8 @@ private:
     Config::FunctionConfig m_config;
     std::shared_ptr<Runtime::PreparedImage> m_image;
     std::unique_ptr<Runtime::InstancePool> m_pool;
+    std::vector<std::unique_ptr<Runtime::InstancePool>>
+        m_retiring; // stopping after stopInstances()
     std::unique_ptr<Gateway::LocalServer> m_server;
     std::unique_ptr<Runtime::JobInvoker> m_jobs;
     struct QueuedJob
