@@ -1,11 +1,44 @@
 #pragma once
 
+#include <memory>
+#include <optional>
+
 #include <QMainWindow>
+
+#include "common/Error.h"
+#include "config/FunctionConfig.h"
+#include "runtime/FunctionImage.h"
+#include "telemetry/InvocationRecord.h"
+
+class QDockWidget;
+class QLabel;
+class QMenu;
+class QProgressBar;
+class QToolButton;
+
+namespace Fcemu::Runtime {
+class ImagePreparation;
+}
+namespace Fcemu::Session {
+class FunctionSession;
+}
 
 namespace Fcemu::Ui {
 
-// The function workbench. For now a window that names the loaded image; the inspector
-// panels arrive with the desktop-app issue.
+class BillingInspector;
+class FunctionSettingsForm;
+class HeadersInspector;
+class InstancesInspector;
+class InvokePanel;
+class LogsInspector;
+class MessageBanner;
+class RequestListView;
+class TimingInspector;
+
+// The function workbench (SPEC §9): the request list in the middle, the invoke panel and the
+// function's settings on the left, the inspectors (Headers, Timing, Billing) on the right, Logs
+// and Instances below. It owns the session the panels share and hands it to them through their
+// constructors; it only wires selection, menus, opening images and the status bar.
 class MainWindow final : public QMainWindow
 {
     Q_OBJECT
@@ -13,6 +46,90 @@ class MainWindow final : public QMainWindow
 
 public:
     explicit MainWindow(QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    // Reads, verifies and unpacks an image off the GUI thread (progress and Cancel in the
+    // status bar), then loads it with its saved settings (or `config`). Refusals show in the
+    // banner in plain words. Returns at once; loaded() or openFailed() follows.
+    void openImage(const QString &path, std::optional<Config::FunctionConfig> config = {});
+    // The built-in sample web function (embedded in the application).
+    void openSample();
+    void cancelOpen();
+    // Applies an s.yaml / template.yml / function JSON to the loaded function (or to the next
+    // image opened). Several functions in the file: `functionName` picks one (empty: the first).
+    Status importConfig(const QString &path, const QString &functionName = {});
+    // Writes the session's invocations as HAR 1.2.
+    Status exportHar(const QString &path, bool includeSecrets = false);
+
+    Session::FunctionSession *session() const { return m_session; }
+    RequestListView *requestList() const { return m_requests; }
+    HeadersInspector *headersInspector() const { return m_headers; }
+    TimingInspector *timingInspector() const { return m_timing; }
+    BillingInspector *billingInspector() const { return m_billing; }
+    LogsInspector *logsInspector() const { return m_logs; }
+    InstancesInspector *instancesInspector() const { return m_instances; }
+    InvokePanel *invokePanel() const { return m_invoke; }
+    FunctionSettingsForm *settingsForm() const { return m_settings; }
+    QString bannerText() const;
+
+    // Where the embedded sample is written out so the image reader can open it.
+    static QString sampleImagePath();
+    // The key a function's settings are saved under: the image's absolute path.
+    static QString imageKey(const QString &path);
+
+signals:
+    void loaded(const QString &imagePath);
+    void openFailed(const QString &message);
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
+
+private:
+    void createDocks();
+    void createMenus();
+    void createStatusBar();
+    QDockWidget *addPanel(QWidget *panel, const QString &title, const QString &objectName,
+                          Qt::DockWidgetArea area);
+    void showRecord(const Telemetry::InvocationRecord *record);
+    void preparationDone(std::shared_ptr<Runtime::PreparedImage> image);
+    void preparationFailed(const QString &message);
+    void applySettings(const Config::FunctionConfig &config);
+    void addRecent(const QString &path);
+    void updateRecentMenu();
+    void updateStatus();
+    void updateTitle();
+    void chooseImage();
+    void chooseConfig();
+    void chooseHarFile();
+    void copyEndpoint();
+
+    Session::FunctionSession *m_session;
+    std::unique_ptr<Runtime::ImagePreparation> m_preparation;
+    QString m_openingPath;
+    Config::FunctionConfig m_openingConfig;
+    std::optional<Config::FunctionConfig> m_importedConfig; // waits for the next image
+
+    MessageBanner *m_banner = nullptr;
+    RequestListView *m_requests = nullptr;
+    HeadersInspector *m_headers = nullptr;
+    TimingInspector *m_timing = nullptr;
+    BillingInspector *m_billing = nullptr;
+    LogsInspector *m_logs = nullptr;
+    InstancesInspector *m_instances = nullptr;
+    InvokePanel *m_invoke = nullptr;
+    FunctionSettingsForm *m_settings = nullptr;
+    QList<QDockWidget *> m_docks;
+    QByteArray m_defaultState;
+
+    QMenu *m_recentMenu = nullptr;
+    QMenu *m_viewMenu = nullptr;
+    QToolButton *m_endpointButton = nullptr;
+    QLabel *m_instancesLabel = nullptr;
+    QLabel *m_imageLabel = nullptr;
+    QProgressBar *m_progress = nullptr;
+    QToolButton *m_cancelButton = nullptr;
 };
 
 } // namespace Fcemu::Ui

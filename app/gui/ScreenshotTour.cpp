@@ -1,0 +1,104 @@
+#include "ScreenshotTour.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QDockWidget>
+#include <QScreen>
+#include <QTextStream>
+#include <QThread>
+#include <QTimer>
+
+#include "requests/RequestListView.h"
+#include "session/FunctionSession.h"
+#include "window/MainWindow.h"
+#include "window/Theme.h"
+
+namespace Fcemu::Ui {
+
+namespace {
+
+// Which dock is raised for each picture ("main" shows the default layout).
+const QList<std::pair<QString, QStringList>> kShots = {
+    {u"main"_qs, {u"headersDock"_qs, u"logsDock"_qs, u"invokeDock"_qs}},
+    {u"timing"_qs, {u"timingDock"_qs, u"instancesDock"_qs, u"invokeDock"_qs}},
+    {u"billing"_qs, {u"billingDock"_qs, u"logsDock"_qs, u"settingsDock"_qs}},
+};
+
+} // namespace
+
+ScreenshotTour::ScreenshotTour(MainWindow *window, QString directory, QObject *parent)
+    : QObject(parent), m_window(window), m_directory(std::move(directory))
+{
+    QDir().mkpath(m_directory);
+    connect(m_window, &MainWindow::loaded, this, &ScreenshotTour::start);
+    connect(m_window, &MainWindow::openFailed, this, [](const QString &message) {
+        QTextStream(stderr) << "fcemu-gui: " << message << Qt::endl;
+        QCoreApplication::exit(1);
+    });
+    connect(m_window->session(), &Session::FunctionSession::invocationFinished, this,
+            [this](const Telemetry::InvocationRecord &record) {
+                if (m_sent.contains(record.requestId))
+                    QTimer::singleShot(150, this, &ScreenshotTour::next);
+            });
+}
+
+void ScreenshotTour::start()
+{
+    m_step = 0;
+    next();
+}
+
+void ScreenshotTour::next()
+{
+    Session::FunctionSession *session = m_window->session();
+    switch (m_step++) {
+    case 0:
+        m_coldId = session->invokeEvent(R"({"greeting": "hello from fcemu"})");
+        m_sent.append(m_coldId);
+        return;
+    case 1:
+    case 2:
+        m_sent.append(session->invokeEvent(R"({"greeting": "warm"})"));
+        return;
+    case 3: {
+        Gateway::HttpRequest request;
+        request.method = "GET";
+        request.setTarget("/hello", "name=fcemu");
+        request.setHeader("Accept", "application/json");
+        m_sent.append(session->invokeHttp(request));
+        return;
+    }
+    default:
+        m_window->requestList()->selectRequest(m_coldId);
+        QTimer::singleShot(300, this, &ScreenshotTour::shoot);
+    }
+}
+
+void ScreenshotTour::shoot()
+{
+    for (const Theme theme : {Theme::Light, Theme::Dark}) {
+        applyTheme(theme);
+        for (const auto &[name, docks] : kShots) {
+            for (const QString &dock : docks) {
+                if (auto *widget = m_window->findChild<QDockWidget *>(dock))
+                    widget->raise();
+            }
+            // Let the docks lay out and paint before the picture.
+            for (int i = 0; i < 5; ++i) {
+                QApplication::processEvents();
+                QThread::msleep(40);
+            }
+            QPixmap picture;
+            if (QGuiApplication::platformName() == u"xcb"_qs && m_window->screen())
+                picture = m_window->screen()->grabWindow(0).copy(m_window->frameGeometry());
+            else
+                picture = m_window->grab();
+            const QString path = m_directory + u'/' + name + u'-' + themeName(theme) + u".png"_qs;
+            picture.save(path);
+            QTextStream(stdout) << path << Qt::endl;
+        }
+    }
+    QCoreApplication::exit(0);
+}
+
+} // namespace Fcemu::Ui

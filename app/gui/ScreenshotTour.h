@@ -1,0 +1,34 @@
+#pragma once
+
+#include <QObject>
+#include <QStringList>
+
+namespace Fcemu::Ui {
+
+class MainWindow;
+
+// `fcemu-gui --screenshots DIR`: once the function is loaded, makes a cold call, two warm calls
+// and an HTTP call, selects the cold one, and saves the main window and each inspector in the
+// light and the dark palette (DIR/main-light.png, DIR/timing-dark.png, ...), then quits. On an
+// X server (Xvfb) the picture is taken from the screen, as a user would see it.
+class ScreenshotTour final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ScreenshotTour)
+
+public:
+    ScreenshotTour(MainWindow *window, QString directory, QObject *parent = nullptr);
+
+private:
+    void start();
+    void next();
+    void shoot();
+
+    MainWindow *m_window;
+    QString m_directory;
+    QStringList m_sent;
+    QString m_coldId;
+    int m_step = 0;
+};
+
+} // namespace Fcemu::Ui
