@@ -316,7 +316,8 @@ void LogsInspector::updateMatchLabel()
     else if (m_matchCount == 0)
         m_matchLabel->setText(tr("No matches"));
     else if (m_currentMatch < 0)
-        m_matchLabel->setText(tr("%n match(es)", nullptr, m_matchCount));
+        m_matchLabel->setText(m_matchCount == 1 ? tr("1 match")
+                                                : tr("%1 matches").arg(m_matchCount));
     else
         m_matchLabel->setText(tr("%1 of %2").arg(matchOrdinal()).arg(m_matchCount));
 }
