@@ -58,6 +58,10 @@ QVariant LogModel::data(const QModelIndex &index, int role) const
         return line.instanceId;
     case KindRole:
         return int(line.kind);
+    case Qt::ToolTipRole:
+        // Rows are as wide as the first one (uniform sizes keep 100,000 rows fast): long lines
+        // can be read whole in the tooltip.
+        return line.text.size() > 80 ? line.text : QVariant();
     default:
         return {};
     }
