@@ -5,6 +5,7 @@
 #include <QGroupBox>
 #include <QHeaderView>
 #include <QLabel>
+#include <QTabWidget>
 #include <QTableView>
 #include <QVBoxLayout>
 
@@ -48,10 +49,15 @@ QTableView *workingView(WorkingModel *model, QWidget *parent)
     view->setAlternatingRowColors(true);
     view->setSelectionBehavior(QAbstractItemView::SelectRows);
     view->setWordWrap(false);
+    view->setFocusPolicy(Qt::NoFocus);
     view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 6);
+    // The amount is the point of a line: it always fits; the factor (the longest text) gives way
+    // and shows whole in its tooltip.
     QHeaderView *header = view->horizontalHeader();
     header->setSectionResizeMode(QHeaderView::ResizeToContents);
-    header->setStretchLastSection(true);
+    header->setSectionResizeMode(WorkingModel::Factor, QHeaderView::Stretch);
+    header->setStretchLastSection(false);
+    view->setTextElideMode(Qt::ElideRight);
     return view;
 }
 
@@ -164,10 +170,13 @@ BillingInspector::BillingInspector(Session::FunctionSession *session, QWidget *p
     }
     grid->setColumnStretch(1, 1);
     grid->setColumnStretch(3, 1);
-    auto *totalsLayout = new QVBoxLayout(totalsBox);
-    totalsLayout->addLayout(grid);
-    totalsLayout->addWidget(m_sessionView);
-    m_sessionView->setToolTip(tr("The session's totals, priced in one step from the exact sums"));
+    totalsBox->setLayout(grid);
+
+    // The request's working and the session's share one place: each needs the height.
+    auto *tabs = new QTabWidget(this);
+    tabs->addTab(m_workingView, tr("This request"));
+    tabs->addTab(m_sessionView, tr("Session working"));
+    tabs->setTabToolTip(1, tr("The session's totals, priced in one step from the exact sums"));
 
     auto *whatIfBox = new QGroupBox(tr("What if: the same call at other memory sizes"), this);
     auto *whatIfLayout = new QVBoxLayout(whatIfBox);
@@ -180,8 +189,8 @@ BillingInspector::BillingInspector(Session::FunctionSession *session, QWidget *p
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addWidget(m_title);
-    layout->addWidget(m_workingView, 3);
-    layout->addWidget(totalsBox, 2);
+    layout->addWidget(totalsBox);
+    layout->addWidget(tabs, 3);
     layout->addWidget(whatIfBox, 4);
 
     connect(m_cpuBound, &QCheckBox::toggled, this, &BillingInspector::updateWhatIf);

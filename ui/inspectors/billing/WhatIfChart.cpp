@@ -35,8 +35,8 @@ WhatIfChart::WhatIfChart(QWidget *parent)
 
     m_memoryAxis->setBase(2);
     m_memoryAxis->setLabelFormat(u"%g"_qs);
-    m_memoryAxis->setTitleText(tr("Memory (MB)"));
-    m_costAxis->setLabelFormat(u"%.3g"_qs);
+    m_memoryAxis->setTitleText(tr("Memory (GB)"));
+    m_costAxis->setLabelFormat(u"%.4g"_qs);
     m_durationAxis->setLabelFormat(u"%.0f"_qs);
     m_durationAxis->setTitleText(tr("ms"));
     chart->addAxis(m_memoryAxis, Qt::AlignBottom);
@@ -65,10 +65,12 @@ void WhatIfChart::setRows(const QList<Billing::WhatIfRow> &rows, int currentMB)
     QString currency = u"USD"_qs;
     for (const Billing::WhatIfRow &row : rows) {
         const double perMillion = row.cost.toDouble() * kCallsPerCostUnit;
-        cost.append({double(row.memoryMB), perMillion});
-        duration.append({double(row.memoryMB), double(row.billedDurationMs)});
+        // GB on the axis: "0.125 … 32" fits where "128 … 32768" collides.
+        const double gb = row.memoryMB / 1024.0;
+        cost.append({gb, perMillion});
+        duration.append({gb, double(row.billedDurationMs)});
         if (row.memoryMB == currentMB)
-            current.append({double(row.memoryMB), perMillion});
+            current.append({gb, perMillion});
         maxCost = std::max(maxCost, perMillion);
         maxDuration = std::max(maxDuration, double(row.billedDurationMs));
         if (!row.cost.currency().isEmpty())
@@ -79,9 +81,12 @@ void WhatIfChart::setRows(const QList<Billing::WhatIfRow> &rows, int currentMB)
     m_current->replace(current);
     m_costAxis->setTitleText(tr("%1 per 1M calls").arg(currency));
     if (!rows.isEmpty()) {
-        m_memoryAxis->setRange(rows.first().memoryMB / 1.3, rows.last().memoryMB * 1.3);
-        m_costAxis->setRange(0, maxCost > 0 ? maxCost * 1.1 : 1);
-        m_durationAxis->setRange(0, maxDuration > 0 ? maxDuration * 1.1 : 1);
+        m_memoryAxis->setRange(rows.first().memoryMB / 1024.0 / 1.3,
+                               rows.last().memoryMB / 1024.0 * 1.3);
+        m_costAxis->setRange(0, maxCost > 0 ? maxCost * 1.05 : 1);
+        m_costAxis->applyNiceNumbers();
+        m_durationAxis->setRange(0, maxDuration > 0 ? maxDuration * 1.05 : 1);
+        m_durationAxis->applyNiceNumbers();
     }
 }
 
