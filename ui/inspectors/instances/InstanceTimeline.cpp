@@ -1,6 +1,7 @@
 #include "InstanceTimeline.h"
 
 #include <algorithm>
+#include <optional>
 
 namespace Fcemu::Ui {
 
@@ -26,11 +27,15 @@ int InstanceTimeline::activeCount() const
 
 qint64 InstanceTimeline::originNs() const
 {
-    qint64 origin = 0;
-    for (const InstanceLane &lane : m_lanes)
-        if (!lane.segments.isEmpty() && (origin == 0 || lane.segments.first().startNs < origin))
-            origin = lane.segments.first().startNs;
-    return origin;
+    std::optional<qint64> origin;
+    for (const InstanceLane &lane : m_lanes) {
+        const qint64 first = lane.segments.isEmpty()
+                                 ? (lane.markers.isEmpty() ? m_lastNs : lane.markers.first().ns)
+                                 : lane.segments.first().startNs;
+        if (!origin || first < *origin)
+            origin = first;
+    }
+    return origin.value_or(0);
 }
 
 void InstanceTimeline::record(const QString &instanceId, InstanceState state, qint64 ns)

@@ -153,7 +153,7 @@ int InstanceLanesView::headerHeight() const
 
 int InstanceLanesView::labelWidth() const
 {
-    return fontMetrics().horizontalAdvance(u"c-…2df37e4bf046"_qs) + 2 * kMargin;
+    return fontMetrics().horizontalAdvance(u"c-…0000000000000"_qs) + 2 * kMargin;
 }
 
 QSize InstanceLanesView::sizeHint() const

@@ -26,6 +26,9 @@ QPalette darkPalette()
     p.setColor(QPalette::PlaceholderText, QColor(0x8a, 0x8a, 0x8a));
     p.setColor(QPalette::Button, QColor(0x35, 0x35, 0x35));
     p.setColor(QPalette::ButtonText, QColor(0xe6, 0xe6, 0xe6));
+    for (const QPalette::ColorRole role :
+         {QPalette::ButtonText, QPalette::WindowText, QPalette::Text})
+        p.setColor(QPalette::Disabled, role, QColor(0x80, 0x80, 0x80));
     p.setColor(QPalette::Highlight, QColor(0x2f, 0x6f, 0xc8));
     p.setColor(QPalette::HighlightedText, Qt::white);
     return p;
