@@ -1,0 +1,87 @@
+#include "InstanceTimeline.h"
+
+#include <algorithm>
+#include <optional>
+
+namespace Fcemu::Ui {
+
+using Runtime::InstanceState;
+
+InstanceTimeline::InstanceTimeline(QObject *parent) : QObject(parent) {}
+
+void InstanceTimeline::setLaneCap(int cap)
+{
+    m_laneCap = std::max(cap, 1);
+    if (m_lanes.size() > m_laneCap) {
+        m_lanes.remove(0, m_lanes.size() - m_laneCap);
+        emit changed();
+    }
+}
+
+int InstanceTimeline::activeCount() const
+{
+    return int(std::count_if(m_lanes.cbegin(), m_lanes.cend(), [](const InstanceLane &lane) {
+        return lane.state != InstanceState::Stopped;
+    }));
+}
+
+qint64 InstanceTimeline::originNs() const
+{
+    std::optional<qint64> origin;
+    for (const InstanceLane &lane : m_lanes) {
+        const qint64 first = lane.segments.isEmpty()
+                                 ? (lane.markers.isEmpty() ? m_lastNs : lane.markers.first().ns)
+                                 : lane.segments.first().startNs;
+        if (!origin || first < *origin)
+            origin = first;
+    }
+    return origin.value_or(0);
+}
+
+void InstanceTimeline::record(const QString &instanceId, InstanceState state, qint64 ns)
+{
+    m_lastNs = std::max(m_lastNs, ns);
+    auto lane = std::find_if(m_lanes.begin(), m_lanes.end(),
+                             [&](const InstanceLane &l) { return l.instanceId == instanceId; });
+    if (lane == m_lanes.end()) {
+        if (m_lanes.size() >= m_laneCap)
+            m_lanes.remove(0, m_lanes.size() - m_laneCap + 1);
+        m_lanes.append({instanceId, {}, {}, state});
+        lane = m_lanes.end() - 1;
+    } else if (!lane->segments.isEmpty() && lane->segments.last().state == state) {
+        return; // no change
+    }
+
+    const bool first = lane->segments.isEmpty();
+    const InstanceState previous = first ? state : lane->state;
+    if (!first)
+        lane->segments.last().endNs = ns;
+    // A stopped instance has no segment: its lane ends at the Stopped marker.
+    if (state != InstanceState::Stopped)
+        lane->segments.append({state, ns, -1});
+    lane->state = state;
+
+    if (state == InstanceState::Starting &&
+        std::none_of(lane->markers.cbegin(), lane->markers.cend(), [](const InstanceMarker &m) {
+            return m.kind == InstanceMarkerKind::ColdStart;
+        }))
+        lane->markers.append({InstanceMarkerKind::ColdStart, ns});
+    if (state == InstanceState::Stopping) {
+        if (!first && previous == InstanceState::Idle)
+            lane->markers.append({InstanceMarkerKind::Reclaim, ns});
+        if (m_preStop)
+            lane->markers.append({InstanceMarkerKind::PreStop, ns});
+    }
+    if (state == InstanceState::Stopped)
+        lane->markers.append({InstanceMarkerKind::Stopped, ns});
+    emit changed();
+}
+
+void InstanceTimeline::clear()
+{
+    m_lanes.clear();
+    m_lastNs = 0;
+    emit changed();
+}
+
+} // namespace Fcemu::Ui

@@ -1,0 +1,81 @@
+#pragma once
+
+#include <QList>
+#include <QObject>
+#include <QString>
+
+#include "runtime/InstancePool.h"
+
+namespace Fcemu::Ui {
+
+struct InstanceSegment
+{
+    Runtime::InstanceState state = Runtime::InstanceState::Starting;
+    qint64 startNs = 0;
+    qint64 endNs = -1; // -1 while it lasts
+    friend bool operator==(const InstanceSegment &, const InstanceSegment &) = default;
+};
+
+enum class InstanceMarkerKind {
+    ColdStart, // the instance's first Starting
+    Reclaim,   // Stopping straight after Idle: FC reclaimed an idle instance
+    PreStop,   // Stopping with a pre-stop hook configured: GET /pre-stop runs now
+    Stopped,
+};
+
+struct InstanceMarker
+{
+    InstanceMarkerKind kind = InstanceMarkerKind::ColdStart;
+    qint64 ns = 0;
+    friend bool operator==(const InstanceMarker &, const InstanceMarker &) = default;
+};
+
+struct InstanceLane
+{
+    QString instanceId;
+    QList<InstanceSegment> segments;
+    QList<InstanceMarker> markers;
+    Runtime::InstanceState state = Runtime::InstanceState::Starting;
+};
+
+// Every instance's states over time, one lane per instance, from the session's
+// instanceStateChanged. Keeps the newest laneCap() lanes (by first appearance): the oldest lane
+// goes when a new instance appears beyond the cap.
+class InstanceTimeline final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(InstanceTimeline)
+
+public:
+    static constexpr int kDefaultLaneCap = 200;
+
+    explicit InstanceTimeline(QObject *parent = nullptr);
+
+    const QList<InstanceLane> &lanes() const { return m_lanes; }
+    int laneCap() const { return m_laneCap; }
+    void setLaneCap(int cap);
+    // Whether Stopping is marked as a pre-stop call (the function configures a pre-stop hook).
+    void setPreStopConfigured(bool configured) { m_preStop = configured; }
+    bool preStopConfigured() const { return m_preStop; }
+    // Lanes whose instance is not stopped.
+    int activeCount() const;
+    // The earliest time still shown (the first retained lane's first change); 0 when empty.
+    qint64 originNs() const;
+    // The latest change recorded.
+    qint64 lastNs() const { return m_lastNs; }
+
+public slots:
+    void record(const QString &instanceId, Fcemu::Runtime::InstanceState state, qint64 ns);
+    void clear();
+
+signals:
+    void changed();
+
+private:
+    QList<InstanceLane> m_lanes;
+    int m_laneCap = kDefaultLaneCap;
+    bool m_preStop = false;
+    qint64 m_lastNs = 0;
+};
+
+} // namespace Fcemu::Ui

@@ -1,0 +1,194 @@
+#include "LogModel.h"
+
+#include <algorithm>
+
+namespace Fcemu::Ui {
+
+LogKind logKindOf(QStringView line)
+{
+    if (line.startsWith(u"FC ")) {
+        // "FC Invoke End RequestId: <id>, Error: <message>": an invocation that failed.
+        if (line.contains(u", Error: "))
+            return LogKind::Error;
+        static constexpr QStringView kinds[] = {u"Invoke", u"Initialize", u"PreFreeze", u"PreStop"};
+        const QStringView rest = line.mid(3);
+        for (const QStringView kind : kinds) {
+            if (!rest.startsWith(kind))
+                continue;
+            const QStringView edge = rest.mid(kind.size());
+            if (edge.startsWith(u" Start RequestId: ") || edge.startsWith(u" End RequestId: "))
+                return LogKind::Framing;
+        }
+        return LogKind::Output;
+    }
+    if (line.startsWith(u"Duration: ") && line.contains(u"Billed Duration: "))
+        return LogKind::Summary;
+    return LogKind::Output;
+}
+
+LogModel::LogModel(QObject *parent) : QAbstractListModel(parent) {}
+
+void LogModel::setCap(int cap)
+{
+    m_cap = std::max(cap, 10);
+    flush();
+    if (int(m_lines.size()) > m_cap)
+        dropOldest(int(m_lines.size()) - m_cap);
+}
+
+int LogModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_lines.size());
+}
+
+QVariant LogModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const LogLine &line = lineAt(index.row());
+    switch (role) {
+    case Qt::DisplayRole:
+    case TextRole:
+        return line.text;
+    case TimestampRole:
+        return line.timestampMs;
+    case RequestIdRole:
+        return line.requestId;
+    case InstanceIdRole:
+        return line.instanceId;
+    case KindRole:
+        return int(line.kind);
+    case Qt::ToolTipRole:
+        // Rows are as wide as the first one (uniform sizes keep 100,000 rows fast): long lines
+        // can be read whole in the tooltip.
+        return line.text.size() > 80 ? line.text : QVariant();
+    default:
+        return {};
+    }
+}
+
+QHash<int, QByteArray> LogModel::roleNames() const
+{
+    QHash<int, QByteArray> names = QAbstractListModel::roleNames();
+    names.insert(TimestampRole, "timestamp");
+    names.insert(RequestIdRole, "requestId");
+    names.insert(InstanceIdRole, "instanceId");
+    names.insert(TextRole, "text");
+    names.insert(KindRole, "kind");
+    return names;
+}
+
+QString LogModel::intern(const QString &id)
+{
+    if (id.isEmpty())
+        return {};
+    const auto it = m_ids.find(id);
+    if (it != m_ids.end())
+        return *it;
+    // The table only grows with distinct ids (a few per request); forget it when it is large
+    // rather than track which ids are still referenced.
+    if (m_ids.size() > 100'000)
+        m_ids.clear();
+    m_ids.insert(id);
+    return id;
+}
+
+void LogModel::appendLine(const QString &requestId, const QString &instanceId, qint64 timestampMs,
+                          const QString &text)
+{
+    const QString instance = intern(instanceId);
+    if (!instance.isEmpty() && !m_instanceIds.contains(instance)) {
+        m_instanceIds.append(instance);
+        emit instanceSeen(instance);
+    }
+    m_pending.append({timestampMs, intern(requestId), instance, text, logKindOf(text)});
+    if (!m_flushQueued) {
+        m_flushQueued = true;
+        QMetaObject::invokeMethod(this, &LogModel::flush, Qt::QueuedConnection);
+    }
+}
+
+void LogModel::flush()
+{
+    m_flushQueued = false;
+    if (m_pending.isEmpty())
+        return;
+    // More queued lines than the cap holds: the oldest of them would be dropped at once.
+    if (m_pending.size() > m_cap)
+        m_pending.remove(0, m_pending.size() - m_cap);
+    const int incoming = int(m_pending.size());
+    const int overflow = int(m_lines.size()) + incoming - m_cap;
+    if (overflow > 0)
+        dropOldest(std::min(int(m_lines.size()), overflow + m_cap / 10));
+
+    const int first = int(m_lines.size());
+    beginInsertRows({}, first, first + incoming - 1);
+    for (LogLine &line : m_pending)
+        m_lines.push_back(std::move(line));
+    m_pending.clear();
+    endInsertRows();
+}
+
+void LogModel::dropOldest(int count)
+{
+    if (count <= 0)
+        return;
+    beginRemoveRows({}, 0, count - 1);
+    m_lines.erase(m_lines.begin(), m_lines.begin() + count);
+    endRemoveRows();
+}
+
+void LogModel::clear()
+{
+    m_pending.clear();
+    if (m_lines.empty())
+        return;
+    beginResetModel();
+    m_lines.clear();
+    m_lines.shrink_to_fit();
+    m_ids.clear();
+    endResetModel();
+}
+
+LogFilterModel::LogFilterModel(QObject *parent) : QSortFilterProxyModel(parent) {}
+
+void LogFilterModel::setRequestFilter(const QString &requestId)
+{
+    if (m_requestId == requestId)
+        return;
+    m_requestId = requestId;
+    invalidateRowsFilter();
+}
+
+void LogFilterModel::setInstanceFilter(const QString &instanceId)
+{
+    if (m_instanceId == instanceId)
+        return;
+    m_instanceId = instanceId;
+    invalidateRowsFilter();
+}
+
+void LogFilterModel::setTextFilter(const QString &text)
+{
+    if (m_text == text)
+        return;
+    m_text = text;
+    invalidateRowsFilter();
+}
+
+bool LogFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const
+{
+    if (sourceParent.isValid())
+        return false;
+    const auto *logs = qobject_cast<const LogModel *>(sourceModel());
+    if (!logs)
+        return true;
+    const LogLine &line = logs->lineAt(sourceRow);
+    if (!m_requestId.isEmpty() && line.requestId != m_requestId)
+        return false;
+    if (!m_instanceId.isEmpty() && line.instanceId != m_instanceId)
+        return false;
+    return m_text.isEmpty() || line.text.contains(m_text, Qt::CaseInsensitive);
+}
+
+} // namespace Fcemu::Ui
