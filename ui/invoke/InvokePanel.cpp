@@ -62,6 +62,7 @@ InvokePanel::InvokePanel(Session::FunctionSession *session, QWidget *parent)
     m_modeNote->setObjectName(u"modeNote"_qs);
 
     m_tabs = new QTabWidget;
+    m_tabs->setObjectName(u"requestTabs"_qs);
     m_tabs->addTab(buildEventPage(), tr("Event"));
     m_tabs->addTab(buildHttpPage(), tr("HTTP"));
 

@@ -252,8 +252,9 @@ void ResponseView::showResponse(const Telemetry::InvocationRecord &record)
     if (record.billing.billedDurationMs > 0)
         parts << tr("billed %1 ms").arg(record.billing.billedDurationMs);
     if (record.memorySizeMB > 0)
-        parts << tr("memory %1 of %2")
-                     .arg(formatMegabytes(record.maxUsedMB), formatMegabytes(record.memorySizeMB));
+        parts << tr("memory %1 of %2 MB")
+                     .arg(formatMegabytes(record.maxUsedMB))
+                     .arg(record.memorySizeMB);
     parts << tr("cost %1").arg(formatMoney(record.billing.cost));
     QString ids = tr("Request %1").arg(record.requestId);
     if (!record.instanceId.isEmpty())

@@ -116,7 +116,8 @@ FunctionSettingsForm::FunctionSettingsForm(QWidget *parent) : QWidget(parent)
     m_env->setHorizontalHeaderLabels({tr("Name"), tr("Value")});
     m_env->horizontalHeader()->setStretchLastSection(true);
     m_env->verticalHeader()->hide();
-    m_env->setMinimumHeight(110);
+    m_env->setMinimumHeight(90);
+    m_env->setMaximumHeight(160);
     m_env->setSelectionBehavior(QAbstractItemView::SelectRows);
     envLayout->addWidget(m_env);
     auto *envButtons = new QHBoxLayout;

@@ -1,4 +1,5 @@
 #include <QApplication>
+#include <QPlainTextEdit>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -73,7 +74,7 @@ private slots:
             maxInFlight = std::max(maxInFlight, int(inFlight.size()));
             panelMaxInFlight = std::max(panelMaxInFlight, panel.batchInFlight() + 1);
         });
-        auto *tabs = panel.findChild<QTabWidget *>();
+        auto *tabs = panel.findChild<QTabWidget *>(u"requestTabs"_qs);
         QVERIFY(tabs->isTabEnabled(1)); // web-server mode: HTTP available
         panel.setMode(Ui::InvokePanel::Mode::Http);
         QCOMPARE(panel.mode(), Ui::InvokePanel::Mode::Http);
@@ -104,6 +105,11 @@ private slots:
         QVERIFY2(panel.progressText().startsWith(u"6 of 6 done in "_qs),
                  qPrintable(panel.progressText()));
         QCOMPARE(panel.responseView()->statusText(), u"200 OK"_qs);
+        int cold = 0;
+        for (const Telemetry::InvocationRecord &r : std::as_const(finished))
+            cold += r.coldStart ? 1 : 0;
+        qInfo().noquote() << panel.progressText() << "on" << instances.size() << "instances,"
+                          << cold << "cold starts";
 
         // Send (Ctrl+Return) sends one event on the event tab.
         panel.setMode(Ui::InvokePanel::Mode::Event);

@@ -9,6 +9,7 @@
 #include <QTableWidget>
 #include <QTest>
 #include <QTextBlock>
+#include <QTextCursor>
 #include <QTextDocument>
 #include <QTextLayout>
 
@@ -89,10 +90,13 @@ private slots:
 
     void highlighterFormatsTokens()
     {
-        QTextDocument document;
+        // In an editor, as the panel uses it: a bare QTextDocument has no layout and emits no
+        // contentsChange, so nothing would be highlighted until rehighlight().
+        QPlainTextEdit editor;
+        QTextDocument &document = *editor.document();
         Ui::JsonHighlighter highlighter(&document);
         const QString text = u"{\"key\": \"value\", \"n\": -1.5e3, \"ok\": true, \"x\": null}"_qs;
-        document.setPlainText(text);
+        editor.setPlainText(text);
         const auto formats = formatsOf(document.firstBlock());
         auto check = [&](const QString &token, qsizetype at, Token kind) {
             const auto it = formats.constFind(int(at));
@@ -120,7 +124,7 @@ private slots:
         QCOMPARE(colours.size(), 5);
 
         // A word that merely starts like a literal is not one.
-        document.setPlainText(u"trueish"_qs);
+        editor.setPlainText(u"trueish"_qs);
         QCOMPARE(document.firstBlock().layout()->formats().size(), 0);
 
         // The dark set differs and is light enough to read on a dark base.
@@ -213,7 +217,7 @@ private slots:
         view.showResponse(record(200, binary));
         QCOMPARE(view.bodyKind(), Ui::BodyKind::Binary);
         QCOMPARE(view.bodyText(), u"00000000  00 01 02 41 42 43 ff"_qs + QString(3 + 1 + 24, u' ') +
-                                      u"  |...ABC.|"_qs);
+                                      u"  |...ABC.|\n"_qs);
 
         // Two lines, the split in the middle of each line, and the limit.
         QByteArray many;
@@ -248,7 +252,7 @@ private slots:
                  u"ContainerStartDuration:120 s<br><b>What happened:</b> "_qs +
                      explained->meaning + u"<br><b>What to do:</b> "_qs + explained->fix);
 
-        for (const QString code :
+        for (const QString &code :
              {u"FunctionTimeoutError"_qs, u"UnhandledInvocationError"_qs, u"FunctionOOMError"_qs,
               u"ResourceExhausted"_qs, u"CAExited"_qs, u"BadResponse"_qs, u"InvalidArgument"_qs,
               u"InitializationError"_qs})
@@ -275,7 +279,7 @@ private slots:
         Session::FunctionSession session;
         Ui::InvokePanel panel(&session);
         QSignalSpy sent(&panel, &Ui::InvokePanel::requestSent);
-        auto *tabs = panel.findChild<QTabWidget *>();
+        auto *tabs = panel.findChild<QTabWidget *>(u"requestTabs"_qs);
         QVERIFY(tabs);
         QVERIFY(!tabs->isTabEnabled(1));
         QCOMPARE(tabs->tabToolTip(1),
@@ -379,6 +383,7 @@ private slots:
                 panel.showResponse(record(200, QByteArray("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
                                                           "\x00\x00\x00\x10\x00\x00\x00\x10",
                                                           24)));
+                QCoreApplication::processEvents(); // the hidden error box's relayout
                 QVERIFY(panel.grab().save(
                     u"/tmp/fcemu-invoke-binary-%1.png"_qs.arg(dark ? u"dark" : u"light")));
             }
