@@ -1,0 +1,254 @@
+#include "HeadersInspector.h"
+
+#include <QCheckBox>
+#include <QClipboard>
+#include <QGuiApplication>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QMenu>
+#include <QStackedWidget>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+#include "common/Format.h"
+#include "gateway/HttpMessage.h"
+
+namespace Fcemu::Ui {
+
+namespace {
+
+bool darkPalette(const QWidget *widget)
+{
+    return widget->palette().color(QPalette::Base).lightness() < 128;
+}
+
+QString byteCount(qsizetype bytes)
+{
+    return bytes == 1 ? QObject::tr("1 byte") : QObject::tr("%1 bytes").arg(bytes);
+}
+
+} // namespace
+
+HeadersInspector::HeadersInspector(QWidget *parent)
+    : QWidget(parent), m_stack(new QStackedWidget(this)), m_empty(new QLabel(this)),
+      m_title(new QLabel(this)), m_reveal(new QCheckBox(tr("Reveal secrets"), this)),
+      m_tree(new QTreeWidget(this))
+{
+    m_empty->setText(tr("Select a request to see its headers."));
+    m_empty->setAlignment(Qt::AlignCenter);
+    m_empty->setWordWrap(true);
+    m_empty->setEnabled(false); // the disabled text colour reads as a placeholder
+
+    m_title->setTextFormat(Qt::PlainText);
+    m_title->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_reveal->setToolTip(tr("Show the temporary credentials FC passes in x-fc-access-key-id, "
+                            "x-fc-access-key-secret and x-fc-security-token."));
+    m_tree->setColumnCount(2);
+    m_tree->setHeaderLabels({tr("Name"), tr("Value")});
+    m_tree->setRootIsDecorated(true);
+    m_tree->setUniformRowHeights(true);
+    m_tree->setAlternatingRowColors(true);
+    m_tree->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_tree->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_tree->setTextElideMode(Qt::ElideMiddle);
+    m_tree->header()->setStretchLastSection(true);
+    m_tree->header()->resizeSection(
+        0, fontMetrics().horizontalAdvance(u"x-fc-initialization-timeout"_qs) + 40);
+
+    auto *page = new QWidget(this);
+    auto *top = new QHBoxLayout;
+    top->addWidget(m_title, 1);
+    top->addWidget(m_reveal);
+    auto *pageLayout = new QVBoxLayout(page);
+    pageLayout->setContentsMargins(0, 0, 0, 0);
+    pageLayout->addLayout(top);
+    pageLayout->addWidget(m_tree, 1);
+
+    m_stack->addWidget(m_empty);
+    m_stack->addWidget(page);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_stack);
+
+    connect(m_reveal, &QCheckBox::toggled, this, &HeadersInspector::updateSecrets);
+    connect(m_tree, &QWidget::customContextMenuRequested, this, &HeadersInspector::showContextMenu);
+}
+
+bool HeadersInspector::isSecretHeader(const QString &name)
+{
+    return name.compare(u"x-fc-access-key-secret"_qs, Qt::CaseInsensitive) == 0 ||
+           name.compare(u"x-fc-security-token"_qs, Qt::CaseInsensitive) == 0 ||
+           name.compare(u"x-fc-access-key-id"_qs, Qt::CaseInsensitive) == 0;
+}
+
+void HeadersInspector::showRecord(const Telemetry::InvocationRecord *record)
+{
+    if (!record) {
+        m_shown.reset();
+    } else {
+        Shown shown{record->requestId,      record->kind,       record->client,
+                    record->requestHeaders, record->statusCode, record->responseHeaders,
+                    record->body.size(),    record->error};
+        m_shown = std::move(shown);
+    }
+    rebuild();
+}
+
+bool HeadersInspector::secretsRevealed() const
+{
+    return m_reveal->isChecked();
+}
+
+void HeadersInspector::setSecretsRevealed(bool reveal)
+{
+    m_reveal->setChecked(reveal);
+}
+
+bool HeadersInspector::isShowingRecord() const
+{
+    return m_shown.has_value();
+}
+
+QTreeWidgetItem *HeadersInspector::sectionItem(Section section) const
+{
+    return m_tree->topLevelItem(int(section));
+}
+
+QTreeWidgetItem *HeadersInspector::addHeader(QTreeWidgetItem *section, const QString &name,
+                                             const QString &value, bool emphasise)
+{
+    auto *item = new QTreeWidgetItem(section, {name, value});
+    item->setData(1, ValueRole, value);
+    const bool secret = isSecretHeader(name);
+    item->setData(1, SecretRole, secret);
+    item->setToolTip(1, secret ? tr("A credential: shown with \"Reveal secrets\"") : value);
+    if (emphasise) {
+        QFont font = item->font(0);
+        font.setBold(true);
+        item->setFont(0, font);
+        item->setForeground(0, darkPalette(this) ? QColor(0x7c, 0xb8, 0xff)
+                                                 : QColor(0x1f, 0x5f, 0xa8));
+    }
+    return item;
+}
+
+void HeadersInspector::rebuild()
+{
+    m_tree->clear();
+    if (!m_shown) {
+        m_stack->setCurrentWidget(m_empty);
+        return;
+    }
+    m_stack->setCurrentIndex(1);
+    const Shown &s = *m_shown;
+    m_title->setText(s.kind + u"  "_qs + s.requestId);
+
+    const auto section = [this](const QString &title) {
+        auto *item = new QTreeWidgetItem(m_tree, {title});
+        item->setFirstColumnSpanned(true);
+        QFont font = item->font(0);
+        font.setBold(true);
+        item->setFont(0, font);
+        item->setFlags(Qt::ItemIsEnabled);
+        return item;
+    };
+    const auto note = [](QTreeWidgetItem *parent, const QString &text) {
+        auto *item = new QTreeWidgetItem(parent, {text});
+        item->setFirstColumnSpanned(true);
+        item->setFlags(Qt::ItemIsEnabled);
+        QFont font = item->font(0);
+        font.setItalic(true);
+        item->setFont(0, font);
+        return item;
+    };
+
+    // 1. The client's original request.
+    if (s.client) {
+        QTreeWidgetItem *client =
+            section(tr("Client request: %1 %2%3")
+                        .arg(s.client->method, s.client->target,
+                             s.client->async ? tr(" (asynchronous)") : QString()));
+        for (const auto &[name, value] : s.client->headers)
+            addHeader(client, name, value, false);
+        if (s.client->headers.isEmpty())
+            note(client, tr("No headers"));
+        note(client, tr("Body: %1").arg(byteCount(s.client->body.size())));
+    } else {
+        QTreeWidgetItem *client = section(tr("Client request"));
+        note(client, tr("Not recorded for this request"));
+    }
+
+    // 2. What the container received.
+    int fcHeaders = 0;
+    for (const auto &header : s.requestHeaders) {
+        if (header.first.startsWith(u"x-fc-"_qs, Qt::CaseInsensitive))
+            ++fcHeaders;
+    }
+    QTreeWidgetItem *container = section(tr("Container received: %1 headers, %2 from FC (x-fc-*)")
+                                             .arg(s.requestHeaders.size())
+                                             .arg(fcHeaders));
+    for (const auto &[name, value] : s.requestHeaders)
+        addHeader(container, name, value, name.startsWith(u"x-fc-"_qs, Qt::CaseInsensitive));
+    if (s.requestHeaders.isEmpty())
+        note(container, tr("Nothing reached the container"));
+
+    // 3. The answer.
+    QTreeWidgetItem *response =
+        section(tr("Response: HTTP/1.1 %1 %2")
+                    .arg(s.statusCode)
+                    .arg(QString::fromLatin1(Gateway::reasonPhrase(s.statusCode))));
+    if (s.error) {
+        QTreeWidgetItem *error =
+            note(response, tr("Error %1: %2").arg(s.error->code, s.error->message));
+        error->setForeground(0, darkPalette(this) ? QColor(0xff, 0x7a, 0x6e)
+                                                  : QColor(0xc6, 0x28, 0x28));
+    }
+    for (const auto &[name, value] : s.responseHeaders)
+        addHeader(response, name, value, false);
+    note(response, tr("Body: %1").arg(byteCount(s.responseBytes)));
+
+    m_tree->expandAll();
+    updateSecrets();
+}
+
+void HeadersInspector::updateSecrets()
+{
+    const bool reveal = m_reveal->isChecked();
+    for (int i = 0; i < m_tree->topLevelItemCount(); ++i) {
+        QTreeWidgetItem *section = m_tree->topLevelItem(i);
+        for (int j = 0; j < section->childCount(); ++j) {
+            QTreeWidgetItem *item = section->child(j);
+            if (!item->data(1, SecretRole).toBool())
+                continue;
+            const QString value = item->data(1, ValueRole).toString();
+            item->setText(1, reveal || value.isEmpty() ? value : maskedValue());
+        }
+    }
+}
+
+void HeadersInspector::showContextMenu(const QPoint &pos)
+{
+    QTreeWidgetItem *item = m_tree->itemAt(pos);
+    if (!item || !item->parent() || item->data(1, ValueRole).isNull())
+        return;
+    const QString name = item->text(0);
+    const QString value = item->data(1, ValueRole).toString();
+    const bool hidden = item->data(1, SecretRole).toBool() && !m_reveal->isChecked();
+    QMenu menu(this);
+    QAction *copyValue =
+        menu.addAction(hidden ? tr("Copy value (reveal secrets first)") : tr("Copy value"));
+    copyValue->setEnabled(!hidden);
+    QAction *copyLine = menu.addAction(tr("Copy \"name: value\""));
+    copyLine->setEnabled(!hidden);
+    QAction *copyName = menu.addAction(tr("Copy name"));
+    QAction *chosen = menu.exec(m_tree->viewport()->mapToGlobal(pos));
+    if (chosen == copyValue)
+        QGuiApplication::clipboard()->setText(value);
+    else if (chosen == copyLine)
+        QGuiApplication::clipboard()->setText(name + u": "_qs + value);
+    else if (chosen == copyName)
+        QGuiApplication::clipboard()->setText(name);
+}
+
+} // namespace Fcemu::Ui

@@ -1,0 +1,75 @@
+#pragma once
+
+#include <optional>
+
+#include <QWidget>
+
+#include "telemetry/InvocationRecord.h"
+
+class QCheckBox;
+class QLabel;
+class QStackedWidget;
+class QTreeWidget;
+class QTreeWidgetItem;
+
+namespace Fcemu::Ui {
+
+// The Headers inspector: one request's headers in three groups, in the order they travelled:
+// what the client sent, what the container received (FC's x-fc-* headers emphasised, the
+// credentials masked until "Reveal secrets" is on), and what the function answered. It keeps a
+// copy of what it shows, so a record dropped from the store later leaves nothing dangling.
+class HeadersInspector final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(HeadersInspector)
+
+public:
+    enum Section { ClientSection, ContainerSection, ResponseSection };
+    // Item data: the real value (the text may be masked) and whether it is a secret.
+    static constexpr int ValueRole = Qt::UserRole + 1;
+    static constexpr int SecretRole = Qt::UserRole + 2;
+
+    explicit HeadersInspector(QWidget *parent = nullptr);
+
+    void showRecord(const Telemetry::InvocationRecord *record);
+
+    bool secretsRevealed() const;
+    void setSecretsRevealed(bool reveal);
+    QTreeWidget *tree() const { return m_tree; }
+    // The group item of a section (its children are the header rows).
+    QTreeWidgetItem *sectionItem(Section section) const;
+    bool isShowingRecord() const;
+
+    // Headers whose value is a credential: x-fc-access-key-id, x-fc-access-key-secret,
+    // x-fc-security-token (case-insensitive).
+    static bool isSecretHeader(const QString &name);
+    static QString maskedValue() { return u"••••"_qs; }
+
+private:
+    void rebuild();
+    void updateSecrets();
+    void showContextMenu(const QPoint &pos);
+    QTreeWidgetItem *addHeader(QTreeWidgetItem *section, const QString &name, const QString &value,
+                               bool emphasise);
+
+    QStackedWidget *m_stack;
+    QLabel *m_empty;
+    QLabel *m_title;
+    QCheckBox *m_reveal;
+    QTreeWidget *m_tree;
+
+    struct Shown
+    {
+        QString requestId;
+        QString kind;
+        std::optional<Telemetry::ClientRequest> client;
+        Telemetry::HeaderList requestHeaders;
+        int statusCode = 0;
+        Telemetry::HeaderList responseHeaders;
+        qsizetype responseBytes = 0;
+        std::optional<Telemetry::InvocationError> error;
+    };
+    std::optional<Shown> m_shown;
+};
+
+} // namespace Fcemu::Ui

@@ -1,0 +1,84 @@
+#pragma once
+
+#include <QWidget>
+
+#include "telemetry/InvocationRecord.h"
+
+class QAction;
+class QLineEdit;
+class QMenu;
+class QSortFilterProxyModel;
+class QTableView;
+class QToolButton;
+class QLabel;
+
+namespace Fcemu::Session {
+class FunctionSession;
+}
+
+namespace Fcemu::Ui {
+
+class RequestModel;
+
+// The request list: a filter box over a table of the session's records, like a browser's
+// network panel. While the user has not picked a row, the newest request is current, so the
+// inspectors follow the latest call; a click (or keyboard navigation) pins the picked row until
+// "Follow newest" is switched back on.
+class RequestListView final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(RequestListView)
+
+public:
+    explicit RequestListView(Session::FunctionSession *session, QWidget *parent = nullptr);
+
+    RequestModel *model() const { return m_model; }
+    QSortFilterProxyModel *proxy() const { return m_proxy; }
+    QTableView *table() const { return m_table; }
+    QLineEdit *filterEdit() const { return m_filter; }
+    // The current record, or nullptr.
+    const Telemetry::InvocationRecord *currentRecord() const;
+    bool isFollowingNewest() const { return m_follow; }
+    void setFollowingNewest(bool follow);
+    // The curl command of the current record (empty without one, or without a local endpoint).
+    QString currentCurlCommand() const;
+
+public slots:
+    // Makes the record with this id current (and stops following the newest). Clears the filter
+    // when it hides the record.
+    void selectRequest(const QString &requestId);
+
+signals:
+    void currentRecordChanged(const Fcemu::Telemetry::InvocationRecord *record);
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
+private:
+    void applyFilter(const QString &text);
+    void followNewest();
+    void setCurrentSourceRow(int row);
+    void currentChanged();
+    void layoutColumns();
+    void showContextMenu(const QPoint &pos);
+    void copyRequestId();
+    void copyCurl();
+    void updateCount();
+    double scaleMs();
+
+    Session::FunctionSession *m_session;
+    RequestModel *m_model;
+    QSortFilterProxyModel *m_proxy;
+    QLineEdit *m_filter;
+    QToolButton *m_followButton;
+    QAction *m_copyIdAction;
+    QAction *m_copyCurlAction;
+    QLabel *m_count;
+    QTableView *m_table;
+    bool m_follow = true;
+    quint64 m_currentSerial = 0; // 0: none
+    double m_scaleMs = 0;
+    bool m_scaleDirty = true;
+};
+
+} // namespace Fcemu::Ui
