@@ -7,39 +7,72 @@
 #include <QEventLoop>
 #include <QFile>
 #include <QTextStream>
+#include <QUrl>
+
+#include <vector>
 
 #include "FunctionOptions.h"
 #include "config/Validation.h"
+#include "gateway/LocalServer.h"
 #include "runtime/FunctionImage.h"
 #include "runtime/JobInvoker.h"
 #include "runtime/WebInvoker.h"
 #include "sandbox/Sandbox.h"
+#include "telemetry/Har.h"
 
 namespace Fcemu::Cli {
 
 namespace {
 
+// FC's phases of one invocation; "—" for a phase that did not happen (a warm call has no pull,
+// unpack, sandbox or startup; a cached image no unpack).
 void printPhases(QTextStream &out, const Telemetry::InvocationRecord &r)
 {
     const auto &t = r.timings;
-    const QList<QPair<const char *, double>> phases = {
-        {"queue", t.queueMs},     {"pull", t.pullMs},       {"unpack", t.unpackMs},
-        {"sandbox", t.sandboxMs}, {"startup", t.startupMs}, {"initialize", t.initializeMs},
-        {"invoke", t.invokeMs}};
+    const QList<QPair<QString, double>> phases = {
+        {u"queue"_qs, t.queueMs},         {u"pull"_qs, t.pullMs},
+        {u"unpack"_qs, t.unpackMs},       {u"sandbox"_qs, t.sandboxMs},
+        {u"startup"_qs, t.startupMs},     {u"initialize"_qs, t.initializeMs},
+        {u"invoke"_qs, t.invokeMs},       {u"  send"_qs, t.sendMs},
+        {u"  wait"_qs, t.waitMs},         {u"  receive"_qs, t.receiveMs},
+        {u"pre-freeze"_qs, t.preFreezeMs}};
     out << (r.coldStart ? "  cold start" : "  warm call") << ", request " << r.requestId
         << ", instance " << r.instanceId << '\n';
-    for (const auto &[name, ms] : phases)
-        out << "  " << qSetFieldWidth(11) << Qt::left << name << qSetFieldWidth(10) << Qt::right
-            << (ms > 0 ? QString::number(ms, 'f', 2) + u" ms"_qs : u"-"_qs) << qSetFieldWidth(0)
-            << '\n';
-    out << "  " << qSetFieldWidth(11) << Qt::left << "total" << qSetFieldWidth(10) << Qt::right
-        << QString::number(t.totalMs, 'f', 2) + u" ms"_qs << qSetFieldWidth(0) << '\n';
+    const auto row = [&out](const QString &name, const QString &value) {
+        out << "  " << qSetFieldWidth(12) << Qt::left << name << qSetFieldWidth(12) << Qt::right
+            << value << qSetFieldWidth(0) << '\n';
+    };
+    const bool invoked = t.invokeMs > 0;
+    for (const auto &[name, ms] : phases) {
+        // send/wait/receive are parts of invoke: shown as numbers whenever the request ran.
+        const bool part = name.startsWith(u' ');
+        row(name, ms > 0 || (part && invoked) ? QString::number(ms, 'f', 2) + u" ms"_qs
+                                              : QString(u'\u2014'));
+    }
+    row(u"total"_qs, QString::number(t.totalMs, 'f', 2) + u" ms"_qs);
     out << "  cost " << r.billing.cost.toDisplayString() << " ("
         << Billing::modelName(r.billing.model) << ", "
         << QString::number(r.billing.gbSeconds, 'g', 6) << " GB-s";
     if (r.billing.imagePullGbSeconds > 0)
         out << " + image pull " << QString::number(r.billing.imagePullGbSeconds, 'g', 6) << " GB-s";
     out << ")\n";
+}
+
+// What the client asked for, for the HAR export's "request": the CLI's own InvokeFunction
+// call or HTTP trigger request.
+Telemetry::ClientRequest clientRequest(bool http, const Gateway::HttpRequest &request,
+                                       const QByteArray &event, const QString &functionName)
+{
+    Telemetry::ClientRequest client;
+    client.method = http ? QString::fromUtf8(request.method) : u"POST"_qs;
+    client.target = http ? QString::fromUtf8(request.target)
+                         : QLatin1StringView(Gateway::kFc3InvokePrefix) +
+                               QString::fromUtf8(QUrl::toPercentEncoding(functionName)) +
+                               u"/invocations"_qs;
+    for (const auto &[name, value] : request.headers)
+        client.headers.append({QString::fromUtf8(name), QString::fromUtf8(value)});
+    client.body = http ? request.body : event;
+    return client;
 }
 
 } // namespace
@@ -72,6 +105,7 @@ int runInvokeCommand(const QStringList &arguments)
     parser.addOption({u"repeat"_qs, u"invocations"_qs, u"N"_qs, u"1"_qs});
     parser.addOption({u"json"_qs, u"one JSON report per invocation"_qs});
     parser.addOption({u"har"_qs, u"HAR file"_qs, u"FILE"_qs});
+    parser.addOption({u"har-secrets"_qs, u"keep credentials in the HAR file"_qs});
     if (!parser.parse(args))
         return usage(parser.errorText());
     if (parser.positionalArguments().size() != 1)
@@ -102,8 +136,9 @@ int runInvokeCommand(const QStringList &arguments)
     if (!config->webServerMode && http)
         return usage(
             u"--http needs web-server mode: a function with --web-server-mode false takes only events (FC allows no HTTP triggers there)"_qs);
-    if (parser.isSet(u"har"_qs))
-        return usage(u"--har: HAR export is not available in this version yet"_qs);
+    if (parser.isSet(u"har-secrets"_qs) && !parser.isSet(u"har"_qs))
+        return usage(u"--har-secrets goes with --har FILE"_qs);
+    const QString harPath = parser.value(u"har"_qs);
 
     QTextStream out(stdout);
     QTextStream err(stderr);
@@ -139,6 +174,7 @@ int runInvokeCommand(const QStringList &arguments)
         QObject::connect(&web, &Runtime::WebInvoker::logLine, &web, printLine);
     }
     int exitCode = 0;
+    std::vector<Telemetry::InvocationRecord> records; // for --har
     for (int i = 0; i < repeat; ++i) {
         Telemetry::InvocationRecord record;
         Telemetry::Timings cold;
@@ -167,6 +203,10 @@ int runInvokeCommand(const QStringList &arguments)
                 loop.exec();
             QObject::disconnect(connection);
         }
+        if (!record.client)
+            record.client = clientRequest(http, httpRequest, event, config->name);
+        if (!harPath.isEmpty())
+            records.push_back(record);
         if (json) {
             out << QString::fromStdString(record.toReport().dump()) << '\n' << Qt::flush;
         } else {
@@ -183,6 +223,19 @@ int runInvokeCommand(const QStringList &arguments)
         }
     }
     web.stop();
+    if (!harPath.isEmpty()) {
+        Telemetry::HarOptions options;
+        options.includeSecrets = parser.isSet(u"har-secrets"_qs);
+        options.baseUrl = u"http://127.0.0.1:8000"_qs; // where `fcemu serve` listens by default
+        options.serviceName = config->serviceName;
+        options.functionName = config->name;
+        options.creatorVersion = QCoreApplication::applicationVersion();
+        QList<const Telemetry::InvocationRecord *> pointers;
+        for (const auto &r : records)
+            pointers.append(&r);
+        if (auto written = Telemetry::writeHar(harPath, pointers, options); !written)
+            return report(written.error());
+    }
     return exitCode;
 }
 

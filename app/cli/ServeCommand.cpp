@@ -16,6 +16,8 @@
 #include "runtime/FunctionImage.h"
 #include "runtime/InstancePool.h"
 #include "sandbox/Sandbox.h"
+#include "telemetry/RecordEndpoints.h"
+#include "telemetry/RecordStore.h"
 
 namespace Fcemu::Cli {
 
@@ -74,6 +76,20 @@ int runServeCommand(const QStringList &arguments)
     if (auto listening = server.start(address, quint16(port)); !listening)
         return report(listening.error());
 
+    // Every invocation's record, served read-only on /fcemu/invocations and /fcemu/har.
+    Telemetry::RecordStore records(10'000);
+    QObject::connect(
+        &pool, &Runtime::InstancePool::finished, &records,
+        [&records](const Telemetry::InvocationRecord &record) { records.append(record); });
+    Telemetry::HarOptions har;
+    har.baseUrl = server.baseUrl();
+    har.serviceName = config->serviceName;
+    har.functionName = config->name;
+    har.creatorVersion = QCoreApplication::applicationVersion();
+    server.setLocalHandler([&records, har](const Gateway::HttpRequest &request) {
+        return Telemetry::recordEndpointResponse(records, request, har);
+    });
+
     QObject::connect(&pool, &Runtime::InstancePool::logLine, &pool,
                      [&out](const QString &, const QString &, qint64, const QString &line) {
                          out << line << '\n' << Qt::flush;
@@ -87,6 +103,8 @@ int runServeCommand(const QStringList &arguments)
         << "/functions/" << name << "/invocations\n"
         << "  HTTP trigger:       " << server.baseUrl() << "/2016-08-15/proxy/" << service << '/'
         << name << "/  (and every other path)\n"
+        << "  Invocation records: " << server.baseUrl() << Telemetry::kInvocationsPath
+        << "?since=SERIAL, HAR: " << server.baseUrl() << Telemetry::kHarPath << '\n'
         << "  Ctrl+C stops\n"
         << Qt::flush;
 

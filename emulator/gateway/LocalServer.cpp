@@ -40,6 +40,12 @@ Route routeRequest(const HttpRequest &request, const QString &functionName)
         return errorRoute(400, u"InvalidArgument"_qs,
                           u"the request path is longer than 4 KB ("_qs +
                               QString::number(request.target.size()) + u" bytes)");
+    if (request.path.startsWith(kEmulatorPrefix)) {
+        Route local;
+        local.kind = Route::Kind::Local;
+        local.forwarded = request;
+        return local;
+    }
 
     const QByteArray type = request.header("x-fc-invocation-type").trimmed().toLower();
     if (!type.isEmpty() && type != "sync" && type != "async")
@@ -213,6 +219,12 @@ private:
             return reply(
                 errorResponse(route.status, route.code, route.message, Telemetry::newRequestId()),
                 keepAlive, head);
+        if (route.kind == Route::Kind::Local)
+            return reply(m_server->m_localHandler
+                             ? m_server->m_localHandler(route.forwarded)
+                             : errorResponse(404, u"NotFound"_qs, u"no emulator endpoints here"_qs,
+                                             Telemetry::newRequestId()),
+                         keepAlive, head);
         const bool http = route.kind == Route::Kind::Http;
         if (route.async) {
             // FC answers an asynchronous invocation at once and runs it later.

@@ -5,6 +5,8 @@
 // qBittorrent's src/base/http/: a socket-free parser (RequestParser), a pure routing function
 // that tests call without sockets, and a QTcpServer with a connection limit and an idle timeout.
 
+#include <functional>
+
 #include <QByteArray>
 #include <QHostAddress>
 #include <QSet>
@@ -30,6 +32,8 @@ inline constexpr qsizetype kMaxTailLogBytes = 4 * 1024;
 inline constexpr char kFc3InvokePrefix[] = "/2023-03-30/functions/";
 inline constexpr char kFc2InvokePrefix[] = "/2016-08-15/services/";
 inline constexpr char kFc2ProxyPrefix[] = "/2016-08-15/proxy/";
+// The emulator's own endpoints (records, HAR): a prefix FC never uses.
+inline constexpr char kEmulatorPrefix[] = "/fcemu/";
 
 // Where one client request goes.
 struct Route
@@ -38,6 +42,7 @@ struct Route
         Event, // InvokeFunction (FC3 or FC2 path): the body is the event
         Http,  // the HTTP trigger: `forwarded` goes to the function
         Error, // answered here: status, code, message
+        Local, // an emulator endpoint under /fcemu/: `forwarded` goes to the local handler
     };
     Kind kind = Kind::Error;
     bool async = false; // X-Fc-Invocation-Type: Async
@@ -85,6 +90,10 @@ public:
     // The base URL, e.g. "http://127.0.0.1:8000".
     QString baseUrl() const;
 
+    // Answers the /fcemu/ paths (404 without one). Called on the server's thread.
+    using LocalHandler = std::function<HttpResponse(const HttpRequest &)>;
+    void setLocalHandler(LocalHandler handler) { m_localHandler = std::move(handler); }
+
 protected:
     void incomingConnection(qintptr socketDescriptor) override;
 
@@ -96,6 +105,7 @@ private:
     QSet<Connection *> m_connections;
     int m_maxConnections = 500; // qBittorrent's CONNECTIONS_LIMIT
     int m_idleTimeoutMs = 60'000;
+    LocalHandler m_localHandler;
 };
 
 } // namespace Fcemu::Gateway

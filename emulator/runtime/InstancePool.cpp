@@ -58,6 +58,7 @@ struct InstancePool::Call
     bool async = false;
     Callback done;
     qint64 submittedNs = 0;
+    qint64 doneNs = 0; // the reply (and pre-freeze) complete: the end of totalMs
 };
 
 struct InstancePool::Live
@@ -102,6 +103,9 @@ struct InstancePool::Outcome
     std::unique_ptr<Gateway::InstanceConnection> connection;
     QString preFreezeError;
     bool preFreezeRan = false;
+    double preFreezeMs = 0; // the GET /pre-freeze round trip, timed on the worker
+    qint64 sentNs = 0;      // the worker began sending (after the hand-off and any connect)
+    qint64 doneNs = 0;      // the worker had the reply and ran pre-freeze
 };
 
 InstancePool::InstancePool(Config::FunctionConfig config, std::shared_ptr<PreparedImage> image,
@@ -250,6 +254,8 @@ void InstancePool::startInstance(bool provisioned)
     m_instances.push_back(shared);
     emit instanceStateChanged(live->id, InstanceState::Starting, monotonicNs());
 
+    // The sandbox phase includes building the spec (the image's USER is read from its files).
+    const qint64 sandboxStart = monotonicNs();
     auto spec = instanceSpec(m_config, *m_image, live->id);
     if (!spec) {
         return startupFailed(live, u"FunctionNotStarted"_qs, spec.error().message);
@@ -282,7 +288,6 @@ void InstancePool::startInstance(bool provisioned)
                 }
             });
 
-    const qint64 sandboxStart = monotonicNs();
     auto started = live->sandbox->start();
     live->execNs = monotonicNs();
     live->sandboxMs = double(live->execNs - sandboxStart) / 1e6;
@@ -490,19 +495,23 @@ void InstancePool::send(Live *live, const std::shared_ptr<Call> &call)
             return true;
         };
         if (outcome->connection || connect()) {
+            outcome->sentNs = monotonicNs();
             outcome->response = outcome->connection->roundTrip(request, timeoutMs, cancel.get());
             outcome->info = outcome->connection->lastRoundTrip();
             // FC retries idempotent requests once when the kept-alive connection had died.
             if (!outcome->response && outcome->info.shouldRetry(request.method) && !*cancel &&
                 connect()) {
+                outcome->sentNs = monotonicNs();
                 outcome->response =
                     outcome->connection->roundTrip(request, timeoutMs, cancel.get());
                 outcome->info = outcome->connection->lastRoundTrip();
             }
             if (outcome->response && preFreeze && outcome->connection->isReusable()) {
                 outcome->preFreezeRan = true;
+                const qint64 preFreezeStart = monotonicNs();
                 auto hook = outcome->connection->roundTrip(preFreezeRequest, preFreezeTimeoutMs,
                                                            cancel.get());
+                outcome->preFreezeMs = double(monotonicNs() - preFreezeStart) / 1e6;
                 if (!hook)
                     outcome->preFreezeError = u"PreFreeze failed: "_qs + hook.error().message;
                 else if (hook->status < 200 || hook->status > 299)
@@ -510,6 +519,7 @@ void InstancePool::send(Live *live, const std::shared_ptr<Call> &call)
                         u"PreFreeze failed with status "_qs + QString::number(hook->status);
             }
         }
+        outcome->doneNs = monotonicNs();
         QMetaObject::invokeMethod(
             this, [this, live, call, outcome]() { completed(live, call, outcome, 0); },
             Qt::QueuedConnection);
@@ -542,6 +552,16 @@ void InstancePool::completed(Live *live, const std::shared_ptr<Call> &call,
     r.timings.sendMs = outcome->info.timings.sendMs;
     r.timings.waitMs = outcome->info.timings.waitMs;
     r.timings.receiveMs = outcome->info.timings.receiveMs;
+    r.timings.preFreezeMs = outcome->preFreezeMs;
+    // Timing bookkeeping: the queue phase runs until the worker began sending (the hand-off to
+    // a worker is waiting too), and the invocation ends when the worker had the reply; the
+    // hand-off back and the wait for the function's output below are not the invocation's time.
+    if (outcome->sentNs) {
+        const double waitedMs = double(outcome->sentNs - call->submittedNs) / 1e6;
+        r.timings.queueMs = std::max(0.0, waitedMs - r.timings.sandboxMs - r.timings.startupMs -
+                                              r.timings.initializeMs);
+    }
+    call->doneNs = outcome->doneNs;
     r.maxUsedMB = double(live->sandbox->peakMemoryBytes()) / (1024.0 * 1024.0);
     const auto functionError = [&](const QString &code, const QString &message, int status) {
         r.error = Telemetry::InvocationError{code, message};
@@ -620,7 +640,8 @@ void InstancePool::failCall(const std::shared_ptr<Call> &call, int status, const
 void InstancePool::finish(const std::shared_ptr<Call> &call)
 {
     Telemetry::InvocationRecord &r = call->record;
-    r.timings.totalMs = double(monotonicNs() - call->submittedNs) / 1e6;
+    const qint64 endNs = call->doneNs ? call->doneNs : monotonicNs();
+    r.timings.totalMs = double(endNs - call->submittedNs) / 1e6;
     if (r.coldStart)
         r.timings.totalMs += r.timings.pullMs + r.timings.unpackMs;
     closeRecord(r, m_config, *m_image);

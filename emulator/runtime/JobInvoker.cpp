@@ -94,6 +94,8 @@ void JobInvoker::invoke(const QByteArray &event, const Telemetry::Timings &coldP
                            QString::number(maxEventBytes),
                        400);
 
+    // The sandbox phase includes building the spec (the image's USER is read from its files).
+    const qint64 sandboxStart = monotonicNs();
     auto spec = instanceSpec(m_config, *m_image, m_record.instanceId,
                              {u"FC_CUSTOM_CONTAINER_EVENT="_qs + QString::fromUtf8(event)});
     if (!spec)
@@ -105,7 +107,6 @@ void JobInvoker::invoke(const QByteArray &event, const Telemetry::Timings &coldP
     connect(m_instance.get(), &Sandbox::Instance::exited, this, &JobInvoker::onExited);
 
     appendLog(u"FC Invoke Start RequestId: "_qs + m_record.requestId);
-    const qint64 sandboxStart = monotonicNs();
     auto started = m_instance->start();
     m_execNs = monotonicNs();
     m_record.timings.sandboxMs = double(m_execNs - sandboxStart) / 1e6;

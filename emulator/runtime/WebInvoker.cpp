@@ -91,7 +91,8 @@ void WebInvoker::discardInstance()
 }
 
 Result<Gateway::HttpResponse> WebInvoker::roundTrip(const Gateway::HttpRequest &request,
-                                                    int timeoutMs, Gateway::RoundTripInfo *info)
+                                                    int timeoutMs, Gateway::RoundTripInfo *info,
+                                                    qint64 *startedNs, qint64 *endedNs)
 {
     // The blocking client runs on a worker thread while this thread's event loop keeps
     // collecting the function's output and noticing its exit.
@@ -100,7 +101,11 @@ Result<Gateway::HttpResponse> WebInvoker::roundTrip(const Gateway::HttpRequest &
     QPointer<QEventLoop> guard(&loop);
     Gateway::InstanceConnection *connection = m_live->connection.get();
     std::thread worker([&]() {
+        if (startedNs)
+            *startedNs = monotonicNs(); // after the thread hop: that is waiting, not sending
         result = connection->roundTrip(request, timeoutMs);
+        if (endedNs)
+            *endedNs = monotonicNs();
         *info = connection->lastRoundTrip();
         QMetaObject::invokeMethod(&loop, &QEventLoop::quit, Qt::QueuedConnection);
     });
@@ -119,6 +124,9 @@ bool WebInvoker::startInstance(Telemetry::InvocationRecord &record)
             {"ErrorMessage", message.toStdString()}}.dump());
         return false;
     };
+    // The sandbox phase covers building the instance's spec too (resolving the image's USER
+    // reads its /etc/passwd): everything from here until the command is exec'd.
+    const qint64 sandboxStart = monotonicNs();
     const QString instanceId = Telemetry::newInstanceId();
     auto spec = instanceSpec(m_config, *m_image, instanceId);
     if (!spec)
@@ -145,7 +153,6 @@ bool WebInvoker::startInstance(Telemetry::InvocationRecord &record)
                 live->exit = status;
             });
 
-    const qint64 sandboxStart = monotonicNs();
     auto started = live->sandbox->start();
     const qint64 execNs = monotonicNs();
     record.timings.sandboxMs = double(execNs - sandboxStart) / 1e6;
@@ -191,8 +198,11 @@ bool WebInvoker::startInstance(Telemetry::InvocationRecord &record)
         }
         waitMs(10);
     }
+    // What the server printed while starting belongs before the invocation: the instance is
+    // ready for the request once the port answers and that output is collected (waiting for
+    // it is part of startup, not time in no phase).
+    flushOutput();
     record.timings.startupMs = double(monotonicNs() - execNs) / 1e6;
-    flushOutput(); // what the server printed while starting belongs before the invocation
     return true;
 }
 
@@ -278,15 +288,24 @@ void WebInvoker::invoke(const Gateway::HttpRequest &client, bool http,
     live->sandbox->resetPeakMemory();
     appendLog(record, u"FC Invoke Start RequestId: "_qs + record.requestId);
     Gateway::RoundTripInfo info;
-    auto response = roundTrip(request, m_config.timeoutS * 1000, &info);
+    qint64 sentNs = 0;
+    qint64 repliedNs = 0;
+    auto response = roundTrip(request, m_config.timeoutS * 1000, &info, &sentNs, &repliedNs);
     if (!response && info.shouldRetry(request.method) && !live->exited) {
         // FC retries idempotent requests once when the kept-alive connection had died.
         auto socket = live->sandbox->connectTcp(quint16(m_config.caPort), 1000);
         if (socket) {
             live->connection = std::make_unique<Gateway::InstanceConnection>(std::move(*socket));
-            response = roundTrip(request, m_config.timeoutS * 1000, &info);
+            response = roundTrip(request, m_config.timeoutS * 1000, &info, &sentNs, &repliedNs);
         }
     }
+    // The outcome was known at repliedNs. The queue phase is the time the request waited in the
+    // emulator before it was sent, outside the platform phases (thread hand-offs, FC's headers);
+    // the output the function wrote for the request is collected afterwards and, as FC ships
+    // logs asynchronously, is not part of the invocation's time.
+    record.timings.queueMs =
+        std::max(0.0, double(sentNs - startedNs) / 1e6 - record.timings.sandboxMs -
+                          record.timings.startupMs - record.timings.initializeMs);
     flushOutput();
     record.timings.invokeMs = info.timings.totalMs();
     record.maxUsedMB = double(live->sandbox->peakMemoryBytes()) / (1024.0 * 1024.0);
@@ -336,8 +355,11 @@ void WebInvoker::invoke(const Gateway::HttpRequest &client, bool http,
         if (m_config.preFreeze.isSet() && !live->exited) {
             appendLog(record, u"FC PreFreeze Start RequestId: "_qs + record.requestId);
             QString error;
-            if (!runHook("GET", kPreFreezePath, "PreFreeze", m_config.preFreeze.timeoutS,
-                         record.requestId, &error))
+            const qint64 preFreezeStart = monotonicNs();
+            const bool preFrozen = runHook("GET", kPreFreezePath, "PreFreeze",
+                                           m_config.preFreeze.timeoutS, record.requestId, &error);
+            record.timings.preFreezeMs = double(monotonicNs() - preFreezeStart) / 1e6;
+            if (!preFrozen)
                 appendLog(record, error);
             appendLog(record, u"FC PreFreeze End RequestId: "_qs + record.requestId);
         }
@@ -345,13 +367,16 @@ void WebInvoker::invoke(const Gateway::HttpRequest &client, bool http,
             (live->connection && !live->connection->isReusable() && !live->sandbox->isRunning()))
             discardInstance();
     }
-    finish(record, startedNs);
+    finish(record, startedNs, repliedNs);
 }
 
-void WebInvoker::finish(Telemetry::InvocationRecord &record, qint64 startedNs)
+void WebInvoker::finish(Telemetry::InvocationRecord &record, qint64 startedNs, qint64 repliedNs)
 {
-    record.timings.totalMs =
-        double(monotonicNs() - startedNs) / 1e6 + record.timings.pullMs + record.timings.unpackMs;
+    // Until the reply (plus the pre-freeze hook after it), or until now for an invocation that
+    // never reached the instance; the image's pull and unpack happened before it.
+    const qint64 endNs = repliedNs ? repliedNs : monotonicNs();
+    record.timings.totalMs = double(endNs - startedNs) / 1e6 + record.timings.preFreezeMs +
+                             record.timings.pullMs + record.timings.unpackMs;
     closeRecord(record, m_config, *m_image);
     if (record.logs.isEmpty() ||
         !record.logs.contains(u"FC Invoke Start RequestId: "_qs + record.requestId))

@@ -48,12 +48,16 @@ private:
     bool startInstance(Telemetry::InvocationRecord &record);
     bool runHook(const QByteArray &method, const QByteArray &path, const char *label, int timeoutS,
                  const QString &requestId, QString *error);
+    // startedNs, endedNs: when the worker began and ended the round trip (the thread hand-offs
+    // around it are waiting, not the request).
     Result<Gateway::HttpResponse> roundTrip(const Gateway::HttpRequest &request, int timeoutMs,
-                                            Gateway::RoundTripInfo *info);
+                                            Gateway::RoundTripInfo *info,
+                                            qint64 *startedNs = nullptr, qint64 *endedNs = nullptr);
     void appendLog(Telemetry::InvocationRecord &record, const QString &line,
                    qint64 timestampMs = 0);
     void discardInstance();
-    void finish(Telemetry::InvocationRecord &record, qint64 startedNs);
+    // repliedNs: when the reply was complete (0: the invocation never reached the instance).
+    void finish(Telemetry::InvocationRecord &record, qint64 startedNs, qint64 repliedNs = 0);
     void flushOutput();
     QString lastLines(int count) const;
 

@@ -1,0 +1,23 @@
+#pragma once
+
+#include "gateway/HttpMessage.h"
+#include "telemetry/Har.h"
+#include "telemetry/RecordStore.h"
+
+// The read-only views of a session's records on the local endpoints, under a prefix FC never
+// uses (LocalServer routes every /fcemu/ path here):
+//   GET /fcemu/invocations[?since=SERIAL]  the SPEC §1.2 reports, oldest first, each with its
+//                                          "serial"; with since, only those after SERIAL
+//   GET /fcemu/har                         the session as HAR 1.2 (secrets redacted)
+namespace Fcemu::Telemetry {
+
+inline constexpr char kInvocationsPath[] = "/fcemu/invocations";
+inline constexpr char kHarPath[] = "/fcemu/har";
+
+// Pure: the reply to a request for an /fcemu/ path. 404 for another path, 405 for a method
+// other than GET or HEAD, 400 for a since that is not a number.
+Gateway::HttpResponse recordEndpointResponse(const RecordStore &store,
+                                             const Gateway::HttpRequest &request,
+                                             const HarOptions &options);
+
+} // namespace Fcemu::Telemetry
