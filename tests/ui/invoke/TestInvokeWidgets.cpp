@@ -297,6 +297,15 @@ private slots:
         QCOMPARE(sent.count(), 0);
     }
 
+    void sessionDeletedBeforeThePanel()
+    {
+        auto *session = new Session::FunctionSession;
+        Ui::InvokePanel panel(session);
+        delete session;
+        QCOMPARE(panel.send(), QString());
+        QVERIFY(!panel.isHttpAvailable());
+    }
+
     void samplesAndValidation()
     {
         QCOMPARE(Ui::InvokePanel::sampleNames(),
