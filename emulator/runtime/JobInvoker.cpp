@@ -144,6 +144,9 @@ void JobInvoker::onExited(const Sandbox::ExitStatus &status)
     m_timeout.stop();
     const double invokeMs = double(monotonicNs() - m_execNs) / 1e6;
     m_record.timings.invokeMs = invokeMs;
+    // HAR's split of the request: the event went in the environment at exec (nothing to send)
+    // and the reply is the exit (nothing to receive): the run is all waiting.
+    m_record.timings.waitMs = invokeMs;
     m_record.maxUsedMB = double(m_instance->peakMemoryBytes()) / (1024.0 * 1024.0);
     const QString maxUsed = QString::number(m_record.maxUsedMB, 'f', 2) + u"MB"_qs;
     if (m_timedOut) {

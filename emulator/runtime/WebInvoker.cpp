@@ -308,6 +308,9 @@ void WebInvoker::invoke(const Gateway::HttpRequest &client, bool http,
                           record.timings.startupMs - record.timings.initializeMs);
     flushOutput();
     record.timings.invokeMs = info.timings.totalMs();
+    record.timings.sendMs = info.timings.sendMs;
+    record.timings.waitMs = info.timings.waitMs;
+    record.timings.receiveMs = info.timings.receiveMs;
     record.maxUsedMB = double(live->sandbox->peakMemoryBytes()) / (1024.0 * 1024.0);
     const auto functionError = [&](const QString &code, const QString &message, int status) {
         record.error = Telemetry::InvocationError{code, message};

@@ -56,9 +56,14 @@ Status FunctionSession::reconfigure(Config::FunctionConfig config)
 {
     if (!isLoaded())
         return std::unexpected(Error{ErrorKind::Usage, u"no function is loaded"_qs});
+    const bool hadEndpoint = m_server != nullptr;
     stopRunner();
     m_config = std::move(config);
-    return startRunner(true);
+    auto started = startRunner(true);
+    // Web-server mode switched off: stopRunner() dropped the endpoint without a word.
+    if (hadEndpoint && !m_server)
+        emit endpointChanged({});
+    return started;
 }
 
 void FunctionSession::unload()

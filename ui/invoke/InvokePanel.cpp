@@ -141,6 +141,12 @@ InvokePanel::InvokePanel(Session::FunctionSession *session, QWidget *parent)
                 &InvokePanel::updateAvailability);
         connect(m_session, &Session::FunctionSession::invocationFinished, this,
                 &InvokePanel::onFinished);
+        connect(m_session, &QObject::destroyed, this, [this]() {
+            m_session = nullptr;
+            m_batch = Batch();
+            updateAvailability();
+            updateProgress();
+        });
     }
     loadSample(sampleNames().constFirst());
     updateAvailability();

@@ -99,6 +99,7 @@ private:
     QVariantMap savedEvents() const;
     void askSaveEvent();
 
+    // Cleared when the session is destroyed: the main window owns both and may delete it first.
     Session::FunctionSession *m_session = nullptr;
 
     QLabel *m_modeNote = nullptr;

@@ -88,6 +88,8 @@ QString sizeText(qsizetype bytes)
 {
     if (bytes < 1024)
         return bytes == 1 ? QObject::tr("1 byte") : QObject::tr("%1 bytes").arg(bytes);
+    if (bytes < 1024 * 1024)
+        return QObject::tr("%1 KB").arg(double(bytes) / 1024.0, 0, 'f', 1);
     return formatMegabytes(double(bytes) / (1024.0 * 1024.0));
 }
 
@@ -187,6 +189,7 @@ ResponseView::ResponseView(QWidget *parent) : QWidget(parent)
     m_body->setLineWrapMode(QPlainTextEdit::NoWrap);
     m_highlighter = new JsonHighlighter(m_body->document());
     m_bodyInfo = new QLabel;
+    m_bodyInfo->setObjectName(u"bodyInfo"_qs);
     m_bodyInfo->setForegroundRole(QPalette::PlaceholderText);
 
     auto *bodyPage = new QWidget;

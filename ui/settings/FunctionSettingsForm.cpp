@@ -162,7 +162,6 @@ FunctionSettingsForm::FunctionSettingsForm(QWidget *parent) : QWidget(parent)
         w.timeout = spinBox(0, 100'000, tr(" s"));
         addField(hooks, timeoutLabel, timeoutField, w.timeout);
         connect(w.enabled, &QCheckBox::toggled, w.handler, &QLineEdit::setEnabled);
-        connect(w.enabled, &QCheckBox::toggled, w.timeout, &QSpinBox::setEnabled);
         connect(w.enabled, &QCheckBox::toggled, this, &FunctionSettingsForm::revalidate);
         connect(w.handler, &QLineEdit::textChanged, this, &FunctionSettingsForm::revalidate);
     };
@@ -340,8 +339,8 @@ void FunctionSettingsForm::setConfig(const Config::FunctionConfig &config)
         w.enabled->setChecked(hook.isSet());
         w.handler->setText(hook.handler == w.defaultHandler ? QString() : hook.handler);
         w.handler->setEnabled(hook.isSet());
+        // The timeout stays editable with the hook off: validate() checks it either way.
         w.timeout->setValue(hook.timeoutS);
-        w.timeout->setEnabled(hook.isSet());
     };
     setHook(m_initializer, config.initializer);
     setHook(m_preFreeze, config.preFreeze);

@@ -111,6 +111,28 @@ private slots:
         qInfo().noquote() << panel.progressText() << "on" << instances.size() << "instances,"
                           << cold << "cold starts";
 
+        // Look at the composer and a real response, in a light and a dark palette.
+        panel.setHttpRequest("POST", "/orders", "sleep=400", {{"Content-Type", "application/json"}},
+                             "{\"item\": 42}");
+        panel.resize(760, 860);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        QCoreApplication::processEvents();
+        QVERIFY(panel.grab().save(u"/tmp/fcemu-invoke-http-light.png"_qs));
+        const QPalette light = QApplication::palette();
+        QPalette dark;
+        dark.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
+        dark.setColor(QPalette::WindowText, QColor(0xe0, 0xe0, 0xe0));
+        dark.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
+        dark.setColor(QPalette::Text, QColor(0xe0, 0xe0, 0xe0));
+        dark.setColor(QPalette::Button, QColor(0x3a, 0x3a, 0x3a));
+        dark.setColor(QPalette::ButtonText, QColor(0xe0, 0xe0, 0xe0));
+        dark.setColor(QPalette::PlaceholderText, QColor(0x9a, 0x9a, 0x9a));
+        QApplication::setPalette(dark);
+        QCoreApplication::processEvents();
+        QVERIFY(panel.grab().save(u"/tmp/fcemu-invoke-http-dark.png"_qs));
+        QApplication::setPalette(light);
+
         // Send (Ctrl+Return) sends one event on the event tab.
         panel.setMode(Ui::InvokePanel::Mode::Event);
         panel.show();
@@ -125,6 +147,20 @@ private slots:
         QCOMPARE(finished.last().requestId, id);
         QCOMPARE(finished.last().body, QByteArray("hello event")); // the sample echoes events
         QCOMPARE(panel.responseView()->bodyText(), u"hello event"_qs);
+
+        // Switching web-server mode off (reconfigure emits endpointChanged) disables HTTP and
+        // says why; switching it back on enables it again.
+        panel.setMode(Ui::InvokePanel::Mode::Http);
+        Config::FunctionConfig job = config;
+        job.webServerMode = false;
+        QVERIFY(session.reconfigure(job));
+        QVERIFY(!tabs->isTabEnabled(1));
+        QCOMPARE(panel.mode(), Ui::InvokePanel::Mode::Event);
+        QCOMPARE(tabs->tabToolTip(1),
+                 u"HTTP requests need web-server mode: this function runs as a job (web-server "
+                 u"mode off), which takes events only."_qs);
+        QVERIFY(session.reconfigure(config));
+        QVERIFY(tabs->isTabEnabled(1));
     }
 
 private:

@@ -195,11 +195,16 @@ private slots:
         two.responseHeaders.removeLast();
         view.showResponse(two);
         QCOMPARE(view.bodyKind(), Ui::BodyKind::Text);
+        QCOMPARE(view.findChild<QLabel *>(u"bodyInfo"_qs)->text(), u"Text, 12 bytes"_qs);
         QCOMPARE(view.bodyText(), u"plain words\n"_qs);
         QCOMPARE(headers->rowCount(), 2);
         QCOMPARE(inserted.count(), 2);
         QCOMPARE(removed.count(), 1);
         QCOMPARE(changed.count(), 10);
+
+        view.showResponse(record(200, '"' + QByteArray(2046, 'a') + '"'));
+        QCOMPARE(view.findChild<QLabel *>(u"bodyInfo"_qs)->text(),
+                 u"JSON, 2.0 KB (pretty-printed)"_qs);
     }
 
     void responseShowsHexForBinary()
@@ -216,6 +221,8 @@ private slots:
         Ui::ResponseView view;
         view.showResponse(record(200, binary));
         QCOMPARE(view.bodyKind(), Ui::BodyKind::Binary);
+        QCOMPARE(view.findChild<QLabel *>(u"bodyInfo"_qs)->text(),
+                 u"Binary, 7 bytes (hex dump)"_qs);
         QCOMPARE(view.bodyText(), u"00000000  00 01 02 41 42 43 ff"_qs + QString(3 + 1 + 24, u' ') +
                                       u"  |...ABC.|\n"_qs);
 
@@ -288,6 +295,15 @@ private slots:
         panel.sendMany(5, 2);
         QVERIFY(!panel.isBatchRunning());
         QCOMPARE(sent.count(), 0);
+    }
+
+    void sessionDeletedBeforeThePanel()
+    {
+        auto *session = new Session::FunctionSession;
+        Ui::InvokePanel panel(session);
+        delete session;
+        QCOMPARE(panel.send(), QString());
+        QVERIFY(!panel.isHttpAvailable());
     }
 
     void samplesAndValidation()
