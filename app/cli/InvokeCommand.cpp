@@ -18,7 +18,7 @@
 #include "runtime/JobInvoker.h"
 #include "runtime/WebInvoker.h"
 #include "sandbox/Sandbox.h"
-#include "telemetry/Har.h"
+#include "gateway/Har.h"
 
 namespace Fcemu::Cli {
 
@@ -224,7 +224,7 @@ int runInvokeCommand(const QStringList &arguments)
     }
     web.stop();
     if (!harPath.isEmpty()) {
-        Telemetry::HarOptions options;
+        Gateway::HarOptions options;
         options.includeSecrets = parser.isSet(u"har-secrets"_qs);
         options.baseUrl = u"http://127.0.0.1:8000"_qs; // where `fcemu serve` listens by default
         options.serviceName = config->serviceName;
@@ -233,7 +233,7 @@ int runInvokeCommand(const QStringList &arguments)
         QList<const Telemetry::InvocationRecord *> pointers;
         for (const auto &r : records)
             pointers.append(&r);
-        if (auto written = Telemetry::writeHar(harPath, pointers, options); !written)
+        if (auto written = Gateway::writeHar(harPath, pointers, options); !written)
             return report(written.error());
     }
     return exitCode;

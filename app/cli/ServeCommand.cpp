@@ -16,7 +16,7 @@
 #include "runtime/FunctionImage.h"
 #include "runtime/InstancePool.h"
 #include "sandbox/Sandbox.h"
-#include "telemetry/RecordEndpoints.h"
+#include "gateway/RecordEndpoints.h"
 #include "telemetry/RecordStore.h"
 
 namespace Fcemu::Cli {
@@ -81,13 +81,13 @@ int runServeCommand(const QStringList &arguments)
     QObject::connect(
         &pool, &Runtime::InstancePool::finished, &records,
         [&records](const Telemetry::InvocationRecord &record) { records.append(record); });
-    Telemetry::HarOptions har;
+    Gateway::HarOptions har;
     har.baseUrl = server.baseUrl();
     har.serviceName = config->serviceName;
     har.functionName = config->name;
     har.creatorVersion = QCoreApplication::applicationVersion();
     server.setLocalHandler([&records, har](const Gateway::HttpRequest &request) {
-        return Telemetry::recordEndpointResponse(records, request, har);
+        return Gateway::recordEndpointResponse(records, request, har);
     });
 
     QObject::connect(&pool, &Runtime::InstancePool::logLine, &pool,
@@ -103,8 +103,8 @@ int runServeCommand(const QStringList &arguments)
         << "/functions/" << name << "/invocations\n"
         << "  HTTP trigger:       " << server.baseUrl() << "/2016-08-15/proxy/" << service << '/'
         << name << "/  (and every other path)\n"
-        << "  Invocation records: " << server.baseUrl() << Telemetry::kInvocationsPath
-        << "?since=SERIAL, HAR: " << server.baseUrl() << Telemetry::kHarPath << '\n'
+        << "  Invocation records: " << server.baseUrl() << Gateway::kInvocationsPath
+        << "?since=SERIAL, HAR: " << server.baseUrl() << Gateway::kHarPath << '\n'
         << "  Ctrl+C stops\n"
         << Qt::flush;
 

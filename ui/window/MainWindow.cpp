@@ -38,7 +38,8 @@
 #include "runtime/ImagePreparation.h"
 #include "session/FunctionSession.h"
 #include "settings/FunctionSettingsForm.h"
-#include "telemetry/Har.h"
+#include "settings/FunctionSettingsStore.h"
+#include "gateway/Har.h"
 
 namespace Fcemu::Ui {
 
@@ -373,13 +374,13 @@ Status MainWindow::exportHar(const QString &path, bool includeSecrets)
     const Telemetry::RecordStore *store = m_session->records();
     for (qsizetype row = 0; row < store->size(); ++row)
         records.append(&store->at(row));
-    Telemetry::HarOptions options;
+    Gateway::HarOptions options;
     options.includeSecrets = includeSecrets;
     options.baseUrl = m_session->endpointUrl();
     options.serviceName = m_session->config().serviceName;
     options.functionName = m_session->config().name;
     options.creatorVersion = QApplication::applicationVersion();
-    auto written = Telemetry::writeHar(path, records, options);
+    auto written = Gateway::writeHar(path, records, options);
     if (!written)
         m_banner->showMessage(written.error().message, MessageBanner::Kind::Error);
     else

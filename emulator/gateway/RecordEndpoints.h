@@ -1,7 +1,7 @@
 #pragma once
 
 #include "gateway/HttpMessage.h"
-#include "telemetry/Har.h"
+#include "gateway/Har.h"
 #include "telemetry/RecordStore.h"
 
 // The read-only views of a session's records on the local endpoints, under a prefix FC never
@@ -9,15 +9,15 @@
 //   GET /fcemu/invocations[?since=SERIAL]  the SPEC §1.2 reports, oldest first, each with its
 //                                          "serial"; with since, only those after SERIAL
 //   GET /fcemu/har                         the session as HAR 1.2 (secrets redacted)
-namespace Fcemu::Telemetry {
+namespace Fcemu::Gateway {
 
 inline constexpr char kInvocationsPath[] = "/fcemu/invocations";
 inline constexpr char kHarPath[] = "/fcemu/har";
 
 // Pure: the reply to a request for an /fcemu/ path. 404 for another path, 405 for a method
 // other than GET or HEAD, 400 for a since that is not a number.
-Gateway::HttpResponse recordEndpointResponse(const RecordStore &store,
+Gateway::HttpResponse recordEndpointResponse(const Telemetry::RecordStore &store,
                                              const Gateway::HttpRequest &request,
                                              const HarOptions &options);
 
-} // namespace Fcemu::Telemetry
+} // namespace Fcemu::Gateway

@@ -4,10 +4,11 @@
 #include <QTest>
 
 #include "gateway/LocalServer.h"
-#include "telemetry/RecordEndpoints.h"
+#include "gateway/RecordEndpoints.h"
 
 using namespace Fcemu;
 using namespace Fcemu::Telemetry;
+using namespace Fcemu::Gateway;
 using ojson = nlohmann::ordered_json;
 
 // QCOMPARE can't take a json (its qfloat16 overload trips over json's conversions): compare the

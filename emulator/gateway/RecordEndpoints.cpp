@@ -2,7 +2,7 @@
 
 #include <QUrlQuery>
 
-namespace Fcemu::Telemetry {
+namespace Fcemu::Gateway {
 
 namespace {
 
@@ -26,7 +26,7 @@ Gateway::HttpResponse errorResponse(int status, const QString &code, const QStri
 
 } // namespace
 
-Gateway::HttpResponse recordEndpointResponse(const RecordStore &store,
+Gateway::HttpResponse recordEndpointResponse(const Telemetry::RecordStore &store,
                                              const Gateway::HttpRequest &request,
                                              const HarOptions &options)
 {
@@ -64,7 +64,7 @@ Gateway::HttpResponse recordEndpointResponse(const RecordStore &store,
     }
 
     if (har) {
-        QList<const InvocationRecord *> records;
+        QList<const Telemetry::InvocationRecord *> records;
         for (qsizetype row = first; row < store.size(); ++row)
             records.append(&store.at(row));
         return jsonResponse(200, harDocument(records, options).dump());
@@ -78,4 +78,4 @@ Gateway::HttpResponse recordEndpointResponse(const RecordStore &store,
     return jsonResponse(200, out.dump());
 }
 
-} // namespace Fcemu::Telemetry
+} // namespace Fcemu::Gateway

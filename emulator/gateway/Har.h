@@ -13,7 +13,7 @@
 // entry's timings, and what HAR has no field for (platform phases, cold or warm, instance,
 // memory, billing with its working, what the container received) in an entry-level "_fc"
 // object, as HAR allows for custom fields. http://www.softwareishard.com/blog/har-12-spec/
-namespace Fcemu::Telemetry {
+namespace Fcemu::Gateway {
 
 struct HarOptions
 {
@@ -30,15 +30,16 @@ inline constexpr char kRedacted[] = "(redacted)";
 
 // The request URL of a record: baseUrl + the HTTP trigger path + the client's path and query
 // for kind "http", baseUrl + FC3's InvokeFunction path for an event.
-QString harRequestUrl(const InvocationRecord &record, const HarOptions &options);
+QString harRequestUrl(const Telemetry::InvocationRecord &record, const HarOptions &options);
 
-nlohmann::ordered_json harEntry(const InvocationRecord &record, const HarOptions &options);
-nlohmann::ordered_json harDocument(const QList<const InvocationRecord *> &records,
+nlohmann::ordered_json harEntry(const Telemetry::InvocationRecord &record,
+                                const HarOptions &options);
+nlohmann::ordered_json harDocument(const QList<const Telemetry::InvocationRecord *> &records,
                                    const HarOptions &options);
 
 // Writes harDocument() to path through a temporary file in the same folder that replaces path
 // only when complete (an interrupted export leaves no half file). The error names the path.
-Status writeHar(const QString &path, const QList<const InvocationRecord *> &records,
+Status writeHar(const QString &path, const QList<const Telemetry::InvocationRecord *> &records,
                 const HarOptions &options);
 
-} // namespace Fcemu::Telemetry
+} // namespace Fcemu::Gateway

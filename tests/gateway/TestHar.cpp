@@ -12,10 +12,11 @@
 
 #include "billing/Billing.h"
 #include "billing/PriceTable.h"
-#include "telemetry/Har.h"
+#include "gateway/Har.h"
 
 using namespace Fcemu;
 using namespace Fcemu::Telemetry;
+using namespace Fcemu::Gateway;
 using ojson = nlohmann::ordered_json;
 
 // QCOMPARE can't take a json (its qfloat16 overload trips over json's conversions): compare the

@@ -10,7 +10,7 @@
 #include "gateway/HttpMessage.h"
 #include "gateway/LocalServer.h"
 
-namespace Fcemu::Telemetry {
+namespace Fcemu::Gateway {
 
 namespace {
 
@@ -34,7 +34,7 @@ bool isText(const QByteArray &body)
     return QString::fromUtf8(body).toUtf8() == body;
 }
 
-QString headerValue(const HeaderList &headers, QStringView name)
+QString headerValue(const Telemetry::HeaderList &headers, QStringView name)
 {
     for (const auto &[n, v] : headers)
         if (n.compare(name, Qt::CaseInsensitive) == 0)
@@ -42,7 +42,7 @@ QString headerValue(const HeaderList &headers, QStringView name)
     return {};
 }
 
-ojson nameValues(const HeaderList &pairs, bool redact)
+ojson nameValues(const Telemetry::HeaderList &pairs, bool redact)
 {
     ojson out = ojson::array();
     const QStringList &secret = credentialHeaderNames();
@@ -54,7 +54,7 @@ ojson nameValues(const HeaderList &pairs, bool redact)
 }
 
 // "a=1; b=2" (Cookie) or the first pair of each Set-Cookie header.
-ojson cookies(const HeaderList &headers, bool response)
+ojson cookies(const Telemetry::HeaderList &headers, bool response)
 {
     ojson out = ojson::array();
     for (const auto &[name, value] : headers) {
@@ -97,7 +97,7 @@ QString isoWithOffset(const QDateTime &when)
            QString::asprintf("%02d:%02d", minutes / 60, minutes % 60);
 }
 
-ojson phasesJson(const Timings &t)
+ojson phasesJson(const Telemetry::Timings &t)
 {
     return {{"queueMs", round3(t.queueMs)},         {"pullMs", round3(t.pullMs)},
             {"unpackMs", round3(t.unpackMs)},       {"sandboxMs", round3(t.sandboxMs)},
@@ -134,7 +134,7 @@ const QStringList &credentialHeaderNames()
     return names;
 }
 
-QString harRequestUrl(const InvocationRecord &record, const HarOptions &options)
+QString harRequestUrl(const Telemetry::InvocationRecord &record, const HarOptions &options)
 {
     const auto encoded = [](const QString &name) {
         return QString::fromUtf8(QUrl::toPercentEncoding(name));
@@ -150,10 +150,11 @@ QString harRequestUrl(const InvocationRecord &record, const HarOptions &options)
            encoded(options.functionName) + u"/invocations"_qs;
 }
 
-nlohmann::ordered_json harEntry(const InvocationRecord &record, const HarOptions &options)
+nlohmann::ordered_json harEntry(const Telemetry::InvocationRecord &record,
+                                const HarOptions &options)
 {
     const bool redact = !options.includeSecrets;
-    const ClientRequest client = record.client.value_or(ClientRequest{});
+    const Telemetry::ClientRequest client = record.client.value_or(Telemetry::ClientRequest{});
 
     ojson query = ojson::array();
     const qsizetype q = client.target.indexOf(u'?');
@@ -197,7 +198,7 @@ nlohmann::ordered_json harEntry(const InvocationRecord &record, const HarOptions
     response["headersSize"] = -1;
     response["bodySize"] = record.body.size();
 
-    const Timings &t = record.timings;
+    const Telemetry::Timings &t = record.timings;
     const double send = round3(std::max(0.0, t.sendMs));
     const double wait = round3(std::max(0.0, t.waitMs));
     const double receive = round3(std::max(0.0, t.receiveMs));
@@ -233,11 +234,11 @@ nlohmann::ordered_json harEntry(const InvocationRecord &record, const HarOptions
     return entry;
 }
 
-nlohmann::ordered_json harDocument(const QList<const InvocationRecord *> &records,
+nlohmann::ordered_json harDocument(const QList<const Telemetry::InvocationRecord *> &records,
                                    const HarOptions &options)
 {
     ojson entries = ojson::array();
-    for (const InvocationRecord *record : records)
+    for (const Telemetry::InvocationRecord *record : records)
         entries.push_back(harEntry(*record, options));
     ojson log;
     log["version"] = "1.2";
@@ -249,7 +250,7 @@ nlohmann::ordered_json harDocument(const QList<const InvocationRecord *> &record
     return {{"log", log}};
 }
 
-Status writeHar(const QString &path, const QList<const InvocationRecord *> &records,
+Status writeHar(const QString &path, const QList<const Telemetry::InvocationRecord *> &records,
                 const HarOptions &options)
 {
     const std::string text = harDocument(records, options).dump(2);
@@ -261,4 +262,4 @@ Status writeHar(const QString &path, const QList<const InvocationRecord *> &reco
     return {};
 }
 
-} // namespace Fcemu::Telemetry
+} // namespace Fcemu::Gateway
