@@ -204,6 +204,9 @@ bool RequestListView::eventFilter(QObject *watched, QEvent *event)
 
 void RequestListView::applyFilter(const QString &text)
 {
+    // Refiltering can move the current row more than once (the selection model picks a
+    // neighbour of a hidden row, then following picks the newest): announce only the end result.
+    m_holdCurrent = true;
     m_proxy->setFilterFixedString(text.trimmed());
     m_scaleDirty = true;
     updateCount();
@@ -211,6 +214,8 @@ void RequestListView::applyFilter(const QString &text)
         followNewest();
     else if (m_table->currentIndex().isValid())
         m_table->scrollTo(m_table->currentIndex());
+    m_holdCurrent = false;
+    currentChanged();
 }
 
 void RequestListView::followNewest()
@@ -236,6 +241,8 @@ void RequestListView::setCurrentSourceRow(int row)
 
 void RequestListView::currentChanged()
 {
+    if (m_holdCurrent)
+        return;
     const QModelIndex index = m_proxy->mapToSource(m_table->currentIndex());
     const Telemetry::InvocationRecord *record =
         index.isValid() ? m_model->record(index.row()) : nullptr;
