@@ -67,7 +67,7 @@ RequestListView::RequestListView(Session::FunctionSession *session, QWidget *par
     m_table->setWordWrap(false);
     m_table->setShowGrid(false);
     m_table->setAlternatingRowColors(true);
-    m_table->setTextElideMode(Qt::ElideMiddle);
+    m_table->setTextElideMode(Qt::ElideRight);
     m_table->setContextMenuPolicy(Qt::CustomContextMenu);
     // Uniform row heights: with a fixed vertical header the view never measures a row, which
     // keeps 10,000 rows as cheap as 10.
@@ -93,6 +93,7 @@ RequestListView::RequestListView(Session::FunctionSession *session, QWidget *par
     m_table->addAction(m_copyCurlAction);
 
     auto *bar = new QHBoxLayout;
+    bar->setContentsMargins(2, 2, 6, 0);
     bar->addWidget(m_filter, 1);
     bar->addWidget(m_followButton);
     bar->addWidget(m_count);
@@ -262,13 +263,13 @@ void RequestListView::layoutColumns()
     QHeaderView *header = m_table->horizontalHeader();
     header->resizeSection(RequestModel::Time, width(u"00:00:00.000"_qs));
     header->resizeSection(RequestModel::RequestId, width(u"1-6603951e-157f3f32-7fe6f248d7d0"_qs));
-    header->resizeSection(RequestModel::Kind, width(u"http POST /path"_qs));
+    header->resizeSection(RequestModel::Kind, width(u"http GET /path?q"_qs));
     header->resizeSection(RequestModel::ColdWarm, width(tr("Cold/Warm")));
-    header->resizeSection(RequestModel::Status, width(u"500 FunctionNotStarted"_qs));
+    header->resizeSection(RequestModel::Status, width(u"502 FunctionTimeout"_qs));
     header->resizeSection(RequestModel::Duration, width(u"1234.5 ms"_qs));
     header->resizeSection(RequestModel::MaxMemory, width(tr("Max memory")));
-    header->resizeSection(RequestModel::Cost, width(u"$0.000000241664"_qs));
-    header->resizeSection(RequestModel::Timeline, 160);
+    header->resizeSection(RequestModel::Cost, width(u"$0.0000000241"_qs));
+    header->resizeSection(RequestModel::Timeline, 120);
 }
 
 void RequestListView::showContextMenu(const QPoint &pos)

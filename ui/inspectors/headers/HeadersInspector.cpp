@@ -210,6 +210,8 @@ void HeadersInspector::rebuild()
 
     m_tree->expandAll();
     updateSecrets();
+    // Fit the names, the bold x-fc-* ones included (the section titles span both columns).
+    m_tree->resizeColumnToContents(0);
 }
 
 void HeadersInspector::updateSecrets()

@@ -143,8 +143,8 @@ void TestTimingInspector::skippedPhases()
              (QStringList{u"Image pull\tskipped"_qs, u"Sandbox\tskipped"_qs, u"Startup\tskipped"_qs,
                           u"Initializer\tskipped"_qs, u"Send\t0.50 ms"_qs, u"Wait\t12.0 ms"_qs,
                           u"Receive\t0.50 ms"_qs, u"Total\t13.0 ms"_qs}));
-    QVERIFY(rows.at(0).startsWith(u"This call (warm call) w1\t"_qs));
-    QVERIFY(rows.at(9).startsWith(u"Compared with the cold start c1\t"_qs));
+    QCOMPARE(rows.at(0), u"This call: warm call\tw1"_qs);
+    QCOMPARE(rows.at(9), u"Compared with: the cold start before it\tc1"_qs);
     QCOMPARE(rows.mid(10),
              (QStringList{u"Image pull\t300 ms"_qs, u"Sandbox\t40.0 ms"_qs, u"Startup\t520 ms"_qs,
                           u"Initializer\t60.0 ms"_qs, u"Send\t1.0 ms"_qs, u"Wait\t18.0 ms"_qs,
