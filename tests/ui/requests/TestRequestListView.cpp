@@ -296,6 +296,17 @@ void TestRequestListView::tenThousandRequests()
     QCOMPARE(view.proxy()->rowCount(), 10'000);
     QCOMPARE(view.currentRecord()->requestId, u"1-last"_qs);
     QCOMPARE(view.proxy()->index(0, RequestModel::RequestId).data().toString(), u"1-00501"_qs);
+
+    // The user pins the oldest record; when the store drops it, the next one becomes current
+    // and is announced, so no inspector is left holding the dropped record.
+    view.selectRequest(u"1-00501"_qs);
+    QCOMPARE(view.currentRecord()->requestId, u"1-00501"_qs);
+    const qsizetype before = current.count();
+    store->append(makeRecord(u"1-after-last"_qs, false, 5));
+    QCOMPARE(current.count(), before + 1);
+    QCOMPARE(view.currentRecord()->requestId, u"1-00502"_qs);
+    QCOMPARE(current.last().at(0).value<const Telemetry::InvocationRecord *>(), &store->at(0));
+    QVERIFY(!view.isFollowingNewest());
 }
 
 void TestRequestListView::render_data()

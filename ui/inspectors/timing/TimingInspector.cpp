@@ -1,5 +1,6 @@
 #include "TimingInspector.h"
 
+#include <algorithm>
 #include <QLabel>
 #include <QScrollArea>
 #include <QStackedWidget>

@@ -1,5 +1,6 @@
 #include "WaterfallChart.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include <QHelpEvent>
