@@ -92,6 +92,7 @@ private slots:
     void selectRequestClearsAHidingFilter();
     void copiesTheRequestId();
     void clearingTheStoreEmitsNoRecord();
+    void curlCommandOfTheCurrentRequest();
     void tenThousandRequests();
     void render_data();
     void render();
@@ -240,6 +241,25 @@ void TestRequestListView::clearingTheStoreEmitsNoRecord()
     m_session->records()->append(makeRecord(u"b"_qs, false, 10));
     QCOMPARE(current.count(), 2);
     QCOMPARE(m_view->currentRecord()->requestId, u"b"_qs);
+}
+
+void TestRequestListView::curlCommandOfTheCurrentRequest()
+{
+    // A web-server-mode function with no provisioned instances listens without starting any.
+    m_session->setPreferredEndpoint(QHostAddress::LocalHost, 18'650);
+    Config::FunctionConfig config;
+    config.name = u"fn"_qs;
+    QVERIFY(m_session->load(u"image.tar"_qs, config, std::make_shared<Runtime::PreparedImage>()));
+    Telemetry::InvocationRecord record = httpRecord(u"1-h"_qs, u"GET"_qs, u"/a?b=1"_qs, 200);
+    m_session->records()->append(record);
+    QCOMPARE(m_view->currentCurlCommand(),
+             u"curl '"_qs + m_session->httpTriggerUrl(u"/a?b=1"_qs) + u"'"_qs);
+    m_view->show();
+    m_view->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(m_view.get()));
+    m_view->table()->setFocus();
+    QTest::keyClick(m_view->table(), Qt::Key_C, Qt::ControlModifier | Qt::ShiftModifier);
+    QCOMPARE(QApplication::clipboard()->text(), m_view->currentCurlCommand());
 }
 
 void TestRequestListView::tenThousandRequests()

@@ -1,7 +1,9 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QDir>
+#include <QClipboard>
 #include <QLabel>
+#include <QMenu>
 #include <QStackedWidget>
 #include <QStyle>
 #include <QTest>
@@ -98,6 +100,7 @@ private slots:
     void fcHeadersAreEmphasised();
     void errorIsShownInTheResponse();
     void keepsItsOwnCopy();
+    void copiesAValueFromTheContextMenu();
     void render_data();
     void render();
 };
@@ -237,6 +240,41 @@ void TestHeadersInspector::keepsItsOwnCopy()
     inspector.setSecretsRevealed(true); // touches every row after the record is gone
     QCOMPARE(valueOf(inspector, HeadersInspector::ContainerSection, u"x-fc-function-name"_qs),
              u"orders"_qs);
+}
+
+void TestHeadersInspector::copiesAValueFromTheContextMenu()
+{
+    HeadersInspector inspector;
+    const Telemetry::InvocationRecord record = makeRecord();
+    inspector.showRecord(&record);
+    QTreeWidgetItem *container = inspector.sectionItem(HeadersInspector::ContainerSection);
+    QTreeWidgetItem *region = container->child(7);
+    QTreeWidgetItem *secret = container->child(3);
+    QCOMPARE(region->text(0), u"x-fc-region"_qs);
+    QCOMPARE(secret->text(0), u"x-fc-access-key-secret"_qs);
+
+    // Section titles and notes have no menu.
+    QCOMPARE(inspector.createContextMenu(container, &inspector), nullptr);
+
+    std::unique_ptr<QMenu> menu(inspector.createContextMenu(region, &inspector));
+    QVERIFY(menu);
+    QCOMPARE(menu->actions().size(), 3);
+    menu->actions().at(0)->trigger();
+    QCOMPARE(QApplication::clipboard()->text(), u"cn-hangzhou"_qs);
+    menu->actions().at(1)->trigger();
+    QCOMPARE(QApplication::clipboard()->text(), u"x-fc-region: cn-hangzhou"_qs);
+
+    // A masked secret can't be copied until it is revealed.
+    menu.reset(inspector.createContextMenu(secret, &inspector));
+    QCOMPARE(menu->actions().at(0)->text(), u"Copy value (reveal secrets first)"_qs);
+    QVERIFY(!menu->actions().at(0)->isEnabled());
+    QVERIFY(!menu->actions().at(1)->isEnabled());
+    QVERIFY(menu->actions().at(2)->isEnabled());
+    inspector.setSecretsRevealed(true);
+    menu.reset(inspector.createContextMenu(secret, &inspector));
+    QVERIFY(menu->actions().at(0)->isEnabled());
+    menu->actions().at(0)->trigger();
+    QCOMPARE(QApplication::clipboard()->text(), u"SECRET456"_qs);
 }
 
 void TestHeadersInspector::render_data()
