@@ -173,6 +173,7 @@ void TestTimingInspector::unattributedTime()
     const QStringList rows = inspector.findChild<Ui::WaterfallChart *>()->rowTexts();
     const bool reported = rows.contains(u"Unattributed\tunattributed 60.0 ms"_qs);
     QCOMPARE(reported, unattributedMs > 0);
+    QCOMPARE(inspector.legendText().contains(u"<b>Unattributed</b>"_qs), unattributedMs > 0);
     QCOMPARE(rows.last(), u"Total\t"_qs + Ui::formatDuration(940 + extraMs));
 }
 
