@@ -67,7 +67,7 @@ RequestListView::RequestListView(Session::FunctionSession *session, QWidget *par
     m_table->setWordWrap(false);
     m_table->setShowGrid(false);
     m_table->setAlternatingRowColors(true);
-    m_table->setTextElideMode(Qt::ElideMiddle);
+    m_table->setTextElideMode(Qt::ElideRight);
     m_table->setContextMenuPolicy(Qt::CustomContextMenu);
     // Uniform row heights: with a fixed vertical header the view never measures a row, which
     // keeps 10,000 rows as cheap as 10.
@@ -93,6 +93,7 @@ RequestListView::RequestListView(Session::FunctionSession *session, QWidget *par
     m_table->addAction(m_copyCurlAction);
 
     auto *bar = new QHBoxLayout;
+    bar->setContentsMargins(2, 2, 6, 0);
     bar->addWidget(m_filter, 1);
     bar->addWidget(m_followButton);
     bar->addWidget(m_count);
@@ -204,6 +205,9 @@ bool RequestListView::eventFilter(QObject *watched, QEvent *event)
 
 void RequestListView::applyFilter(const QString &text)
 {
+    // Refiltering can move the current row more than once (the selection model picks a
+    // neighbour of a hidden row, then following picks the newest): announce only the end result.
+    m_holdCurrent = true;
     m_proxy->setFilterFixedString(text.trimmed());
     m_scaleDirty = true;
     updateCount();
@@ -211,6 +215,8 @@ void RequestListView::applyFilter(const QString &text)
         followNewest();
     else if (m_table->currentIndex().isValid())
         m_table->scrollTo(m_table->currentIndex());
+    m_holdCurrent = false;
+    currentChanged();
 }
 
 void RequestListView::followNewest()
@@ -236,6 +242,8 @@ void RequestListView::setCurrentSourceRow(int row)
 
 void RequestListView::currentChanged()
 {
+    if (m_holdCurrent)
+        return;
     const QModelIndex index = m_proxy->mapToSource(m_table->currentIndex());
     const Telemetry::InvocationRecord *record =
         index.isValid() ? m_model->record(index.row()) : nullptr;
@@ -255,13 +263,13 @@ void RequestListView::layoutColumns()
     QHeaderView *header = m_table->horizontalHeader();
     header->resizeSection(RequestModel::Time, width(u"00:00:00.000"_qs));
     header->resizeSection(RequestModel::RequestId, width(u"1-6603951e-157f3f32-7fe6f248d7d0"_qs));
-    header->resizeSection(RequestModel::Kind, width(u"http POST /path"_qs));
+    header->resizeSection(RequestModel::Kind, width(u"http GET /path?q"_qs));
     header->resizeSection(RequestModel::ColdWarm, width(tr("Cold/Warm")));
-    header->resizeSection(RequestModel::Status, width(u"500 FunctionNotStarted"_qs));
+    header->resizeSection(RequestModel::Status, width(u"502 FunctionTimeout"_qs));
     header->resizeSection(RequestModel::Duration, width(u"1234.5 ms"_qs));
     header->resizeSection(RequestModel::MaxMemory, width(tr("Max memory")));
-    header->resizeSection(RequestModel::Cost, width(u"$0.000000241664"_qs));
-    header->resizeSection(RequestModel::Timeline, 160);
+    header->resizeSection(RequestModel::Cost, width(u"$0.0000000241"_qs));
+    header->resizeSection(RequestModel::Timeline, 120);
 }
 
 void RequestListView::showContextMenu(const QPoint &pos)

@@ -76,6 +76,7 @@ private:
     QLabel *m_count;
     QTableView *m_table;
     bool m_follow = true;
+    bool m_holdCurrent = false;
     quint64 m_currentSerial = 0; // 0: none
     double m_scaleMs = 0;
     bool m_scaleDirty = true;

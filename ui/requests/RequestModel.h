@@ -67,5 +67,3 @@ private:
 };
 
 } // namespace Fcemu::Ui
-
-Q_DECLARE_METATYPE(const Fcemu::Telemetry::InvocationRecord *)

@@ -61,7 +61,7 @@ QSize WaterfallDelegate::sizeHint(const QStyleOptionViewItem &option,
                                   const QModelIndex &index) const
 {
     QSize size = QStyledItemDelegate::sizeHint(option, index);
-    size.setWidth(std::max(size.width(), 160));
+    size.setWidth(std::max(size.width(), 120));
     return size;
 }
 

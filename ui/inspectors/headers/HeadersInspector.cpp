@@ -210,6 +210,8 @@ void HeadersInspector::rebuild()
 
     m_tree->expandAll();
     updateSecrets();
+    // Fit the names, the bold x-fc-* ones included (the section titles span both columns).
+    m_tree->resizeColumnToContents(0);
 }
 
 void HeadersInspector::updateSecrets()
@@ -227,28 +229,31 @@ void HeadersInspector::updateSecrets()
     }
 }
 
-void HeadersInspector::showContextMenu(const QPoint &pos)
+QMenu *HeadersInspector::createContextMenu(QTreeWidgetItem *item, QWidget *parent)
 {
-    QTreeWidgetItem *item = m_tree->itemAt(pos);
     if (!item || !item->parent() || item->data(1, ValueRole).isNull())
-        return;
+        return nullptr;
     const QString name = item->text(0);
     const QString value = item->data(1, ValueRole).toString();
     const bool hidden = item->data(1, SecretRole).toBool() && !m_reveal->isChecked();
-    QMenu menu(this);
-    QAction *copyValue =
-        menu.addAction(hidden ? tr("Copy value (reveal secrets first)") : tr("Copy value"));
-    copyValue->setEnabled(!hidden);
-    QAction *copyLine = menu.addAction(tr("Copy \"name: value\""));
-    copyLine->setEnabled(!hidden);
-    QAction *copyName = menu.addAction(tr("Copy name"));
-    QAction *chosen = menu.exec(m_tree->viewport()->mapToGlobal(pos));
-    if (chosen == copyValue)
-        QGuiApplication::clipboard()->setText(value);
-    else if (chosen == copyLine)
-        QGuiApplication::clipboard()->setText(name + u": "_qs + value);
-    else if (chosen == copyName)
-        QGuiApplication::clipboard()->setText(name);
+    auto *menu = new QMenu(parent);
+    const auto add = [menu](const QString &text, const QString &copied, bool enabled) {
+        QAction *action = menu->addAction(text);
+        action->setEnabled(enabled);
+        connect(action, &QAction::triggered, menu,
+                [copied]() { QGuiApplication::clipboard()->setText(copied); });
+    };
+    add(hidden ? tr("Copy value (reveal secrets first)") : tr("Copy value"), value, !hidden);
+    add(tr("Copy \"name: value\""), name + u": "_qs + value, !hidden);
+    add(tr("Copy name"), name, true);
+    return menu;
+}
+
+void HeadersInspector::showContextMenu(const QPoint &pos)
+{
+    const std::unique_ptr<QMenu> menu(createContextMenu(m_tree->itemAt(pos), this));
+    if (menu)
+        menu->exec(m_tree->viewport()->mapToGlobal(pos));
 }
 
 } // namespace Fcemu::Ui

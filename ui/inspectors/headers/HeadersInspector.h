@@ -8,6 +8,7 @@
 
 class QCheckBox;
 class QLabel;
+class QMenu;
 class QStackedWidget;
 class QTreeWidget;
 class QTreeWidgetItem;
@@ -44,6 +45,10 @@ public:
     // x-fc-security-token (case-insensitive).
     static bool isSecretHeader(const QString &name);
     static QString maskedValue() { return u"••••"_qs; }
+
+    // The context menu of a header row (Copy value, Copy "name: value", Copy name; the first
+    // two disabled while the row's secret is masked), or nullptr for other rows.
+    QMenu *createContextMenu(QTreeWidgetItem *item, QWidget *parent);
 
 private:
     void rebuild();

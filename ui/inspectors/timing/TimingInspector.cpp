@@ -1,5 +1,6 @@
 #include "TimingInspector.h"
 
+#include <algorithm>
 #include <QLabel>
 #include <QScrollArea>
 #include <QStackedWidget>
@@ -160,6 +161,16 @@ void TimingInspector::refresh()
                 u"\">&#9632;</span></td><td valign=\"top\"><b>"_qs +
                 phaseName(phase).toHtmlEscaped() + u"</b></td><td>"_qs +
                 phaseExplanation(phase).toHtmlEscaped() + u"</td></tr>"_qs;
+    }
+    const bool unattributed =
+        m_selected->unattributedMs > 0 || (m_comparison && m_comparison->unattributedMs > 0);
+    if (unattributed) {
+        html += u"<tr><td valign=\"top\">&#9636;</td><td valign=\"top\"><b>"_qs +
+                tr("Unattributed").toHtmlEscaped() + u"</b></td><td>"_qs +
+                tr("Time inside the total that no phase measured (scheduling, the gateway's "
+                   "own work); shown when it is more than 1% of the phases.")
+                    .toHtmlEscaped() +
+                u"</td></tr>"_qs;
     }
     html += u"</table>"_qs;
     m_legend->setText(html);

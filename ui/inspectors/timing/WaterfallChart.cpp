@@ -1,5 +1,6 @@
 #include "WaterfallChart.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include <QHelpEvent>
@@ -67,12 +68,12 @@ void WaterfallChart::setColumns(const QList<TimingColumn> &columns)
         Row title;
         title.kind = Row::Title;
         const QString kind = c.coldStart ? tr("cold start") : tr("warm call");
-        title.name =
-            c.isComparison
-                ? tr("Compared with the %1 %2")
-                      .arg(c.coldStart ? tr("cold start") : tr("newest warm call"), c.requestId)
-                : tr("This call (%1) %2").arg(kind, c.requestId);
-        title.right = formatClock(c.startedAt);
+        title.name = c.isComparison ? tr("Compared with: %1")
+                                          .arg(c.coldStart ? tr("the cold start before it")
+                                                           : tr("the newest warm call"))
+                                    : tr("This call: %1").arg(kind);
+        title.right = c.requestId;
+        title.tip = tr("Request %1, started %2").arg(c.requestId, formatClock(c.startedAt));
         m_rows.append(title);
 
         double offset = 0;
@@ -200,7 +201,7 @@ void WaterfallChart::paintEvent(QPaintEvent *)
         p.setPen(grid);
         p.drawLine(QPointF(x, axisBottom - 2), QPointF(x, chartBottom));
         p.setPen(faint);
-        const QString label = formatDuration(t);
+        const QString label = t == 0 ? u"0"_qs : formatDuration(t);
         const int w = fontMetrics().horizontalAdvance(label);
         const qreal left = std::clamp<qreal>(x - w / 2.0, barLeft, barRight - w);
         p.drawText(QRectF(left, kMargin, w, rh), Qt::AlignLeft | Qt::AlignVCenter, label);
@@ -218,17 +219,19 @@ void WaterfallChart::paintEvent(QPaintEvent *)
         case Row::Gap:
             break;
         case Row::Title: {
+            // The title in bold; the request id, faint, in the space left (elided first).
             f.setBold(true);
             p.setFont(f);
             p.setPen(text);
-            const QString clock = row.right;
-            const int clockWidth = fontMetrics().horizontalAdvance(clock) + 8;
-            const QRect titleRect(kMargin, line.top(), line.width() - clockWidth, rh);
-            p.drawText(titleRect, Qt::AlignLeft | Qt::AlignVCenter,
-                       QFontMetrics(f).elidedText(row.name, Qt::ElideMiddle, titleRect.width()));
+            const QFontMetrics bold(f);
+            const QString title = bold.elidedText(row.name, Qt::ElideRight, line.width());
+            const int titleWidth = bold.horizontalAdvance(title) + 12;
+            p.drawText(line, Qt::AlignLeft | Qt::AlignVCenter, title);
             p.setFont(font());
             p.setPen(faint);
-            p.drawText(line, Qt::AlignRight | Qt::AlignVCenter, clock);
+            const QRect idRect = line.adjusted(titleWidth, 0, 0, 0);
+            p.drawText(idRect, Qt::AlignRight | Qt::AlignVCenter,
+                       fontMetrics().elidedText(row.right, Qt::ElideLeft, idRect.width()));
             break;
         }
         case Row::PhaseRow:
