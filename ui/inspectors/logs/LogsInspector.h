@@ -8,7 +8,6 @@ class QLabel;
 class QLineEdit;
 class QListView;
 class QToolButton;
-class QTimer;
 
 namespace Fcemu::Session {
 class FunctionSession;
@@ -58,7 +57,6 @@ public:
     explicit LogsInspector(Session::FunctionSession *session, QWidget *parent = nullptr);
 
     LogModel *model() const { return m_model; }
-    LogFilterModel *filterModel() const { return m_filter; }
     QListView *view() const { return m_view; }
     bool isFollowingTail() const { return m_following; }
     // Lines of the shown (filtered) rows that contain the search text.
@@ -81,7 +79,9 @@ protected:
 private:
     void find(bool forward);
     void applyFilter();
-    void scheduleMatchCount();
+    void setShownModel(QAbstractItemModel *model);
+    const QString &shownText(int row) const;
+    int countMatches(int first, int last) const;
     void updateMatchCount();
     void updateMatchLabel();
     int matchOrdinal() const;
@@ -94,7 +94,6 @@ private:
     QLabel *m_matchLabel;
     QComboBox *m_filterCombo;
     QToolButton *m_timestamps;
-    QTimer *m_countTimer;
     QString m_selectedRequest;
     bool m_following = true;
     int m_matchCount = 0;

@@ -159,6 +159,11 @@ void TestLogsInspector::searchCountsAndSteps()
     // New lines are counted (after the short debounce).
     model->appendLine(u"r"_qs, u"c"_qs, 200, u"NEEDLE again"_qs);
     QTRY_COMPARE(m_inspector->matchCount(), 11);
+    QCOMPARE(m_inspector->matchCount(), 11);
+    // Lines dropped by the cap take their matches with them.
+    model->setCap(50); // rows 0..50 go: matches at 3, 13, 23, 33, 43
+    QCOMPARE(model->rowCount(), 50);
+    QCOMPARE(m_inspector->matchCount(), 6);
     m_inspector->setSearchText(u"nothing like it"_qs);
     QCOMPARE(m_inspector->matchCount(), 0);
     m_inspector->findNext();
@@ -172,8 +177,8 @@ void TestLogsInspector::filtersBySelectedRequestAndInstance()
     feedRequest(model, u"1-bbb"_qs, u"c-22-bbbb"_qs, 2000, 5);
     feedRequest(model, u"1-ccc"_qs, u"c-11-aaaa"_qs, 3000, 1);
     model->flush();
-    QAbstractItemModel *shown = m_inspector->view()->model();
-    QCOMPARE(shown->rowCount(), 6 + 8 + 4);
+    QCOMPARE(m_inspector->view()->model(), m_inspector->model()); // no proxy when unfiltered
+    QCOMPARE(m_inspector->view()->model()->rowCount(), 6 + 8 + 4);
 
     auto *combo = m_inspector->findChild<QComboBox *>();
     QVERIFY(combo);
@@ -182,6 +187,9 @@ void TestLogsInspector::filtersBySelectedRequestAndInstance()
     QCOMPARE(combo->itemText(3), u"Instance c-…bbbb"_qs);
 
     m_inspector->setFilterIndex(1);
+    QAbstractItemModel *shown = m_inspector->view()->model();
+    QVERIFY(shown != m_inspector->model());
+    QAbstractItemModelTester tester(shown);
     QCOMPARE(shown->rowCount(), 0); // nothing selected yet
     m_inspector->setSelectedRequest(u"1-bbb"_qs);
     QCOMPARE(shown->rowCount(), 8);
@@ -192,7 +200,7 @@ void TestLogsInspector::filtersBySelectedRequestAndInstance()
     m_inspector->setFilterIndex(2);
     QCOMPARE(shown->rowCount(), 6 + 4);
     m_inspector->setFilterIndex(0);
-    QCOMPARE(shown->rowCount(), 18);
+    QCOMPARE(m_inspector->view()->model()->rowCount(), 18);
 }
 
 void TestLogsInspector::clearButtonEmpties()
