@@ -61,8 +61,7 @@ QVariant LogModel::data(const QModelIndex &index, int role) const
     case KindRole:
         return int(line.kind);
     case Qt::ToolTipRole:
-        // Rows are as wide as the first one (uniform sizes keep 100,000 rows fast): long lines
-        // can be read whole in the tooltip.
+        // A long line can be read whole without scrolling sideways.
         return line.text.size() > 80 ? line.text : QVariant();
     default:
         return {};

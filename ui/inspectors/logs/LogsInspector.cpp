@@ -1,5 +1,6 @@
 #include "LogsInspector.h"
 
+#include <algorithm>
 #include <limits>
 
 #include <QComboBox>
@@ -91,9 +92,11 @@ QSize LogLineDelegate::sizeHint(const QStyleOptionViewItem &option, const QModel
 {
     Q_UNUSED(option);
     const QFontMetrics metrics(m_boldFont);
-    // Every row is this high (the view uses uniform item sizes, so this is asked once).
+    // Every row is this big (the view uses uniform item sizes, so this is asked once).
     const QString text = index.data(LogModel::TextRole).toString();
-    int width = kBarWidth + 2 * kPadding + metrics.horizontalAdvance(text);
+    int width =
+        kBarWidth + 2 * kPadding +
+        std::max(metrics.horizontalAdvance(text), metrics.horizontalAdvance(u'M') * m_columns);
     if (m_showTimestamps)
         width += metrics.horizontalAdvance(u"00:00:00.000  "_qs);
     return {width, metrics.height() + 4};
@@ -296,6 +299,7 @@ void LogsInspector::setShownModel(QAbstractItemModel *model)
     // Matches are counted as rows come and go, so a live log never rescans all of itself.
     connect(model, &QAbstractItemModel::rowsInserted, this,
             [this](const QModelIndex &, int first, int last) {
+                widenFor(first, last);
                 if (m_following)
                     m_view->scrollToBottom();
                 if (!m_search->text().isEmpty()) {
@@ -324,6 +328,18 @@ const QString &LogsInspector::shownText(int row) const
     if (m_view->model() == m_model)
         return m_model->lineAt(row).text;
     return m_model->lineAt(m_filter->mapToSource(m_filter->index(row, 0)).row()).text;
+}
+
+void LogsInspector::widenFor(int first, int last)
+{
+    int columns = m_delegate->columns();
+    for (int row = first; row <= last; ++row)
+        columns = std::max(columns, int(shownText(row).size()));
+    if (columns == m_delegate->columns())
+        return;
+    m_delegate->setColumns(columns);
+    // The view keeps the first row's size until it lays its items out again.
+    m_view->doItemsLayout();
 }
 
 int LogsInspector::countMatches(int first, int last) const

@@ -32,6 +32,10 @@ public:
     void setShowTimestamps(bool show) { m_showTimestamps = show; }
     bool showTimestamps() const { return m_showTimestamps; }
     void setSearchText(const QString &text) { m_search = text; }
+    // Rows are as wide as the longest line seen (in characters of the monospace font), so the
+    // horizontal scroll bar reaches the end of every line although the view asks one row only.
+    void setColumns(int columns) { m_columns = columns; }
+    int columns() const { return m_columns; }
     void setFont(const QFont &font);
 
     void paint(QPainter *painter, const QStyleOptionViewItem &option,
@@ -43,6 +47,7 @@ private:
     QFont m_boldFont;
     bool m_showTimestamps = true;
     QString m_search;
+    int m_columns = 0;
 };
 
 // The Logs dock: every line of the session, live. Follows the tail until the user scrolls up and
@@ -82,6 +87,7 @@ private:
     void setShownModel(QAbstractItemModel *model);
     const QString &shownText(int row) const;
     int countMatches(int first, int last) const;
+    void widenFor(int first, int last);
     void updateMatchCount();
     void updateMatchLabel();
     int matchOrdinal() const;

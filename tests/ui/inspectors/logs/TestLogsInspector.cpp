@@ -68,6 +68,7 @@ private slots:
     void searchCountsAndSteps();
     void filtersBySelectedRequestAndInstance();
     void clearButtonEmpties();
+    void scrollsToEndOfLongestLine();
     void rendersLightAndDark();
 
 private:
@@ -213,6 +214,24 @@ void TestLogsInspector::clearButtonEmpties()
         if (button->text() == u"Clear"_qs)
             button->click();
     QCOMPARE(m_inspector->model()->rowCount(), 0);
+}
+
+void TestLogsInspector::scrollsToEndOfLongestLine()
+{
+    m_inspector->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_inspector));
+    LogModel *model = m_inspector->model();
+    model->appendLine(u"r"_qs, u"c"_qs, 1, u"short"_qs);
+    model->flush();
+    QScrollBar *bar = m_inspector->view()->horizontalScrollBar();
+    QTRY_COMPARE(bar->maximum(), 0);
+    // The view sizes rows from one sample row (the last); the width comes from the longest line
+    // all the same.
+    model->appendLine(u"r"_qs, u"c"_qs, 2, QString(400, u'x'));
+    model->appendLine(u"r"_qs, u"c"_qs, 3, u"short again"_qs);
+    model->flush();
+    const int lineWidth = QFontMetrics(m_inspector->view()->font()).horizontalAdvance(u'x') * 400;
+    QTRY_VERIFY(bar->maximum() >= lineWidth - m_inspector->view()->viewport()->width());
 }
 
 void TestLogsInspector::rendersLightAndDark()
