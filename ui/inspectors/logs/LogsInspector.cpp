@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <limits>
 
+#include <QAction>
+#include <QClipboard>
 #include <QComboBox>
+#include <QGuiApplication>
 #include <QDateTime>
 #include <QFontDatabase>
 #include <QHBoxLayout>
@@ -201,6 +204,13 @@ LogsInspector::LogsInspector(Session::FunctionSession *session, QWidget *parent)
     m_view->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_view->setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
+    auto *copy = new QAction(tr("Copy"), m_view);
+    copy->setShortcut(QKeySequence::Copy);
+    copy->setShortcutContext(Qt::WidgetShortcut);
+    m_view->addAction(copy);
+    m_view->setContextMenuPolicy(Qt::ActionsContextMenu);
+    connect(copy, &QAction::triggered, this,
+            [this] { QGuiApplication::clipboard()->setText(selectedText()); });
 
     auto *toolbar = new QHBoxLayout;
     toolbar->setContentsMargins(0, 0, 0, 0);
@@ -233,6 +243,16 @@ LogsInspector::LogsInspector(Session::FunctionSession *session, QWidget *parent)
     });
     if (session)
         connect(session, &Session::FunctionSession::logLine, m_model, &LogModel::appendLine);
+}
+
+QString LogsInspector::selectedText() const
+{
+    QModelIndexList rows = m_view->selectionModel()->selectedRows();
+    std::sort(rows.begin(), rows.end());
+    QStringList lines;
+    for (const QModelIndex &index : rows)
+        lines << shownText(index.row());
+    return lines.join(u'\n');
 }
 
 void LogsInspector::setSearchText(const QString &text)

@@ -69,6 +69,9 @@ public:
     // The shown row of the current match, -1 when none.
     int currentMatchRow() const { return m_currentMatch; }
     void setSearchText(const QString &text);
+    // The selected lines' text, one per line, as Ctrl+C and the context menu's Copy put it on
+    // the clipboard.
+    QString selectedText() const;
     void setShowTimestamps(bool show);
     // Filter combo entries: 0 All, 1 Selected request, 2.. instances.
     void setFilterIndex(int index);

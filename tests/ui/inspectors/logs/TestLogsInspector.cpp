@@ -1,6 +1,7 @@
 #include <QAbstractButton>
 #include <QAbstractItemModelTester>
 #include <QApplication>
+#include <QClipboard>
 #include <QComboBox>
 #include <QDir>
 #include <QLineEdit>
@@ -69,6 +70,7 @@ private slots:
     void filtersBySelectedRequestAndInstance();
     void clearButtonEmpties();
     void scrollsToEndOfLongestLine();
+    void copiesSelectedLines();
     void rendersLightAndDark();
 
 private:
@@ -232,6 +234,23 @@ void TestLogsInspector::scrollsToEndOfLongestLine()
     model->flush();
     const int lineWidth = QFontMetrics(m_inspector->view()->font()).horizontalAdvance(u'x') * 400;
     QTRY_VERIFY(bar->maximum() >= lineWidth - m_inspector->view()->viewport()->width());
+}
+
+void TestLogsInspector::copiesSelectedLines()
+{
+    m_inspector->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_inspector));
+    feedRequest(m_inspector->model(), u"1-aaa"_qs, u"c-1"_qs, 1000, 2);
+    m_inspector->model()->flush();
+    QListView *view = m_inspector->view();
+    view->selectionModel()->select(view->model()->index(3, 0), QItemSelectionModel::Select);
+    view->selectionModel()->select(view->model()->index(1, 0), QItemSelectionModel::Select);
+    const QString expected = u"GET /api/items?page=0 200 handled in 3 ms\n"
+                             "FC Invoke End RequestId: 1-aaa"_qs;
+    QCOMPARE(m_inspector->selectedText(), expected);
+    view->setFocus();
+    QTest::keySequence(view, QKeySequence::Copy);
+    QCOMPARE(QGuiApplication::clipboard()->text(), expected);
 }
 
 void TestLogsInspector::rendersLightAndDark()
