@@ -5,6 +5,7 @@
 #include <QDir>
 #include <QHBoxLayout>
 #include <QListView>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -124,9 +125,43 @@ void TestInspectorsLive::followsRealSession()
                                         InstanceMarkerKind::PreStop, InstanceMarkerKind::Stopped}));
     QVERIFY(!instances->isAnimating());
 
+    // A third call starts a new instance; "Force cold start" stops it (no reclaim; the session
+    // kills the pool's instances without pre-stop).
+    QTRY_COMPARE_WITH_TIMEOUT(session.instanceCount(), 0, 10'000);
+    session.invokeEvent("after the reclaim");
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 3, 60'000);
+    QCOMPARE(instances->timeline()->lanes().size(), 2);
+    QPushButton *forceCold = nullptr;
+    for (QPushButton *button : instances->findChildren<QPushButton *>())
+        if (button->text() == u"Force cold start"_qs)
+            forceCold = button;
+    QVERIFY(forceCold && forceCold->isEnabled());
+    forceCold->click();
+    QTRY_COMPARE_WITH_TIMEOUT(instances->timeline()->lanes().at(1).state, InstanceState::Stopped,
+                              30'000);
+    kinds.clear();
+    for (const InstanceMarker &marker : instances->timeline()->lanes().at(1).markers)
+        kinds << marker.kind;
+    QCOMPARE(kinds, (QList<InstanceMarkerKind>{InstanceMarkerKind::ColdStart,
+                                               InstanceMarkerKind::Stopped}));
+    // The next call is a cold start on a new instance.
+    session.invokeEvent("cold again");
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 4, 60'000);
+    QCOMPARE(instances->timeline()->lanes().size(), 3);
+    QVERIFY(session.records()->at(3).coldStart);
+    QCOMPARE(instances->timeline()->lanes().at(2).markers.first().kind,
+             InstanceMarkerKind::ColdStart);
+
     logs->setFilterIndex(0);
     QDir().mkpath(u"/tmp/fcemu-g2"_qs);
     QVERIFY(window.grab().save(u"/tmp/fcemu-g2/live.png"_qs));
+
+    // Another function: the session totals start again.
+    config.name = u"other-fn"_qs;
+    const Status reloaded = session.load(m_path, config, m_web);
+    QVERIFY2(reloaded, reloaded ? "" : qPrintable(reloaded.error().message));
+    QCOMPARE(billing->totals().invocations(), 0);
+    QCOMPARE(billing->totalsText(u"Invocations"_qs), u"0"_qs);
 }
 
 QTEST_MAIN(TestInspectorsLive)
