@@ -10,6 +10,7 @@
 #include <QDateTime>
 #include <QFontDatabase>
 #include <QHBoxLayout>
+#include <QItemSelectionModel>
 #include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
@@ -313,9 +314,15 @@ void LogsInspector::applyFilter()
 
 void LogsInspector::setShownModel(QAbstractItemModel *model)
 {
+    if (m_view->model() == model)
+        return;
     if (QAbstractItemModel *old = m_view->model())
         disconnect(old, nullptr, this, nullptr);
+    // setModel() makes a new selection model and leaves the old one to its owner.
+    QItemSelectionModel *oldSelection = m_view->selectionModel();
     m_view->setModel(model);
+    if (oldSelection && oldSelection != m_view->selectionModel())
+        oldSelection->deleteLater();
     // Matches are counted as rows come and go, so a live log never rescans all of itself.
     connect(model, &QAbstractItemModel::rowsInserted, this,
             [this](const QModelIndex &, int first, int last) {
