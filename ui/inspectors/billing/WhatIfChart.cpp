@@ -37,7 +37,7 @@ WhatIfChart::WhatIfChart(QWidget *parent)
     m_memoryAxis->setLabelFormat(u"%g"_qs);
     m_memoryAxis->setTitleText(tr("Memory (GB)"));
     m_costAxis->setLabelFormat(u"%.4g"_qs);
-    m_durationAxis->setLabelFormat(u"%.0f"_qs);
+    m_durationAxis->setLabelFormat(u"%g"_qs);
     m_durationAxis->setTitleText(tr("ms"));
     chart->addAxis(m_memoryAxis, Qt::AlignBottom);
     chart->addAxis(m_costAxis, Qt::AlignLeft);
@@ -79,7 +79,7 @@ void WhatIfChart::setRows(const QList<Billing::WhatIfRow> &rows, int currentMB)
     m_cost->replace(cost);
     m_duration->replace(duration);
     m_current->replace(current);
-    m_costAxis->setTitleText(tr("%1 per 1M calls").arg(currency));
+    m_costAxis->setTitleText(tr("%1 / 1M calls").arg(currency));
     if (!rows.isEmpty()) {
         m_memoryAxis->setRange(rows.first().memoryMB / 1024.0 / 1.3,
                                rows.last().memoryMB / 1024.0 * 1.3);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <optional>
 
+#include <QStringList>
+
 namespace Fcemu::Ui {
 
 using Runtime::InstanceState;
@@ -67,7 +69,7 @@ void InstanceTimeline::record(const QString &instanceId, InstanceState state, qi
         }))
         lane->markers.append({InstanceMarkerKind::ColdStart, ns});
     if (state == InstanceState::Stopping) {
-        if (!first && previous == InstanceState::Idle)
+        if (!first && previous == InstanceState::Idle && !lane->stopRequested)
             lane->markers.append({InstanceMarkerKind::Reclaim, ns});
         if (m_preStop)
             lane->markers.append({InstanceMarkerKind::PreStop, ns});
@@ -75,6 +77,23 @@ void InstanceTimeline::record(const QString &instanceId, InstanceState state, qi
     if (state == InstanceState::Stopped)
         lane->markers.append({InstanceMarkerKind::Stopped, ns});
     emit changed();
+}
+
+void InstanceTimeline::noteStopRequested()
+{
+    for (InstanceLane &lane : m_lanes)
+        if (lane.state != InstanceState::Stopped)
+            lane.stopRequested = true;
+}
+
+void InstanceTimeline::stopAll(qint64 ns)
+{
+    QStringList running;
+    for (const InstanceLane &lane : std::as_const(m_lanes))
+        if (lane.state != InstanceState::Stopped)
+            running << lane.instanceId;
+    for (const QString &id : std::as_const(running))
+        record(id, InstanceState::Stopped, ns);
 }
 
 void InstanceTimeline::clear()

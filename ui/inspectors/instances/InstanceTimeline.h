@@ -18,7 +18,7 @@ struct InstanceSegment
 
 enum class InstanceMarkerKind {
     ColdStart, // the instance's first Starting
-    Reclaim,   // Stopping straight after Idle: FC reclaimed an idle instance
+    Reclaim,   // Stopping straight after Idle, not asked for: FC reclaimed an idle instance
     PreStop,   // Stopping with a pre-stop hook configured: GET /pre-stop runs now
     Stopped,
 };
@@ -36,6 +36,7 @@ struct InstanceLane
     QList<InstanceSegment> segments;
     QList<InstanceMarker> markers;
     Runtime::InstanceState state = Runtime::InstanceState::Starting;
+    bool stopRequested = false; // the user stopped it: its Stopping is no reclaim
 };
 
 // Every instance's states over time, one lane per instance, from the session's
@@ -66,6 +67,11 @@ public:
 
 public slots:
     void record(const QString &instanceId, Fcemu::Runtime::InstanceState state, qint64 ns);
+    // "Force cold start" or "Stop all" was clicked: the instances running now stop because the
+    // user asked, so their stops are not marked as idle reclaims.
+    void noteStopRequested();
+    // Records Stopped at ns for every lane that has not stopped.
+    void stopAll(qint64 ns);
     void clear();
 
 signals:

@@ -311,11 +311,17 @@ InstancesInspector::InstancesInspector(Session::FunctionSession *session, QWidge
     connect(m_repaint, &QTimer::timeout, m_lanes, qOverload<>(&QWidget::update));
     connect(m_timeline, &InstanceTimeline::changed, this, &InstancesInspector::timelineChanged);
 
+    connect(m_coldStart, &QPushButton::clicked, m_timeline, &InstanceTimeline::noteStopRequested);
+    connect(m_stopAll, &QPushButton::clicked, m_timeline, &InstanceTimeline::noteStopRequested);
     if (session) {
         connect(session, &Session::FunctionSession::instanceStateChanged, m_timeline,
                 &InstanceTimeline::record);
-        connect(m_coldStart, &QPushButton::clicked, session,
-                &Session::FunctionSession::forceColdStart);
+        connect(m_coldStart, &QPushButton::clicked, session, [this] {
+            m_session->forceColdStart();
+            // forceColdStart() destroys the pool, which kills its instances without reporting
+            // them stopped: close their lanes here (a no-op once the engine reports them).
+            m_timeline->stopAll(Runtime::monotonicNs());
+        });
         connect(m_stopAll, &QPushButton::clicked, session,
                 &Session::FunctionSession::stopInstances);
         connect(session, &Session::FunctionSession::loaded, this,

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <QTimer>
+
 namespace Fcemu::Ui {
 
 LogKind logKindOf(QStringView line)
@@ -59,8 +61,7 @@ QVariant LogModel::data(const QModelIndex &index, int role) const
     case KindRole:
         return int(line.kind);
     case Qt::ToolTipRole:
-        // Rows are as wide as the first one (uniform sizes keep 100,000 rows fast): long lines
-        // can be read whole in the tooltip.
+        // A long line can be read whole without scrolling sideways.
         return line.text.size() > 80 ? line.text : QVariant();
     default:
         return {};
@@ -102,15 +103,22 @@ void LogModel::appendLine(const QString &requestId, const QString &instanceId, q
         emit instanceSeen(instance);
     }
     m_pending.append({timestampMs, intern(requestId), instance, text, logKindOf(text)});
-    if (!m_flushQueued) {
-        m_flushQueued = true;
+    if (m_flushQueued)
+        return;
+    m_flushQueued = true;
+    // The next event-loop turn, but no sooner than kMinFlushIntervalMs after the last flush:
+    // every flush repaints a following view, and 40 repaints a second read as live.
+    const qint64 wait = m_sinceFlush.isValid() ? kMinFlushIntervalMs - m_sinceFlush.elapsed() : 0;
+    if (wait <= 0)
         QMetaObject::invokeMethod(this, &LogModel::flush, Qt::QueuedConnection);
-    }
+    else
+        QTimer::singleShot(std::chrono::milliseconds(wait), this, &LogModel::flush);
 }
 
 void LogModel::flush()
 {
     m_flushQueued = false;
+    m_sinceFlush.start();
     if (m_pending.isEmpty())
         return;
     // More queued lines than the cap holds: the oldest of them would be dropped at once.

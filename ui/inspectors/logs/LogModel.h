@@ -4,6 +4,7 @@
 #include <unordered_set>
 
 #include <QAbstractListModel>
+#include <QElapsedTimer>
 #include <QHash>
 #include <QList>
 #include <QSortFilterProxyModel>
@@ -30,11 +31,12 @@ struct LogLine
 // The Logs inspector's lines: a capped list model after qBittorrent's logmodel.cpp.
 //
 // Lines arrive one signal each, possibly 10,000 a second; appendLine() only queues them and the
-// queue is applied once per event-loop turn (flush()), so a burst is one rowsInserted, not one
-// per line. When the cap would be exceeded the oldest rows are removed first (begin/endRemoveRows
-// before begin/endInsertRows: a view never sees rows that are about to vanish), and then a tenth
-// of the cap more, so that a full log drops rows once every cap/10 lines rather than with every
-// batch (each removal costs the filter proxy a pass over its mapping).
+// queue is applied once per event-loop turn (flush()), at most every kMinFlushIntervalMs, so a
+// burst is one rowsInserted, not one per line. When the cap would be exceeded the oldest rows are
+// removed first (begin/endRemoveRows before begin/endInsertRows: a view never sees rows that are
+// about to vanish), and then a tenth of the cap more, so that a full log drops rows once every
+// cap/10 lines rather than with every batch (each removal costs the filter proxy a pass over its
+// mapping).
 class LogModel final : public QAbstractListModel
 {
     Q_OBJECT
@@ -49,6 +51,7 @@ public:
         KindRole, // int(LogKind)
     };
     static constexpr int kDefaultCap = 200'000;
+    static constexpr qint64 kMinFlushIntervalMs = 25;
 
     explicit LogModel(QObject *parent = nullptr);
 
@@ -83,6 +86,7 @@ private:
     std::deque<LogLine> m_lines;
     QList<LogLine> m_pending;
     bool m_flushQueued = false;
+    QElapsedTimer m_sinceFlush;
     int m_cap = kDefaultCap;
     // Request and instance ids repeat on every line of a request: one shared copy each.
     std::unordered_set<QString> m_ids;

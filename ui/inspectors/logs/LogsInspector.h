@@ -8,7 +8,6 @@ class QLabel;
 class QLineEdit;
 class QListView;
 class QToolButton;
-class QTimer;
 
 namespace Fcemu::Session {
 class FunctionSession;
@@ -33,6 +32,10 @@ public:
     void setShowTimestamps(bool show) { m_showTimestamps = show; }
     bool showTimestamps() const { return m_showTimestamps; }
     void setSearchText(const QString &text) { m_search = text; }
+    // Rows are as wide as the longest line seen (in characters of the monospace font), so the
+    // horizontal scroll bar reaches the end of every line although the view asks one row only.
+    void setColumns(int columns) { m_columns = columns; }
+    int columns() const { return m_columns; }
     void setFont(const QFont &font);
 
     void paint(QPainter *painter, const QStyleOptionViewItem &option,
@@ -44,6 +47,7 @@ private:
     QFont m_boldFont;
     bool m_showTimestamps = true;
     QString m_search;
+    int m_columns = 0;
 };
 
 // The Logs dock: every line of the session, live. Follows the tail until the user scrolls up and
@@ -58,7 +62,6 @@ public:
     explicit LogsInspector(Session::FunctionSession *session, QWidget *parent = nullptr);
 
     LogModel *model() const { return m_model; }
-    LogFilterModel *filterModel() const { return m_filter; }
     QListView *view() const { return m_view; }
     bool isFollowingTail() const { return m_following; }
     // Lines of the shown (filtered) rows that contain the search text.
@@ -66,6 +69,9 @@ public:
     // The shown row of the current match, -1 when none.
     int currentMatchRow() const { return m_currentMatch; }
     void setSearchText(const QString &text);
+    // The selected lines' text, one per line, as Ctrl+C and the context menu's Copy put it on
+    // the clipboard.
+    QString selectedText() const;
     void setShowTimestamps(bool show);
     // Filter combo entries: 0 All, 1 Selected request, 2.. instances.
     void setFilterIndex(int index);
@@ -81,7 +87,10 @@ protected:
 private:
     void find(bool forward);
     void applyFilter();
-    void scheduleMatchCount();
+    void setShownModel(QAbstractItemModel *model);
+    const QString &shownText(int row) const;
+    int countMatches(int first, int last) const;
+    void widenFor(int first, int last);
     void updateMatchCount();
     void updateMatchLabel();
     int matchOrdinal() const;
@@ -94,7 +103,6 @@ private:
     QLabel *m_matchLabel;
     QComboBox *m_filterCombo;
     QToolButton *m_timestamps;
-    QTimer *m_countTimer;
     QString m_selectedRequest;
     bool m_following = true;
     int m_matchCount = 0;

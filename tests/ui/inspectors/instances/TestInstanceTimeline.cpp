@@ -19,6 +19,8 @@ private slots:
     void recordsSegmentsAndMarkersOfReclaim();
     void marksPreStopWhenConfigured();
     void stopFromBusyIsNoReclaim();
+    void requestedStopIsNoReclaim();
+    void stopAllClosesRunningLanes();
     void ignoresRepeatedState();
     void keepsNewestLanes();
     void clears();
@@ -84,6 +86,41 @@ void TestInstanceTimeline::stopFromBusyIsNoReclaim()
     timeline.record(u"c-1"_qs, InstanceState::Stopped, 4 * s);
     QCOMPARE(timeline.lanes().first().markers,
              (QList<InstanceMarker>{{Kind::ColdStart, 1 * s}, {Kind::Stopped, 4 * s}}));
+}
+
+void TestInstanceTimeline::requestedStopIsNoReclaim()
+{
+    InstanceTimeline timeline;
+    timeline.record(u"c-1"_qs, InstanceState::Starting, 1 * s);
+    timeline.record(u"c-1"_qs, InstanceState::Idle, 2 * s);
+    timeline.noteStopRequested(); // "Force cold start"
+    timeline.record(u"c-1"_qs, InstanceState::Stopping, 3 * s);
+    timeline.record(u"c-1"_qs, InstanceState::Stopped, 4 * s);
+    // An instance started after the click is reclaimed as usual.
+    timeline.record(u"c-2"_qs, InstanceState::Starting, 5 * s);
+    timeline.record(u"c-2"_qs, InstanceState::Idle, 6 * s);
+    timeline.record(u"c-2"_qs, InstanceState::Stopping, 7 * s);
+    QCOMPARE(timeline.lanes().at(0).markers,
+             (QList<InstanceMarker>{{Kind::ColdStart, 1 * s}, {Kind::Stopped, 4 * s}}));
+    QCOMPARE(timeline.lanes().at(1).markers,
+             (QList<InstanceMarker>{{Kind::ColdStart, 5 * s}, {Kind::Reclaim, 7 * s}}));
+}
+
+void TestInstanceTimeline::stopAllClosesRunningLanes()
+{
+    InstanceTimeline timeline;
+    timeline.record(u"c-1"_qs, InstanceState::Starting, 1 * s);
+    timeline.record(u"c-1"_qs, InstanceState::Stopped, 2 * s);
+    timeline.record(u"c-2"_qs, InstanceState::Starting, 3 * s);
+    timeline.record(u"c-2"_qs, InstanceState::Busy, 4 * s);
+    QSignalSpy changed(&timeline, &InstanceTimeline::changed);
+    timeline.stopAll(5 * s);
+    QCOMPARE(changed.count(), 1);
+    QCOMPARE(timeline.activeCount(), 0);
+    QCOMPARE(timeline.lanes().at(0).markers.last(), (InstanceMarker{Kind::Stopped, 2 * s}));
+    QCOMPARE(timeline.lanes().at(1).markers.last(), (InstanceMarker{Kind::Stopped, 5 * s}));
+    QCOMPARE(timeline.lanes().at(1).segments.last(),
+             (InstanceSegment{InstanceState::Busy, 4 * s, 5 * s}));
 }
 
 void TestInstanceTimeline::ignoresRepeatedState()

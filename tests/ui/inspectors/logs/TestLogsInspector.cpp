@@ -1,6 +1,7 @@
 #include <QAbstractButton>
 #include <QAbstractItemModelTester>
 #include <QApplication>
+#include <QClipboard>
 #include <QComboBox>
 #include <QDir>
 #include <QLineEdit>
@@ -68,6 +69,8 @@ private slots:
     void searchCountsAndSteps();
     void filtersBySelectedRequestAndInstance();
     void clearButtonEmpties();
+    void scrollsToEndOfLongestLine();
+    void copiesSelectedLines();
     void rendersLightAndDark();
 
 private:
@@ -159,6 +162,11 @@ void TestLogsInspector::searchCountsAndSteps()
     // New lines are counted (after the short debounce).
     model->appendLine(u"r"_qs, u"c"_qs, 200, u"NEEDLE again"_qs);
     QTRY_COMPARE(m_inspector->matchCount(), 11);
+    QCOMPARE(m_inspector->matchCount(), 11);
+    // Lines dropped by the cap take their matches with them.
+    model->setCap(50); // rows 0..50 go: matches at 3, 13, 23, 33, 43
+    QCOMPARE(model->rowCount(), 50);
+    QCOMPARE(m_inspector->matchCount(), 6);
     m_inspector->setSearchText(u"nothing like it"_qs);
     QCOMPARE(m_inspector->matchCount(), 0);
     m_inspector->findNext();
@@ -172,8 +180,8 @@ void TestLogsInspector::filtersBySelectedRequestAndInstance()
     feedRequest(model, u"1-bbb"_qs, u"c-22-bbbb"_qs, 2000, 5);
     feedRequest(model, u"1-ccc"_qs, u"c-11-aaaa"_qs, 3000, 1);
     model->flush();
-    QAbstractItemModel *shown = m_inspector->view()->model();
-    QCOMPARE(shown->rowCount(), 6 + 8 + 4);
+    QCOMPARE(m_inspector->view()->model(), m_inspector->model()); // no proxy when unfiltered
+    QCOMPARE(m_inspector->view()->model()->rowCount(), 6 + 8 + 4);
 
     auto *combo = m_inspector->findChild<QComboBox *>();
     QVERIFY(combo);
@@ -182,6 +190,9 @@ void TestLogsInspector::filtersBySelectedRequestAndInstance()
     QCOMPARE(combo->itemText(3), u"Instance c-…bbbb"_qs);
 
     m_inspector->setFilterIndex(1);
+    QAbstractItemModel *shown = m_inspector->view()->model();
+    QVERIFY(shown != m_inspector->model());
+    QAbstractItemModelTester tester(shown);
     QCOMPARE(shown->rowCount(), 0); // nothing selected yet
     m_inspector->setSelectedRequest(u"1-bbb"_qs);
     QCOMPARE(shown->rowCount(), 8);
@@ -192,7 +203,7 @@ void TestLogsInspector::filtersBySelectedRequestAndInstance()
     m_inspector->setFilterIndex(2);
     QCOMPARE(shown->rowCount(), 6 + 4);
     m_inspector->setFilterIndex(0);
-    QCOMPARE(shown->rowCount(), 18);
+    QCOMPARE(m_inspector->view()->model()->rowCount(), 18);
 }
 
 void TestLogsInspector::clearButtonEmpties()
@@ -205,6 +216,41 @@ void TestLogsInspector::clearButtonEmpties()
         if (button->text() == u"Clear"_qs)
             button->click();
     QCOMPARE(m_inspector->model()->rowCount(), 0);
+}
+
+void TestLogsInspector::scrollsToEndOfLongestLine()
+{
+    m_inspector->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_inspector));
+    LogModel *model = m_inspector->model();
+    model->appendLine(u"r"_qs, u"c"_qs, 1, u"short"_qs);
+    model->flush();
+    QScrollBar *bar = m_inspector->view()->horizontalScrollBar();
+    QTRY_COMPARE(bar->maximum(), 0);
+    // The view sizes rows from one sample row (the last); the width comes from the longest line
+    // all the same.
+    model->appendLine(u"r"_qs, u"c"_qs, 2, QString(400, u'x'));
+    model->appendLine(u"r"_qs, u"c"_qs, 3, u"short again"_qs);
+    model->flush();
+    const int lineWidth = QFontMetrics(m_inspector->view()->font()).horizontalAdvance(u'x') * 400;
+    QTRY_VERIFY(bar->maximum() >= lineWidth - m_inspector->view()->viewport()->width());
+}
+
+void TestLogsInspector::copiesSelectedLines()
+{
+    m_inspector->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_inspector));
+    feedRequest(m_inspector->model(), u"1-aaa"_qs, u"c-1"_qs, 1000, 2);
+    m_inspector->model()->flush();
+    QListView *view = m_inspector->view();
+    view->selectionModel()->select(view->model()->index(3, 0), QItemSelectionModel::Select);
+    view->selectionModel()->select(view->model()->index(1, 0), QItemSelectionModel::Select);
+    const QString expected = u"GET /api/items?page=0 200 handled in 3 ms\n"
+                             "FC Invoke End RequestId: 1-aaa"_qs;
+    QCOMPARE(m_inspector->selectedText(), expected);
+    view->setFocus();
+    QTest::keySequence(view, QKeySequence::Copy);
+    QCOMPARE(QGuiApplication::clipboard()->text(), expected);
 }
 
 void TestLogsInspector::rendersLightAndDark()
