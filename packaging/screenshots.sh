@@ -18,5 +18,5 @@ trap 'rm -rf "$scratch"' EXIT
 mkdir -p "$out"
 XDG_CONFIG_HOME="$scratch/config" XDG_CACHE_HOME="$scratch/cache" \
     FCEMU_CACHE_DIR="$scratch/images" \
-    xvfb-run -a -s "-screen 0 1600x1000x24" \
+    xvfb-run -a -s "-screen 0 1680x1050x24" \
     build/release/app/fcemu-gui --screenshots "$out"

@@ -8,6 +8,7 @@
 #include <QThread>
 #include <QTimer>
 
+#include "invoke/InvokePanel.h"
 #include "requests/RequestListView.h"
 #include "session/FunctionSession.h"
 #include "window/MainWindow.h"
@@ -52,22 +53,18 @@ void ScreenshotTour::next()
 {
     Session::FunctionSession *session = m_window->session();
     switch (m_step++) {
-    case 0:
-        m_coldId = session->invokeEvent(R"({"greeting": "hello from fcemu"})");
+    case 0: // the invoke panel's sample event, as a user's first Send
+        m_coldId = m_window->invokePanel()->send();
         m_sent.append(m_coldId);
         return;
     case 1:
     case 2:
         m_sent.append(session->invokeEvent(R"({"greeting": "warm"})"));
         return;
-    case 3: {
-        Gateway::HttpRequest request;
-        request.method = "GET";
-        request.setTarget("/hello", "name=fcemu");
-        request.setHeader("Accept", "application/json");
-        m_sent.append(session->invokeHttp(request));
+    case 3: // an HTTP call from the composer: its reply fills the response view
+        m_window->invokePanel()->setMode(InvokePanel::Mode::Http);
+        m_sent.append(m_window->invokePanel()->send());
         return;
-    }
     default:
         m_window->requestList()->selectRequest(m_coldId);
         QTimer::singleShot(300, this, &ScreenshotTour::shoot);

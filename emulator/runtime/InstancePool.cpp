@@ -127,6 +127,11 @@ InstancePool::~InstancePool()
             live->sandbox->kill();
     }
     m_workers.waitForDone();
+    // Watchers (the desktop app's instance lanes) see every instance end, killed or not.
+    for (const auto &live : m_instances) {
+        if (live->state != InstanceState::Stopped)
+            emit instanceStateChanged(live->id, InstanceState::Stopped, monotonicNs());
+    }
     m_instances.clear();
 }
 

@@ -77,7 +77,7 @@ MainWindow::MainWindow(QWidget *parent)
             &MainWindow::updateStatus);
     connect(m_session, &Session::FunctionSession::loaded, this, &MainWindow::updateStatus);
 
-    resize(1400, 900);
+    resize(1560, 960);
     m_defaultState = saveState();
     QSettings settings;
     restoreGeometry(settings.value(u"window/geometry"_qs).toByteArray());
@@ -133,7 +133,7 @@ void MainWindow::createDocks()
     tabifyDockWidget(logs, instances);
     logs->raise();
 
-    resizeDocks({invoke, headers}, {430, 480}, Qt::Horizontal);
+    resizeDocks({invoke, headers}, {400, 470}, Qt::Horizontal);
     resizeDocks({logs}, {260}, Qt::Vertical);
 }
 
