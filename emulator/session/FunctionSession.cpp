@@ -1,8 +1,10 @@
 #include "FunctionSession.h"
 
+#include <QCoreApplication>
 #include <QUrl>
 
 #include "gateway/LocalServer.h"
+#include "gateway/RecordEndpoints.h"
 #include "runtime/InstanceSetup.h"
 #include "runtime/JobInvoker.h"
 
@@ -149,6 +151,15 @@ Status FunctionSession::startRunner(bool imagePhasesUsed)
         m_pool.reset();
         return listening;
     }
+    // The session's records on the emulator's own paths (SPEC §6), as `fcemu serve` has them.
+    m_server->setLocalHandler([this](const Gateway::HttpRequest &request) {
+        Gateway::HarOptions har;
+        har.baseUrl = endpointUrl();
+        har.serviceName = m_config.serviceName;
+        har.functionName = m_config.name;
+        har.creatorVersion = QCoreApplication::applicationVersion();
+        return Gateway::recordEndpointResponse(m_records, request, har);
+    });
     m_pool->start();
     if (endpointUrl() != before)
         emit endpointChanged(endpointUrl());

@@ -3,6 +3,11 @@
 // a forced cold start really starts cold without charging the image pull again, the local
 // endpoint moves to a free port when its preferred one is taken, and in non-web-server mode
 // queued events run one at a time under the ids handed out when they were queued.
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -97,6 +102,18 @@ private slots:
         QCOMPARE(states.first().at(1).value<Runtime::InstanceState>(),
                  Runtime::InstanceState::Starting);
         QCOMPARE(session.pendingInvocations(), 0);
+
+        // The same records on the local endpoint, for scripts next to the desktop app.
+        QNetworkAccessManager http;
+        QNetworkReply *reply =
+            http.get(QNetworkRequest(QUrl(session.endpointUrl() + u"/fcemu/invocations"_qs)));
+        QSignalSpy done(reply, &QNetworkReply::finished);
+        QVERIFY(done.wait(10000));
+        const QJsonArray reports = QJsonDocument::fromJson(reply->readAll()).array();
+        reply->deleteLater();
+        QCOMPARE(reports.size(), 2);
+        QCOMPARE(reports.at(0).toObject()[u"requestId"_qs].toString(), first);
+        QCOMPARE(reports.at(1).toObject()[u"requestId"_qs].toString(), second);
     }
 
     void forcedColdStartIsColdWithoutASecondPull()

@@ -13,6 +13,9 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSettings>
+#include <QSpinBox>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -159,6 +162,48 @@ private slots:
             QJsonDocument::fromJson(file.readAll()).object()[u"log"_qs].toObject();
         QCOMPARE(log[u"version"_qs].toString(), u"1.2"_qs);
         QCOMPARE(log[u"entries"_qs].toArray().size(), 2);
+    }
+
+    void settingsReachTheEngineAndAreSavedPerImage()
+    {
+        {
+            Ui::MainWindow window;
+            window.session()->setPreferredEndpoint(QHostAddress::LocalHost, 0);
+            window.show();
+            QSignalSpy loaded(&window, &Ui::MainWindow::loaded);
+            window.openSample();
+            QVERIFY(loaded.wait(60000));
+            auto *memory =
+                qobject_cast<QSpinBox *>(window.settingsForm()->fieldWidget(u"memorySize"_qs));
+            QVERIFY(memory);
+            memory->setValue(1024);
+            QPushButton *apply = nullptr;
+            for (auto *button : window.settingsForm()->findChildren<QPushButton *>()) {
+                if (button->text().remove(u'&') == u"Apply"_qs)
+                    apply = button;
+            }
+            QVERIFY(apply && apply->isEnabled());
+            apply->click();
+            QCOMPARE(window.session()->config().memoryMB, 1024);
+            // The next call runs with it: FC's header says so.
+            QSignalSpy finished(window.session(), &Session::FunctionSession::invocationFinished);
+            window.session()->invokeEvent("{}");
+            QVERIFY(finished.wait(30000));
+            const auto &record = finished.first().first().value<Telemetry::InvocationRecord>();
+            QCOMPARE(record.memorySizeMB, 1024);
+            QVERIFY(record.requestHeaders.contains({u"x-fc-function-memory"_qs, u"1024"_qs}));
+            window.close(); // saves the layout
+        }
+        // A new window opens the same image with the saved settings.
+        Ui::MainWindow again;
+        again.session()->setPreferredEndpoint(QHostAddress::LocalHost, 0);
+        QSignalSpy loaded(&again, &Ui::MainWindow::loaded);
+        again.openSample();
+        QVERIFY(loaded.wait(60000));
+        QCOMPARE(again.session()->config().memoryMB, 1024);
+        QCOMPARE(again.settingsForm()->config().memoryMB, 1024);
+        QVERIFY(QSettings().contains(u"window/state"_qs));
+        QSettings().remove(u"functions"_qs);
     }
 
     void refusedImageIsExplainedInTheBanner()
