@@ -1,9 +1,8 @@
 #include "InstancePool.h"
 
 #include <QDateTime>
+#include <QSocketNotifier>
 #include <QTimer>
-
-#include <atomic>
 
 #include <nlohmann/json.hpp>
 
@@ -60,6 +59,43 @@ struct InstancePool::Call
     qint64 submittedNs = 0;
 };
 
+// One kept-alive connection to an instance's server. Its round trips run on the pool's own
+// event loop (non-blocking socket, notifiers, a deadline timer): no worker thread and no thread
+// hop per request, which on a small machine cost more than the request itself.
+struct InstancePool::Link
+{
+    explicit Link(UniqueFd socket)
+        : connection(std::move(socket)),
+          readable(connection.socketDescriptor(), QSocketNotifier::Read),
+          writable(connection.socketDescriptor(), QSocketNotifier::Write)
+    {
+        readable.setEnabled(false);
+        writable.setEnabled(false);
+        deadline.setSingleShot(true);
+        deadline.setTimerType(Qt::PreciseTimer);
+    }
+    Q_DISABLE_COPY_MOVE(Link)
+
+    Gateway::InstanceConnection connection;
+    QSocketNotifier readable;
+    QSocketNotifier writable;
+    QTimer deadline;
+    Exchange *exchange = nullptr; // the round trip in flight on this connection
+};
+
+// One round trip to an instance, FC's single retry on a dead kept-alive connection included.
+struct InstancePool::Exchange
+{
+    Live *live = nullptr;
+    std::unique_ptr<Link> link;
+    Gateway::HttpRequest request;
+    int timeoutMs = -1;
+    bool mayRetry = false;
+    Result<Gateway::HttpResponse> response = fail(ErrorKind::FunctionFailed, u"no response"_qs);
+    Gateway::RoundTripInfo info;
+    std::function<void(Exchange &)> done;
+};
+
 struct InstancePool::Live
 {
     QString id;
@@ -76,12 +112,12 @@ struct InstancePool::Live
     bool initializing = false;
     Sandbox::ExitStatus exit;
     int inFlight = 0; // requests dispatched to it
-    int workers = 0;  // worker tasks and deferred completions that still use this object
+    int workers = 0;  // round trips and deferred completions that still use this object
     int served = 0;
     QList<std::shared_ptr<Call>> calls;       // dispatched, not finished
     QList<std::shared_ptr<Call>> waitingInit; // dispatched, waiting for /initialize
-    std::vector<std::unique_ptr<Gateway::InstanceConnection>> idle;
-    std::shared_ptr<std::atomic<bool>> cancel = std::make_shared<std::atomic<bool>>(false);
+    std::vector<std::unique_ptr<Link>> idle;
+    std::list<std::unique_ptr<Exchange>> exchanges;
     QStringList tail;                         // last output lines, for FC's "Logs :"
     QList<QPair<qint64, QString>> startupLog; // output before the first request
     std::unique_ptr<QTimer> idleTimer;
@@ -99,7 +135,7 @@ struct InstancePool::Outcome
 {
     Result<Gateway::HttpResponse> response = fail(ErrorKind::FunctionFailed, u"no response"_qs);
     Gateway::RoundTripInfo info;
-    std::unique_ptr<Gateway::InstanceConnection> connection;
+    std::unique_ptr<Link> link;
     QString preFreezeError;
     bool preFreezeRan = false;
 };
@@ -110,19 +146,14 @@ InstancePool::InstancePool(Config::FunctionConfig config, std::shared_ptr<Prepar
 {
     qRegisterMetaType<Telemetry::InvocationRecord>();
     qRegisterMetaType<InstanceState>();
-    // Every round trip blocks a worker for up to the function's timeout.
-    m_workers.setMaxThreadCount(
-        std::max(64, m_config.maxInstances * (m_config.instanceConcurrency + 1) + 8));
 }
 
 InstancePool::~InstancePool()
 {
     for (const auto &live : m_instances) {
-        live->cancel->store(true);
         if (live->sandbox)
             live->sandbox->kill();
     }
-    m_workers.waitForDone();
     m_instances.clear();
 }
 
@@ -306,7 +337,7 @@ void InstancePool::pingInstance(Live *live)
     const quint16 port = quint16(m_config.caPort);
     if (!live->exited) {
         if (auto socket = live->sandbox->connectTcp(port, 100)) {
-            live->idle.push_back(std::make_unique<Gateway::InstanceConnection>(std::move(*socket)));
+            live->idle.push_back(makeLink(std::move(*socket)));
             return instanceReady(live);
         }
     }
@@ -354,7 +385,7 @@ void InstancePool::instanceReady(Live *live)
 void InstancePool::startupFailed(Live *live, const QString &code, const QString &message)
 {
     live->discarded = true;
-    live->cancel->store(true);
+    cancelExchanges(live);
     if (live->sandbox)
         live->sandbox->kill();
     setState(live, InstanceState::Stopped);
@@ -463,57 +494,155 @@ void InstancePool::send(Live *live, const std::shared_ptr<Call> &call)
     appendLog(r, u"FC Invoke Start RequestId: "_qs + r.requestId);
 
     auto outcome = std::make_shared<Outcome>();
-    if (!live->idle.empty()) {
-        outcome->connection = std::move(live->idle.back());
-        live->idle.pop_back();
-    }
-    ++live->workers;
-    Sandbox::Instance *sandbox = live->sandbox.get();
-    const auto cancel = live->cancel;
-    const quint16 port = quint16(m_config.caPort);
-    const int timeoutMs = m_config.timeoutS * 1000;
-    const bool preFreeze = m_config.preFreeze.isSet();
-    const Gateway::HttpRequest preFreezeRequest =
-        preFreeze ? hookRequest(m_config, r.requestId, "GET", kPreFreezePath)
-                  : Gateway::HttpRequest();
-    const int preFreezeTimeoutMs = m_config.preFreeze.timeoutS * 1000;
-    m_workers.start([this, live, call, outcome, sandbox, cancel, port, timeoutMs, request,
-                     preFreeze, preFreezeRequest, preFreezeTimeoutMs]() {
-        const auto connect = [&]() -> bool {
-            auto socket = sandbox->connectTcp(port, 1000);
-            if (!socket) {
-                outcome->response = std::unexpected(socket.error());
-                outcome->info.error = Gateway::ClientError::ConnectionClosedBeforeResponse;
-                return false;
-            }
-            outcome->connection = std::make_unique<Gateway::InstanceConnection>(std::move(*socket));
-            return true;
-        };
-        if (outcome->connection || connect()) {
-            outcome->response = outcome->connection->roundTrip(request, timeoutMs, cancel.get());
-            outcome->info = outcome->connection->lastRoundTrip();
-            // FC retries idempotent requests once when the kept-alive connection had died.
-            if (!outcome->response && outcome->info.shouldRetry(request.method) && !*cancel &&
-                connect()) {
-                outcome->response =
-                    outcome->connection->roundTrip(request, timeoutMs, cancel.get());
-                outcome->info = outcome->connection->lastRoundTrip();
-            }
-            if (outcome->response && preFreeze && outcome->connection->isReusable()) {
-                outcome->preFreezeRan = true;
-                auto hook = outcome->connection->roundTrip(preFreezeRequest, preFreezeTimeoutMs,
-                                                           cancel.get());
-                if (!hook)
-                    outcome->preFreezeError = u"PreFreeze failed: "_qs + hook.error().message;
-                else if (hook->status < 200 || hook->status > 299)
-                    outcome->preFreezeError =
-                        u"PreFreeze failed with status "_qs + QString::number(hook->status);
-            }
-        }
-        QMetaObject::invokeMethod(
-            this, [this, live, call, outcome]() { completed(live, call, outcome, 0); },
-            Qt::QueuedConnection);
+    startExchange(live, request, m_config.timeoutS * 1000, takeIdle(live), true,
+                  [this, live, call, outcome](Exchange &e) {
+                      outcome->response = std::move(e.response);
+                      outcome->info = e.info;
+                      outcome->link = std::move(e.link);
+                      if (!outcome->response || !m_config.preFreeze.isSet() || !outcome->link ||
+                          !outcome->link->connection.isReusable() || live->discarded)
+                          return completed(live, call, outcome, 0);
+                      // GET /pre-freeze follows on the same connection.
+                      outcome->preFreezeRan = true;
+                      startExchange(
+                          live,
+                          hookRequest(m_config, call->record.requestId, "GET", kPreFreezePath),
+                          m_config.preFreeze.timeoutS * 1000, std::move(outcome->link), false,
+                          [this, live, call, outcome](Exchange &hook) {
+                              if (!hook.response)
+                                  outcome->preFreezeError =
+                                      u"PreFreeze failed: "_qs + hook.response.error().message;
+                              else if (hook.response->status < 200 || hook.response->status > 299)
+                                  outcome->preFreezeError = u"PreFreeze failed with status "_qs +
+                                                            QString::number(hook.response->status);
+                              outcome->link = std::move(hook.link);
+                              completed(live, call, outcome, 0);
+                          });
+                  });
+}
+
+std::unique_ptr<InstancePool::Link> InstancePool::makeLink(UniqueFd socket)
+{
+    auto link = std::make_unique<Link>(std::move(socket));
+    Link *l = link.get();
+    connect(&l->readable, &QSocketNotifier::activated, this, [this, l]() { advanceExchange(l); });
+    connect(&l->writable, &QSocketNotifier::activated, this, [this, l]() { advanceExchange(l); });
+    connect(&l->deadline, &QTimer::timeout, this, [this, l]() {
+        if (l->exchange)
+            endRoundTrip(l->exchange, l->connection.abort(Gateway::ClientError::Timeout));
     });
+    return link;
+}
+
+std::unique_ptr<InstancePool::Link> InstancePool::takeIdle(Live *live)
+{
+    if (live->idle.empty())
+        return {};
+    auto link = std::move(live->idle.back());
+    live->idle.pop_back();
+    return link;
+}
+
+void InstancePool::startExchange(Live *live, Gateway::HttpRequest request, int timeoutMs,
+                                 std::unique_ptr<Link> link, bool mayRetry,
+                                 std::function<void(Exchange &)> done)
+{
+    auto exchange = std::make_unique<Exchange>();
+    exchange->live = live;
+    exchange->link = std::move(link);
+    exchange->request = std::move(request);
+    exchange->timeoutMs = timeoutMs;
+    exchange->mayRetry = mayRetry;
+    exchange->done = std::move(done);
+    Exchange *e = exchange.get();
+    live->exchanges.push_back(std::move(exchange));
+    ++live->workers;
+    beginExchange(e);
+}
+
+void InstancePool::beginExchange(Exchange *e)
+{
+    Live *live = e->live;
+    if (!e->link) {
+        auto socket = live->discarded || !live->sandbox
+                          ? Result<UniqueFd>(fail(ErrorKind::Cancelled, u"the instance stopped"_qs))
+                          : live->sandbox->connectTcp(quint16(m_config.caPort), 1000);
+        if (!socket) {
+            e->response = std::unexpected(socket.error());
+            e->info = {};
+            e->info.error = Gateway::ClientError::ConnectionClosedBeforeResponse;
+            return finishExchange(e);
+        }
+        e->link = makeLink(std::move(*socket));
+    }
+    Link *link = e->link.get();
+    link->exchange = e;
+    link->connection.begin(e->request, e->timeoutMs);
+    if (auto result = link->connection.step())
+        return endRoundTrip(e, std::move(*result));
+    link->readable.setEnabled(true);
+    link->writable.setEnabled(link->connection.wantsWrite());
+    if (e->timeoutMs >= 0)
+        link->deadline.start(e->timeoutMs);
+}
+
+void InstancePool::advanceExchange(Link *link)
+{
+    if (!link->exchange)
+        return;
+    if (auto result = link->connection.step())
+        return endRoundTrip(link->exchange, std::move(*result));
+    link->writable.setEnabled(link->connection.wantsWrite());
+}
+
+void InstancePool::endRoundTrip(Exchange *e, Result<Gateway::HttpResponse> result)
+{
+    Link *link = e->link.get();
+    link->readable.setEnabled(false);
+    link->writable.setEnabled(false);
+    link->deadline.stop();
+    link->exchange = nullptr;
+    e->response = std::move(result);
+    e->info = link->connection.lastRoundTrip();
+    // FC retries idempotent requests once when the kept-alive connection had died.
+    if (!e->response && e->mayRetry && e->info.shouldRetry(e->request.method) &&
+        !e->live->discarded) {
+        e->mayRetry = false;
+        // Deleted later: this may run inside one of the dead link's own notifications.
+        std::shared_ptr<Link> dead(std::move(e->link));
+        QMetaObject::invokeMethod(
+            this, [dead]() {}, Qt::QueuedConnection);
+        return beginExchange(e);
+    }
+    finishExchange(e);
+}
+
+void InstancePool::finishExchange(Exchange *e)
+{
+    // Completed from the event loop: the caller may be a notifier of the link that done()
+    // keeps or drops, or discard() with callers up the stack.
+    QMetaObject::invokeMethod(
+        this,
+        [this, e]() {
+            Live *live = e->live;
+            for (auto it = live->exchanges.begin(); it != live->exchanges.end(); ++it) {
+                if (it->get() != e)
+                    continue;
+                const std::unique_ptr<Exchange> owned = std::move(*it);
+                live->exchanges.erase(it);
+                --live->workers;
+                owned->done(*owned);
+                return;
+            }
+        },
+        Qt::QueuedConnection);
+}
+
+void InstancePool::cancelExchanges(Live *live)
+{
+    for (const auto &e : live->exchanges)
+        if (e->link && e->link->exchange == e.get())
+            endRoundTrip(e.get(), e->link->connection.abort(Gateway::ClientError::Cancelled));
 }
 
 void InstancePool::completed(Live *live, const std::shared_ptr<Call> &call,
@@ -534,7 +663,6 @@ void InstancePool::completed(Live *live, const std::shared_ptr<Call> &call,
         });
         return;
     }
-    --live->workers;
     --live->inFlight;
     live->calls.removeOne(call);
     Telemetry::InvocationRecord &r = call->record;
@@ -593,9 +721,9 @@ void InstancePool::completed(Live *live, const std::shared_ptr<Call> &call,
                 appendLog(r, outcome->preFreezeError);
             appendLog(r, u"FC PreFreeze End RequestId: "_qs + r.requestId);
         }
-        if (outcome->connection && outcome->connection->isReusable() && !live->exited &&
+        if (outcome->link && outcome->link->connection.isReusable() && !live->exited &&
             !live->discarded)
-            live->idle.push_back(std::move(outcome->connection));
+            live->idle.push_back(std::move(outcome->link));
     }
     finish(call);
     becameFree(live);
@@ -685,51 +813,24 @@ void InstancePool::runHook(Live *live, const QByteArray &method, const QByteArra
                            int timeoutS, const QString &requestId,
                            std::function<void(QString)> done)
 {
-    auto outcome = std::make_shared<Outcome>();
-    if (!live->idle.empty()) {
-        outcome->connection = std::move(live->idle.back());
-        live->idle.pop_back();
-    }
-    ++live->workers;
-    const Gateway::HttpRequest request = hookRequest(m_config, requestId, method, path);
-    Sandbox::Instance *sandbox = live->sandbox.get();
-    const auto cancel = live->cancel;
-    const quint16 port = quint16(m_config.caPort);
     const QString label = path == kInitializePath ? u"Initializer"_qs
                           : path == kPreStopPath  ? u"PreStop"_qs
                                                   : u"PreFreeze"_qs;
-    m_workers.start([this, live, outcome, sandbox, cancel, port, request, timeoutS, label,
-                     done = std::move(done)]() {
-        QString error;
-        if (!outcome->connection) {
-            auto socket = sandbox->connectTcp(port, 1000);
-            if (socket)
-                outcome->connection =
-                    std::make_unique<Gateway::InstanceConnection>(std::move(*socket));
-            else
-                error = label + u" failed: "_qs + socket.error().message;
-        }
-        if (outcome->connection) {
-            auto response = outcome->connection->roundTrip(request, timeoutS * 1000, cancel.get());
-            if (!response)
-                error = label + u" failed: "_qs + response.error().message;
-            else if (response->status < 200 || response->status > 299 ||
-                     response->header("x-fc-status") == "404")
-                error = label + u" failed with status "_qs + QString::number(response->status) +
-                        u": " + QString::fromUtf8(response->body.left(500));
-        }
-        QMetaObject::invokeMethod(
-            this,
-            [this, live, outcome, error, done]() {
-                --live->workers;
-                if (outcome->connection && outcome->connection->isReusable() && !live->exited &&
-                    !live->discarded)
-                    live->idle.push_back(std::move(outcome->connection));
-                done(error);
-                removeIfDone(live);
-            },
-            Qt::QueuedConnection);
-    });
+    startExchange(
+        live, hookRequest(m_config, requestId, method, path), timeoutS * 1000, takeIdle(live),
+        false, [this, live, label, done = std::move(done)](Exchange &e) {
+            QString error;
+            if (!e.response)
+                error = label + u" failed: "_qs + e.response.error().message;
+            else if (e.response->status < 200 || e.response->status > 299 ||
+                     e.response->header("x-fc-status") == "404")
+                error = label + u" failed with status "_qs + QString::number(e.response->status) +
+                        u": " + QString::fromUtf8(e.response->body.left(500));
+            if (e.link && e.link->connection.isReusable() && !live->exited && !live->discarded)
+                live->idle.push_back(std::move(e.link));
+            done(error);
+            removeIfDone(live);
+        });
 }
 
 void InstancePool::discard(Live *live)
@@ -738,7 +839,7 @@ void InstancePool::discard(Live *live)
         return;
     live->discarded = true;
     live->stopping = true;
-    live->cancel->store(true);
+    cancelExchanges(live);
     live->idle.clear();
     if (live->idleTimer)
         live->idleTimer->stop();
