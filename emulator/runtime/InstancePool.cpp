@@ -649,16 +649,22 @@ void InstancePool::completed(Live *live, const std::shared_ptr<Call> &call,
                              const std::shared_ptr<Outcome> &outcome, int attempt)
 {
     // Output lines are read by the sandbox's reader thread and posted here: keep what the
-    // function wrote before its reply with this request; on a failure, give the exit status a
-    // moment to arrive (an OOM kill reads differently from a crash).
-    const bool waitOutput = !live->discarded && live->sandbox->hasPendingOutput();
+    // function wrote before its reply with this request (lines are a request's own only when
+    // the instance serves one request at a time); on a failure, give the exit status a moment
+    // to arrive (an OOM kill reads differently from a crash).
+    const bool waitOutput =
+        !live->discarded && m_config.instanceConcurrency == 1 && live->sandbox->hasPendingOutput();
     const bool waitExit =
         !outcome->response && outcome->info.error != Gateway::ClientError::Timeout && !live->exited;
+    if (waitOutput && !waitExit && attempt < 30) {
+        // The reader drains the pipes and posts this after the lines it read: no polling.
+        live->sandbox->afterPendingOutput(this, [this, live, call, outcome, attempt]() {
+            completed(live, call, outcome, attempt + 1);
+        });
+        return;
+    }
     if ((waitOutput || waitExit) && attempt < 30) {
-        // Lines already read are delivered by the next turn of the event loop: try that first
-        // (a 1 ms timer per request was most of the gateway's latency), then poll every 1 ms.
-        const int delayMs = waitExit || attempt >= 10 ? 1 : 0;
-        QTimer::singleShot(delayMs, this, [this, live, call, outcome, attempt]() {
+        QTimer::singleShot(1, this, [this, live, call, outcome, attempt]() {
             completed(live, call, outcome, attempt + 1);
         });
         return;
