@@ -9,7 +9,14 @@ namespace Fcemu::Runtime {
 Gateway::HttpHeaders commonHeaders(const Config::FunctionConfig &config, const QString &requestId,
                                    const QByteArray &controlPath)
 {
-    const Config::Credentials c = Config::hostCredentials(QProcessEnvironment::systemEnvironment());
+    // Only the four variables read: copying the whole environment per request was a tenth of
+    // the gateway's time.
+    QProcessEnvironment host;
+    for (const char *name : {"ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+                             "ALIBABA_CLOUD_SECURITY_TOKEN", "ALIBABA_CLOUD_ACCOUNT_ID"})
+        if (qEnvironmentVariableIsSet(name))
+            host.insert(QString::fromLatin1(name), qEnvironmentVariable(name));
+    const Config::Credentials c = Config::hostCredentials(host);
     const auto u8 = [](const QString &s) -> QByteArray { return s.toUtf8(); };
     return {
         {"x-fc-request-id", u8(requestId)},

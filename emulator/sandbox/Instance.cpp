@@ -573,7 +573,8 @@ void InstancePrivate::watch()
                          {fenceFd.get(), POLLIN, 0}};
         int timeout = -1;
         if (alive) {
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            // Rounded up: a sub-millisecond remainder would poll with 0 ms, spinning.
+            const auto left = std::chrono::ceil<std::chrono::milliseconds>(
                 nextSample - std::chrono::steady_clock::now());
             timeout = int(std::max<qint64>(0, left.count()));
         }
