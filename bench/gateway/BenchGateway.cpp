@@ -40,7 +40,21 @@ struct WrkResult
 {
     double requestsPerSecond = 0;
     double medianMs = 0;
+    qint64 requests = 0;
 };
+
+// CPU time (user + system, every thread) a process has used, in µs.
+qint64 cpuMicroseconds(qint64 pid)
+{
+    QFile stat(u"/proc/"_qs + QString::number(pid) + u"/stat"_qs);
+    if (pid <= 0 || !stat.open(QIODevice::ReadOnly))
+        return 0;
+    const QByteArray text = stat.readAll();
+    const QList<QByteArray> fields = text.mid(text.lastIndexOf(')') + 2).split(' ');
+    if (fields.size() < 13)
+        return 0;
+    return (fields[11].toLongLong() + fields[12].toLongLong()) * 1'000'000 / ::sysconf(_SC_CLK_TCK);
+}
 
 double toMs(const QString &value, const QString &unit)
 {
@@ -71,6 +85,8 @@ WrkResult wrk(const QString &url, int seconds, int threads = 2, int connections 
     r.requestsPerSecond = rps.captured(1).toDouble();
     const auto p50 = QRegularExpression(u"50%\\s+([0-9.]+)(us|ms|s)"_qs).match(text);
     r.medianMs = toMs(p50.captured(1), p50.captured(2));
+    r.requests =
+        QRegularExpression(u"([0-9]+) requests in"_qs).match(text).captured(1).toLongLong();
     if (r.requestsPerSecond == 0)
         out << "  wrk said: " << text.left(400) << Qt::endl;
     return r;
@@ -164,10 +180,19 @@ int main(int argc, char *argv[])
     {
         QString name;
         WrkResult load, single;
+        double proxyCpuUs = -1; // CPU per request of the proxy (fcemu or the relay), -c10 run
     };
     QList<Row> rows;
-    const auto measure = [&](const QString &name, const QString &url, const QString &netns = {}) {
-        Row row{name, wrk(url, seconds, 2, 10, netns), wrk(url, seconds, 1, 1, netns)};
+    const auto measure = [&](const QString &name, const QString &url, const QString &netns = {},
+                             qint64 proxyPid = 0) {
+        Row row;
+        row.name = name;
+        const qint64 cpuBefore = cpuMicroseconds(proxyPid);
+        row.load = wrk(url, seconds, 2, 10, netns);
+        if (proxyPid > 0 && row.load.requests > 0)
+            row.proxyCpuUs =
+                double(cpuMicroseconds(proxyPid) - cpuBefore) / double(row.load.requests);
+        row.single = wrk(url, seconds, 1, 1, netns);
         rows.append(row);
         return row;
     };
@@ -196,7 +221,8 @@ int main(int argc, char *argv[])
         return 1;
     }
     wrk(u"http://127.0.0.1:18082/hello"_qs, 1); // warm-up: the provisioned instance's connections
-    const Row gateway = measure(u"through fcemu serve"_qs, u"http://127.0.0.1:18082/hello"_qs);
+    const Row gateway = measure(u"through fcemu serve"_qs, u"http://127.0.0.1:18082/hello"_qs, {},
+                                serve.processId());
 
     // The same server, reached directly inside the sandbox, and through the floor relay.
     const qint64 pid = sandboxPid(serve.processId());
@@ -215,7 +241,8 @@ int main(int argc, char *argv[])
         if (!relay.waitForReadyRead(5000)) {
             out << "  the floor relay did not start: " << relay.readAllStandardError() << Qt::endl;
         } else {
-            floor = measure(u"floor: epoll relay"_qs, u"http://127.0.0.1:18083/hello"_qs);
+            floor = measure(u"floor: epoll relay"_qs, u"http://127.0.0.1:18083/hello"_qs, {},
+                            relay.processId());
         }
         relay.kill();
         relay.waitForFinished();
@@ -223,12 +250,13 @@ int main(int argc, char *argv[])
     serve.terminate();
     serve.waitForFinished(10000);
 
-    out << QString::asprintf("  %-30s %11s %12s %14s\n", "configuration", "-c10 req/s",
-                             "-c10 median", "-c1 median");
+    out << QString::asprintf("  %-30s %11s %12s %14s %18s\n", "configuration", "-c10 req/s",
+                             "-c10 median", "-c1 median", "proxy CPU/request");
     for (const Row &row : rows)
-        out << QString::asprintf("  %-30s %11.0f %9.3f ms %11.3f ms\n", qPrintable(row.name),
-                                 row.load.requestsPerSecond, row.load.medianMs,
-                                 row.single.medianMs);
+        out << QString::asprintf(
+            "  %-30s %11.0f %9.3f ms %11.3f ms %15s\n", qPrintable(row.name),
+            row.load.requestsPerSecond, row.load.medianMs, row.single.medianMs,
+            row.proxyCpuUs < 0 ? "" : qPrintable(QString::asprintf("%.1f us", row.proxyCpuUs)));
     const auto ratio = [](const Row &a, const Row &b) {
         return b.load.requestsPerSecond > 0 ? a.load.requestsPerSecond / b.load.requestsPerSecond
                                             : 0.0;
