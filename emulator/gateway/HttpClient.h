@@ -1,7 +1,7 @@
 #pragma once
 
-// The blocking client for one TCP connection to a function instance (SPEC §4), run on a worker
-// thread. The socket comes from Sandbox::Instance::connectTcp() (already connected inside the
+// The client for one TCP connection to a function instance (SPEC §4): blocking (WebInvoker, on a
+// worker thread) or stepped by an event loop (InstancePool). The socket comes from Sandbox::Instance::connectTcp() (already connected inside the
 // instance's network namespace) or, in tests, from a plain connect().
 //
 // FC's front end holds keep-alive connections to the instance's server and the error it shows
