@@ -79,7 +79,8 @@ struct InstancePool::Link
     Gateway::InstanceConnection connection;
     QSocketNotifier readable;
     QSocketNotifier writable;
-    QTimer deadline;
+    QTimer deadline;              // runs on between round trips, restarted only when due too late
+    qint64 deadlineNs = 0;        // of the round trip in flight (monotonicNs()); 0: none
     Exchange *exchange = nullptr; // the round trip in flight on this connection
 };
 
@@ -142,7 +143,8 @@ struct InstancePool::Outcome
 
 InstancePool::InstancePool(Config::FunctionConfig config, std::shared_ptr<PreparedImage> image,
                            QObject *parent)
-    : QObject(parent), m_config(std::move(config)), m_image(std::move(image))
+    : QObject(parent), m_config(std::move(config)), m_image(std::move(image)),
+      m_commonHeaders(m_config)
 {
     qRegisterMetaType<Telemetry::InvocationRecord>();
     qRegisterMetaType<InstanceState>();
@@ -485,8 +487,8 @@ void InstancePool::send(Live *live, const std::shared_ptr<Call> &call)
 {
     Telemetry::InvocationRecord &r = call->record;
     const Gateway::HttpRequest request =
-        call->http ? httpRequest(m_config, r.requestId, call->client)
-                   : eventRequest(m_config, r.requestId, call->client.body);
+        call->http ? httpRequest(m_config, r.requestId, call->client, &m_commonHeaders)
+                   : eventRequest(m_config, r.requestId, call->client.body, &m_commonHeaders);
     for (const auto &[name, value] : request.headers)
         r.requestHeaders.append({QString::fromUtf8(name), QString::fromUtf8(value)});
     if (live->inFlight == 1)
@@ -506,7 +508,8 @@ void InstancePool::send(Live *live, const std::shared_ptr<Call> &call)
                       outcome->preFreezeRan = true;
                       startExchange(
                           live,
-                          hookRequest(m_config, call->record.requestId, "GET", kPreFreezePath),
+                          hookRequest(m_config, call->record.requestId, "GET", kPreFreezePath,
+                                      &m_commonHeaders),
                           m_config.preFreeze.timeoutS * 1000, std::move(outcome->link), false,
                           [this, live, call, outcome](Exchange &hook) {
                               if (!hook.response)
@@ -528,8 +531,12 @@ std::unique_ptr<InstancePool::Link> InstancePool::makeLink(UniqueFd socket)
     connect(&l->readable, &QSocketNotifier::activated, this, [this, l]() { advanceExchange(l); });
     connect(&l->writable, &QSocketNotifier::activated, this, [this, l]() { advanceExchange(l); });
     connect(&l->deadline, &QTimer::timeout, this, [this, l]() {
-        if (l->exchange)
-            endRoundTrip(l->exchange, l->connection.abort(Gateway::ClientError::Timeout));
+        if (!l->exchange || l->deadlineNs == 0)
+            return;
+        const qint64 leftNs = l->deadlineNs - monotonicNs();
+        if (leftNs > 0) // set by an earlier round trip: wait for this one's deadline
+            return l->deadline.start(int((leftNs + 999'999) / 1'000'000));
+        endRoundTrip(l->exchange, l->connection.abort(Gateway::ClientError::Timeout));
     });
     return link;
 }
@@ -582,14 +589,25 @@ void InstancePool::beginExchange(Exchange *e)
         return endRoundTrip(e, std::move(*result));
     link->readable.setEnabled(true);
     link->writable.setEnabled(link->connection.wantsWrite());
-    if (e->timeoutMs >= 0)
-        link->deadline.start(e->timeoutMs);
+    // Starting and stopping a timer per request is measurable: a running timer that fires
+    // early is restarted for what is left instead.
+    link->deadlineNs = 0;
+    if (e->timeoutMs >= 0) {
+        link->deadlineNs = monotonicNs() + qint64(e->timeoutMs) * 1'000'000;
+        if (!link->deadline.isActive() || link->deadline.remainingTime() > e->timeoutMs)
+            link->deadline.start(e->timeoutMs);
+    }
 }
 
 void InstancePool::advanceExchange(Link *link)
 {
-    if (!link->exchange)
+    if (!link->exchange) {
+        // Readable while idle: the server closed it or sent what nobody asked for; the next
+        // begin() says which. Until then, stop watching (the notifier is level-triggered).
+        link->readable.setEnabled(false);
+        link->writable.setEnabled(false);
         return;
+    }
     if (auto result = link->connection.step())
         return endRoundTrip(link->exchange, std::move(*result));
     link->writable.setEnabled(link->connection.wantsWrite());
@@ -598,9 +616,10 @@ void InstancePool::advanceExchange(Link *link)
 void InstancePool::endRoundTrip(Exchange *e, Result<Gateway::HttpResponse> result)
 {
     Link *link = e->link.get();
-    link->readable.setEnabled(false);
+    // The read notifier stays on between round trips: turning it off and on again per request
+    // cost more than an idle connection that never becomes readable.
     link->writable.setEnabled(false);
-    link->deadline.stop();
+    link->deadlineNs = 0;
     link->exchange = nullptr;
     e->response = std::move(result);
     e->info = link->connection.lastRoundTrip();
@@ -823,8 +842,8 @@ void InstancePool::runHook(Live *live, const QByteArray &method, const QByteArra
                           : path == kPreStopPath  ? u"PreStop"_qs
                                                   : u"PreFreeze"_qs;
     startExchange(
-        live, hookRequest(m_config, requestId, method, path), timeoutS * 1000, takeIdle(live),
-        false, [this, live, label, done = std::move(done)](Exchange &e) {
+        live, hookRequest(m_config, requestId, method, path, &m_commonHeaders), timeoutS * 1000,
+        takeIdle(live), false, [this, live, label, done = std::move(done)](Exchange &e) {
             QString error;
             if (!e.response)
                 error = label + u" failed: "_qs + e.response.error().message;

@@ -6,6 +6,7 @@
 
 #include <QObject>
 
+#include "FcRequest.h"
 #include "FunctionImage.h"
 #include "common/UniqueFd.h"
 #include "config/FunctionConfig.h"
@@ -126,6 +127,7 @@ private:
 
     Config::FunctionConfig m_config;
     std::shared_ptr<PreparedImage> m_image;
+    CommonHeaderCache m_commonHeaders; // the x-fc-* headers, built once
     std::list<std::shared_ptr<Live>> m_instances;
     std::list<std::shared_ptr<Call>> m_queue;
     bool m_stopping = false;
