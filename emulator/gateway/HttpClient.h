@@ -1,8 +1,9 @@
 #pragma once
 
 // The client for one TCP connection to a function instance (SPEC §4): blocking (WebInvoker, on a
-// worker thread) or stepped by an event loop (InstancePool). The socket comes from Sandbox::Instance::connectTcp() (already connected inside the
-// instance's network namespace) or, in tests, from a plain connect().
+// worker thread) or stepped by an event loop (InstancePool). The socket comes from
+// Sandbox::Instance::connectTcp() (already connected inside the instance's network namespace) or,
+// in tests, from a plain connect().
 //
 // FC's front end holds keep-alive connections to the instance's server and the error it shows
 // depends on how a connection failed (fc-semantics.md §4.3), so a failed round trip says which
