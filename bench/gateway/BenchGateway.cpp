@@ -1,15 +1,23 @@
 // Web-mode benchmarks (issue 4, not timed tests):
-//  1. gateway overhead: wrk against `fcemu serve` (HTTP trigger, warm sample server) and
-//     against the same sample server run directly on the host, in one run: throughput ratio
-//     and added median latency;
+//  1. gateway overhead, in one run: wrk against `fcemu serve` (HTTP trigger, warm sample
+//     server), against the same sample server reached directly inside the sandbox (wrk in the
+//     instance's network namespace: needs root for setns, as the CI-like runs have), and against
+//     the floor, a minimal epoll relay (bench/gateway/relay.c) between wrk and that server: the
+//     least any proxy costs on this machine. Throughput with wrk -t2 -c10, added median latency
+//     with wrk -t1 -c1 (no queueing). The sample server run as a host process is a second
+//     baseline;
 //  2. cold start with a cached image, request received to first response, for the static
 //     sample web function: median of N, with every phase.
 //
 //   bench_gateway [--seconds S] [--cold N]
 #include <algorithm>
 
+#include <unistd.h>
+
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QDir>
+#include <QFile>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSignalSpy>
@@ -32,7 +40,21 @@ struct WrkResult
 {
     double requestsPerSecond = 0;
     double medianMs = 0;
+    qint64 requests = 0;
 };
+
+// CPU time (user + system, every thread) a process has used, in µs.
+qint64 cpuMicroseconds(qint64 pid)
+{
+    QFile stat(u"/proc/"_qs + QString::number(pid) + u"/stat"_qs);
+    if (pid <= 0 || !stat.open(QIODevice::ReadOnly))
+        return 0;
+    const QByteArray text = stat.readAll();
+    const QList<QByteArray> fields = text.mid(text.lastIndexOf(')') + 2).split(' ');
+    if (fields.size() < 13)
+        return 0;
+    return (fields[11].toLongLong() + fields[12].toLongLong()) * 1'000'000 / ::sysconf(_SC_CLK_TCK);
+}
 
 double toMs(const QString &value, const QString &unit)
 {
@@ -44,11 +66,18 @@ double toMs(const QString &value, const QString &unit)
     return v;
 }
 
-WrkResult wrk(const QString &url, int seconds)
+// wrk -tT -cC, in the network namespace netns when given (nsenter).
+WrkResult wrk(const QString &url, int seconds, int threads = 2, int connections = 10,
+              const QString &netns = {})
 {
     QProcess p;
-    p.start(u"wrk"_qs, {u"-t2"_qs, u"-c10"_qs, u"-d"_qs + QString::number(seconds) + u's',
-                        u"--latency"_qs, url});
+    QStringList args = {u"-t"_qs + QString::number(threads),
+                        u"-c"_qs + QString::number(connections),
+                        u"-d"_qs + QString::number(seconds) + u's', u"--latency"_qs, url};
+    if (netns.isEmpty())
+        p.start(u"wrk"_qs, args);
+    else
+        p.start(u"nsenter"_qs, QStringList{u"--net="_qs + netns, u"wrk"_qs} + args);
     p.waitForFinished((seconds + 30) * 1000);
     const QString text = QString::fromUtf8(p.readAllStandardOutput());
     WrkResult r;
@@ -56,9 +85,51 @@ WrkResult wrk(const QString &url, int seconds)
     r.requestsPerSecond = rps.captured(1).toDouble();
     const auto p50 = QRegularExpression(u"50%\\s+([0-9.]+)(us|ms|s)"_qs).match(text);
     r.medianMs = toMs(p50.captured(1), p50.captured(2));
+    r.requests =
+        QRegularExpression(u"([0-9]+) requests in"_qs).match(text).captured(1).toLongLong();
     if (r.requestsPerSecond == 0)
         out << "  wrk said: " << text.left(400) << Qt::endl;
     return r;
+}
+
+// The sandbox's init: the child of serve in another network namespace.
+qint64 sandboxPid(qint64 servePid)
+{
+    const QString ownNet = QFile::symLinkTarget(u"/proc/self/ns/net"_qs);
+    const auto dirs = QDir(u"/proc"_qs).entryList(QDir::Dirs);
+    for (const QString &dir : dirs) {
+        bool ok = false;
+        const qint64 pid = dir.toLongLong(&ok);
+        if (!ok)
+            continue;
+        QFile status(u"/proc/"_qs + dir + u"/status"_qs);
+        if (!status.open(QIODevice::ReadOnly))
+            continue;
+        const auto ppid =
+            QRegularExpression(u"PPid:\\s+(\\d+)"_qs).match(QString::fromUtf8(status.readAll()));
+        if (ppid.captured(1).toLongLong() != servePid)
+            continue;
+        const QString net = QFile::symLinkTarget(u"/proc/"_qs + dir + u"/ns/net"_qs);
+        if (!net.isEmpty() && net != ownNet)
+            return pid;
+    }
+    return 0;
+}
+
+// "21.0.0.2:9000": the Host the sample server saw through the gateway.
+QString instanceHostPort(quint16 gatewayPort)
+{
+    QTcpSocket s;
+    s.connectToHost(u"127.0.0.1"_qs, gatewayPort);
+    if (!s.waitForConnected(2000))
+        return {};
+    s.write("GET /hello HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    QByteArray reply;
+    while (s.waitForReadyRead(2000))
+        reply += s.readAll();
+    const auto m =
+        QRegularExpression(u"\"host\":\"([0-9.]+:[0-9]+)\""_qs).match(QString::fromUtf8(reply));
+    return m.captured(1);
 }
 
 bool waitForPort(quint16 port, int timeoutMs)
@@ -95,6 +166,7 @@ int main(int argc, char *argv[])
     const QString fcemu = build + u"/app/fcemu"_qs;
     const QString image = build + u"/resources/samples/fc-sample-web.tar"_qs;
     const QString server = build + u"/resources/samples/web/fc-sample-web"_qs;
+    const QString relayPath = QCoreApplication::applicationDirPath() + u"/bench_gateway_relay"_qs;
     QTemporaryDir cache;
     qputenv("FCEMU_CACHE_DIR", cache.path().toUtf8());
 
@@ -102,8 +174,29 @@ int main(int argc, char *argv[])
         out << "wrk is not installed (packaging/install-deps.sh installs it)" << Qt::endl;
         return 1;
     }
-    out << "== gateway overhead: wrk -t2 -c10 -d" << seconds << "s, the sample web function, warm"
-        << Qt::endl;
+    out << "== gateway overhead, the sample web function, warm: throughput with wrk -t2 -c10 -d"
+        << seconds << "s, added latency with wrk -t1 -c1 -d" << seconds << 's' << Qt::endl;
+    struct Row
+    {
+        QString name;
+        WrkResult load, single;
+        double proxyCpuUs = -1; // CPU per request of the proxy (fcemu or the relay), -c10 run
+    };
+    QList<Row> rows;
+    const auto measure = [&](const QString &name, const QString &url, const QString &netns = {},
+                             qint64 proxyPid = 0) {
+        Row row;
+        row.name = name;
+        const qint64 cpuBefore = cpuMicroseconds(proxyPid);
+        row.load = wrk(url, seconds, 2, 10, netns);
+        if (proxyPid > 0 && row.load.requests > 0)
+            row.proxyCpuUs =
+                double(cpuMicroseconds(proxyPid) - cpuBefore) / double(row.load.requests);
+        row.single = wrk(url, seconds, 1, 1, netns);
+        rows.append(row);
+        return row;
+    };
+
     QProcess direct;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(u"FC_CUSTOM_LISTEN_PORT"_qs, u"18081"_qs);
@@ -114,7 +207,7 @@ int main(int argc, char *argv[])
         out << "the sample server did not start" << Qt::endl;
         return 1;
     }
-    const WrkResult d = wrk(u"http://127.0.0.1:18081/hello"_qs, seconds);
+    const Row host = measure(u"direct, host process"_qs, u"http://127.0.0.1:18081/hello"_qs);
     direct.kill();
     direct.waitForFinished();
 
@@ -128,19 +221,62 @@ int main(int argc, char *argv[])
         return 1;
     }
     wrk(u"http://127.0.0.1:18082/hello"_qs, 1); // warm-up: the provisioned instance's connections
-    const WrkResult g = wrk(u"http://127.0.0.1:18082/hello"_qs, seconds);
+    const Row gateway = measure(u"through fcemu serve"_qs, u"http://127.0.0.1:18082/hello"_qs, {},
+                                serve.processId());
+
+    // The same server, reached directly inside the sandbox, and through the floor relay.
+    const qint64 pid = sandboxPid(serve.processId());
+    const QString target = instanceHostPort(18082);
+    const QString netns = u"/proc/"_qs + QString::number(pid) + u"/ns/net"_qs;
+    Row inside, floor;
+    QProcess relay;
+    if (pid == 0 || target.isEmpty() || ::geteuid() != 0) {
+        out << "  (no run inside the sandbox: it needs root for setns; sandbox pid " << pid
+            << ", instance " << target << ")" << Qt::endl;
+    } else {
+        inside =
+            measure(u"direct, inside the sandbox"_qs, u"http://"_qs + target + u"/hello", netns);
+        relay.start(relayPath,
+                    {u"18083"_qs, target.section(u':', 0, 0), target.section(u':', 1), netns});
+        if (!relay.waitForReadyRead(5000)) {
+            out << "  the floor relay did not start: " << relay.readAllStandardError() << Qt::endl;
+        } else {
+            floor = measure(u"floor: epoll relay"_qs, u"http://127.0.0.1:18083/hello"_qs, {},
+                            relay.processId());
+        }
+        relay.kill();
+        relay.waitForFinished();
+    }
     serve.terminate();
     serve.waitForFinished(10000);
 
-    out << QString::asprintf("  direct (host process)   %9.0f req/s   median %.3f ms\n",
-                             d.requestsPerSecond, d.medianMs);
-    out << QString::asprintf("  through fcemu serve     %9.0f req/s   median %.3f ms\n",
-                             g.requestsPerSecond, g.medianMs);
-    out << QString::asprintf("  throughput ratio %.2fx of direct; added median latency %.3f ms\n",
-                             d.requestsPerSecond > 0 ? g.requestsPerSecond / d.requestsPerSecond
-                                                     : 0,
-                             g.medianMs - d.medianMs)
-        << Qt::endl;
+    out << QString::asprintf("  %-30s %11s %12s %14s %18s\n", "configuration", "-c10 req/s",
+                             "-c10 median", "-c1 median", "proxy CPU/request");
+    for (const Row &row : rows)
+        out << QString::asprintf(
+            "  %-30s %11.0f %9.3f ms %11.3f ms %15s\n", qPrintable(row.name),
+            row.load.requestsPerSecond, row.load.medianMs, row.single.medianMs,
+            row.proxyCpuUs < 0 ? "" : qPrintable(QString::asprintf("%.1f us", row.proxyCpuUs)));
+    const auto ratio = [](const Row &a, const Row &b) {
+        return b.load.requestsPerSecond > 0 ? a.load.requestsPerSecond / b.load.requestsPerSecond
+                                            : 0.0;
+    };
+    const auto versus = [&](const char *what, const Row &a, const Row &b) {
+        out << QString::asprintf("  %-40s throughput %.2fx, added median latency %.3f ms (-c1), "
+                                 "%.3f ms (-c10)\n",
+                                 what, ratio(a, b), a.single.medianMs - b.single.medianMs,
+                                 a.load.medianMs - b.load.medianMs);
+    };
+    if (inside.load.requestsPerSecond > 0) {
+        versus("fcemu vs direct inside the sandbox:", gateway, inside);
+        if (floor.load.requestsPerSecond > 0) {
+            versus("floor relay vs direct inside the sandbox:", floor, inside);
+            versus("fcemu vs the floor relay:", gateway, floor);
+        }
+        out << "  (targets: at least 0.8x of direct, added median latency under 0.3 ms)\n";
+    }
+    versus("fcemu vs direct host process:", gateway, host);
+    out << Qt::flush;
 
     out << "\n== cold start with a cached image (the static sample web function)" << Qt::endl;
     auto prepared = Runtime::prepareImage(image, {}, {});

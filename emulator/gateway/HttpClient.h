@@ -1,8 +1,9 @@
 #pragma once
 
-// The blocking client for one TCP connection to a function instance (SPEC §4), run on a worker
-// thread. The socket comes from Sandbox::Instance::connectTcp() (already connected inside the
-// instance's network namespace) or, in tests, from a plain connect().
+// The client for one TCP connection to a function instance (SPEC §4): blocking (WebInvoker, on a
+// worker thread) or stepped by an event loop (InstancePool). The socket comes from
+// Sandbox::Instance::connectTcp() (already connected inside the instance's network namespace) or,
+// in tests, from a plain connect().
 //
 // FC's front end holds keep-alive connections to the instance's server and the error it shows
 // depends on how a connection failed (fc-semantics.md §4.3), so a failed round trip says which
@@ -16,6 +17,8 @@
 //   and answers 502 for the others: see RoundTripInfo::shouldRetry().
 
 #include <atomic>
+#include <chrono>
+#include <optional>
 
 #include <QByteArray>
 #include <QString>
@@ -92,6 +95,17 @@ public:
     Result<HttpResponse> roundTrip(const HttpRequest &request, int timeoutMs,
                                    const std::atomic<bool> *cancel = nullptr);
 
+    // The same round trip without blocking, for a caller that runs its own event loop (the
+    // instance pool drives every connection from one thread, with no thread hop per request):
+    // begin(), then step() at once and again whenever the socket is readable (or writable while
+    // wantsWrite()), until step() returns the result. abort() ends a round trip in progress as
+    // a Timeout (the caller keeps the deadline) or as Cancelled. roundTrip() is this, driven by
+    // poll().
+    void begin(const HttpRequest &request, int timeoutMs);
+    std::optional<Result<HttpResponse>> step();
+    bool wantsWrite() const;
+    Result<HttpResponse> abort(ClientError why);
+
     const RoundTripInfo &lastRoundTrip() const { return m_info; }
 
     // True while the connection can carry another request: every response so far was complete,
@@ -103,7 +117,12 @@ public:
     int completedRoundTrips() const { return m_completed; }
 
 private:
+    using TimePoint = std::chrono::steady_clock::time_point;
+
     std::unexpected<Error> failWith(ClientError error, const QString &message, int osError = 0);
+    std::unexpected<Error> connectionLost(int err);
+    Result<HttpResponse> finishWith(Result<HttpResponse> result);
+    void setTimings(TimePoint now);
 
     UniqueFd m_fd;
     ResponseParser m_parser;
@@ -111,6 +130,18 @@ private:
     RoundTripInfo m_info;
     int m_completed = 0;
     bool m_reusable = true;
+
+    // The round trip in progress.
+    bool m_active = false;
+    std::optional<Result<HttpResponse>> m_early; // failed before sending: step() returns it
+    QByteArray m_method;
+    QByteArray m_wire;
+    qsizetype m_sent = 0;
+    int m_timeoutMs = -1;
+    bool m_sendDone = false;
+    bool m_gotFirstByte = false;
+    bool m_sendFailed = false;
+    TimePoint m_start, m_sendEnd, m_firstByte;
 };
 
 } // namespace Fcemu::Gateway

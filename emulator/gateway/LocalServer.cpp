@@ -255,6 +255,7 @@ private:
             return;
         response.keepAlive = keepAlive;
         m_socket->write(response.toBytes(head));
+        m_socket->flush(); // now, in one write, not on the next turn of the event loop
         if (!keepAlive)
             return close();
         m_idle.start();

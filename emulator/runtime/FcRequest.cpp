@@ -9,7 +9,14 @@ namespace Fcemu::Runtime {
 Gateway::HttpHeaders commonHeaders(const Config::FunctionConfig &config, const QString &requestId,
                                    const QByteArray &controlPath)
 {
-    const Config::Credentials c = Config::hostCredentials(QProcessEnvironment::systemEnvironment());
+    // Only the four variables read: copying the whole environment per request was a tenth of
+    // the gateway's time.
+    QProcessEnvironment host;
+    for (const char *name : {"ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+                             "ALIBABA_CLOUD_SECURITY_TOKEN", "ALIBABA_CLOUD_ACCOUNT_ID"})
+        if (qEnvironmentVariableIsSet(name))
+            host.insert(QString::fromLatin1(name), qEnvironmentVariable(name));
+    const Config::Credentials c = Config::hostCredentials(host);
     const auto u8 = [](const QString &s) -> QByteArray { return s.toUtf8(); };
     return {
         {"x-fc-request-id", u8(requestId)},
@@ -33,20 +40,45 @@ Gateway::HttpHeaders commonHeaders(const Config::FunctionConfig &config, const Q
     };
 }
 
+CommonHeaderCache::CommonHeaderCache(const Config::FunctionConfig &config)
+    : m_headers(commonHeaders(config, QString(), QByteArray()))
+{
+}
+
+Gateway::HttpHeaders CommonHeaderCache::headers(const QString &requestId,
+                                                const QByteArray &controlPath) const
+{
+    Gateway::HttpHeaders h = m_headers; // the values are implicitly shared, not copied
+    h.first().second = requestId.toUtf8();
+    h.last().second = controlPath;
+    return h;
+}
+
+namespace {
+
+Gateway::HttpHeaders common(const Config::FunctionConfig &config, const QString &requestId,
+                            const QByteArray &controlPath, const CommonHeaderCache *cache)
+{
+    return cache ? cache->headers(requestId, controlPath)
+                 : commonHeaders(config, requestId, controlPath);
+}
+
+} // namespace
+
 Gateway::HttpRequest eventRequest(const Config::FunctionConfig &config, const QString &requestId,
-                                  const QByteArray &event)
+                                  const QByteArray &event, const CommonHeaderCache *cache)
 {
     Gateway::HttpRequest r;
     r.method = "POST";
     r.setTarget(kInvokePath);
-    r.headers = commonHeaders(config, requestId, kInvokePath);
+    r.headers = common(config, requestId, kInvokePath, cache);
     r.setHeader("Content-Type", "application/octet-stream");
     r.body = event;
     return r;
 }
 
 Gateway::HttpRequest httpRequest(const Config::FunctionConfig &config, const QString &requestId,
-                                 const Gateway::HttpRequest &client)
+                                 const Gateway::HttpRequest &client, const CommonHeaderCache *cache)
 {
     Gateway::HttpRequest r;
     r.method = client.method;
@@ -58,18 +90,19 @@ Gateway::HttpRequest httpRequest(const Config::FunctionConfig &config, const QSt
             continue;
         r.headers.append({name, value});
     }
-    r.headers += commonHeaders(config, requestId, kHttpInvokePath);
+    r.headers += common(config, requestId, kHttpInvokePath, cache);
     r.body = client.body;
     return r;
 }
 
 Gateway::HttpRequest hookRequest(const Config::FunctionConfig &config, const QString &requestId,
-                                 const QByteArray &method, const QByteArray &controlPath)
+                                 const QByteArray &method, const QByteArray &controlPath,
+                                 const CommonHeaderCache *cache)
 {
     Gateway::HttpRequest r;
     r.method = method;
     r.setTarget(controlPath);
-    r.headers = commonHeaders(config, requestId, controlPath);
+    r.headers = common(config, requestId, controlPath, cache);
     return r;
 }
 

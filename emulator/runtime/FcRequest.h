@@ -19,18 +19,35 @@ inline constexpr char kPreStopPath[] = "/pre-stop";
 Gateway::HttpHeaders commonHeaders(const Config::FunctionConfig &config, const QString &requestId,
                                    const QByteArray &controlPath);
 
-// POST /invoke, Content-Type application/octet-stream, body = the event.
+// commonHeaders() built once for one function (the instance pool's hot path): only
+// x-fc-request-id and x-fc-control-path differ between requests. The host's credentials are read
+// when this is built, as an instance's environment is read when the instance starts.
+class CommonHeaderCache final
+{
+public:
+    explicit CommonHeaderCache(const Config::FunctionConfig &config);
+    Gateway::HttpHeaders headers(const QString &requestId, const QByteArray &controlPath) const;
+
+private:
+    Gateway::HttpHeaders m_headers;
+};
+
+// POST /invoke, Content-Type application/octet-stream, body = the event. The builders take the
+// common headers from cache when given.
 Gateway::HttpRequest eventRequest(const Config::FunctionConfig &config, const QString &requestId,
-                                  const QByteArray &event);
+                                  const QByteArray &event,
+                                  const CommonHeaderCache *cache = nullptr);
 
 // The client's request passed through: method, path, query, headers and body, without the
 // headers a client may not send (x-fc-*, connection, keep-alive), plus the common headers.
 Gateway::HttpRequest httpRequest(const Config::FunctionConfig &config, const QString &requestId,
-                                 const Gateway::HttpRequest &client);
+                                 const Gateway::HttpRequest &client,
+                                 const CommonHeaderCache *cache = nullptr);
 
 // POST /initialize, GET /pre-freeze, GET /pre-stop.
 Gateway::HttpRequest hookRequest(const Config::FunctionConfig &config, const QString &requestId,
-                                 const QByteArray &method, const QByteArray &controlPath);
+                                 const QByteArray &method, const QByteArray &controlPath,
+                                 const CommonHeaderCache *cache = nullptr);
 
 // Response headers FC does not pass back to the client (fc-semantics §7).
 bool isForbiddenResponseHeader(QByteArrayView name, QByteArrayView value);

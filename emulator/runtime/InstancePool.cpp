@@ -1,9 +1,8 @@
 #include "InstancePool.h"
 
 #include <QDateTime>
+#include <QSocketNotifier>
 #include <QTimer>
-
-#include <atomic>
 
 #include <nlohmann/json.hpp>
 
@@ -61,6 +60,44 @@ struct InstancePool::Call
     qint64 doneNs = 0; // the reply (and pre-freeze) complete: the end of totalMs
 };
 
+// One kept-alive connection to an instance's server. Its round trips run on the pool's own
+// event loop (non-blocking socket, notifiers, a deadline timer): no worker thread and no thread
+// hop per request, which on a small machine cost more than the request itself.
+struct InstancePool::Link
+{
+    explicit Link(UniqueFd socket)
+        : connection(std::move(socket)),
+          readable(connection.socketDescriptor(), QSocketNotifier::Read),
+          writable(connection.socketDescriptor(), QSocketNotifier::Write)
+    {
+        readable.setEnabled(false);
+        writable.setEnabled(false);
+        deadline.setSingleShot(true);
+        deadline.setTimerType(Qt::PreciseTimer);
+    }
+    Q_DISABLE_COPY_MOVE(Link)
+
+    Gateway::InstanceConnection connection;
+    QSocketNotifier readable;
+    QSocketNotifier writable;
+    QTimer deadline;              // runs on between round trips, restarted only when due too late
+    qint64 deadlineNs = 0;        // of the round trip in flight (monotonicNs()); 0: none
+    Exchange *exchange = nullptr; // the round trip in flight on this connection
+};
+
+// One round trip to an instance, FC's single retry on a dead kept-alive connection included.
+struct InstancePool::Exchange
+{
+    Live *live = nullptr;
+    std::unique_ptr<Link> link;
+    Gateway::HttpRequest request;
+    int timeoutMs = -1;
+    bool mayRetry = false;
+    Result<Gateway::HttpResponse> response = fail(ErrorKind::FunctionFailed, u"no response"_qs);
+    Gateway::RoundTripInfo info;
+    std::function<void(Exchange &)> done;
+};
+
 struct InstancePool::Live
 {
     QString id;
@@ -77,12 +114,12 @@ struct InstancePool::Live
     bool initializing = false;
     Sandbox::ExitStatus exit;
     int inFlight = 0; // requests dispatched to it
-    int workers = 0;  // worker tasks and deferred completions that still use this object
+    int workers = 0;  // round trips and deferred completions that still use this object
     int served = 0;
     QList<std::shared_ptr<Call>> calls;       // dispatched, not finished
     QList<std::shared_ptr<Call>> waitingInit; // dispatched, waiting for /initialize
-    std::vector<std::unique_ptr<Gateway::InstanceConnection>> idle;
-    std::shared_ptr<std::atomic<bool>> cancel = std::make_shared<std::atomic<bool>>(false);
+    std::vector<std::unique_ptr<Link>> idle;
+    std::list<std::unique_ptr<Exchange>> exchanges;
     QStringList tail;                         // last output lines, for FC's "Logs :"
     QList<QPair<qint64, QString>> startupLog; // output before the first request
     std::unique_ptr<QTimer> idleTimer;
@@ -100,33 +137,29 @@ struct InstancePool::Outcome
 {
     Result<Gateway::HttpResponse> response = fail(ErrorKind::FunctionFailed, u"no response"_qs);
     Gateway::RoundTripInfo info;
-    std::unique_ptr<Gateway::InstanceConnection> connection;
+    std::unique_ptr<Link> link;
     QString preFreezeError;
     bool preFreezeRan = false;
-    double preFreezeMs = 0; // the GET /pre-freeze round trip, timed on the worker
-    qint64 sentNs = 0;      // the worker began sending (after the hand-off and any connect)
-    qint64 doneNs = 0;      // the worker had the reply and ran pre-freeze
+    double preFreezeMs = 0; // the GET /pre-freeze round trip
+    qint64 sentNs = 0;      // the last attempt began sending (after any connect)
+    qint64 doneNs = 0;      // the reply (and pre-freeze) complete
 };
 
 InstancePool::InstancePool(Config::FunctionConfig config, std::shared_ptr<PreparedImage> image,
                            QObject *parent)
-    : QObject(parent), m_config(std::move(config)), m_image(std::move(image))
+    : QObject(parent), m_config(std::move(config)), m_image(std::move(image)),
+      m_commonHeaders(m_config)
 {
     qRegisterMetaType<Telemetry::InvocationRecord>();
     qRegisterMetaType<InstanceState>();
-    // Every round trip blocks a worker for up to the function's timeout.
-    m_workers.setMaxThreadCount(
-        std::max(64, m_config.maxInstances * (m_config.instanceConcurrency + 1) + 8));
 }
 
 InstancePool::~InstancePool()
 {
     for (const auto &live : m_instances) {
-        live->cancel->store(true);
         if (live->sandbox)
             live->sandbox->kill();
     }
-    m_workers.waitForDone();
     // Watchers (the desktop app's instance lanes) see every instance end, killed or not.
     for (const auto &live : m_instances) {
         if (live->state != InstanceState::Stopped)
@@ -316,7 +349,7 @@ void InstancePool::pingInstance(Live *live)
     const quint16 port = quint16(m_config.caPort);
     if (!live->exited) {
         if (auto socket = live->sandbox->connectTcp(port, 100)) {
-            live->idle.push_back(std::make_unique<Gateway::InstanceConnection>(std::move(*socket)));
+            live->idle.push_back(makeLink(std::move(*socket)));
             return instanceReady(live);
         }
     }
@@ -364,7 +397,7 @@ void InstancePool::instanceReady(Live *live)
 void InstancePool::startupFailed(Live *live, const QString &code, const QString &message)
 {
     live->discarded = true;
-    live->cancel->store(true);
+    cancelExchanges(live);
     if (live->sandbox)
         live->sandbox->kill();
     setState(live, InstanceState::Stopped);
@@ -464,8 +497,8 @@ void InstancePool::send(Live *live, const std::shared_ptr<Call> &call)
 {
     Telemetry::InvocationRecord &r = call->record;
     const Gateway::HttpRequest request =
-        call->http ? httpRequest(m_config, r.requestId, call->client)
-                   : eventRequest(m_config, r.requestId, call->client.body);
+        call->http ? httpRequest(m_config, r.requestId, call->client, &m_commonHeaders)
+                   : eventRequest(m_config, r.requestId, call->client.body, &m_commonHeaders);
     for (const auto &[name, value] : request.headers)
         r.requestHeaders.append({QString::fromUtf8(name), QString::fromUtf8(value)});
     if (live->inFlight == 1)
@@ -473,83 +506,205 @@ void InstancePool::send(Live *live, const std::shared_ptr<Call> &call)
     appendLog(r, u"FC Invoke Start RequestId: "_qs + r.requestId);
 
     auto outcome = std::make_shared<Outcome>();
-    if (!live->idle.empty()) {
-        outcome->connection = std::move(live->idle.back());
-        live->idle.pop_back();
-    }
-    ++live->workers;
-    Sandbox::Instance *sandbox = live->sandbox.get();
-    const auto cancel = live->cancel;
-    const quint16 port = quint16(m_config.caPort);
-    const int timeoutMs = m_config.timeoutS * 1000;
-    const bool preFreeze = m_config.preFreeze.isSet();
-    const Gateway::HttpRequest preFreezeRequest =
-        preFreeze ? hookRequest(m_config, r.requestId, "GET", kPreFreezePath)
-                  : Gateway::HttpRequest();
-    const int preFreezeTimeoutMs = m_config.preFreeze.timeoutS * 1000;
-    m_workers.start([this, live, call, outcome, sandbox, cancel, port, timeoutMs, request,
-                     preFreeze, preFreezeRequest, preFreezeTimeoutMs]() {
-        const auto connect = [&]() -> bool {
-            auto socket = sandbox->connectTcp(port, 1000);
-            if (!socket) {
-                outcome->response = std::unexpected(socket.error());
-                outcome->info.error = Gateway::ClientError::ConnectionClosedBeforeResponse;
-                return false;
-            }
-            outcome->connection = std::make_unique<Gateway::InstanceConnection>(std::move(*socket));
-            return true;
-        };
-        if (outcome->connection || connect()) {
-            outcome->sentNs = monotonicNs();
-            outcome->response = outcome->connection->roundTrip(request, timeoutMs, cancel.get());
-            outcome->info = outcome->connection->lastRoundTrip();
-            // FC retries idempotent requests once when the kept-alive connection had died.
-            if (!outcome->response && outcome->info.shouldRetry(request.method) && !*cancel &&
-                connect()) {
-                outcome->sentNs = monotonicNs();
-                outcome->response =
-                    outcome->connection->roundTrip(request, timeoutMs, cancel.get());
-                outcome->info = outcome->connection->lastRoundTrip();
-            }
-            if (outcome->response && preFreeze && outcome->connection->isReusable()) {
-                outcome->preFreezeRan = true;
-                const qint64 preFreezeStart = monotonicNs();
-                auto hook = outcome->connection->roundTrip(preFreezeRequest, preFreezeTimeoutMs,
-                                                           cancel.get());
-                outcome->preFreezeMs = double(monotonicNs() - preFreezeStart) / 1e6;
-                if (!hook)
-                    outcome->preFreezeError = u"PreFreeze failed: "_qs + hook.error().message;
-                else if (hook->status < 200 || hook->status > 299)
-                    outcome->preFreezeError =
-                        u"PreFreeze failed with status "_qs + QString::number(hook->status);
-            }
-        }
-        outcome->doneNs = monotonicNs();
-        QMetaObject::invokeMethod(
-            this, [this, live, call, outcome]() { completed(live, call, outcome, 0); },
-            Qt::QueuedConnection);
+    startExchange(live, request, m_config.timeoutS * 1000, takeIdle(live), true,
+                  [this, live, call, outcome](Exchange &e) {
+                      // The phases end here, and the request began its last attempt's
+                      // round trip earlier (a retried attempt's first try counts as queue).
+                      outcome->doneNs = monotonicNs();
+                      outcome->sentNs = outcome->doneNs - qint64(e.info.timings.totalMs() * 1e6);
+                      outcome->response = std::move(e.response);
+                      outcome->info = e.info;
+                      outcome->link = std::move(e.link);
+                      if (!outcome->response || !m_config.preFreeze.isSet() || !outcome->link ||
+                          !outcome->link->connection.isReusable() || live->discarded)
+                          return completed(live, call, outcome, 0);
+                      // GET /pre-freeze follows on the same connection.
+                      outcome->preFreezeRan = true;
+                      const qint64 preFreezeStart = monotonicNs();
+                      startExchange(
+                          live,
+                          hookRequest(m_config, call->record.requestId, "GET", kPreFreezePath,
+                                      &m_commonHeaders),
+                          m_config.preFreeze.timeoutS * 1000, std::move(outcome->link), false,
+                          [this, live, call, outcome, preFreezeStart](Exchange &hook) {
+                              outcome->doneNs = monotonicNs();
+                              outcome->preFreezeMs = double(outcome->doneNs - preFreezeStart) / 1e6;
+                              if (!hook.response)
+                                  outcome->preFreezeError =
+                                      u"PreFreeze failed: "_qs + hook.response.error().message;
+                              else if (hook.response->status < 200 || hook.response->status > 299)
+                                  outcome->preFreezeError = u"PreFreeze failed with status "_qs +
+                                                            QString::number(hook.response->status);
+                              outcome->link = std::move(hook.link);
+                              completed(live, call, outcome, 0);
+                          });
+                  });
+}
+
+std::unique_ptr<InstancePool::Link> InstancePool::makeLink(UniqueFd socket)
+{
+    auto link = std::make_unique<Link>(std::move(socket));
+    Link *l = link.get();
+    connect(&l->readable, &QSocketNotifier::activated, this, [this, l]() { advanceExchange(l); });
+    connect(&l->writable, &QSocketNotifier::activated, this, [this, l]() { advanceExchange(l); });
+    connect(&l->deadline, &QTimer::timeout, this, [this, l]() {
+        if (!l->exchange || l->deadlineNs == 0)
+            return;
+        const qint64 leftNs = l->deadlineNs - monotonicNs();
+        if (leftNs > 0) // set by an earlier round trip: wait for this one's deadline
+            return l->deadline.start(int((leftNs + 999'999) / 1'000'000));
+        endRoundTrip(l->exchange, l->connection.abort(Gateway::ClientError::Timeout));
     });
+    return link;
+}
+
+std::unique_ptr<InstancePool::Link> InstancePool::takeIdle(Live *live)
+{
+    if (live->idle.empty())
+        return {};
+    auto link = std::move(live->idle.back());
+    live->idle.pop_back();
+    return link;
+}
+
+void InstancePool::startExchange(Live *live, Gateway::HttpRequest request, int timeoutMs,
+                                 std::unique_ptr<Link> link, bool mayRetry,
+                                 std::function<void(Exchange &)> done)
+{
+    auto exchange = std::make_unique<Exchange>();
+    exchange->live = live;
+    exchange->link = std::move(link);
+    exchange->request = std::move(request);
+    exchange->timeoutMs = timeoutMs;
+    exchange->mayRetry = mayRetry;
+    exchange->done = std::move(done);
+    Exchange *e = exchange.get();
+    live->exchanges.push_back(std::move(exchange));
+    ++live->workers;
+    beginExchange(e);
+}
+
+void InstancePool::beginExchange(Exchange *e)
+{
+    Live *live = e->live;
+    if (!e->link) {
+        auto socket = live->discarded || !live->sandbox
+                          ? Result<UniqueFd>(fail(ErrorKind::Cancelled, u"the instance stopped"_qs))
+                          : live->sandbox->connectTcp(quint16(m_config.caPort), 1000);
+        if (!socket) {
+            e->response = std::unexpected(socket.error());
+            e->info = {};
+            e->info.error = Gateway::ClientError::ConnectionClosedBeforeResponse;
+            return finishExchange(e);
+        }
+        e->link = makeLink(std::move(*socket));
+    }
+    Link *link = e->link.get();
+    link->exchange = e;
+    link->connection.begin(e->request, e->timeoutMs);
+    if (auto result = link->connection.step())
+        return endRoundTrip(e, std::move(*result));
+    link->readable.setEnabled(true);
+    link->writable.setEnabled(link->connection.wantsWrite());
+    // Starting and stopping a timer per request is measurable: a running timer that fires
+    // early is restarted for what is left instead.
+    link->deadlineNs = 0;
+    if (e->timeoutMs >= 0) {
+        link->deadlineNs = monotonicNs() + qint64(e->timeoutMs) * 1'000'000;
+        if (!link->deadline.isActive() || link->deadline.remainingTime() > e->timeoutMs)
+            link->deadline.start(e->timeoutMs);
+    }
+}
+
+void InstancePool::advanceExchange(Link *link)
+{
+    if (!link->exchange) {
+        // Readable while idle: the server closed it or sent what nobody asked for; the next
+        // begin() says which. Until then, stop watching (the notifier is level-triggered).
+        link->readable.setEnabled(false);
+        link->writable.setEnabled(false);
+        return;
+    }
+    if (auto result = link->connection.step())
+        return endRoundTrip(link->exchange, std::move(*result));
+    link->writable.setEnabled(link->connection.wantsWrite());
+}
+
+void InstancePool::endRoundTrip(Exchange *e, Result<Gateway::HttpResponse> result)
+{
+    Link *link = e->link.get();
+    // The read notifier stays on between round trips: turning it off and on again per request
+    // cost more than an idle connection that never becomes readable.
+    link->writable.setEnabled(false);
+    link->deadlineNs = 0;
+    link->exchange = nullptr;
+    e->response = std::move(result);
+    e->info = link->connection.lastRoundTrip();
+    // FC retries idempotent requests once when the kept-alive connection had died.
+    if (!e->response && e->mayRetry && e->info.shouldRetry(e->request.method) &&
+        !e->live->discarded) {
+        e->mayRetry = false;
+        // Deleted later: this may run inside one of the dead link's own notifications.
+        std::shared_ptr<Link> dead(std::move(e->link));
+        QMetaObject::invokeMethod(
+            this, [dead]() {}, Qt::QueuedConnection);
+        return beginExchange(e);
+    }
+    finishExchange(e);
+}
+
+void InstancePool::finishExchange(Exchange *e)
+{
+    // Completed from the event loop: the caller may be a notifier of the link that done()
+    // keeps or drops, or discard() with callers up the stack.
+    QMetaObject::invokeMethod(
+        this,
+        [this, e]() {
+            Live *live = e->live;
+            for (auto it = live->exchanges.begin(); it != live->exchanges.end(); ++it) {
+                if (it->get() != e)
+                    continue;
+                const std::unique_ptr<Exchange> owned = std::move(*it);
+                live->exchanges.erase(it);
+                --live->workers;
+                owned->done(*owned);
+                return;
+            }
+        },
+        Qt::QueuedConnection);
+}
+
+void InstancePool::cancelExchanges(Live *live)
+{
+    for (const auto &e : live->exchanges)
+        if (e->link && e->link->exchange == e.get())
+            endRoundTrip(e.get(), e->link->connection.abort(Gateway::ClientError::Cancelled));
 }
 
 void InstancePool::completed(Live *live, const std::shared_ptr<Call> &call,
                              const std::shared_ptr<Outcome> &outcome, int attempt)
 {
     // Output lines are read by the sandbox's reader thread and posted here: keep what the
-    // function wrote before its reply with this request; on a failure, give the exit status a
-    // moment to arrive (an OOM kill reads differently from a crash).
-    const bool waitOutput = !live->discarded && live->sandbox->hasPendingOutput();
+    // function wrote before its reply with this request (lines are a request's own only when
+    // the instance serves one request at a time); on a failure, give the exit status a moment
+    // to arrive (an OOM kill reads differently from a crash).
+    const bool waitOutput =
+        !live->discarded && m_config.instanceConcurrency == 1 && live->sandbox->hasPendingOutput();
     const bool waitExit =
         !outcome->response && outcome->info.error != Gateway::ClientError::Timeout && !live->exited;
-    if ((waitOutput || waitExit) && attempt < 30) {
-        // Lines already read are delivered by the next turn of the event loop: try that first
-        // (a 1 ms timer per request was most of the gateway's latency), then poll every 1 ms.
-        const int delayMs = waitExit || attempt >= 10 ? 1 : 0;
-        QTimer::singleShot(delayMs, this, [this, live, call, outcome, attempt]() {
+    if (waitOutput && !waitExit && attempt < 30) {
+        // The reader drains the pipes and posts this after the lines it read: no polling.
+        live->sandbox->afterPendingOutput(this, [this, live, call, outcome, attempt]() {
             completed(live, call, outcome, attempt + 1);
         });
         return;
     }
-    --live->workers;
+    if ((waitOutput || waitExit) && attempt < 30) {
+        QTimer::singleShot(1, this, [this, live, call, outcome, attempt]() {
+            completed(live, call, outcome, attempt + 1);
+        });
+        return;
+    }
     --live->inFlight;
     live->calls.removeOne(call);
     Telemetry::InvocationRecord &r = call->record;
@@ -618,9 +773,9 @@ void InstancePool::completed(Live *live, const std::shared_ptr<Call> &call,
                 appendLog(r, outcome->preFreezeError);
             appendLog(r, u"FC PreFreeze End RequestId: "_qs + r.requestId);
         }
-        if (outcome->connection && outcome->connection->isReusable() && !live->exited &&
+        if (outcome->link && outcome->link->connection.isReusable() && !live->exited &&
             !live->discarded)
-            live->idle.push_back(std::move(outcome->connection));
+            live->idle.push_back(std::move(outcome->link));
     }
     finish(call);
     becameFree(live);
@@ -711,51 +866,24 @@ void InstancePool::runHook(Live *live, const QByteArray &method, const QByteArra
                            int timeoutS, const QString &requestId,
                            std::function<void(QString)> done)
 {
-    auto outcome = std::make_shared<Outcome>();
-    if (!live->idle.empty()) {
-        outcome->connection = std::move(live->idle.back());
-        live->idle.pop_back();
-    }
-    ++live->workers;
-    const Gateway::HttpRequest request = hookRequest(m_config, requestId, method, path);
-    Sandbox::Instance *sandbox = live->sandbox.get();
-    const auto cancel = live->cancel;
-    const quint16 port = quint16(m_config.caPort);
     const QString label = path == kInitializePath ? u"Initializer"_qs
                           : path == kPreStopPath  ? u"PreStop"_qs
                                                   : u"PreFreeze"_qs;
-    m_workers.start([this, live, outcome, sandbox, cancel, port, request, timeoutS, label,
-                     done = std::move(done)]() {
-        QString error;
-        if (!outcome->connection) {
-            auto socket = sandbox->connectTcp(port, 1000);
-            if (socket)
-                outcome->connection =
-                    std::make_unique<Gateway::InstanceConnection>(std::move(*socket));
-            else
-                error = label + u" failed: "_qs + socket.error().message;
-        }
-        if (outcome->connection) {
-            auto response = outcome->connection->roundTrip(request, timeoutS * 1000, cancel.get());
-            if (!response)
-                error = label + u" failed: "_qs + response.error().message;
-            else if (response->status < 200 || response->status > 299 ||
-                     response->header("x-fc-status") == "404")
-                error = label + u" failed with status "_qs + QString::number(response->status) +
-                        u": " + QString::fromUtf8(response->body.left(500));
-        }
-        QMetaObject::invokeMethod(
-            this,
-            [this, live, outcome, error, done]() {
-                --live->workers;
-                if (outcome->connection && outcome->connection->isReusable() && !live->exited &&
-                    !live->discarded)
-                    live->idle.push_back(std::move(outcome->connection));
-                done(error);
-                removeIfDone(live);
-            },
-            Qt::QueuedConnection);
-    });
+    startExchange(
+        live, hookRequest(m_config, requestId, method, path, &m_commonHeaders), timeoutS * 1000,
+        takeIdle(live), false, [this, live, label, done = std::move(done)](Exchange &e) {
+            QString error;
+            if (!e.response)
+                error = label + u" failed: "_qs + e.response.error().message;
+            else if (e.response->status < 200 || e.response->status > 299 ||
+                     e.response->header("x-fc-status") == "404")
+                error = label + u" failed with status "_qs + QString::number(e.response->status) +
+                        u": " + QString::fromUtf8(e.response->body.left(500));
+            if (e.link && e.link->connection.isReusable() && !live->exited && !live->discarded)
+                live->idle.push_back(std::move(e.link));
+            done(error);
+            removeIfDone(live);
+        });
 }
 
 void InstancePool::discard(Live *live)
@@ -764,7 +892,7 @@ void InstancePool::discard(Live *live)
         return;
     live->discarded = true;
     live->stopping = true;
-    live->cancel->store(true);
+    cancelExchanges(live);
     live->idle.clear();
     if (live->idleTimer)
         live->idleTimer->stop();

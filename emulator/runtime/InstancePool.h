@@ -5,9 +5,10 @@
 #include <memory>
 
 #include <QObject>
-#include <QThreadPool>
 
+#include "FcRequest.h"
 #include "FunctionImage.h"
+#include "common/UniqueFd.h"
 #include "config/FunctionConfig.h"
 #include "gateway/HttpMessage.h"
 #include "telemetry/InvocationRecord.h"
@@ -25,10 +26,10 @@ QString instanceStateName(InstanceState state);
 // reclaimed after idleTimeoutS (GET /pre-stop first when configured); provisioned instances are
 // started up front and kept. GET /pre-freeze follows every request when configured.
 //
-// Asynchronous: nothing here runs a nested event loop. Round trips run on worker threads, each
-// with its own connection from Sandbox::Instance::connectTcp (idle connections are kept for
-// reuse); results come back to the pool's thread as queued calls. The pool must live on a
-// long-lived thread (the sandbox's PR_SET_PDEATHSIG follows the thread that started it).
+// Asynchronous: nothing here runs a nested event loop or blocks on a function. Round trips run
+// on the pool's own event loop over non-blocking connections from Sandbox::Instance::connectTcp
+// (idle connections are kept for reuse). The pool must live on a long-lived thread (the
+// sandbox's PR_SET_PDEATHSIG follows the thread that started it).
 class InstancePool final : public QObject
 {
     Q_OBJECT
@@ -79,6 +80,8 @@ private:
     struct Call;
     struct Live;
     struct Outcome;
+    struct Link;
+    struct Exchange;
 
     struct Capacity
     {
@@ -95,6 +98,18 @@ private:
     void startupFailed(Live *live, const QString &code, const QString &message);
     void dispatch(Live *live, const std::shared_ptr<Call> &call);
     void send(Live *live, const std::shared_ptr<Call> &call);
+    std::unique_ptr<Link> makeLink(UniqueFd socket);
+    std::unique_ptr<Link> takeIdle(Live *live);
+    // One round trip on link (a new connection when null); done runs on a later turn of the
+    // event loop with the exchange's response, info and link.
+    void startExchange(Live *live, Gateway::HttpRequest request, int timeoutMs,
+                       std::unique_ptr<Link> link, bool mayRetry,
+                       std::function<void(Exchange &)> done);
+    void beginExchange(Exchange *exchange);
+    void advanceExchange(Link *link);
+    void endRoundTrip(Exchange *exchange, Result<Gateway::HttpResponse> result);
+    void finishExchange(Exchange *exchange);
+    void cancelExchanges(Live *live);
     void runHook(Live *live, const QByteArray &method, const QByteArray &path, int timeoutS,
                  const QString &requestId, std::function<void(QString error)> done);
     void completed(Live *live, const std::shared_ptr<Call> &call,
@@ -112,9 +127,9 @@ private:
 
     Config::FunctionConfig m_config;
     std::shared_ptr<PreparedImage> m_image;
+    CommonHeaderCache m_commonHeaders; // the x-fc-* headers, built once
     std::list<std::shared_ptr<Live>> m_instances;
     std::list<std::shared_ptr<Call>> m_queue;
-    QThreadPool m_workers;
     bool m_stopping = false;
     std::function<void()> m_stopped;
     bool m_coldPhasesUsed = false; // the image's pull and unpack go to the first cold start

@@ -20,6 +20,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -29,6 +30,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QPointer>
 #include <QSocketNotifier>
 
 #include "MountPlan.h"
@@ -187,7 +189,7 @@ public:
     Instance *const q;
     SandboxSpec spec;
 
-    UniqueFd pidfd, statusFd, requestFd, stdoutRead, stderrRead, wakeFd, procDir;
+    UniqueFd pidfd, statusFd, requestFd, stdoutRead, stderrRead, wakeFd, fenceFd, procDir;
     pid_t initPid = -1;
     uint32_t address = 0;
     dev_t pidNsDev = 0;
@@ -196,6 +198,16 @@ public:
     std::atomic<quint64> memory{0}, peak{0};
     std::atomic<int> undelivered{0};  // batches of lines read but not yet emitted
     std::atomic<bool> reading{false}; // the reader thread holds bytes it has not posted yet
+    // afterPendingOutput(): fence n is asked by writing fenceFd; the reader passes every fence
+    // asked before it drained the pipes, after posting the lines it read.
+    std::atomic<quint64> fencesAsked{0};
+    struct Fence
+    {
+        quint64 number;
+        QPointer<QObject> context;
+        std::function<void()> done;
+    };
+    QList<Fence> fences; // owner's thread only
     std::atomic<bool> memoryExceeded{false}, running{false};
     std::mutex requestMutex;
     QSocketNotifier *exitNotifier = nullptr;
@@ -215,6 +227,7 @@ public:
     void drainStatus();
     void maybeFinish();
     void stopWatcher();
+    void passFences(quint64 upTo);
 };
 
 Instance::Instance(SandboxSpec spec, QObject *parent)
@@ -322,6 +335,7 @@ Status InstancePrivate::start()
     fcntl(stdoutRead.get(), F_SETPIPE_SZ, kPipeBytes);
     fcntl(stderrRead.get(), F_SETPIPE_SZ, kPipeBytes);
     wakeFd.reset(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+    fenceFd.reset(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
 
     ChildContext context;
     context.plan = &plan;
@@ -552,33 +566,47 @@ void InstancePrivate::watch()
     auto nextSample = std::chrono::steady_clock::now();
 
     while (open[0] || open[1] || alive) {
-        pollfd fds[4] = {{open[0] ? pipes[0] : -1, POLLIN, 0},
+        pollfd fds[5] = {{open[0] ? pipes[0] : -1, POLLIN, 0},
                          {open[1] ? pipes[1] : -1, POLLIN, 0},
                          {alive ? pidfd.get() : -1, POLLIN, 0},
-                         {wakeFd.get(), POLLIN, 0}};
+                         {wakeFd.get(), POLLIN, 0},
+                         {fenceFd.get(), POLLIN, 0}};
         int timeout = -1;
         if (alive) {
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            // Rounded up: a sub-millisecond remainder would poll with 0 ms, spinning.
+            const auto left = std::chrono::ceil<std::chrono::milliseconds>(
                 nextSample - std::chrono::steady_clock::now());
             timeout = int(std::max<qint64>(0, left.count()));
         }
-        if (poll(fds, 4, timeout) < 0 && errno != EINTR)
+        if (poll(fds, 5, timeout) < 0 && errno != EINTR)
             break;
         if (fds[3].revents & POLLIN)
             break; // the Instance is being destroyed
         QList<OutputLine> lines;
+        // A fence: everything in the pipes now is read and posted before the fence passes.
+        quint64 fence = 0;
+        if (fds[4].revents & POLLIN) {
+            uint64_t count = 0;
+            (void)read(fenceFd.get(), &count, sizeof count);
+            fence = fencesAsked;
+        }
         // Between read() and the queued delivery the bytes are neither in the pipe nor
         // counted as undelivered: say so, for hasPendingOutput().
         reading = true;
         for (int i = 0; i < 2; ++i) {
-            if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
+            if (!open[i] || (!fence && !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))))
                 continue;
-            const ssize_t n = read(pipes[i], buffer.data(), buffer.size());
-            if (n > 0)
-                splitters[i].feed(buffer.data(), n, nowMs(), lines);
-            else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
-                splitters[i].finish(nowMs(), lines);
-                open[i] = false;
+            for (;;) {
+                const ssize_t n = read(pipes[i], buffer.data(), buffer.size());
+                if (n > 0) {
+                    splitters[i].feed(buffer.data(), n, nowMs(), lines);
+                    if (fence && size_t(n) == buffer.size())
+                        continue; // drain the pipe for the fence
+                } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+                    splitters[i].finish(nowMs(), lines);
+                    open[i] = false;
+                }
+                break;
             }
         }
         if (!lines.isEmpty()) {
@@ -592,6 +620,9 @@ void InstancePrivate::watch()
                 },
                 Qt::QueuedConnection);
         }
+        if (fence)
+            QMetaObject::invokeMethod(
+                q, [this, fence] { passFences(fence); }, Qt::QueuedConnection);
         reading = false;
         if (fds[2].revents & POLLIN)
             alive = false;
@@ -618,9 +649,31 @@ void InstancePrivate::watch()
         q,
         [this] {
             outputDone = true;
+            passFences(fencesAsked);
             maybeFinish();
         },
         Qt::QueuedConnection);
+}
+
+void InstancePrivate::passFences(quint64 upTo)
+{
+    while (!fences.isEmpty() && fences.first().number <= upTo) {
+        const Fence fence = fences.takeFirst();
+        if (fence.context)
+            fence.done();
+    }
+}
+
+void Instance::afterPendingOutput(QObject *context, std::function<void()> done)
+{
+    if (!hasPendingOutput() || d->outputDone || !d->watcher.joinable()) {
+        done();
+        return;
+    }
+    const quint64 number = ++d->fencesAsked;
+    d->fences.append({number, context, std::move(done)});
+    const uint64_t one = 1;
+    (void)write(d->fenceFd.get(), &one, sizeof one);
 }
 
 void InstancePrivate::stopWatcher()

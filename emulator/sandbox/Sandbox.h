@@ -5,6 +5,7 @@
 // knows about requests, billing or FC's wording.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 
 #include <QByteArray>
@@ -91,6 +92,11 @@ public:
     // True while output the function wrote is still in the pipes or not yet emitted: the
     // runtime waits for it so that a request's log lines stay with that request.
     bool hasPendingOutput() const;
+    // Calls done once every line the function wrote before this call has been emitted as
+    // outputLine (at once, from here, when nothing is pending): the reader thread drains the
+    // pipes and posts done after those lines. Costs nothing while there is no output. done
+    // does not run if context is destroyed first.
+    void afterPendingOutput(QObject *context, std::function<void()> done);
 
     // Resident memory of the instance's processes (init excluded: it is fcemu's own overhead).
     quint64 memoryBytes() const;

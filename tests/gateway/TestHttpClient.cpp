@@ -290,6 +290,84 @@ private slots:
         QVERIFY(!conn.lastRoundTrip().shouldRetry("GET"));
     }
 
+    void steppedRoundTripWaitsForTheReplyWithoutBlocking()
+    {
+        // The instance pool's way: begin(), then step() whenever the socket is ready.
+        InstanceConnection conn = connect();
+        conn.begin(get("/stepped", "sleep=150"), 5000);
+        QElapsedTimer timer;
+        timer.start();
+        std::optional<Result<HttpResponse>> result = conn.step();
+        QVERIFY(timer.elapsed() < 100); // never waits for the function
+        QVERIFY(!result);               // the server sleeps 150 ms before replying
+        QVERIFY(!conn.wantsWrite());    // the request went out in one write
+        int steps = 1;
+        while (!result) {
+            pollfd pfd{conn.socketDescriptor(), POLLIN, 0};
+            QCOMPARE(::poll(&pfd, 1, 5000), 1);
+            result = conn.step();
+            ++steps;
+        }
+        QVERIFY(timer.elapsed() >= 140);
+        QVERIFY2(*result, *result ? "" : qPrintable(result->error().message));
+        QCOMPARE((*result)->status, 200);
+        QCOMPARE(json(**result)[u"path"_qs].toString(), u"/stepped"_qs);
+        QCOMPARE(steps, 2); // one step to send, one when the whole reply had arrived
+        QCOMPARE(conn.lastRoundTrip().error, ClientError::None);
+        QVERIFY(conn.lastRoundTrip().timings.waitMs >= 140.0);
+        QVERIFY(conn.isReusable());
+
+        // The same connection carries the next stepped request.
+        conn.begin(get("/again"), 5000);
+        result = conn.step();
+        while (!result) {
+            pollfd pfd{conn.socketDescriptor(), POLLIN, 0};
+            QCOMPARE(::poll(&pfd, 1, 5000), 1);
+            result = conn.step();
+        }
+        QVERIFY(*result);
+        QCOMPARE(json(**result)[u"connection"_qs].toObject()[u"request"_qs].toInt(), 2);
+        QVERIFY(conn.lastRoundTrip().reusedConnection);
+    }
+
+    void steppedRoundTripAbortsAsTimeoutOrCancelled()
+    {
+        InstanceConnection conn = connect();
+        conn.begin(get("/slow", "sleep=3000"), 250);
+        QVERIFY(!conn.step());
+        QThread::msleep(50);
+        const Result<HttpResponse> timedOut = conn.abort(ClientError::Timeout);
+        QVERIFY(!timedOut);
+        QCOMPARE(timedOut.error().kind, ErrorKind::FunctionFailed);
+        QCOMPARE(timedOut.error().message,
+                 u"no complete response within 250 ms (while waiting for the response)"_qs);
+        QCOMPARE(conn.lastRoundTrip().error, ClientError::Timeout);
+        QVERIFY(conn.lastRoundTrip().timings.waitMs >= 45.0);
+        QVERIFY(!conn.isReusable());
+
+        InstanceConnection other = connect();
+        other.begin(get("/slow", "sleep=3000"), -1);
+        QVERIFY(!other.step());
+        const Result<HttpResponse> cancelled = other.abort(ClientError::Cancelled);
+        QCOMPARE(cancelled.error().kind, ErrorKind::Cancelled);
+        QCOMPARE(other.lastRoundTrip().error, ClientError::Cancelled);
+    }
+
+    void steppedRoundTripOnADeadConnectionFailsAtOnce()
+    {
+        InstanceConnection conn = connect();
+        QVERIFY(conn.roundTrip(get("/bye", "close=silent"), 5000));
+        QThread::msleep(100); // the server has closed it meanwhile
+        conn.begin(get("/next"), 5000);
+        QVERIFY(!conn.wantsWrite()); // nothing will be sent
+        const std::optional<Result<HttpResponse>> result = conn.step();
+        QVERIFY(result);
+        QVERIFY(!*result);
+        QCOMPARE(conn.lastRoundTrip().error, ClientError::ConnectionDeadBeforeSend);
+        QCOMPARE(conn.lastRoundTrip().bytesSent, 0);
+        QVERIFY(conn.lastRoundTrip().shouldRetry("POST"));
+    }
+
     void cancelStopsTheWait()
     {
         InstanceConnection conn = connect();

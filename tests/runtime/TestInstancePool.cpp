@@ -427,6 +427,39 @@ private slots:
         QVERIFY(replies[1].header("x-fc-instance-id") != replies[0].header("x-fc-instance-id"));
     }
 
+    void timeoutHoldsForEachRequestOnAKeptConnection()
+    {
+        // The pool's deadline timer keeps running between round trips on a connection: a slow
+        // request after a fast one still times out after its own timeout, not the first's.
+        Config::FunctionConfig c = config();
+        c.timeoutS = 1;
+        Served s(c, m_web);
+        QSignalSpy finished(&s.pool, &Runtime::InstancePool::finished);
+        qint64 slowMs = 0;
+        const auto replies = serving([&]() {
+            Client client(s.port);
+            QList<HttpResponse> out;
+            out << client.exchange(request("GET", "/fast"));
+            std::this_thread::sleep_for(std::chrono::milliseconds(600));
+            QElapsedTimer timer;
+            timer.start();
+            out << client.exchange(request("GET", "/slow?sleep=3000"));
+            slowMs = timer.elapsed();
+            return out;
+        });
+        QCOMPARE(replies.size(), 2);
+        QCOMPARE(replies[0].status, 200);
+        QCOMPARE(replies[0].header("x-fc-error-type"), QByteArray());
+        QCOMPARE(replies[1].header("x-fc-error-type"), QByteArray("UnhandledInvocationError"));
+        QVERIFY2(replies[1].body.contains("Function timed out after 1 seconds"),
+                 replies[1].body.constData());
+        QVERIFY2(slowMs >= 1000 && slowMs < 2500, qPrintable(QString::number(slowMs)));
+        QTRY_COMPARE(finished.size(), 2);
+        const auto r = finished.at(1).at(0).value<Telemetry::InvocationRecord>();
+        QVERIFY2(r.timings.invokeMs >= 999.0 && r.timings.invokeMs < 2000.0,
+                 qPrintable(QString::number(r.timings.invokeMs)));
+    }
+
     void initializerOncePerInstanceAndPreFreezeAfterEachRequest()
     {
         Config::FunctionConfig c = config();

@@ -565,6 +565,33 @@ private slots:
         qInfo() << "50 MB + 200000 lines captured in" << timer.elapsed() << "ms";
     }
 
+    // The runtime's ordering guarantee: what the function wrote before a reply is delivered
+    // before the reply is handled, without polling.
+    void afterPendingOutputComesAfterEveryLineWrittenBefore()
+    {
+        Run run;
+        QVERIFY(startRun(run, spec({u"/bin/probe"_qs, u"flood-lines"_qs, u"200000"_qs})));
+        // Without turning the event loop: the probe writes everything meanwhile and the reader
+        // thread reads it, but no line is delivered yet.
+        QThread::msleep(1000);
+        QCOMPARE(run.lines.size(), 0);
+        QVERIFY(run.instance->hasPendingOutput());
+        qsizetype seen = -1;
+        QObject context;
+        run.instance->afterPendingOutput(&context, [&]() { seen = run.lines.size(); });
+        QCOMPARE(seen, -1); // not at once: lines are pending
+        QTRY_VERIFY_WITH_TIMEOUT(seen >= 0, 10000);
+        QCOMPARE(seen, 200000);
+        QCOMPARE(run.lines.last().text, QByteArray("line 199999"));
+
+        // Nothing pending: done runs at once, from the call.
+        QVERIFY(!run.instance->hasPendingOutput());
+        bool atOnce = false;
+        run.instance->afterPendingOutput(&context, [&]() { atOnce = true; });
+        QVERIFY(atOnce);
+        QVERIFY(run.waitForExit());
+    }
+
     // Where the kernel refuses overlayfs: read-only rootfs, /tmp of the disk size, one warning.
     void overlayFallback()
     {
