@@ -22,6 +22,7 @@
 #include <QTest>
 #include <QTextEdit>
 
+#include "ImageFixtures.h"
 #include "inspectors/billing/BillingInspector.h"
 #include "inspectors/headers/HeadersInspector.h"
 #include "inspectors/logs/LogsInspector.h"
@@ -222,6 +223,26 @@ private slots:
         QVERIFY(!window.session()->isLoaded());
         QVERIFY2(window.bannerText().contains(u"not-an-image.tar"_qs),
                  qPrintable(window.bannerText()));
+    }
+
+    void arm64ImageIsRefusedWithTheFix()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.path() + u"/arm.tar"_qs;
+        Test::ImageSpec spec;
+        spec.layerTars = {Test::tarOf({{"app/hello", "hi"}})};
+        spec.architecture = u"arm64"_qs;
+        Test::writeImage(path, spec, Test::Format::OciArchive);
+        Ui::MainWindow window;
+        window.show();
+        QSignalSpy failed(&window, &Ui::MainWindow::openFailed);
+        window.openImage(path);
+        QVERIFY(failed.wait(30000));
+        QVERIFY(!window.session()->isLoaded());
+        const QString banner = window.bannerText();
+        QVERIFY2(banner.contains(u"arm.tar"_qs) && banner.contains(u"arm64"_qs) &&
+                     banner.contains(u"--platform linux/amd64"_qs),
+                 qPrintable(banner));
     }
 };
 
