@@ -7,6 +7,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "Screenshots.h"
+
 #include "invoke/InvokePanel.h"
 #include "invoke/ResponseView.h"
 #include "runtime/FunctionImage.h"
@@ -118,7 +120,7 @@ private slots:
         panel.show();
         QVERIFY(QTest::qWaitForWindowExposed(&panel));
         QCoreApplication::processEvents();
-        QVERIFY(panel.grab().save(u"/tmp/fcemu-invoke-http-light.png"_qs));
+        QVERIFY(Test::saveScreenshot(&panel, u"fcemu-invoke-http-light.png"_qs));
         const QPalette light = QApplication::palette();
         QPalette dark;
         dark.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
@@ -130,7 +132,7 @@ private slots:
         dark.setColor(QPalette::PlaceholderText, QColor(0x9a, 0x9a, 0x9a));
         QApplication::setPalette(dark);
         QCoreApplication::processEvents();
-        QVERIFY(panel.grab().save(u"/tmp/fcemu-invoke-http-dark.png"_qs));
+        QVERIFY(Test::saveScreenshot(&panel, u"fcemu-invoke-http-dark.png"_qs));
         QApplication::setPalette(light);
 
         // Send (Ctrl+Return) sends one event on the event tab.

@@ -8,6 +8,8 @@
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QTest>
+
+#include "Screenshots.h"
 #include <QTextBlock>
 #include <QTextCursor>
 #include <QTextDocument>
@@ -394,14 +396,14 @@ private slots:
                 panel.resize(760, 860);
                 panel.show();
                 QVERIFY(QTest::qWaitForWindowExposed(&panel));
-                QVERIFY(panel.grab().save(
-                    u"/tmp/fcemu-invoke-%1.png"_qs.arg(dark ? u"dark" : u"light")));
+                QVERIFY(Test::saveScreenshot(
+                    &panel, u"fcemu-invoke-%1.png"_qs.arg(dark ? u"dark" : u"light")));
                 panel.showResponse(record(200, QByteArray("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
                                                           "\x00\x00\x00\x10\x00\x00\x00\x10",
                                                           24)));
                 QCoreApplication::processEvents(); // the hidden error box's relayout
-                QVERIFY(panel.grab().save(
-                    u"/tmp/fcemu-invoke-binary-%1.png"_qs.arg(dark ? u"dark" : u"light")));
+                QVERIFY(Test::saveScreenshot(
+                    &panel, u"fcemu-invoke-binary-%1.png"_qs.arg(dark ? u"dark" : u"light")));
             }
             QApplication::setPalette(saved);
         }

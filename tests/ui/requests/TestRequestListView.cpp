@@ -11,6 +11,8 @@
 #include <QTableView>
 #include <QTest>
 
+#include "Screenshots.h"
+
 #include "requests/RequestListView.h"
 #include "requests/RequestModel.h"
 #include "session/FunctionSession.h"
@@ -356,10 +358,8 @@ void TestRequestListView::render()
     m_view->selectRequest(store->at(3).requestId);
     m_view->show();
     QVERIFY(QTest::qWaitForWindowExposed(m_view.get()));
-    QDir().mkpath(u"/tmp/fcemu-g1"_qs);
-    const QString path =
-        u"/tmp/fcemu-g1/request-list-%1.png"_qs.arg(dark ? u"dark"_qs : u"light"_qs);
-    QVERIFY(m_view->grab().save(path));
+    const QString path = u"request-list-%1.png"_qs.arg(dark ? u"dark"_qs : u"light"_qs);
+    QVERIFY(Test::saveScreenshot(m_view.get(), path));
 }
 
 QTEST_MAIN(TestRequestListView)

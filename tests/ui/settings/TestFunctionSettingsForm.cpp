@@ -11,6 +11,8 @@
 #include <QTableWidget>
 #include <QTest>
 
+#include "Screenshots.h"
+
 #include "settings/FunctionSettingsForm.h"
 #include "settings/FunctionSettingsStore.h"
 
@@ -263,9 +265,8 @@ private slots:
                 form.resize(560, 1900);
                 form.show();
                 QVERIFY(QTest::qWaitForWindowExposed(&form));
-                const QString path =
-                    u"/tmp/fcemu-settings-%1.png"_qs.arg(dark ? u"dark" : u"light");
-                QVERIFY(form.grab().save(path));
+                const QString path = u"fcemu-settings-%1.png"_qs.arg(dark ? u"dark" : u"light");
+                QVERIFY(Test::saveScreenshot(&form, path));
             }
             QApplication::setPalette(saved);
         }

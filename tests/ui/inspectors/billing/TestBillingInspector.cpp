@@ -5,6 +5,8 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include "Screenshots.h"
+
 #include "billing/Billing.h"
 #include "inspectors/billing/BillingInspector.h"
 #include "session/FunctionSession.h"
@@ -249,7 +251,6 @@ void TestBillingInspector::whatIfSizesIncludeCurrent()
 
 void TestBillingInspector::rendersLightAndDark()
 {
-    QDir().mkpath(u"/tmp/fcemu-g2"_qs);
     m_inspector->addInvocation(record(Billing::Model::Fc2, 1024, 100, 10'000, u"1-a"_qs));
     m_inspector->addInvocation(record(Billing::Model::Fc2, 1024, 250, 0, u"1-b"_qs));
     const auto r =
@@ -258,7 +259,7 @@ void TestBillingInspector::rendersLightAndDark()
     m_inspector->resize(520, 760);
     m_inspector->show();
     QVERIFY(QTest::qWaitForWindowExposed(m_inspector));
-    QVERIFY(m_inspector->grab().save(u"/tmp/fcemu-g2/billing-light.png"_qs));
+    QVERIFY(Test::saveScreenshot(m_inspector, u"billing-light.png"_qs));
 
     const QPalette light = QApplication::palette();
     QApplication::setPalette(darkPalette());
@@ -267,7 +268,7 @@ void TestBillingInspector::rendersLightAndDark()
     m_inspector->addInvocation(record(Billing::Model::Fc3, 512, 1000, 0));
     const auto r3 = record(Billing::Model::Fc3, 512, 1000, 0, u"1-fc3"_qs);
     m_inspector->showRecord(&r3);
-    QVERIFY(m_inspector->grab().save(u"/tmp/fcemu-g2/billing-dark.png"_qs));
+    QVERIFY(Test::saveScreenshot(m_inspector, u"billing-dark.png"_qs));
     QApplication::setPalette(light);
 }
 

@@ -7,6 +7,8 @@
 #include <QStackedWidget>
 #include <QStyle>
 #include <QTest>
+
+#include "Screenshots.h"
 #include <QTreeWidget>
 
 #include "inspectors/headers/HeadersInspector.h"
@@ -295,13 +297,12 @@ void TestHeadersInspector::render()
     inspector.showRecord(&record);
     inspector.show();
     QVERIFY(QTest::qWaitForWindowExposed(&inspector));
-    QDir().mkpath(u"/tmp/fcemu-g1"_qs);
     const QString suffix = dark ? u"dark"_qs : u"light"_qs;
-    QVERIFY(inspector.grab().save(u"/tmp/fcemu-g1/headers-%1.png"_qs.arg(suffix)));
+    QVERIFY(Test::saveScreenshot(&inspector, u"headers-%1.png"_qs.arg(suffix)));
     HeadersInspector empty;
     empty.resize(360, 160);
     empty.show();
-    QVERIFY(empty.grab().save(u"/tmp/fcemu-g1/headers-empty-%1.png"_qs.arg(suffix)));
+    QVERIFY(Test::saveScreenshot(&empty, u"headers-empty-%1.png"_qs.arg(suffix)));
 }
 
 QTEST_MAIN(TestHeadersInspector)

@@ -3,6 +3,8 @@
 #include <QPushButton>
 #include <QTest>
 
+#include "Screenshots.h"
+
 #include "inspectors/instances/InstanceTimeline.h"
 #include "inspectors/instances/InstancesInspector.h"
 #include "session/FunctionSession.h"
@@ -114,7 +116,6 @@ void TestInstancesInspector::shortensIds()
 
 void TestInstancesInspector::rendersLightAndDark()
 {
-    QDir().mkpath(u"/tmp/fcemu-g2"_qs);
     InstanceTimeline *timeline = m_inspector->timeline();
     timeline->setPreStopConfigured(true);
     const QString a = u"c-6603951e-15f440b6-2df37e4bf046"_qs;
@@ -141,14 +142,14 @@ void TestInstancesInspector::rendersLightAndDark()
     m_inspector->resize(640, 260);
     m_inspector->show();
     QVERIFY(QTest::qWaitForWindowExposed(m_inspector));
-    QVERIFY(m_inspector->grab().save(u"/tmp/fcemu-g2/instances-light.png"_qs));
+    QVERIFY(Fcemu::Test::saveScreenshot(m_inspector, u"instances-light.png"_qs));
 
     const QPalette light = QApplication::palette();
     QApplication::setPalette(darkPalette());
     QTRY_COMPARE(m_inspector->palette().color(QPalette::Base), QColor(0x1e, 0x1e, 0x1e));
-    QVERIFY(m_inspector->grab().save(u"/tmp/fcemu-g2/instances-dark.png"_qs));
+    QVERIFY(Fcemu::Test::saveScreenshot(m_inspector, u"instances-dark.png"_qs));
     timeline->clear();
-    QVERIFY(m_inspector->grab().save(u"/tmp/fcemu-g2/instances-empty.png"_qs));
+    QVERIFY(Fcemu::Test::saveScreenshot(m_inspector, u"instances-empty.png"_qs));
     QApplication::setPalette(light);
 }
 

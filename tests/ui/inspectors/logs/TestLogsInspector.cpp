@@ -10,6 +10,8 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include "Screenshots.h"
+
 #include "inspectors/logs/LogModel.h"
 #include "inspectors/logs/LogsInspector.h"
 #include "session/FunctionSession.h"
@@ -255,7 +257,6 @@ void TestLogsInspector::copiesSelectedLines()
 
 void TestLogsInspector::rendersLightAndDark()
 {
-    QDir().mkpath(u"/tmp/fcemu-g2"_qs);
     LogModel *model = m_inspector->model();
     model->appendLine(u"1-init"_qs, u"c-66-7e4bf046"_qs, 1'764'400'000'000,
                       u"FC Initialize Start RequestId: 1-init"_qs);
@@ -269,14 +270,14 @@ void TestLogsInspector::rendersLightAndDark()
     QVERIFY(QTest::qWaitForWindowExposed(m_inspector));
     m_inspector->setSearchText(u"page=1"_qs);
     m_inspector->findNext();
-    QVERIFY(m_inspector->grab().save(u"/tmp/fcemu-g2/logs-light.png"_qs));
+    QVERIFY(Fcemu::Test::saveScreenshot(m_inspector, u"logs-light.png"_qs));
 
     const QPalette light = QApplication::palette();
     QApplication::setPalette(darkPalette());
     m_inspector->setShowTimestamps(false);
     // Widgets take an application palette change from the event queue.
     QTRY_COMPARE(m_inspector->view()->palette().color(QPalette::Base), QColor(0x1e, 0x1e, 0x1e));
-    QVERIFY(m_inspector->grab().save(u"/tmp/fcemu-g2/logs-dark.png"_qs));
+    QVERIFY(Fcemu::Test::saveScreenshot(m_inspector, u"logs-dark.png"_qs));
     QApplication::setPalette(light);
 }
 

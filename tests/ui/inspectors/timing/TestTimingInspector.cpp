@@ -5,6 +5,8 @@
 #include <QStyle>
 #include <QTest>
 
+#include "Screenshots.h"
+
 #include "inspectors/timing/TimingInspector.h"
 
 using namespace Fcemu;
@@ -241,11 +243,10 @@ void TestTimingInspector::render()
     inspector.showRecord(&store.at(0));
     inspector.show();
     QVERIFY(QTest::qWaitForWindowExposed(&inspector));
-    QDir().mkpath(u"/tmp/fcemu-g1"_qs);
     const QString suffix = dark ? u"dark"_qs : u"light"_qs;
-    QVERIFY(inspector.grab().save(u"/tmp/fcemu-g1/timing-%1.png"_qs.arg(suffix)));
+    QVERIFY(Test::saveScreenshot(&inspector, u"timing-%1.png"_qs.arg(suffix)));
     inspector.resize(360, 600);
-    QVERIFY(inspector.grab().save(u"/tmp/fcemu-g1/timing-narrow-%1.png"_qs.arg(suffix)));
+    QVERIFY(Test::saveScreenshot(&inspector, u"timing-narrow-%1.png"_qs.arg(suffix)));
 }
 
 QTEST_MAIN(TestTimingInspector)
