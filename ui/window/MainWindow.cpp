@@ -87,7 +87,13 @@ MainWindow::MainWindow(QWidget *parent)
     updateTitle();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    // The session stops its instances as it goes and reports each one stopped: let the docks
+    // hear it while they are whole, but not this window, which is already half gone.
+    m_session->disconnect(this);
+    delete m_session;
+}
 
 QDockWidget *MainWindow::addPanel(QWidget *panel, const QString &title, const QString &objectName,
                                   Qt::DockWidgetArea area)

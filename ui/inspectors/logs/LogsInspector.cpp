@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 
 #include <QAction>
 #include <QClipboard>
@@ -58,8 +59,8 @@ QColor kindColor(LogKind kind, const QPalette &palette)
 QString clockText(qint64 epochMs)
 {
     static qint64 offsetMs = 0;
-    static qint64 offsetTakenMs = std::numeric_limits<qint64>::min();
-    if (epochMs - offsetTakenMs > 60'000 || epochMs < offsetTakenMs) {
+    static std::optional<qint64> offsetTakenMs; // none yet
+    if (!offsetTakenMs || epochMs - *offsetTakenMs > 60'000 || epochMs < *offsetTakenMs) {
         offsetMs = qint64(QDateTime::fromMSecsSinceEpoch(epochMs).offsetFromUtc()) * 1000;
         offsetTakenMs = epochMs;
     }
