@@ -19,7 +19,7 @@ const char usageText[] =
     "[--workdir D] [--user U]\n"
     "  fcemu invoke IMAGE [FUNCTION OPTIONS] [--event JSON | --event-file FILE]\n"
     "                     [--http METHOD PATH [-H 'Name: value']... [--data BODY]]\n"
-    "                     [--repeat N] [--json] [--har FILE]\n"
+    "                     [--repeat N] [--json] [--har FILE [--har-secrets]]\n"
     "  fcemu serve  IMAGE [FUNCTION OPTIONS] [--listen HOST:PORT]\n"
     "  fcemu --version | --help\n";
 
