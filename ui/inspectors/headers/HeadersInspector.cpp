@@ -87,10 +87,16 @@ void HeadersInspector::showRecord(const Telemetry::InvocationRecord *record)
     if (!record) {
         m_shown.reset();
     } else {
-        Shown shown{record->requestId,      record->kind,       record->client,
-                    record->requestHeaders, record->statusCode, record->responseHeaders,
-                    record->body.size(),    record->error};
-        m_shown = std::move(shown);
+        // Filled in place: GCC 12 warns (wrongly) about a braced temporary holding optionals.
+        Shown &shown = m_shown.emplace();
+        shown.requestId = record->requestId;
+        shown.kind = record->kind;
+        shown.client = record->client;
+        shown.requestHeaders = record->requestHeaders;
+        shown.statusCode = record->statusCode;
+        shown.responseHeaders = record->responseHeaders;
+        shown.responseBytes = record->body.size();
+        shown.error = record->error;
     }
     rebuild();
 }
