@@ -12,6 +12,8 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
+#include <QMimeData>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSettings>
@@ -21,6 +23,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTextEdit>
+#include <QUrl>
 
 #include "ImageFixtures.h"
 #include "inspectors/billing/BillingInspector.h"
@@ -205,6 +208,42 @@ private slots:
         QCOMPARE(again.settingsForm()->config().memoryMB, 1024);
         QVERIFY(QSettings().contains(u"window/state"_qs));
         QSettings().remove(u"functions"_qs);
+    }
+
+    void droppedImageOpensAndJoinsTheRecentList()
+    {
+        // A copy of the sample under another name, dropped on the window as a file manager
+        // would drop it.
+        QTemporaryDir dir;
+        const QString path = dir.path() + u"/dropped.tar"_qs;
+        QVERIFY(QFile::copy(Ui::MainWindow::sampleImagePath(), path));
+        QSettings().remove(u"recentImages"_qs);
+        Ui::MainWindow window;
+        window.session()->setPreferredEndpoint(QHostAddress::LocalHost, 0);
+        window.show();
+        QSignalSpy loaded(&window, &Ui::MainWindow::loaded);
+        QMimeData mime;
+        mime.setUrls({QUrl::fromLocalFile(path)});
+        QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &mime, Qt::LeftButton,
+                              Qt::NoModifier);
+        QCoreApplication::sendEvent(&window, &enter);
+        QVERIFY(enter.isAccepted());
+        QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QCoreApplication::sendEvent(&window, &drop);
+        QVERIFY(loaded.wait(60000));
+        QCOMPARE(loaded.first().first().toString(), path);
+        QCOMPARE(window.session()->imagePath(), path);
+        QCOMPARE(QSettings().value(u"recentImages"_qs).toStringList(), QStringList{path});
+        // File ▸ Open Recent lists it.
+        QMenu *recent = nullptr;
+        for (QMenu *menu : window.findChildren<QMenu *>()) {
+            if (menu->title().remove(u'&') == u"Open Recent"_qs)
+                recent = menu;
+        }
+        QVERIFY(recent && recent->isEnabled());
+        QCOMPARE(recent->actions().size(), 1);
+        QCOMPARE(recent->actions().first()->text(), u"dropped.tar"_qs);
+        QSettings().remove(u"recentImages"_qs);
     }
 
     void refusedImageIsExplainedInTheBanner()
