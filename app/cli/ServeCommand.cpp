@@ -81,14 +81,7 @@ int runServeCommand(const QStringList &arguments)
     QObject::connect(
         &pool, &Runtime::InstancePool::finished, &records,
         [&records](const Telemetry::InvocationRecord &record) { records.append(record); });
-    Gateway::HarOptions har;
-    har.baseUrl = server.baseUrl();
-    har.serviceName = config->serviceName;
-    har.functionName = config->name;
-    har.creatorVersion = QCoreApplication::applicationVersion();
-    server.setLocalHandler([&records, har](const Gateway::HttpRequest &request) {
-        return Gateway::recordEndpointResponse(records, request, har);
-    });
+    Gateway::serveRecordEndpoints(server, records, config->serviceName, config->name);
 
     QObject::connect(&pool, &Runtime::InstancePool::logLine, &pool,
                      [&out](const QString &, const QString &, qint64, const QString &line) {
@@ -97,12 +90,13 @@ int runServeCommand(const QStringList &arguments)
     const QString name = QString::fromUtf8(QUrl::toPercentEncoding(config->name));
     const QString service = QString::fromUtf8(QUrl::toPercentEncoding(config->serviceName));
     out << "fcemu: serving " << config->name << " from " << imagePath << '\n'
-        << "  FC3 InvokeFunction: POST " << server.baseUrl() << "/2023-03-30/functions/" << name
-        << "/invocations\n"
+        << "  FC3 InvokeFunction: POST " << server.baseUrl() << Gateway::fc3InvokePath(config->name)
+        << '\n'
         << "  FC2 InvokeFunction: POST " << server.baseUrl() << "/2016-08-15/services/" << service
         << "/functions/" << name << "/invocations\n"
-        << "  HTTP trigger:       " << server.baseUrl() << "/2016-08-15/proxy/" << service << '/'
-        << name << "/  (and every other path)\n"
+        << "  HTTP trigger:       " << server.baseUrl()
+        << Gateway::httpTriggerPath(config->serviceName, config->name, u"/"_qs)
+        << "  (and every other path)\n"
         << "  Invocation records: " << server.baseUrl() << Gateway::kInvocationsPath
         << "?since=SERIAL, HAR: " << server.baseUrl() << Gateway::kHarPath << '\n'
         << "  Ctrl+C stops\n"

@@ -136,18 +136,10 @@ const QStringList &credentialHeaderNames()
 
 QString harRequestUrl(const Telemetry::InvocationRecord &record, const HarOptions &options)
 {
-    const auto encoded = [](const QString &name) {
-        return QString::fromUtf8(QUrl::toPercentEncoding(name));
-    };
-    if (record.kind == u"http"_qs) {
-        QString target = record.client ? record.client->target : QString();
-        if (!target.startsWith(u'/'))
-            target.prepend(u'/');
-        return options.baseUrl + QLatin1StringView(Gateway::kFc2ProxyPrefix) +
-               encoded(options.serviceName) + u'/' + encoded(options.functionName) + target;
-    }
-    return options.baseUrl + QLatin1StringView(Gateway::kFc3InvokePrefix) +
-           encoded(options.functionName) + u"/invocations"_qs;
+    if (record.kind == u"http"_qs)
+        return options.baseUrl + httpTriggerPath(options.serviceName, options.functionName,
+                                                 record.client ? record.client->target : QString());
+    return options.baseUrl + fc3InvokePath(options.functionName);
 }
 
 nlohmann::ordered_json harEntry(const Telemetry::InvocationRecord &record,

@@ -114,6 +114,30 @@ HttpResponse errorResponse(int status, const QString &code, const QString &messa
     return r;
 }
 
+namespace {
+
+QString percentEncoded(const QString &name)
+{
+    return QString::fromUtf8(QUrl::toPercentEncoding(name));
+}
+
+} // namespace
+
+QString fc3InvokePath(const QString &functionName)
+{
+    return QLatin1StringView(kFc3InvokePrefix) + percentEncoded(functionName) + u"/invocations"_qs;
+}
+
+QString httpTriggerPath(const QString &serviceName, const QString &functionName,
+                        const QString &pathAndQuery)
+{
+    QString path = pathAndQuery;
+    if (!path.startsWith(u'/'))
+        path.prepend(u'/');
+    return QLatin1StringView(kFc2ProxyPrefix) + percentEncoded(serviceName) + u'/' +
+           percentEncoded(functionName) + path;
+}
+
 QByteArray tailLogResult(const QStringList &logs)
 {
     const QByteArray all = (logs.join(u'\n') + u'\n').toUtf8();

@@ -68,6 +68,13 @@ HttpResponse invocationResponse(const Telemetry::InvocationRecord &record, bool 
 // Base64 of the last 4 KB of an invocation's log (X-Fc-Log-Result).
 QByteArray tailLogResult(const QStringList &logs);
 
+// The paths a client calls, with the names percent-encoded: FC3's InvokeFunction,
+// "/2023-03-30/functions/{function}/invocations", and the HTTP trigger,
+// "/2016-08-15/proxy/{service}/{function}" + pathAndQuery ("/" when empty).
+QString fc3InvokePath(const QString &functionName);
+QString httpTriggerPath(const QString &serviceName, const QString &functionName,
+                        const QString &pathAndQuery);
+
 class Connection;
 
 // Serves the pool's function. Lives on the pool's thread (the pool's callbacks come back there).

@@ -1,6 +1,9 @@
 #include "RecordEndpoints.h"
 
+#include <QCoreApplication>
 #include <QUrlQuery>
+
+#include "LocalServer.h"
 
 namespace Fcemu::Gateway {
 
@@ -76,6 +79,19 @@ Gateway::HttpResponse recordEndpointResponse(const Telemetry::RecordStore &store
         out.push_back(std::move(report));
     }
     return jsonResponse(200, out.dump());
+}
+
+void serveRecordEndpoints(LocalServer &server, const Telemetry::RecordStore &store,
+                          const QString &serviceName, const QString &functionName)
+{
+    HarOptions har;
+    har.baseUrl = server.baseUrl();
+    har.serviceName = serviceName;
+    har.functionName = functionName;
+    har.creatorVersion = QCoreApplication::applicationVersion();
+    server.setLocalHandler([&store, har](const HttpRequest &request) {
+        return recordEndpointResponse(store, request, har);
+    });
 }
 
 } // namespace Fcemu::Gateway

@@ -20,4 +20,11 @@ Gateway::HttpResponse recordEndpointResponse(const Telemetry::RecordStore &store
                                              const Gateway::HttpRequest &request,
                                              const HarOptions &options);
 
+class LocalServer;
+
+// Answers the /fcemu/ paths of a listening server from store, the HAR's URLs built from the
+// server's address and the function's names. store must outlive the server.
+void serveRecordEndpoints(LocalServer &server, const Telemetry::RecordStore &store,
+                          const QString &serviceName, const QString &functionName);
+
 } // namespace Fcemu::Gateway

@@ -1,8 +1,5 @@
 #include "FunctionSession.h"
 
-#include <QCoreApplication>
-#include <QUrl>
-
 #include "gateway/LocalServer.h"
 #include "gateway/RecordEndpoints.h"
 #include "runtime/InstanceSetup.h"
@@ -87,13 +84,8 @@ QString FunctionSession::httpTriggerUrl(const QString &pathAndQuery) const
 {
     if (!m_server)
         return {};
-    const QString service = QString::fromUtf8(QUrl::toPercentEncoding(m_config.serviceName));
-    const QString name = QString::fromUtf8(QUrl::toPercentEncoding(m_config.name));
-    QString path = pathAndQuery.isEmpty() ? u"/"_qs : pathAndQuery;
-    if (!path.startsWith(u'/'))
-        path.prepend(u'/');
-    return endpointUrl() + QLatin1StringView(Gateway::kFc2ProxyPrefix) + service + u'/' + name +
-           path;
+    return endpointUrl() +
+           Gateway::httpTriggerPath(m_config.serviceName, m_config.name, pathAndQuery);
 }
 
 Status FunctionSession::startRunner(bool imagePhasesUsed)
@@ -152,14 +144,7 @@ Status FunctionSession::startRunner(bool imagePhasesUsed)
         return listening;
     }
     // The session's records on the emulator's own paths (SPEC §6), as `fcemu serve` has them.
-    m_server->setLocalHandler([this](const Gateway::HttpRequest &request) {
-        Gateway::HarOptions har;
-        har.baseUrl = endpointUrl();
-        har.serviceName = m_config.serviceName;
-        har.functionName = m_config.name;
-        har.creatorVersion = QCoreApplication::applicationVersion();
-        return Gateway::recordEndpointResponse(m_records, request, har);
-    });
+    Gateway::serveRecordEndpoints(*m_server, m_records, m_config.serviceName, m_config.name);
     m_pool->start();
     if (endpointUrl() != before)
         emit endpointChanged(endpointUrl());

@@ -48,8 +48,7 @@ QString shellQuote(const QString &text)
 
 QString eventInvokeUrl(const QString &endpointUrl, const QString &functionName)
 {
-    return endpointUrl + QLatin1StringView(Gateway::kFc3InvokePrefix) +
-           QString::fromUtf8(QUrl::toPercentEncoding(functionName)) + u"/invocations"_qs;
+    return endpointUrl + Gateway::fc3InvokePath(functionName);
 }
 
 QString curlCommand(const Telemetry::InvocationRecord &record, const QString &url)
