@@ -119,6 +119,16 @@ QList<PhaseSpan> phasesOf(const Telemetry::InvocationRecord &record)
     return spans;
 }
 
+bool isDarkPalette(const QPalette &palette)
+{
+    return palette.color(QPalette::Base).lightness() < 128;
+}
+
+QColor errorTextColor(const QPalette &palette)
+{
+    return isDarkPalette(palette) ? QColor(0xff, 0x7b, 0x72) : QColor(0xc6, 0x28, 0x28);
+}
+
 QColor phaseColor(Phase phase)
 {
     switch (phase) {

@@ -7,6 +7,7 @@
 #include <QColor>
 #include <QDateTime>
 #include <QList>
+#include <QPalette>
 #include <QString>
 
 #include "billing/Money.h"
@@ -47,6 +48,11 @@ QString phaseExplanation(Phase phase); // one sentence for teaching
 // The record's phases in order, with the ones that did not happen (0 ms) left out. The
 // request's send/wait/receive replace invokeMs when they were measured.
 QList<PhaseSpan> phasesOf(const Telemetry::InvocationRecord &record);
+// True when the palette in use is dark (its base, where text and rows sit, is dark).
+bool isDarkPalette(const QPalette &palette);
+// Red for error text that keeps its contrast on a light and on a dark background.
+QColor errorTextColor(const QPalette &palette);
+
 // Distinct, readable on light and dark backgrounds.
 QColor phaseColor(Phase phase);
 QColor instanceStateColor(Runtime::InstanceState state);

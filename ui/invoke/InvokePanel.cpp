@@ -48,8 +48,7 @@ constexpr Sample kSamples[] = {
 
 QColor warningColor(const QPalette &palette)
 {
-    return palette.color(QPalette::Window).lightness() < 128 ? QColor(0xf0, 0xb4, 0x4c)
-                                                             : QColor(0x9a, 0x52, 0x00);
+    return isDarkPalette(palette) ? QColor(0xf0, 0xb4, 0x4c) : QColor(0x9a, 0x52, 0x00);
 }
 
 } // namespace

@@ -6,6 +6,8 @@
 
 #include <QPalette>
 
+#include "common/Format.h"
+
 namespace Fcemu::Ui {
 
 JsonHighlighter::JsonHighlighter(QTextDocument *document) : QSyntaxHighlighter(document)
@@ -15,7 +17,7 @@ JsonHighlighter::JsonHighlighter(QTextDocument *document) : QSyntaxHighlighter(d
 
 void JsonHighlighter::setPalette(const QPalette &palette)
 {
-    const bool dark = palette.color(QPalette::Base).lightness() < 128;
+    const bool dark = isDarkPalette(palette);
     // Close to the VS Code light and dark JSON themes, which are tuned for contrast on white
     // and on near-black backgrounds respectively.
     const QColor key = dark ? QColor(0x9c, 0xdc, 0xfe) : QColor(0x04, 0x51, 0xa5);

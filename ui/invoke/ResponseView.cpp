@@ -20,15 +20,10 @@ namespace Fcemu::Ui {
 
 namespace {
 
-bool isDark(const QPalette &palette)
-{
-    return palette.color(QPalette::Window).lightness() < 128;
-}
-
 // 2xx green, 3xx blue, 4xx amber, 5xx red; lighter shades on a dark window.
 QColor statusColor(int status, const QPalette &palette)
 {
-    const bool dark = isDark(palette);
+    const bool dark = isDarkPalette(palette);
     if (status >= 500)
         return dark ? QColor(0xff, 0x7b, 0x72) : QColor(0xc6, 0x28, 0x28);
     if (status >= 400)
@@ -347,7 +342,7 @@ void ResponseView::applyColours()
     // The error box: a tint of the error colour behind normal text reads on both palettes.
     QPalette errorPalette = palette();
     QColor tint = statusColor(500, palette());
-    tint.setAlpha(isDark(palette()) ? 60 : 30);
+    tint.setAlpha(isDarkPalette(palette()) ? 60 : 30);
     const QColor base = palette().color(QPalette::Window);
     const auto mix = [&](int a, int b) {
         return (a * (255 - tint.alpha()) + b * tint.alpha()) / 255;

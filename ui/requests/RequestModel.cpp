@@ -11,9 +11,7 @@ namespace {
 
 QColor errorColor()
 {
-    // One red does not read well on both a white and a dark base: pick by the palette in use.
-    const bool dark = QGuiApplication::palette().color(QPalette::Base).lightness() < 128;
-    return dark ? QColor(0xff, 0x7a, 0x6e) : QColor(0xc6, 0x28, 0x28);
+    return errorTextColor(QGuiApplication::palette());
 }
 
 QString phaseSummary(const Telemetry::InvocationRecord &record)

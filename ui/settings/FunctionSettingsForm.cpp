@@ -17,16 +17,11 @@
 #include <QTableWidget>
 #include <QVBoxLayout>
 
+#include "common/Format.h"
+
 namespace Fcemu::Ui {
 
 namespace {
-
-// Red that keeps its contrast on both a light and a dark window background.
-QColor errorColor(const QPalette &palette)
-{
-    return palette.color(QPalette::Window).lightness() < 128 ? QColor(0xff, 0x7b, 0x72)
-                                                             : QColor(0xc6, 0x28, 0x28);
-}
 
 QString jsonArrayText(const QStringList &list)
 {
@@ -470,7 +465,7 @@ void FunctionSettingsForm::revalidate()
         else
             unplaced.append(issue.message);
     }
-    const QColor red = errorColor(palette());
+    const QColor red = errorTextColor(palette());
     for (auto it = m_fields.begin(); it != m_fields.end(); ++it) {
         const QStringList messages = byField.value(it.key());
         it->message->setText(messages.join(u'\n'));

@@ -48,6 +48,29 @@ namespace {
 constexpr int kMaxRecent = 8;
 const QString kSampleKey = u"sample:fc-sample-web"_qs;
 
+// Writes the embedded sample image out (unless an identical copy is there) and returns its path,
+// or an empty string when the build has none or the cache folder can't be written.
+QString writeSampleImage()
+{
+    const QString dir = QStandardPaths::writableLocation(QStandardPaths::CacheLocation);
+    const QString path = dir + u"/samples/fc-sample-web.tar"_qs;
+    QFile embedded(u":/samples/fc-sample-web.tar"_qs);
+    if (!embedded.open(QIODevice::ReadOnly))
+        return {};
+    const QByteArray bytes = embedded.readAll();
+    QFile existing(path);
+    if (existing.open(QIODevice::ReadOnly) && existing.readAll() == bytes)
+        return path;
+    existing.close();
+    QDir().mkpath(dir + u"/samples"_qs);
+    QFile out(path + u".part"_qs);
+    if (!out.open(QIODevice::WriteOnly) || out.write(bytes) != bytes.size())
+        return {};
+    out.close();
+    QFile::remove(path);
+    return QFile::rename(path + u".part"_qs, path) ? path : QString();
+}
+
 } // namespace
 
 MainWindow::MainWindow(QWidget *parent)
@@ -234,23 +257,10 @@ void MainWindow::showRecord(const Telemetry::InvocationRecord *record)
 
 QString MainWindow::sampleImagePath()
 {
-    const QString dir = QStandardPaths::writableLocation(QStandardPaths::CacheLocation);
-    const QString path = dir + u"/samples/fc-sample-web.tar"_qs;
-    QFile embedded(u":/samples/fc-sample-web.tar"_qs);
-    if (!embedded.open(QIODevice::ReadOnly))
-        return {};
-    const QByteArray bytes = embedded.readAll();
-    QFile existing(path);
-    if (existing.open(QIODevice::ReadOnly) && existing.readAll() == bytes)
-        return path;
-    existing.close();
-    QDir().mkpath(dir + u"/samples"_qs);
-    QFile out(path + u".part"_qs);
-    if (!out.open(QIODevice::WriteOnly) || out.write(bytes) != bytes.size())
-        return {};
-    out.close();
-    QFile::remove(path);
-    return QFile::rename(path + u".part"_qs, path) ? path : QString();
+    // Once per run: the embedded image can't change while the app runs, and imageKey() asks
+    // for this path on every open and every settings change.
+    static const QString path = writeSampleImage();
+    return path;
 }
 
 QString MainWindow::imageKey(const QString &path)

@@ -96,10 +96,4 @@ void applyTheme(Theme theme)
     }
 }
 
-bool isDarkPalette(const QPalette &palette)
-{
-    return palette.color(QPalette::WindowText).lightness() >
-           palette.color(QPalette::Window).lightness();
-}
-
 } // namespace Fcemu::Ui

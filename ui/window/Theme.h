@@ -15,7 +15,5 @@ QPalette darkPalette();
 QPalette lightPalette();
 // Applies a theme to the whole application (the Fusion style, so both palettes read well).
 void applyTheme(Theme theme);
-// True when the palette in use is dark (text lighter than the window).
-bool isDarkPalette(const QPalette &palette);
 
 } // namespace Fcemu::Ui

@@ -1,4 +1,5 @@
 #include "WhatIfChart.h"
+#include "common/Format.h"
 
 #include <algorithm>
 
@@ -93,7 +94,7 @@ void WhatIfChart::setRows(const QList<Billing::WhatIfRow> &rows, int currentMB)
 void WhatIfChart::applyPalette()
 {
     const QPalette &p = palette();
-    const bool dark = p.color(QPalette::Window).lightness() < 128;
+    const bool dark = isDarkPalette(p);
     chart()->setTheme(dark ? QChart::ChartThemeDark : QChart::ChartThemeLight);
     // The theme's own background would clash with the dock's; take the palette's instead.
     chart()->setBackgroundBrush(p.color(QPalette::Base));

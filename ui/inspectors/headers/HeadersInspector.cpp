@@ -18,11 +18,6 @@ namespace Fcemu::Ui {
 
 namespace {
 
-bool darkPalette(const QWidget *widget)
-{
-    return widget->palette().color(QPalette::Base).lightness() < 128;
-}
-
 QString byteCount(qsizetype bytes)
 {
     return bytes == 1 ? QObject::tr("1 byte") : QObject::tr("%1 bytes").arg(bytes);
@@ -133,8 +128,8 @@ QTreeWidgetItem *HeadersInspector::addHeader(QTreeWidgetItem *section, const QSt
         QFont font = item->font(0);
         font.setBold(true);
         item->setFont(0, font);
-        item->setForeground(0, darkPalette(this) ? QColor(0x7c, 0xb8, 0xff)
-                                                 : QColor(0x1f, 0x5f, 0xa8));
+        item->setForeground(0, isDarkPalette(palette()) ? QColor(0x7c, 0xb8, 0xff)
+                                                        : QColor(0x1f, 0x5f, 0xa8));
     }
     return item;
 }
@@ -207,8 +202,7 @@ void HeadersInspector::rebuild()
     if (s.error) {
         QTreeWidgetItem *error =
             note(response, tr("Error %1: %2").arg(s.error->code, s.error->message));
-        error->setForeground(0, darkPalette(this) ? QColor(0xff, 0x7a, 0x6e)
-                                                  : QColor(0xc6, 0x28, 0x28));
+        error->setForeground(0, errorTextColor(palette()));
     }
     for (const auto &[name, value] : s.responseHeaders)
         addHeader(response, name, value, false);

@@ -35,11 +35,6 @@ const InstanceState kStates[] = {InstanceState::Starting, InstanceState::Ready, 
 const InstanceMarkerKind kMarkers[] = {InstanceMarkerKind::ColdStart, InstanceMarkerKind::Reclaim,
                                        InstanceMarkerKind::PreStop, InstanceMarkerKind::Stopped};
 
-bool isDark(const QPalette &palette)
-{
-    return palette.color(QPalette::Window).lightness() < 128;
-}
-
 QString markerName(InstanceMarkerKind kind)
 {
     switch (kind) {
@@ -57,7 +52,7 @@ QString markerName(InstanceMarkerKind kind)
 
 QColor markerColor(InstanceMarkerKind kind, const QPalette &palette)
 {
-    const bool dark = isDark(palette);
+    const bool dark = isDarkPalette(palette);
     switch (kind) {
     case InstanceMarkerKind::ColdStart:
         return dark ? QColor(0x5c, 0xc8, 0xf0) : QColor(0x0b, 0x6f, 0xa8);

@@ -25,6 +25,7 @@
 
 #include "inspectors/logs/LogModel.h"
 #include "session/FunctionSession.h"
+#include "common/Format.h"
 
 namespace Fcemu::Ui {
 
@@ -33,14 +34,9 @@ namespace {
 constexpr int kBarWidth = 3;
 constexpr int kPadding = 6;
 
-bool isDark(const QPalette &palette)
-{
-    return palette.color(QPalette::Base).lightness() < 128;
-}
-
 QColor kindColor(LogKind kind, const QPalette &palette)
 {
-    const bool dark = isDark(palette);
+    const bool dark = isDarkPalette(palette);
     switch (kind) {
     case LogKind::Framing:
         return dark ? QColor(0x6c, 0xa8, 0xf0) : QColor(0x1f, 0x5f, 0xb8);
@@ -120,7 +116,7 @@ void LogLineDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
         painter->fillRect(rect, palette.color(QPalette::Highlight));
     } else if (kind == LogKind::Framing || kind == LogKind::Error) {
         QColor band = kindColor(kind, palette);
-        band.setAlpha(isDark(palette) ? 40 : 22);
+        band.setAlpha(isDarkPalette(palette) ? 40 : 22);
         painter->fillRect(rect, band);
     }
     if (kind != LogKind::Output)
@@ -157,7 +153,8 @@ void LogLineDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
     // Matches: a QTextLayout with format ranges, so the highlight follows the glyphs exactly.
     QList<QTextLayout::FormatRange> ranges;
     QTextCharFormat match;
-    match.setBackground(isDark(palette) ? QColor(0xc9, 0xa2, 0x27) : QColor(0xff, 0xe0, 0x66));
+    match.setBackground(isDarkPalette(palette) ? QColor(0xc9, 0xa2, 0x27)
+                                               : QColor(0xff, 0xe0, 0x66));
     match.setForeground(QColor(0x11, 0x11, 0x11));
     for (qsizetype at = text.indexOf(m_search, 0, Qt::CaseInsensitive); at >= 0;
          at = text.indexOf(m_search, at + m_search.size(), Qt::CaseInsensitive))
