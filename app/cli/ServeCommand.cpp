@@ -1,9 +1,11 @@
 #include "ServeCommand.h"
 
+#include <cerrno>
 #include <csignal>
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <QAbstractEventDispatcher>
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QHostAddress>
@@ -83,10 +85,30 @@ int runServeCommand(const QStringList &arguments)
         [&records](const Telemetry::InvocationRecord &record) { records.append(record); });
     Gateway::serveRecordEndpoints(server, records, config->serviceName, config->name);
 
+    // Log lines are written when the event loop is about to wait (or when 64 KB are waiting):
+    // under load one write carries many lines, instead of one write per line.
+    QByteArray pendingLog;
+    const auto flushLog = [&pendingLog]() {
+        for (qsizetype done = 0; done < pendingLog.size();) {
+            const ssize_t n = ::write(STDOUT_FILENO, pendingLog.constData() + done,
+                                      size_t(pendingLog.size() - done));
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                break; // stdout is gone: the function keeps being served
+            done += n;
+        }
+        pendingLog.clear();
+    };
     QObject::connect(&pool, &Runtime::InstancePool::logLine, &pool,
-                     [&out](const QString &, const QString &, qint64, const QString &line) {
-                         out << line << '\n' << Qt::flush;
+                     [&](const QString &, const QString &, qint64, const QString &line) {
+                         pendingLog += line.toUtf8();
+                         pendingLog += '\n';
+                         if (pendingLog.size() >= 64 * 1024)
+                             flushLog();
                      });
+    QObject::connect(QAbstractEventDispatcher::instance(), &QAbstractEventDispatcher::aboutToBlock,
+                     &pool, flushLog);
     const QString name = QString::fromUtf8(QUrl::toPercentEncoding(config->name));
     const QString service = QString::fromUtf8(QUrl::toPercentEncoding(config->serviceName));
     out << "fcemu: serving " << config->name << " from " << imagePath << '\n'
@@ -126,6 +148,7 @@ int runServeCommand(const QStringList &arguments)
 
     pool.start();
     const int code = QCoreApplication::exec();
+    flushLog();
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
     return code;

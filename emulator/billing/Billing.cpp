@@ -297,6 +297,10 @@ Charge fc2Charge(const InvocationUsage &u, const BillingOptions &options, const 
     c.gbSeconds = ratio(q.memoryMbMs, kMbMsPerGbSecond);
     c.imagePullGbSeconds = ratio(q.pullMbMs, kMbMsPerGbSecond);
 
+    if (!options.withWorking) {
+        c.cost = fc2Cost(q, options, p, nullptr);
+        return c;
+    }
     c.working.append({u"Billed duration"_qs, ms(u.durationMs), granularityText(granularity),
                       QString::number(c.billedDurationMs) + u" ms"_qs});
     if (u.provisioned)
@@ -342,6 +346,15 @@ Charge fc3Charge(const InvocationUsage &u, const BillingOptions &options, const 
     c.gbSeconds = ratio(q.memoryMbMs, kMbMsPerGbSecond);
     c.imagePullGbSeconds = ratio(q.pullMbMs, kMbMsPerGbSecond);
 
+    const Int128 cuE19 = computeUnitsE19(q, p);
+    c.cu = cuDouble(cuE19);
+    QString currency;
+    const QList<CuTier> tiers = tiersFor(options, prices, &currency);
+    const Int128 monthToDateE19 = Int128(options.monthToDate.cu) * cuScaleE19();
+    if (!options.withWorking) {
+        c.cost = fc3TieredCost(cuE19, monthToDateE19, tiers, currency, nullptr);
+        return c;
+    }
     c.working.append({u"Billed duration"_qs, ms(u.durationMs), granularityText(p.granularityMs),
                       QString::number(c.billedDurationMs) + u" ms"_qs});
     if (idleMs > 0)
@@ -351,16 +364,11 @@ Charge fc3Charge(const InvocationUsage &u, const BillingOptions &options, const 
                       u"− "_qs + QString::number(freeDisk) + u" MB free"_qs,
                       QString::number(billableDiskMB) + u" MB"_qs});
     appendCuLines(q, p, c.working);
-    const Int128 cuE19 = computeUnitsE19(q, p);
-    c.cu = cuDouble(cuE19);
     c.working.append({u"Compute units"_qs, {}, {}, cuText(cuE19)});
-    QString currency;
-    const QList<CuTier> tiers = tiersFor(options, prices, &currency);
     c.working.append({u"Image pull"_qs, u.imageCached ? u"cached image"_qs : gbSeconds(q.pullMbMs),
                       u"not charged under fc3 (not in FC3's billing pages)"_qs,
                       price(Money::fromPico(0, currency))});
-    c.cost = fc3TieredCost(cuE19, Int128(options.monthToDate.cu) * cuScaleE19(), tiers, currency,
-                           &c.working);
+    c.cost = fc3TieredCost(cuE19, monthToDateE19, tiers, currency, &c.working);
     c.working.append({u"Total"_qs, {}, {}, price(c.cost)});
     return c;
 }

@@ -44,6 +44,9 @@ struct BillingOptions
     QString currency = u"USD"_qs; // fc3 price tiers (USD or CNY); fc2 prices are in USD
     DiskAllowance diskAllowance = DiskAllowance::Overview512MB;
     MonthToDate monthToDate;
+    // Fill Charge::working. Off on the request path, where nobody reads the lines: a record
+    // builds them when asked (Telemetry::InvocationRecord::billingWorking()).
+    bool withWorking = true;
 };
 
 // One invocation as measured (configured sizes, measured times).
@@ -94,7 +97,7 @@ struct Charge
     double imagePullGbSeconds = 0; // memory GB × pull s; 0 for a cached image
     std::optional<double> cu;      // fc3 only
     Money cost;                    // rounded HalfEven to 1 pico-unit
-    QList<WorkingLine> working;
+    QList<WorkingLine> working;    // empty when BillingOptions::withWorking is off
     Quantities quantities;
 
     // SPEC §1.2's "billing" object: model, billedDurationMs, gbSeconds, imagePullGbSeconds,

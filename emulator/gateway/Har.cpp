@@ -107,10 +107,11 @@ ojson phasesJson(const Telemetry::Timings &t)
             {"preFreezeMs", round3(t.preFreezeMs)}, {"totalMs", round3(t.totalMs)}};
 }
 
-ojson billingJson(const Billing::Charge &charge)
+ojson billingJson(const Telemetry::InvocationRecord &record)
 {
+    const Billing::Charge &charge = record.billing;
     ojson working = ojson::array();
-    for (const Billing::WorkingLine &line : charge.working)
+    for (const Billing::WorkingLine &line : record.billingWorking())
         working.push_back({{"label", str(line.label)},
                            {"quantity", str(line.quantity)},
                            {"factor", str(line.factor)},
@@ -216,7 +217,7 @@ nlohmann::ordered_json harEntry(const Telemetry::InvocationRecord &record,
                                : ojson(nullptr);
     fc["phases"] = phasesJson(t);
     fc["memory"] = {{"sizeMB", record.memorySizeMB}, {"maxUsedMB", round3(record.maxUsedMB)}};
-    fc["billing"] = billingJson(record.billing);
+    fc["billing"] = billingJson(record);
     fc["containerRequestHeaders"] = nameValues(record.requestHeaders, redact);
     ojson logs = ojson::array();
     for (const QString &line : record.logs)

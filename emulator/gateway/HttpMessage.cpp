@@ -44,6 +44,18 @@ void appendChunked(QByteArray &out, const QByteArray &body)
     out += "0\r\n\r\n";
 }
 
+// What a message needs beyond its headers and body: the start line, framing headers, the
+// chunked coding's lines. Reserving it all at once spares a reallocation per header.
+constexpr qsizetype kMessageOverhead = 256;
+
+qsizetype headerBytes(const HttpHeaders &headers)
+{
+    qsizetype n = 0;
+    for (const HttpHeader &h : headers)
+        n += h.first.size() + h.second.size() + 4; // name ": " value CRLF
+    return n;
+}
+
 bool wantsChunked(const HttpHeaders &headers)
 {
     return Headers::hasToken(headers, "transfer-encoding", "chunked");
@@ -125,7 +137,7 @@ void HttpRequest::setTarget(const QByteArray &newPath, const QByteArray &newQuer
 QByteArray HttpRequest::toBytes() const
 {
     QByteArray out;
-    out.reserve(256 + body.size());
+    out.reserve(kMessageOverhead + target.size() + headerBytes(headers) + body.size());
     out += method;
     out += ' ';
     out += target.isEmpty() ? QByteArrayLiteral("/") : target;
@@ -162,7 +174,7 @@ QByteArray HttpRequest::toBytes() const
 QByteArray HttpResponse::toBytes(bool forHeadRequest) const
 {
     QByteArray out;
-    out.reserve(256 + body.size());
+    out.reserve(kMessageOverhead + reason.size() + headerBytes(headers) + body.size());
     out += versionMinor == 0 ? "HTTP/1.0 " : "HTTP/1.1 ";
     out += QByteArray::number(status);
     out += ' ';

@@ -68,7 +68,10 @@ void closeRecord(Telemetry::InvocationRecord &record, const Config::FunctionConf
     Billing::BillingOptions options;
     options.model =
         config.billing == Config::BillingModel::Fc3 ? Billing::Model::Fc3 : Billing::Model::Fc2;
+    options.withWorking = false; // built when someone looks (InvocationRecord::billingWorking)
     record.billing = Billing::charge(usage, options, Billing::PriceTable::builtIn());
+    record.billingUsage = usage;
+    record.billingOptions = options;
     record.responseHeaders.prepend({u"X-Fc-Request-Id"_qs, record.requestId});
     if (!record.instanceId.isEmpty())
         record.responseHeaders.append({u"X-Fc-Instance-Id"_qs, record.instanceId});

@@ -48,6 +48,7 @@ using namespace Detail;
 namespace {
 
 constexpr auto kSamplePeriod = std::chrono::milliseconds(10);
+constexpr auto kCoalescePeriod = std::chrono::milliseconds(1);
 constexpr int kStartTimeoutMs = 30000;
 constexpr int kPipeBytes = 1 << 20;
 // P_PIDFD (Linux 5.4): linux/wait.h clashes with glibc's idtype_t, so spell it out.
@@ -565,9 +566,13 @@ void InstancePrivate::watch()
     std::vector<char> buffer(256 * 1024);
     auto nextSample = std::chrono::steady_clock::now();
 
+    // After a short read the pipes rest for kCoalescePeriod (a fence still drains them at once):
+    // a server logging a line per request under load then costs one wake-up and one hand-off
+    // per period, not one per line.
+    bool resting = false;
     while (open[0] || open[1] || alive) {
-        pollfd fds[5] = {{open[0] ? pipes[0] : -1, POLLIN, 0},
-                         {open[1] ? pipes[1] : -1, POLLIN, 0},
+        pollfd fds[5] = {{open[0] && !resting ? pipes[0] : -1, POLLIN, 0},
+                         {open[1] && !resting ? pipes[1] : -1, POLLIN, 0},
                          {alive ? pidfd.get() : -1, POLLIN, 0},
                          {wakeFd.get(), POLLIN, 0},
                          {fenceFd.get(), POLLIN, 0}};
@@ -578,6 +583,9 @@ void InstancePrivate::watch()
                 nextSample - std::chrono::steady_clock::now());
             timeout = int(std::max<qint64>(0, left.count()));
         }
+        if (resting)
+            timeout = timeout < 0 ? int(kCoalescePeriod.count())
+                                  : std::min(timeout, int(kCoalescePeriod.count()));
         if (poll(fds, 5, timeout) < 0 && errno != EINTR)
             break;
         if (fds[3].revents & POLLIN)
@@ -593,8 +601,11 @@ void InstancePrivate::watch()
         // Between read() and the queued delivery the bytes are neither in the pipe nor
         // counted as undelivered: say so, for hasPendingOutput().
         reading = true;
+        const bool wasResting = std::exchange(resting, false);
+        bool shortRead = false;
         for (int i = 0; i < 2; ++i) {
-            if (!open[i] || (!fence && !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))))
+            if (!open[i] ||
+                (!fence && !wasResting && !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))))
                 continue;
             for (;;) {
                 const ssize_t n = read(pipes[i], buffer.data(), buffer.size());
@@ -602,6 +613,7 @@ void InstancePrivate::watch()
                     splitters[i].feed(buffer.data(), n, nowMs(), lines);
                     if (fence && size_t(n) == buffer.size())
                         continue; // drain the pipe for the fence
+                    shortRead = shortRead || size_t(n) < buffer.size();
                 } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
                     splitters[i].finish(nowMs(), lines);
                     open[i] = false;
@@ -624,6 +636,7 @@ void InstancePrivate::watch()
             QMetaObject::invokeMethod(
                 q, [this, fence] { passFences(fence); }, Qt::QueuedConnection);
         reading = false;
+        resting = shortRead && !lines.isEmpty();
         if (fds[2].revents & POLLIN)
             alive = false;
         if (alive && std::chrono::steady_clock::now() >= nextSample) {

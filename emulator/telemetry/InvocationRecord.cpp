@@ -29,10 +29,27 @@ bool isText(const QByteArray &body)
 
 QString idWithPrefix(char prefix)
 {
-    auto *rng = QRandomGenerator::system();
-    const quint32 seconds = quint32(QDateTime::currentSecsSinceEpoch());
-    return QString::asprintf("%c-%08x-%08x-%04x%08x", prefix, seconds, rng->generate(),
-                             rng->generate() & 0xffff, rng->generate());
+    // One id per request: a per-thread generator seeded once from the system's entropy (asking
+    // the system for every id cost a tenth of a warm request's time in the gateway).
+    thread_local QRandomGenerator64 rng(QRandomGenerator::system()->generate64());
+    const quint64 random = rng.generate64();
+    const quint64 more = rng.generate64();
+    // prefix-SSSSSSSS-RRRRRRRR-RRRRRRRRRRRR: the time in hex seconds, then 80 random bits.
+    char16_t text[1 + 1 + 8 + 1 + 8 + 1 + 12];
+    qsizetype at = 0;
+    const auto hex = [&](quint64 value, int digits) {
+        for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4)
+            text[at++] = u"0123456789abcdef"[(value >> shift) & 0xf];
+    };
+    text[at++] = char16_t(prefix);
+    text[at++] = u'-';
+    hex(quint32(QDateTime::currentSecsSinceEpoch()), 8);
+    text[at++] = u'-';
+    hex(random >> 32, 8);
+    text[at++] = u'-';
+    hex(quint32(random) & 0xffff, 4);
+    hex(quint32(more), 8);
+    return QString(reinterpret_cast<const QChar *>(text), at);
 }
 
 double round2(double v)
@@ -41,6 +58,15 @@ double round2(double v)
 }
 
 } // namespace
+
+QList<Billing::WorkingLine> InvocationRecord::billingWorking() const
+{
+    if (!billing.working.isEmpty() || billing.quantities.invocations == 0)
+        return billing.working;
+    Billing::BillingOptions options = billingOptions;
+    options.withWorking = true;
+    return Billing::charge(billingUsage, options, Billing::PriceTable::builtIn()).working;
+}
 
 QString newRequestId()
 {

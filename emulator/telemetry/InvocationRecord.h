@@ -76,6 +76,13 @@ struct InvocationRecord
     int memorySizeMB = 0;
     double maxUsedMB = 0;
     Billing::Charge billing;
+    // What billing was computed from, at the built-in prices, to work it out again on demand.
+    Billing::InvocationUsage billingUsage;
+    Billing::BillingOptions billingOptions;
+
+    // The billing's working lines (the Billing inspector's and the HAR's): billing.working when
+    // it has them, else worked out again from billingUsage and billingOptions.
+    QList<Billing::WorkingLine> billingWorking() const;
 
     // The invocation report of SPEC §1.2, field for field (a contract: scripts parse it).
     nlohmann::ordered_json toReport() const;

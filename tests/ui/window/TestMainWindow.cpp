@@ -146,10 +146,12 @@ private slots:
         QCOMPARE(record.billing.model, Billing::Model::Fc2);
         QCOMPARE(record.billing.gbSeconds, double(record.memorySizeMB) / 1024.0 *
                                                double(record.billing.billedDurationMs) / 1000.0);
-        const auto gbsLine = std::find_if(
-            record.billing.working.cbegin(), record.billing.working.cend(),
-            [](const Billing::WorkingLine &line) { return line.label.contains(u"GB-s"_qs); });
-        QVERIFY(gbsLine != record.billing.working.cend());
+        const QList<Billing::WorkingLine> working = record.billingWorking();
+        const auto gbsLine =
+            std::find_if(working.cbegin(), working.cend(), [](const Billing::WorkingLine &line) {
+                return line.label.contains(u"GB-s"_qs);
+            });
+        QVERIFY(gbsLine != working.cend());
         const QString billing = visibleText(window.billingInspector());
         QVERIFY2(billing.contains(gbsLine->quantity) && billing.contains(gbsLine->factor) &&
                      billing.contains(gbsLine->amount),

@@ -266,7 +266,7 @@ void BillingInspector::showRecord(const Telemetry::InvocationRecord *record)
                              .arg(record->requestId, Billing::modelName(record->billing.model),
                                   tr("%1 MB").arg(record->memorySizeMB),
                                   formatMoney(record->billing.cost)));
-        m_working->setLines(record->billing.working);
+        m_working->setLines(record->billingWorking());
     }
     updateWhatIf();
 }

@@ -1,0 +1,109 @@
+// An invocation record's own parts: FC3-shaped ids that never repeat, and billing working lines
+// that a record on the request path leaves out and works out again, line for line, on demand.
+#include <QDateTime>
+#include <QRegularExpression>
+#include <QSet>
+#include <QTest>
+
+#include <thread>
+
+#include "billing/Billing.h"
+#include "telemetry/InvocationRecord.h"
+
+using namespace Fcemu;
+using namespace Fcemu::Telemetry;
+
+class TestInvocationRecord final : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void requestIdsHaveFcShapeAndNeverRepeat()
+    {
+        const QRegularExpression shape(u"^1-([0-9a-f]{8})-[0-9a-f]{8}-[0-9a-f]{12}$"_qs);
+        const qint64 before = QDateTime::currentSecsSinceEpoch();
+        QSet<QString> seen;
+        for (int i = 0; i < 20'000; ++i) {
+            const QString id = newRequestId();
+            const QRegularExpressionMatch m = shape.match(id);
+            QVERIFY2(m.hasMatch(), qPrintable(id));
+            // The first group is the time in hex seconds.
+            const qint64 seconds = m.captured(1).toLongLong(nullptr, 16);
+            QVERIFY2(seconds >= before && seconds <= QDateTime::currentSecsSinceEpoch(),
+                     qPrintable(id));
+            seen.insert(id);
+        }
+        QCOMPARE(seen.size(), 20'000);
+    }
+
+    void instanceIdsHaveFcShape()
+    {
+        const QString a = newInstanceId();
+        const QString b = newInstanceId();
+        QVERIFY2(
+            QRegularExpression(u"^c-[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{12}$"_qs).match(a).hasMatch(),
+            qPrintable(a));
+        QVERIFY(a != b);
+    }
+
+    void idsDifferBetweenThreads()
+    {
+        // Each thread seeds its own generator: two threads must not produce the same sequence.
+        QString other;
+        std::thread worker([&other]() { other = newRequestId(); });
+        worker.join();
+        QVERIFY(other != newRequestId());
+    }
+
+    void workingLinesAreWorkedOutOnDemand_data()
+    {
+        QTest::addColumn<bool>("fc3");
+        QTest::addColumn<bool>("cached");
+        QTest::newRow("fc2, pulled") << false << false;
+        QTest::newRow("fc2, cached") << false << true;
+        QTest::newRow("fc3, pulled") << true << false;
+    }
+
+    void workingLinesAreWorkedOutOnDemand()
+    {
+        QFETCH(bool, fc3);
+        QFETCH(bool, cached);
+        Billing::InvocationUsage usage;
+        usage.memoryMB = 1024;
+        usage.vcpu = 1;
+        usage.durationMs = 117.33;
+        usage.pullMs = 10'000;
+        usage.imageCached = cached;
+        Billing::BillingOptions options;
+        options.model = fc3 ? Billing::Model::Fc3 : Billing::Model::Fc2;
+        const Billing::Charge eager =
+            Billing::charge(usage, options, Billing::PriceTable::builtIn());
+        QVERIFY(!eager.working.isEmpty());
+
+        // As the request path closes a record: no working lines, the same figures.
+        InvocationRecord r;
+        options.withWorking = false;
+        r.billing = Billing::charge(usage, options, Billing::PriceTable::builtIn());
+        r.billingUsage = usage;
+        r.billingOptions = options;
+        QVERIFY(r.billing.working.isEmpty());
+        QCOMPARE(r.billing.cost, eager.cost);
+        QCOMPARE(r.billing.quantities, eager.quantities);
+        QCOMPARE(r.billing.billedDurationMs, eager.billedDurationMs);
+        QCOMPARE(r.billing.cu, eager.cu);
+
+        QCOMPARE(r.billingWorking(), eager.working);
+        QCOMPARE(r.billingWorking().last().label, u"Total"_qs);
+    }
+
+    void workingLinesAlreadyThereAreKept()
+    {
+        InvocationRecord r;
+        r.billing.working = {{u"Total"_qs, {}, {}, u"$1"_qs}};
+        QCOMPARE(r.billingWorking(), r.billing.working);
+        QVERIFY(InvocationRecord().billingWorking().isEmpty()); // never priced: nothing to show
+    }
+};
+
+QTEST_GUILESS_MAIN(TestInvocationRecord)
+#include "TestInvocationRecord.moc"
