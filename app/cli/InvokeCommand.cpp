@@ -66,8 +66,7 @@ Telemetry::ClientRequest clientRequest(bool http, const Gateway::HttpRequest &re
     Telemetry::ClientRequest client;
     client.method = http ? QString::fromUtf8(request.method) : u"POST"_qs;
     client.target = http ? QString::fromUtf8(request.target) : Gateway::fc3InvokePath(functionName);
-    for (const auto &[name, value] : request.headers)
-        client.headers.append({QString::fromUtf8(name), QString::fromUtf8(value)});
+    client.headers = request.headers;
     client.body = http ? request.body : event;
     return client;
 }

@@ -34,11 +34,11 @@ bool isText(const QByteArray &body)
     return QString::fromUtf8(body).toUtf8() == body;
 }
 
-QString headerValue(const Telemetry::HeaderList &headers, QStringView name)
+QString headerValue(const Telemetry::HeaderList &headers, QByteArrayView name)
 {
     for (const auto &[n, v] : headers)
         if (n.compare(name, Qt::CaseInsensitive) == 0)
-            return v;
+            return QString::fromUtf8(v);
     return {};
 }
 
@@ -47,8 +47,10 @@ ojson nameValues(const Telemetry::HeaderList &pairs, bool redact)
     ojson out = ojson::array();
     const QStringList &secret = credentialHeaderNames();
     for (const auto &[name, value] : pairs) {
-        const bool hide = redact && secret.contains(name.toLower());
-        out.push_back({{"name", str(name)}, {"value", hide ? std::string(kRedacted) : str(value)}});
+        const QString text = QString::fromUtf8(name);
+        const bool hide = redact && secret.contains(text.toLower());
+        out.push_back({{"name", str(text)},
+                       {"value", hide ? std::string(kRedacted) : str(QString::fromUtf8(value))}});
     }
     return out;
 }
@@ -58,12 +60,13 @@ ojson cookies(const Telemetry::HeaderList &headers, bool response)
 {
     ojson out = ojson::array();
     for (const auto &[name, value] : headers) {
-        const bool cookie = response ? name.compare(u"set-cookie", Qt::CaseInsensitive) == 0
-                                     : name.compare(u"cookie", Qt::CaseInsensitive) == 0;
+        const bool cookie = response ? name.compare("set-cookie", Qt::CaseInsensitive) == 0
+                                     : name.compare("cookie", Qt::CaseInsensitive) == 0;
         if (!cookie)
             continue;
+        const QString text = QString::fromUtf8(value);
         const QStringList parts =
-            response ? QStringList{value.section(u';', 0, 0)} : value.split(u';');
+            response ? QStringList{text.section(u';', 0, 0)} : text.split(u';');
         for (const QString &part : parts) {
             const qsizetype eq = part.indexOf(u'=');
             if (eq <= 0)
@@ -164,7 +167,7 @@ nlohmann::ordered_json harEntry(const Telemetry::InvocationRecord &record,
     request["headers"] = nameValues(client.headers, redact);
     request["queryString"] = query;
     if (!client.body.isEmpty()) {
-        QString mime = headerValue(client.headers, u"content-type");
+        QString mime = headerValue(client.headers, "content-type");
         if (mime.isEmpty())
             mime =
                 record.kind == u"http"_qs ? u"application/octet-stream"_qs : u"application/json"_qs;
@@ -178,7 +181,7 @@ nlohmann::ordered_json harEntry(const Telemetry::InvocationRecord &record,
 
     ojson content;
     content["size"] = record.body.size();
-    content["mimeType"] = str(headerValue(record.responseHeaders, u"content-type"));
+    content["mimeType"] = str(headerValue(record.responseHeaders, "content-type"));
     putBody(content, record.body);
     ojson response;
     response["status"] = record.statusCode;
@@ -187,7 +190,7 @@ nlohmann::ordered_json harEntry(const Telemetry::InvocationRecord &record,
     response["cookies"] = cookies(record.responseHeaders, true);
     response["headers"] = nameValues(record.responseHeaders, redact);
     response["content"] = content;
-    response["redirectURL"] = str(headerValue(record.responseHeaders, u"location"));
+    response["redirectURL"] = str(headerValue(record.responseHeaders, "location"));
     response["headersSize"] = -1;
     response["bodySize"] = record.body.size();
 

@@ -1,12 +1,21 @@
 #include "LocalServer.h"
 
+#include <cerrno>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <QPointer>
+#include <QSocketNotifier>
 #include <QTcpSocket>
 #include <QTimer>
 #include <QUrl>
 
 #include <nlohmann/json.hpp>
 
+#include "common/UniqueFd.h"
 #include "gateway/HttpParser.h"
 #include "runtime/InstancePool.h"
 
@@ -148,8 +157,7 @@ HttpResponse invocationResponse(const Telemetry::InvocationRecord &record, bool 
 {
     HttpResponse r;
     r.status = record.statusCode;
-    for (const auto &[name, value] : record.responseHeaders)
-        r.headers.append({name.toUtf8(), value.toUtf8()});
+    r.headers = record.responseHeaders; // the same type: shared, not copied
     if (tail)
         r.setHeader("X-Fc-Log-Result", tailLogResult(record.logs));
     r.body = record.body;
@@ -157,19 +165,26 @@ HttpResponse invocationResponse(const Telemetry::InvocationRecord &record, bool 
 }
 
 // One client connection: HTTP/1.1 keep-alive, one request at a time (pipelined requests wait
-// in the buffer), an idle timeout while no request is in flight.
+// in the buffer), an idle timeout while no request is in flight. The socket is used directly
+// (non-blocking, a notifier each way): a request costs one read and its reply one write, where
+// QTcpSocket's buffering added an ioctl, a second read and copies.
 class Connection final : public QObject
 {
 public:
     Connection(LocalServer *server, qintptr descriptor)
-        : QObject(server), m_server(server), m_socket(new QTcpSocket(this))
+        : QObject(server), m_server(server), m_socket(int(descriptor)),
+          m_readable(int(descriptor), QSocketNotifier::Read),
+          m_writable(int(descriptor), QSocketNotifier::Write)
     {
-        m_socket->setSocketDescriptor(descriptor);
+        ::fcntl(m_socket.get(), F_SETFL, ::fcntl(m_socket.get(), F_GETFL) | O_NONBLOCK);
+        const int one = 1; // a reply is one write: nothing to gain from Nagle's delay
+        ::setsockopt(m_socket.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        m_writable.setEnabled(false);
+        connect(&m_readable, &QSocketNotifier::activated, this, &Connection::read);
+        connect(&m_writable, &QSocketNotifier::activated, this, &Connection::writeOut);
         m_idle.setSingleShot(true);
         m_idle.setInterval(server->m_idleTimeoutMs);
-        connect(&m_idle, &QTimer::timeout, this, &Connection::close);
-        connect(m_socket, &QTcpSocket::readyRead, this, &Connection::read);
-        connect(m_socket, &QTcpSocket::disconnected, this, &Connection::close);
+        connect(&m_idle, &QTimer::timeout, this, [this]() { m_closed ? finish() : close(); });
         m_idle.start();
     }
 
@@ -178,28 +193,79 @@ public:
         if (m_closed)
             return;
         m_closed = true;
-        m_idle.stop();
-        m_socket->disconnect(this);
-        if (m_socket->state() == QAbstractSocket::ConnectedState && m_socket->bytesToWrite() > 0) {
-            // The last reply is still queued: let the socket flush it, then go.
-            m_socket->setParent(nullptr);
-            connect(m_socket, &QTcpSocket::disconnected, m_socket, &QObject::deleteLater);
-            connect(m_socket, &QTcpSocket::errorOccurred, m_socket, &QObject::deleteLater);
-            m_socket->disconnectFromHost();
-        } else {
-            m_socket->abort();
-        }
+        m_readable.setEnabled(false);
         m_server->removeConnection(this);
-        deleteLater();
+        if (!m_out.isEmpty() && !m_failed) {
+            // The last reply is still queued: let it go out (within the idle time), then go.
+            m_idle.start();
+            return;
+        }
+        finish();
     }
 
 private:
+    void finish()
+    {
+        m_idle.stop();
+        m_readable.setEnabled(false);
+        m_writable.setEnabled(false);
+        m_socket.reset();
+        deleteLater();
+    }
+
     void read()
     {
-        m_buffer += m_socket->readAll();
-        if (m_buffer.size() > kMaxBufferedBytes)
-            return close();
+        char chunk[64 * 1024];
+        bool peerClosed = false;
+        for (;;) {
+            const ssize_t n = ::read(m_socket.get(), chunk, sizeof chunk);
+            if (n > 0) {
+                m_buffer.append(chunk, n);
+                if (m_buffer.size() > kMaxBufferedBytes)
+                    return close();
+                if (size_t(n) < sizeof chunk)
+                    break;
+            } else if (n < 0 && errno == EINTR) {
+                continue;
+            } else {
+                if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) {
+                    peerClosed = true;
+                    m_failed = n < 0;
+                }
+                break;
+            }
+        }
         process();
+        if (peerClosed)
+            close(); // the client is gone: a reply still to come has nowhere to go
+    }
+
+    // Sends what m_out holds; whatever the socket does not take now waits for it to drain.
+    void writeOut()
+    {
+        while (m_written < m_out.size()) {
+            const ssize_t n = ::send(m_socket.get(), m_out.constData() + m_written,
+                                     size_t(m_out.size() - m_written), MSG_NOSIGNAL);
+            if (n > 0) {
+                m_written += n;
+            } else if (n < 0 && errno == EINTR) {
+                continue;
+            } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+                m_writable.setEnabled(true);
+                return;
+            } else {
+                m_failed = true;
+                m_out.clear();
+                m_written = 0;
+                m_writable.setEnabled(false);
+                return m_closed ? finish() : close();
+            }
+        }
+        m_out.clear();
+        m_written = 0;
+        m_writable.setEnabled(false);
+        if (m_closed)
+            finish();
     }
 
     void process()
@@ -278,8 +344,10 @@ private:
         if (m_closed)
             return;
         response.keepAlive = keepAlive;
-        m_socket->write(response.toBytes(head));
-        m_socket->flush(); // now, in one write, not on the next turn of the event loop
+        m_out += response.toBytes(head);
+        writeOut(); // now, in one write, not on the next turn of the event loop
+        if (m_closed)
+            return; // the write failed
         if (!keepAlive)
             return close();
         m_idle.start();
@@ -287,12 +355,17 @@ private:
     }
 
     LocalServer *m_server;
-    QTcpSocket *m_socket;
+    UniqueFd m_socket;
+    QSocketNotifier m_readable;
+    QSocketNotifier m_writable;
     RequestParser m_parser;
-    QByteArray m_buffer;
+    QByteArray m_buffer;     // received, not yet parsed
+    QByteArray m_out;        // replies not yet sent
+    qsizetype m_written = 0; // of m_out
     QTimer m_idle;
     bool m_busy = false;
     bool m_closed = false;
+    bool m_failed = false; // the socket failed: nothing more can be sent
 };
 
 LocalServer::LocalServer(Runtime::InstancePool *pool, QObject *parent)

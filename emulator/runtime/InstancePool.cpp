@@ -200,8 +200,7 @@ QString InstancePool::submit(const Gateway::HttpRequest &request, bool http, Cal
     Telemetry::ClientRequest &client = call->record.client.emplace();
     client.method = QString::fromUtf8(request.method);
     client.target = QString::fromUtf8(request.target);
-    for (const auto &[name, value] : request.headers)
-        client.headers.append({QString::fromUtf8(name), QString::fromUtf8(value)});
+    client.headers = request.headers;
     client.body = request.body;
     client.async = async;
     const QString id = call->record.requestId;
@@ -480,8 +479,8 @@ void InstancePool::dispatch(Live *live, const std::shared_ptr<Call> &call)
                 // FC3: the initializer's failure comes back as 200 with X-Fc-Error-Type.
                 const QString message = error.isEmpty() ? u"the instance stopped"_qs : error;
                 c->record.error = Telemetry::InvocationError{u"InitializationError"_qs, message};
-                c->record.responseHeaders.append(
-                    {u"X-Fc-Error-Type"_qs, u"InitializationError"_qs});
+                c->record.responseHeaders.append({QByteArrayLiteral("X-Fc-Error-Type"),
+                                                  QByteArrayLiteral("InitializationError")});
                 c->record.body = QByteArray::fromStdString(
                     nlohmann::json{{"errorMessage", message.toStdString()}}.dump());
                 --live->inFlight;
@@ -499,8 +498,7 @@ void InstancePool::send(Live *live, const std::shared_ptr<Call> &call)
     const Gateway::HttpRequest request =
         call->http ? httpRequest(m_config, r.requestId, call->client, &m_commonHeaders)
                    : eventRequest(m_config, r.requestId, call->client.body, &m_commonHeaders);
-    for (const auto &[name, value] : request.headers)
-        r.requestHeaders.append({QString::fromUtf8(name), QString::fromUtf8(value)});
+    r.requestHeaders = request.headers; // shared, not copied
     if (live->inFlight == 1)
         live->sandbox->resetPeakMemory();
     appendLog(r, u"FC Invoke Start RequestId: "_qs + r.requestId);
@@ -726,7 +724,8 @@ void InstancePool::completed(Live *live, const std::shared_ptr<Call> &call,
     const auto functionError = [&](const QString &code, const QString &message, int status) {
         r.error = Telemetry::InvocationError{code, message};
         r.statusCode = status;
-        r.responseHeaders.append({u"X-Fc-Error-Type"_qs, u"UnhandledInvocationError"_qs});
+        r.responseHeaders.append(
+            {QByteArrayLiteral("X-Fc-Error-Type"), QByteArrayLiteral("UnhandledInvocationError")});
         r.body = QByteArray::fromStdString(
             nlohmann::json{{"errorMessage", message.toStdString()}}.dump());
     };
@@ -758,14 +757,15 @@ void InstancePool::completed(Live *live, const std::shared_ptr<Call> &call,
         if (call->http) {
             for (const auto &[name, value] : response.headers)
                 if (!isForbiddenResponseHeader(name, value))
-                    r.responseHeaders.append({QString::fromUtf8(name), QString::fromUtf8(value)});
+                    r.responseHeaders.append({name, value});
         }
         if (failed) {
             r.error = Telemetry::InvocationError{u"UnhandledInvocationError"_qs,
                                                  u"the function answered "_qs +
                                                      QString::number(response.status) + u": " +
                                                      QString::fromUtf8(response.body.left(500))};
-            r.responseHeaders.append({u"X-Fc-Error-Type"_qs, u"UnhandledInvocationError"_qs});
+            r.responseHeaders.append({QByteArrayLiteral("X-Fc-Error-Type"),
+                                      QByteArrayLiteral("UnhandledInvocationError")});
         }
         if (outcome->preFreezeRan) {
             appendLog(r, u"FC PreFreeze Start RequestId: "_qs + r.requestId);
@@ -787,7 +787,8 @@ void InstancePool::failCall(const std::shared_ptr<Call> &call, int status, const
     Telemetry::InvocationRecord &r = call->record;
     r.error = Telemetry::InvocationError{code, message};
     r.statusCode = status;
-    r.responseHeaders.append({u"Content-Type"_qs, u"application/json"_qs});
+    r.responseHeaders.append(
+        {QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")});
     r.body =
         fc3Body ? QByteArray::fromStdString(nlohmann::json{{"Code", code.toStdString()},
                                                            {"Message", message.toStdString()},

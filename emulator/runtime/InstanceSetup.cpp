@@ -72,13 +72,13 @@ void closeRecord(Telemetry::InvocationRecord &record, const Config::FunctionConf
     record.billing = Billing::charge(usage, options, Billing::PriceTable::builtIn());
     record.billingUsage = usage;
     record.billingOptions = options;
-    record.responseHeaders.prepend({u"X-Fc-Request-Id"_qs, record.requestId});
+    record.responseHeaders.prepend({"X-Fc-Request-Id", record.requestId.toUtf8()});
     if (!record.instanceId.isEmpty())
-        record.responseHeaders.append({u"X-Fc-Instance-Id"_qs, record.instanceId});
+        record.responseHeaders.append({"X-Fc-Instance-Id", record.instanceId.toUtf8()});
     record.responseHeaders.append(
-        {u"X-Fc-Invocation-Duration"_qs, QString::number(qint64(record.timings.invokeMs))});
+        {"X-Fc-Invocation-Duration", QByteArray::number(qint64(record.timings.invokeMs))});
     record.responseHeaders.append(
-        {u"X-Fc-Max-Memory-Usage"_qs, QString::number(record.maxUsedMB, 'f', 2)});
+        {"X-Fc-Max-Memory-Usage", QByteArray::number(record.maxUsedMB, 'f', 2)});
 }
 
 } // namespace Fcemu::Runtime

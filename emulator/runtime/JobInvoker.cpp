@@ -169,7 +169,8 @@ void JobInvoker::onExited(const Sandbox::ExitStatus &status)
     if (m_record.error) {
         // Invoke API: a function error is 200 with X-Fc-Error-Type (fc-semantics §2.6).
         m_record.statusCode = 200;
-        m_record.responseHeaders.append({u"X-Fc-Error-Type"_qs, u"UnhandledInvocationError"_qs});
+        m_record.responseHeaders.append(
+            {QByteArrayLiteral("X-Fc-Error-Type"), QByteArrayLiteral("UnhandledInvocationError")});
         m_record.body = QByteArray::fromStdString(
             nlohmann::json{{"errorMessage", m_record.error->message.toStdString()}}.dump());
     }

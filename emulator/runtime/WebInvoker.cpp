@@ -271,7 +271,8 @@ void WebInvoker::invoke(const Gateway::HttpRequest &client, bool http,
         if (!live->initialized) {
             // FC3: the initializer's failure comes back as 200 with X-Fc-Error-Type.
             record.error = Telemetry::InvocationError{u"InitializationError"_qs, error};
-            record.responseHeaders.append({u"X-Fc-Error-Type"_qs, u"InitializationError"_qs});
+            record.responseHeaders.append(
+                {QByteArrayLiteral("X-Fc-Error-Type"), QByteArrayLiteral("InitializationError")});
             record.body = QByteArray::fromStdString(
                 nlohmann::json{{"errorMessage", error.toStdString()}}.dump());
             if (live->exited)
@@ -283,8 +284,7 @@ void WebInvoker::invoke(const Gateway::HttpRequest &client, bool http,
     const Gateway::HttpRequest request =
         http ? httpRequest(m_config, record.requestId, client)
              : eventRequest(m_config, record.requestId, client.body);
-    for (const auto &[name, value] : request.headers)
-        record.requestHeaders.append({QString::fromUtf8(name), QString::fromUtf8(value)});
+    record.requestHeaders = request.headers;
     live->sandbox->resetPeakMemory();
     appendLog(record, u"FC Invoke Start RequestId: "_qs + record.requestId);
     Gateway::RoundTripInfo info;
@@ -315,7 +315,8 @@ void WebInvoker::invoke(const Gateway::HttpRequest &client, bool http,
     const auto functionError = [&](const QString &code, const QString &message, int status) {
         record.error = Telemetry::InvocationError{code, message};
         record.statusCode = status;
-        record.responseHeaders.append({u"X-Fc-Error-Type"_qs, u"UnhandledInvocationError"_qs});
+        record.responseHeaders.append(
+            {QByteArrayLiteral("X-Fc-Error-Type"), QByteArrayLiteral("UnhandledInvocationError")});
         record.body = QByteArray::fromStdString(
             nlohmann::json{{"errorMessage", message.toStdString()}}.dump());
     };
@@ -343,8 +344,7 @@ void WebInvoker::invoke(const Gateway::HttpRequest &client, bool http,
         if (http) {
             for (const auto &[name, value] : response->headers)
                 if (!isForbiddenResponseHeader(name, value))
-                    record.responseHeaders.append(
-                        {QString::fromUtf8(name), QString::fromUtf8(value)});
+                    record.responseHeaders.append({name, value});
         }
         if (failed) {
             record.error = Telemetry::InvocationError{
@@ -353,7 +353,8 @@ void WebInvoker::invoke(const Gateway::HttpRequest &client, bool http,
                     (response->header("x-fc-status") == "404" ? u" with x-fc-status: 404"_qs
                                                               : QString()) +
                     u": " + QString::fromUtf8(response->body.left(500))};
-            record.responseHeaders.append({u"X-Fc-Error-Type"_qs, u"UnhandledInvocationError"_qs});
+            record.responseHeaders.append({QByteArrayLiteral("X-Fc-Error-Type"),
+                                           QByteArrayLiteral("UnhandledInvocationError")});
         }
         if (m_config.preFreeze.isSet() && !live->exited) {
             appendLog(record, u"FC PreFreeze Start RequestId: "_qs + record.requestId);

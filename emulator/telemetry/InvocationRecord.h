@@ -36,7 +36,9 @@ struct Timings
     double preFreezeMs = 0; // GET /pre-freeze after the request, when configured
 };
 
-using HeaderList = QList<QPair<QString, QString>>;
+// Headers as they went over the wire: bytes (the same type as Gateway::HttpHeaders, so a
+// record shares the request's and the reply's header lists instead of converting them).
+using HeaderList = QList<QPair<QByteArray, QByteArray>>;
 
 // The request as the client made it (the InvokeFunction call, the HTTP trigger request, or the
 // desktop app's composer), before FC's headers were added: the Headers inspector shows it

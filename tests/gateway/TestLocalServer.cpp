@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <future>
+#include <thread>
 
 #include <QCoreApplication>
 #include <QTest>
@@ -37,11 +38,18 @@ HttpRequest request(const QByteArray &method, const QByteArray &target,
 
 // Sends raw bytes on a fresh connection and reads responses until `count` have come or the
 // server closed; runs on its own thread while the test's event loop serves.
-QList<HttpResponse> exchange(quint16 port, const QByteArray &raw, int count = 1)
+// slowReader: a small receive buffer and a pause before reading, so that the server's replies
+// do not fit in the socket at once.
+QList<HttpResponse> exchange(quint16 port, const QByteArray &raw, int count = 1,
+                             bool slowReader = false)
 {
-    auto work = [port, raw, count]() {
+    auto work = [port, raw, count, slowReader]() {
         QList<HttpResponse> responses;
         const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        if (slowReader) {
+            const int small = 4096;
+            ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+        }
         sockaddr_in addr{};
         addr.sin_family = AF_INET;
         addr.sin_port = htons(port);
@@ -57,6 +65,8 @@ QList<HttpResponse> exchange(quint16 port, const QByteArray &raw, int count = 1)
                 break;
             sent += n;
         }
+        if (slowReader)
+            std::this_thread::sleep_for(std::chrono::milliseconds(300));
         ResponseParser parser;
         char buffer[65536];
         QByteArray pending;
@@ -209,8 +219,8 @@ private slots:
         Telemetry::InvocationRecord record;
         record.statusCode = 502;
         record.body = "{}";
-        record.responseHeaders = {{u"X-Fc-Request-Id"_qs, u"1-abc"_qs},
-                                  {u"X-Fc-Error-Type"_qs, u"UnhandledInvocationError"_qs}};
+        record.responseHeaders = {{"X-Fc-Request-Id", "1-abc"},
+                                  {"X-Fc-Error-Type", "UnhandledInvocationError"}};
         record.logs = {u"FC Invoke Start RequestId: 1-abc"_qs};
         const HttpResponse without = invocationResponse(record, false);
         QCOMPARE(without.status, 502);
@@ -269,6 +279,44 @@ private slots:
         const auto garbage = exchange(port, "\x01\x02 nonsense\r\n\r\n");
         QCOMPARE(garbage.size(), 1);
         QCOMPARE(garbage[0].status, 400);
+        QTRY_COMPARE(server.connectionCount(), 0);
+    }
+
+    void repliesLargerThanTheSocketTakesArriveWholeAndInOrder()
+    {
+        Config::FunctionConfig config;
+        config.name = u"fn"_qs;
+        Runtime::InstancePool pool(config, std::make_shared<Runtime::PreparedImage>());
+        LocalServer server(&pool);
+        QByteArray big(6 * 1024 * 1024, Qt::Uninitialized);
+        for (qsizetype i = 0; i < big.size(); ++i)
+            big[i] = char('a' + i % 26);
+        server.setLocalHandler([&big](const HttpRequest &request) {
+            HttpResponse r;
+            r.setHeader("Content-Type", "text/plain");
+            r.body = request.path.endsWith("/big") ? big : QByteArray("small");
+            return r;
+        });
+        QVERIFY(server.start(QHostAddress::LocalHost, 0));
+
+        // Two pipelined requests whose first reply waits for a reader that is slow to come:
+        // the server finishes sending it as the socket drains, then sends the second.
+        const auto replies = exchange(server.serverPort(),
+                                      "GET /fcemu/big HTTP/1.1\r\nHost: x\r\n\r\n"
+                                      "GET /fcemu/small HTTP/1.1\r\nHost: x\r\n\r\n",
+                                      2, true);
+        QCOMPARE(replies.size(), 2);
+        QCOMPARE(replies[0].status, 200);
+        QCOMPARE(replies[0].body.size(), big.size());
+        QVERIFY(replies[0].body == big);
+        QCOMPARE(replies[1].body, QByteArray("small"));
+
+        // A client that asks to close gets its whole reply before the server closes.
+        const auto closing =
+            exchange(server.serverPort(),
+                     "GET /fcemu/big HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 1, true);
+        QCOMPARE(closing.size(), 1);
+        QVERIFY(closing[0].body == big);
         QTRY_COMPARE(server.connectionCount(), 0);
     }
 

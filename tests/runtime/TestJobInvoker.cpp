@@ -141,7 +141,7 @@ private slots:
         QCOMPARE(r.statusCode, 200);
         bool errorType = false;
         for (const auto &[name, value] : r.responseHeaders)
-            errorType |= name == u"X-Fc-Error-Type"_qs && value == u"UnhandledInvocationError"_qs;
+            errorType |= name == "X-Fc-Error-Type" && value == "UnhandledInvocationError";
         QVERIFY(errorType);
         QVERIFY(r.logs.at(r.logs.size() - 2)
                     .startsWith(u"FC Invoke End RequestId: "_qs + r.requestId + u", Error: "_qs));

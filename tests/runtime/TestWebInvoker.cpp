@@ -61,8 +61,8 @@ class TestWebInvoker final : public QObject
     static QString header(const Telemetry::HeaderList &headers, const QString &name)
     {
         for (const auto &[n, v] : headers)
-            if (n.compare(name, Qt::CaseInsensitive) == 0)
-                return v;
+            if (QString::fromUtf8(n).compare(name, Qt::CaseInsensitive) == 0)
+                return QString::fromUtf8(v);
         return u"<absent>"_qs;
     }
 

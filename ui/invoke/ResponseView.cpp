@@ -297,8 +297,9 @@ void ResponseView::showResponse(const Telemetry::InvocationRecord &record)
     m_headers->setRowCount(0);
     m_headers->setRowCount(int(record.responseHeaders.size()));
     for (int row = 0; row < record.responseHeaders.size(); ++row) {
-        m_headers->setItem(row, 0, new QTableWidgetItem(record.responseHeaders[row].first));
-        m_headers->setItem(row, 1, new QTableWidgetItem(record.responseHeaders[row].second));
+        const auto &[name, value] = record.responseHeaders[row];
+        m_headers->setItem(row, 0, new QTableWidgetItem(QString::fromUtf8(name)));
+        m_headers->setItem(row, 1, new QTableWidgetItem(QString::fromUtf8(value)));
     }
     m_headers->resizeColumnToContents(0);
     m_tabs->setTabText(1, tr("Headers (%1)").arg(record.responseHeaders.size()));

@@ -72,12 +72,13 @@ QString curlCommand(const Telemetry::InvocationRecord &record, const QString &ur
     if (method != implied)
         options.append(u"-X "_qs + shellQuote(method));
     bool asyncHeader = false;
-    for (const auto &[name, value] : headers) {
+    for (const auto &[rawName, rawValue] : headers) {
+        const QString name = QString::fromUtf8(rawName);
         if (skippedHeader(name))
             continue;
         if (name.compare(u"x-fc-invocation-type"_qs, Qt::CaseInsensitive) == 0)
             asyncHeader = true;
-        options.append(u"-H "_qs + shellQuote(name + u": "_qs + value));
+        options.append(u"-H "_qs + shellQuote(name + u": "_qs + QString::fromUtf8(rawValue)));
     }
     if (async && !asyncHeader)
         options.append(u"-H "_qs + shellQuote(u"X-Fc-Invocation-Type: Async"_qs));

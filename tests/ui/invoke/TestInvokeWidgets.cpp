@@ -54,9 +54,9 @@ Telemetry::InvocationRecord record(int status, const QByteArray &body)
     r.coldStart = true;
     r.statusCode = status;
     r.body = body;
-    r.responseHeaders = {{u"Content-Type"_qs, u"application/json"_qs},
-                         {u"x-fc-request-id"_qs, r.requestId},
-                         {u"Content-Length"_qs, QString::number(body.size())}};
+    r.responseHeaders = {{"Content-Type", "application/json"},
+                         {"x-fc-request-id", r.requestId.toUtf8()},
+                         {"Content-Length", QByteArray::number(body.size())}};
     r.timings.totalMs = 1250;
     r.timings.invokeMs = 12.5;
     r.memorySizeMB = 512;

@@ -79,11 +79,11 @@ void TestCurlCommand::shellQuoting()
 void TestCurlCommand::httpGetKeepsHeadersButNotHostOrLength()
 {
     const auto record = httpRecord(u"GET"_qs, u"/hello?name=a%20b"_qs,
-                                   {{u"Host"_qs, u"127.0.0.1:8000"_qs},
-                                    {u"User-Agent"_qs, u"curl/8.5"_qs},
-                                    {u"Content-Length"_qs, u"0"_qs},
-                                    {u"Connection"_qs, u"keep-alive"_qs},
-                                    {u"X-Note"_qs, u"it's"_qs}});
+                                   {{"Host", "127.0.0.1:8000"},
+                                    {"User-Agent", "curl/8.5"},
+                                    {"Content-Length", "0"},
+                                    {"Connection", "keep-alive"},
+                                    {"X-Note", "it's"}});
     QCOMPARE(Ui::curlCommand(record, kTrigger),
              u"curl 'http://127.0.0.1:8000/2016-08-15/proxy/svc/fn/hello?name=a%20b' \\\n"
              u"  -H 'User-Agent: curl/8.5' \\\n"
@@ -92,9 +92,8 @@ void TestCurlCommand::httpGetKeepsHeadersButNotHostOrLength()
 
 void TestCurlCommand::httpPostSaysNoMethod()
 {
-    const auto record =
-        httpRecord(u"POST"_qs, u"/items"_qs, {{u"Content-Type"_qs, u"application/json"_qs}},
-                   "{\"name\":\"O'Brien\"}");
+    const auto record = httpRecord(u"POST"_qs, u"/items"_qs, {{"Content-Type", "application/json"}},
+                                   "{\"name\":\"O'Brien\"}");
     QCOMPARE(Ui::curlCommand(record, u"http://h/items"_qs),
              u"curl 'http://h/items' \\\n"
              u"  -H 'Content-Type: application/json' \\\n"

@@ -197,7 +197,7 @@ private slots:
             QVERIFY(finished.wait(30000));
             const auto &record = finished.first().first().value<Telemetry::InvocationRecord>();
             QCOMPARE(record.memorySizeMB, 1024);
-            QVERIFY(record.requestHeaders.contains({u"x-fc-function-memory"_qs, u"1024"_qs}));
+            QVERIFY(record.requestHeaders.contains({"x-fc-function-memory", "1024"}));
             window.close(); // saves the layout
         }
         // A new window opens the same image with the saved settings.

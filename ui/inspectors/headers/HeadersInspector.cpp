@@ -171,7 +171,7 @@ void HeadersInspector::rebuild()
                         .arg(s.client->method, s.client->target,
                              s.client->async ? tr(" (asynchronous)") : QString()));
         for (const auto &[name, value] : s.client->headers)
-            addHeader(client, name, value, false);
+            addHeader(client, QString::fromUtf8(name), QString::fromUtf8(value), false);
         if (s.client->headers.isEmpty())
             note(client, tr("No headers"));
         note(client, tr("Body: %1").arg(byteCount(s.client->body.size())));
@@ -181,16 +181,20 @@ void HeadersInspector::rebuild()
     }
 
     // 2. What the container received.
+    const auto fromFc = [](QByteArrayView name) {
+        return name.first(std::min<qsizetype>(5, name.size()))
+                   .compare("x-fc-", Qt::CaseInsensitive) == 0;
+    };
     int fcHeaders = 0;
     for (const auto &header : s.requestHeaders) {
-        if (header.first.startsWith(u"x-fc-"_qs, Qt::CaseInsensitive))
+        if (fromFc(header.first))
             ++fcHeaders;
     }
     QTreeWidgetItem *container = section(tr("Container received: %1 headers, %2 from FC (x-fc-*)")
                                              .arg(s.requestHeaders.size())
                                              .arg(fcHeaders));
     for (const auto &[name, value] : s.requestHeaders)
-        addHeader(container, name, value, name.startsWith(u"x-fc-"_qs, Qt::CaseInsensitive));
+        addHeader(container, QString::fromUtf8(name), QString::fromUtf8(value), fromFc(name));
     if (s.requestHeaders.isEmpty())
         note(container, tr("Nothing reached the container"));
 
@@ -205,7 +209,7 @@ void HeadersInspector::rebuild()
         error->setForeground(0, errorTextColor(palette()));
     }
     for (const auto &[name, value] : s.responseHeaders)
-        addHeader(response, name, value, false);
+        addHeader(response, QString::fromUtf8(name), QString::fromUtf8(value), false);
     note(response, tr("Body: %1").arg(byteCount(s.responseBytes)));
 
     m_tree->expandAll();

@@ -26,20 +26,17 @@ Telemetry::InvocationRecord makeRecord()
     r.client.emplace();
     r.client->method = u"POST"_qs;
     r.client->target = u"/orders?id=7"_qs;
-    r.client->headers = {{u"Host"_qs, u"127.0.0.1:8000"_qs},
-                         {u"Content-Type"_qs, u"application/json"_qs},
-                         {u"User-Agent"_qs, u"curl/8.5.0"_qs}};
+    r.client->headers = {{"Host", "127.0.0.1:8000"},
+                         {"Content-Type", "application/json"},
+                         {"User-Agent", "curl/8.5.0"}};
     r.client->body = R"({"item":"tea"})";
-    r.requestHeaders = {{u"Content-Type"_qs, u"application/json"_qs},
-                        {u"x-fc-request-id"_qs, r.requestId},
-                        {u"x-fc-access-key-id"_qs, u"STS.KEYID123"_qs},
-                        {u"x-fc-access-key-secret"_qs, u"SECRET456"_qs},
-                        {u"x-fc-security-token"_qs, u"TOKEN789"_qs},
-                        {u"x-fc-function-name"_qs, u"orders"_qs},
-                        {u"x-fc-function-memory"_qs, u"128"_qs},
-                        {u"x-fc-region"_qs, u"cn-hangzhou"_qs}};
+    r.requestHeaders = {
+        {"Content-Type", "application/json"},   {"x-fc-request-id", r.requestId.toUtf8()},
+        {"x-fc-access-key-id", "STS.KEYID123"}, {"x-fc-access-key-secret", "SECRET456"},
+        {"x-fc-security-token", "TOKEN789"},    {"x-fc-function-name", "orders"},
+        {"x-fc-function-memory", "128"},        {"x-fc-region", "cn-hangzhou"}};
     r.statusCode = 201;
-    r.responseHeaders = {{u"Content-Type"_qs, u"application/json"_qs}, {u"X-Trace"_qs, u"abc"_qs}};
+    r.responseHeaders = {{"Content-Type", "application/json"}, {"X-Trace", "abc"}};
     r.body = R"({"ok":true})";
     return r;
 }
@@ -191,7 +188,7 @@ void TestHeadersInspector::secretsAreMaskedUntilRevealed()
 
     // A new record keeps the choice.
     Telemetry::InvocationRecord other = makeRecord();
-    other.requestHeaders[3].second = u"OTHER-SECRET"_qs;
+    other.requestHeaders[3].second = "OTHER-SECRET";
     inspector.showRecord(&other);
     QCOMPARE(valueOf(inspector, container, u"x-fc-access-key-secret"_qs), u"OTHER-SECRET"_qs);
     toggle->click();
