@@ -738,14 +738,16 @@ quint64 Instance::memoryBytes() const
 
 bool Instance::hasPendingOutput() const
 {
-    if (d->undelivered > 0 || d->reading)
-        return true;
+    // The pipes first, then the reader's flags: bytes the reader takes after the pipes were
+    // looked at are then still seen, as `reading` or as undelivered (the reader sets `reading`
+    // before it reads and counts the batch before it clears `reading`). The other order missed
+    // lines taken between the two looks.
     for (const UniqueFd *fd : {&d->stdoutRead, &d->stderrRead}) {
         int bytes = 0;
         if (fd->valid() && ioctl(fd->get(), FIONREAD, &bytes) == 0 && bytes > 0)
             return true;
     }
-    return false;
+    return d->undelivered > 0 || d->reading;
 }
 
 quint64 Instance::peakMemoryBytes() const
