@@ -1,5 +1,8 @@
 #include "gateway/HttpMessage.h"
 
+#include <charconv>
+#include <cstring>
+
 #include <http_parser.h>
 
 namespace Fcemu::Gateway {
@@ -17,35 +20,36 @@ bool statusHasNoBody(int status)
     return (status >= 100 && status < 200) || status == 204 || status == 304;
 }
 
-// Framing is ours: Content-Length always, Transfer-Encoding when we frame by length instead
-// (HTTP/1.0 has no chunked coding).
-void appendHeaders(QByteArray &out, const HttpHeaders &headers, bool chunked)
+// Serializes into a buffer sized once for the whole message (an upper bound, trimmed at the
+// end): a message costs one allocation, not one per header.
+class Writer
 {
-    for (const HttpHeader &h : headers) {
-        if (sameName(h.first, "content-length"))
-            continue;
-        if (!chunked && sameName(h.first, "transfer-encoding"))
-            continue;
-        out += h.first;
-        out += ": ";
-        out += h.second;
-        out += "\r\n";
+public:
+    Writer(QByteArray &out, qsizetype bound) : m_out(out)
+    {
+        out.resize(bound);
+        m_at = out.data();
     }
-}
+    ~Writer() { m_out.truncate(m_at - m_out.constData()); }
+    Q_DISABLE_COPY_MOVE(Writer)
 
-void appendChunked(QByteArray &out, const QByteArray &body)
-{
-    if (!body.isEmpty()) {
-        out += QByteArray::number(body.size(), 16);
-        out += "\r\n";
-        out += body;
-        out += "\r\n";
+    void put(QByteArrayView text)
+    {
+        std::memcpy(m_at, text.data(), size_t(text.size()));
+        m_at += text.size();
     }
-    out += "0\r\n\r\n";
-}
+    void number(qint64 value, int base = 10)
+    {
+        m_at = std::to_chars(m_at, m_at + 24, value, base).ptr;
+    }
 
-// What a message needs beyond its headers and body: the start line, framing headers, the
-// chunked coding's lines. Reserving it all at once spares a reallocation per header.
+private:
+    QByteArray &m_out;
+    char *m_at;
+};
+
+// What a message needs beyond its start line's parts, headers and body: the framing headers
+// and the chunked coding's lines.
 constexpr qsizetype kMessageOverhead = 256;
 
 qsizetype headerBytes(const HttpHeaders &headers)
@@ -54,6 +58,33 @@ qsizetype headerBytes(const HttpHeaders &headers)
     for (const HttpHeader &h : headers)
         n += h.first.size() + h.second.size() + 4; // name ": " value CRLF
     return n;
+}
+
+// Framing is ours: Content-Length always, Transfer-Encoding when we frame by length instead
+// (HTTP/1.0 has no chunked coding).
+void putHeaders(Writer &out, const HttpHeaders &headers, bool chunked)
+{
+    for (const HttpHeader &h : headers) {
+        if (sameName(h.first, "content-length"))
+            continue;
+        if (!chunked && sameName(h.first, "transfer-encoding"))
+            continue;
+        out.put(h.first);
+        out.put(": ");
+        out.put(h.second);
+        out.put("\r\n");
+    }
+}
+
+void putChunked(Writer &out, const QByteArray &body)
+{
+    if (!body.isEmpty()) {
+        out.number(body.size(), 16);
+        out.put("\r\n");
+        out.put(body);
+        out.put("\r\n");
+    }
+    out.put("0\r\n\r\n");
 }
 
 bool wantsChunked(const HttpHeaders &headers)
@@ -137,78 +168,90 @@ void HttpRequest::setTarget(const QByteArray &newPath, const QByteArray &newQuer
 QByteArray HttpRequest::toBytes() const
 {
     QByteArray out;
-    out.reserve(kMessageOverhead + target.size() + headerBytes(headers) + body.size());
-    out += method;
-    out += ' ';
-    out += target.isEmpty() ? QByteArrayLiteral("/") : target;
-    out += versionMinor == 0 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n";
-    const bool chunked = wantsChunked(headers) && versionMinor > 0;
-    appendHeaders(out, headers, chunked);
-    if (!chunked) {
-        // RFC 9110 §8.6: a client should not send Content-Length for a body-less request whose
-        // method does not define a body.
-        static const QByteArrayView bodyless[] = {"GET", "HEAD", "OPTIONS", "TRACE", "DELETE"};
-        bool skip = body.isEmpty();
-        if (skip) {
-            skip = false;
-            for (QByteArrayView m : bodyless)
-                if (method == m)
-                    skip = true;
+    {
+        Writer w(out, kMessageOverhead + method.size() + target.size() + headerBytes(headers) +
+                          body.size());
+        w.put(method);
+        w.put(" ");
+        w.put(target.isEmpty() ? QByteArrayView("/") : QByteArrayView(target));
+        w.put(versionMinor == 0 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n");
+        const bool chunked = wantsChunked(headers) && versionMinor > 0;
+        putHeaders(w, headers, chunked);
+        if (!chunked) {
+            // RFC 9110 §8.6: a client should not send Content-Length for a body-less request
+            // whose method does not define a body.
+            static const QByteArrayView bodyless[] = {"GET", "HEAD", "OPTIONS", "TRACE", "DELETE"};
+            bool skip = body.isEmpty();
+            if (skip) {
+                skip = false;
+                for (QByteArrayView m : bodyless)
+                    if (method == m)
+                        skip = true;
+            }
+            if (!skip) {
+                w.put("Content-Length: ");
+                w.number(body.size());
+                w.put("\r\n");
+            }
         }
-        if (!skip)
-            out += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
+        if (!keepAlive && !Headers::hasToken(headers, "connection", "close"))
+            w.put("Connection: close\r\n");
+        else if (keepAlive && versionMinor == 0 &&
+                 !Headers::hasToken(headers, "connection", "keep-alive"))
+            w.put("Connection: keep-alive\r\n");
+        w.put("\r\n");
+        if (chunked)
+            putChunked(w, body);
+        else
+            w.put(body);
     }
-    if (!keepAlive && !Headers::hasToken(headers, "connection", "close"))
-        out += "Connection: close\r\n";
-    else if (keepAlive && versionMinor == 0 &&
-             !Headers::hasToken(headers, "connection", "keep-alive"))
-        out += "Connection: keep-alive\r\n";
-    out += "\r\n";
-    if (chunked)
-        appendChunked(out, body);
-    else
-        out += body;
     return out;
 }
 
 QByteArray HttpResponse::toBytes(bool forHeadRequest) const
 {
     QByteArray out;
-    out.reserve(kMessageOverhead + reason.size() + headerBytes(headers) + body.size());
-    out += versionMinor == 0 ? "HTTP/1.0 " : "HTTP/1.1 ";
-    out += QByteArray::number(status);
-    out += ' ';
-    out += reason.isEmpty() ? reasonPhrase(status) : reason;
-    out += "\r\n";
-    const bool noBody = statusHasNoBody(status);
-    const bool chunked = !noBody && wantsChunked(headers) && versionMinor > 0;
-    if (forHeadRequest) {
-        // Keep the caller's Content-Length: it describes the body a GET would have had.
-        for (const HttpHeader &h : headers) {
-            out += h.first;
-            out += ": ";
-            out += h.second;
-            out += "\r\n";
+    {
+        const QByteArray phrase = reason.isEmpty() ? reasonPhrase(status) : reason;
+        Writer w(out, kMessageOverhead + phrase.size() + headerBytes(headers) + body.size());
+        w.put(versionMinor == 0 ? "HTTP/1.0 " : "HTTP/1.1 ");
+        w.number(status);
+        w.put(" ");
+        w.put(phrase);
+        w.put("\r\n");
+        const bool noBody = statusHasNoBody(status);
+        const bool chunked = !noBody && wantsChunked(headers) && versionMinor > 0;
+        bool contentLength = !noBody && !chunked;
+        if (forHeadRequest) {
+            // Keep the caller's Content-Length: it describes the body a GET would have had.
+            for (const HttpHeader &h : headers) {
+                w.put(h.first);
+                w.put(": ");
+                w.put(h.second);
+                w.put("\r\n");
+            }
+            contentLength = contentLength && !Headers::contains(headers, "content-length");
+        } else {
+            putHeaders(w, headers, chunked);
         }
-        if (!noBody && !chunked && !Headers::contains(headers, "content-length"))
-            out += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
-    } else {
-        appendHeaders(out, headers, chunked);
-        if (!noBody && !chunked)
-            out += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
+        if (contentLength) {
+            w.put("Content-Length: ");
+            w.number(body.size());
+            w.put("\r\n");
+        }
+        if (!keepAlive && !Headers::hasToken(headers, "connection", "close"))
+            w.put("Connection: close\r\n");
+        else if (keepAlive && versionMinor == 0 &&
+                 !Headers::hasToken(headers, "connection", "keep-alive"))
+            w.put("Connection: keep-alive\r\n");
+        w.put("\r\n");
+        if (!noBody && !forHeadRequest) {
+            if (chunked)
+                putChunked(w, body);
+            else
+                w.put(body);
+        }
     }
-    if (!keepAlive && !Headers::hasToken(headers, "connection", "close"))
-        out += "Connection: close\r\n";
-    else if (keepAlive && versionMinor == 0 &&
-             !Headers::hasToken(headers, "connection", "keep-alive"))
-        out += "Connection: keep-alive\r\n";
-    out += "\r\n";
-    if (noBody || forHeadRequest)
-        return out;
-    if (chunked)
-        appendChunked(out, body);
-    else
-        out += body;
     return out;
 }
 

@@ -2,6 +2,7 @@
 
 #include <QDateTime>
 #include <QSocketNotifier>
+#include <QThread>
 #include <QTimer>
 
 #include <nlohmann/json.hpp>
@@ -204,8 +205,16 @@ QString InstancePool::submit(const Gateway::HttpRequest &request, bool http, Cal
     client.body = request.body;
     client.async = async;
     const QString id = call->record.requestId;
-    QMetaObject::invokeMethod(
-        this, [this, call]() { enqueue(call); }, Qt::QueuedConnection);
+    if (QThread::currentThread() != thread()) {
+        QMetaObject::invokeMethod(
+            this, [this, call]() { enqueue(call); }, Qt::QueuedConnection);
+        return id;
+    }
+    // On the pool's thread the request starts now (a hop through the event loop per request
+    // was measurable); anything that ends it at once is delivered later (m_submitting).
+    const bool nested = std::exchange(m_submitting, true);
+    enqueue(call);
+    m_submitting = nested;
     return id;
 }
 
@@ -777,7 +786,7 @@ void InstancePool::completed(Live *live, const std::shared_ptr<Call> &call,
             !live->discarded)
             live->idle.push_back(std::move(outcome->link));
     }
-    finish(call);
+    finish(call, true); // completed() runs from the event loop: nobody up the stack to surprise
     becameFree(live);
 }
 
@@ -798,7 +807,7 @@ void InstancePool::failCall(const std::shared_ptr<Call> &call, int status, const
     finish(call);
 }
 
-void InstancePool::finish(const std::shared_ptr<Call> &call)
+void InstancePool::finish(const std::shared_ptr<Call> &call, bool now)
 {
     Telemetry::InvocationRecord &r = call->record;
     const qint64 endNs = call->doneNs ? call->doneNs : monotonicNs();
@@ -815,15 +824,14 @@ void InstancePool::finish(const std::shared_ptr<Call> &call)
         appendLog(r, end);
         appendLog(r, r.summaryLine());
     }
-    // Delivered from the event loop, never from inside submit() or a caller's stack.
-    QMetaObject::invokeMethod(
-        this,
-        [this, call]() {
-            emit finished(call->record);
-            if (call->done)
-                call->done(call->record);
-        },
-        Qt::QueuedConnection);
+    const auto deliver = [this, call]() {
+        emit finished(call->record);
+        if (call->done)
+            call->done(call->record);
+    };
+    if (now && !m_submitting)
+        return deliver();
+    QMetaObject::invokeMethod(this, deliver, Qt::QueuedConnection);
 }
 
 void InstancePool::becameFree(Live *live)

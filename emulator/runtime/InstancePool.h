@@ -36,7 +36,7 @@ class InstancePool final : public QObject
     Q_DISABLE_COPY_MOVE(InstancePool)
 
 public:
-    // Called on the pool's thread, never from inside submit().
+    // Called on the pool's thread, never from inside submit() (it may call submit() itself).
     using Callback = std::function<void(const Telemetry::InvocationRecord &)>;
 
     InstancePool(Config::FunctionConfig config, std::shared_ptr<PreparedImage> image,
@@ -114,7 +114,10 @@ private:
                  const QString &requestId, std::function<void(QString error)> done);
     void completed(Live *live, const std::shared_ptr<Call> &call,
                    const std::shared_ptr<Outcome> &outcome, int attempt);
-    void finish(const std::shared_ptr<Call> &call);
+    // Closes the record and delivers it (finished(), then the caller's callback): at once when
+    // now is set (the hot path, from a completed round trip on the event loop), else from the
+    // event loop, so that no caller up the stack sees a callback.
+    void finish(const std::shared_ptr<Call> &call, bool now = false);
     void failCall(const std::shared_ptr<Call> &call, int status, const QString &code,
                   const QString &message, bool fc3Body);
     void appendLog(Telemetry::InvocationRecord &record, const QString &line, qint64 ms = 0);
@@ -131,6 +134,7 @@ private:
     std::list<std::shared_ptr<Live>> m_instances;
     std::list<std::shared_ptr<Call>> m_queue;
     bool m_stopping = false;
+    bool m_submitting = false; // inside submit(): no callbacks now
     std::function<void()> m_stopped;
     bool m_coldPhasesUsed = false; // the image's pull and unpack go to the first cold start
 };
