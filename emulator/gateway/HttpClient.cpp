@@ -299,6 +299,10 @@ std::optional<Result<HttpResponse>> InstanceConnection::step()
             if (m_sent == m_wire.size()) {
                 m_sendDone = true;
                 m_sendEnd = Clock::now();
+                // The server has had no time to answer: wait for the socket to say so rather
+                // than read now (a read that finds nothing was one system call per request).
+                if (m_sent == n)
+                    return std::nullopt;
             }
         } else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
             const int err = errno;

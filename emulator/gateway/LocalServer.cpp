@@ -69,7 +69,11 @@ Route routeRequest(const HttpRequest &request, const QString &functionName)
                           u"the body of an asynchronous invocation may not exceed 128 KB ("_qs +
                               QString::number(request.body.size()) + u" bytes)");
 
-    const QList<QByteArray> parts = request.path.split('/'); // "", "2023-03-30", ...
+    // "", "2023-03-30", ...: split only for FC's own paths (every other path is the trigger's).
+    const bool fcPath = request.path.startsWith(kFc3InvokePrefix) ||
+                        request.path.startsWith(kFc2InvokePrefix) ||
+                        request.path.startsWith(kFc2ProxyPrefix);
+    const QList<QByteArray> parts = fcPath ? request.path.split('/') : QList<QByteArray>();
     const auto notFound = [&](const QByteArray &name) {
         return errorRoute(404, u"FunctionNotFound"_qs,
                           u"function '"_qs + decoded(name) +
