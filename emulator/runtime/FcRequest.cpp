@@ -54,6 +54,16 @@ Gateway::HttpHeaders CommonHeaderCache::headers(const QString &requestId,
     return h;
 }
 
+void CommonHeaderCache::appendTo(Gateway::HttpHeaders &out, const QString &requestId,
+                                 const QByteArray &controlPath) const
+{
+    out.reserve(out.size() + m_headers.size());
+    out.append({m_headers.first().first, requestId.toUtf8()});
+    for (qsizetype i = 1; i + 1 < m_headers.size(); ++i)
+        out.append(m_headers[i]); // implicitly shared, not copied
+    out.append({m_headers.last().first, controlPath});
+}
+
 namespace {
 
 Gateway::HttpHeaders common(const Config::FunctionConfig &config, const QString &requestId,
@@ -61,6 +71,20 @@ Gateway::HttpHeaders common(const Config::FunctionConfig &config, const QString 
 {
     return cache ? cache->headers(requestId, controlPath)
                  : commonHeaders(config, requestId, controlPath);
+}
+
+// Hop-by-hop and framing headers, the Host the emulator sets, and FC's own x-fc-* (a client
+// may not forge them): compared without building lower-case copies.
+bool droppedClientHeader(QByteArrayView name)
+{
+    static const QByteArrayView dropped[] = {"connection", "keep-alive", "host", "content-length",
+                                             "transfer-encoding"};
+    if (name.size() >= 5 && name.first(5).compare("x-fc-", Qt::CaseInsensitive) == 0)
+        return true;
+    for (QByteArrayView d : dropped)
+        if (name.size() == d.size() && name.compare(d, Qt::CaseInsensitive) == 0)
+            return true;
+    return false;
 }
 
 } // namespace
@@ -71,8 +95,13 @@ Gateway::HttpRequest eventRequest(const Config::FunctionConfig &config, const QS
     Gateway::HttpRequest r;
     r.method = "POST";
     r.setTarget(kInvokePath);
-    r.headers = common(config, requestId, kInvokePath, cache);
-    r.setHeader("Content-Type", "application/octet-stream");
+    r.headers.reserve(20);
+    if (cache)
+        cache->appendTo(r.headers, requestId, kInvokePath);
+    else
+        r.headers = commonHeaders(config, requestId, kInvokePath);
+    r.headers.append(
+        {QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/octet-stream")});
     r.body = event;
     return r;
 }
@@ -83,14 +112,14 @@ Gateway::HttpRequest httpRequest(const Config::FunctionConfig &config, const QSt
     Gateway::HttpRequest r;
     r.method = client.method;
     r.setTarget(client.path.isEmpty() ? QByteArray("/") : client.path, client.query);
-    for (const auto &[name, value] : client.headers) {
-        const QByteArray lower = name.toLower();
-        if (lower.startsWith("x-fc-") || lower == "connection" || lower == "keep-alive" ||
-            lower == "host" || lower == "content-length" || lower == "transfer-encoding")
-            continue;
-        r.headers.append({name, value});
-    }
-    r.headers += common(config, requestId, kHttpInvokePath, cache);
+    r.headers.reserve(client.headers.size() + 20);
+    for (const auto &header : client.headers)
+        if (!droppedClientHeader(header.first))
+            r.headers.append(header);
+    if (cache)
+        cache->appendTo(r.headers, requestId, kHttpInvokePath);
+    else
+        r.headers += commonHeaders(config, requestId, kHttpInvokePath);
     r.body = client.body;
     return r;
 }

@@ -27,6 +27,9 @@ class CommonHeaderCache final
 public:
     explicit CommonHeaderCache(const Config::FunctionConfig &config);
     Gateway::HttpHeaders headers(const QString &requestId, const QByteArray &controlPath) const;
+    // Appends them to out, growing it once.
+    void appendTo(Gateway::HttpHeaders &out, const QString &requestId,
+                  const QByteArray &controlPath) const;
 
 private:
     Gateway::HttpHeaders m_headers;
