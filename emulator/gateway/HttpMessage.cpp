@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstring>
+#include <optional>
 
 #include <http_parser.h>
 
@@ -74,6 +75,24 @@ void putHeaders(Writer &out, const HttpHeaders &headers, bool chunked)
         out.put(h.second);
         out.put("\r\n");
     }
+}
+
+// The end of the head: Content-Length when the body is framed by length, the Connection
+// header the keep-alive choice needs (HTTP/1.0 keeps alive only when asked), the blank line.
+void putEndOfHead(Writer &out, const HttpHeaders &headers, std::optional<qsizetype> contentLength,
+                  bool keepAlive, int versionMinor)
+{
+    if (contentLength) {
+        out.put("Content-Length: ");
+        out.number(*contentLength);
+        out.put("\r\n");
+    }
+    if (!keepAlive && !Headers::hasToken(headers, "connection", "close"))
+        out.put("Connection: close\r\n");
+    else if (keepAlive && versionMinor == 0 &&
+             !Headers::hasToken(headers, "connection", "keep-alive"))
+        out.put("Connection: keep-alive\r\n");
+    out.put("\r\n");
 }
 
 void putChunked(Writer &out, const QByteArray &body)
@@ -177,29 +196,15 @@ QByteArray HttpRequest::toBytes() const
         w.put(versionMinor == 0 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n");
         const bool chunked = wantsChunked(headers) && versionMinor > 0;
         putHeaders(w, headers, chunked);
-        if (!chunked) {
-            // RFC 9110 §8.6: a client should not send Content-Length for a body-less request
-            // whose method does not define a body.
-            static const QByteArrayView bodyless[] = {"GET", "HEAD", "OPTIONS", "TRACE", "DELETE"};
-            bool skip = body.isEmpty();
-            if (skip) {
-                skip = false;
-                for (QByteArrayView m : bodyless)
-                    if (method == m)
-                        skip = true;
-            }
-            if (!skip) {
-                w.put("Content-Length: ");
-                w.number(body.size());
-                w.put("\r\n");
-            }
-        }
-        if (!keepAlive && !Headers::hasToken(headers, "connection", "close"))
-            w.put("Connection: close\r\n");
-        else if (keepAlive && versionMinor == 0 &&
-                 !Headers::hasToken(headers, "connection", "keep-alive"))
-            w.put("Connection: keep-alive\r\n");
-        w.put("\r\n");
+        // RFC 9110 §8.6: a client should not send Content-Length for a body-less request whose
+        // method does not define a body.
+        static const QByteArrayView bodyless[] = {"GET", "HEAD", "OPTIONS", "TRACE", "DELETE"};
+        bool skip = chunked;
+        if (!skip && body.isEmpty())
+            for (QByteArrayView m : bodyless)
+                skip = skip || method == m;
+        putEndOfHead(w, headers, skip ? std::nullopt : std::optional(body.size()), keepAlive,
+                     versionMinor);
         if (chunked)
             putChunked(w, body);
         else
@@ -234,17 +239,8 @@ QByteArray HttpResponse::toBytes(bool forHeadRequest) const
         } else {
             putHeaders(w, headers, chunked);
         }
-        if (contentLength) {
-            w.put("Content-Length: ");
-            w.number(body.size());
-            w.put("\r\n");
-        }
-        if (!keepAlive && !Headers::hasToken(headers, "connection", "close"))
-            w.put("Connection: close\r\n");
-        else if (keepAlive && versionMinor == 0 &&
-                 !Headers::hasToken(headers, "connection", "keep-alive"))
-            w.put("Connection: keep-alive\r\n");
-        w.put("\r\n");
+        putEndOfHead(w, headers, contentLength ? std::optional(body.size()) : std::nullopt,
+                     keepAlive, versionMinor);
         if (!noBody && !forHeadRequest) {
             if (chunked)
                 putChunked(w, body);
