@@ -198,6 +198,7 @@ public:
     std::thread watcher;
     std::atomic<quint64> memory{0}, peak{0};
     std::atomic<int> undelivered{0};  // batches of lines read but not yet emitted
+    std::atomic<quint64> handOffs{0}; // batches of lines posted, ever
     std::atomic<bool> reading{false}; // the reader thread holds bytes it has not posted yet
     // afterPendingOutput(): fence n is asked by writing fenceFd; the reader passes every fence
     // asked before it drained the pipes, after posting the lines it read.
@@ -621,7 +622,9 @@ void InstancePrivate::watch()
                 break;
             }
         }
-        if (!lines.isEmpty()) {
+        const bool gotLines = !lines.isEmpty(); // lines is moved from below
+        if (gotLines) {
+            ++handOffs;
             ++undelivered;
             QMetaObject::invokeMethod(
                 q,
@@ -636,7 +639,7 @@ void InstancePrivate::watch()
             QMetaObject::invokeMethod(
                 q, [this, fence] { passFences(fence); }, Qt::QueuedConnection);
         reading = false;
-        resting = shortRead && !lines.isEmpty();
+        resting = shortRead && gotLines;
         if (fds[2].revents & POLLIN)
             alive = false;
         if (alive && std::chrono::steady_clock::now() >= nextSample) {
@@ -748,6 +751,11 @@ bool Instance::hasPendingOutput() const
             return true;
     }
     return d->undelivered > 0 || d->reading;
+}
+
+quint64 Instance::outputHandOffs() const
+{
+    return d->handOffs;
 }
 
 quint64 Instance::peakMemoryBytes() const

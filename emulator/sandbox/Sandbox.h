@@ -97,6 +97,9 @@ public:
     // pipes and posts done after those lines. Costs nothing while there is no output. done
     // does not run if context is destroyed first.
     void afterPendingOutput(QObject *context, std::function<void()> done);
+    // How many batches of lines the reader thread has handed over so far. A function that logs
+    // steadily costs about one hand-off per millisecond, however many lines it writes.
+    quint64 outputHandOffs() const;
 
     // Resident memory of the instance's processes (init excluded: it is fcemu's own overhead).
     quint64 memoryBytes() const;

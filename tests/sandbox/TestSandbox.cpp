@@ -565,6 +565,27 @@ private slots:
         qInfo() << "50 MB + 200000 lines captured in" << timer.elapsed() << "ms";
     }
 
+    // A function that logs a line per request under load must not cost a thread hand-off per
+    // line: after a short read the reader lets lines gather for a millisecond.
+    void steadyOutputIsHandedOverInBatches()
+    {
+        Run run;
+        QElapsedTimer timer;
+        timer.start();
+        QVERIFY(startRun(run, spec({u"/bin/probe"_qs, u"trickle"_qs, u"1000"_qs, u"100"_qs})));
+        QVERIFY(run.waitForExit());
+        const qint64 elapsedMs = timer.elapsed();
+        QCOMPARE(run.lines.size(), 1000);
+        QCOMPARE(run.lines.last().text, QByteArray("line 999"));
+        // About one hand-off per millisecond of writing (not one per line); a slow machine
+        // writes more slowly and is allowed proportionally more.
+        const quint64 handOffs = run.instance->outputHandOffs();
+        qInfo() << "1000 lines over" << elapsedMs << "ms in" << handOffs << "hand-offs";
+        QVERIFY2(handOffs <= quint64(2 * elapsedMs + 20),
+                 qPrintable(QString::number(handOffs) + u" hand-offs in "_qs +
+                            QString::number(elapsedMs) + u" ms"_qs));
+    }
+
     // The runtime's ordering guarantee: what the function wrote before a reply is delivered
     // before the reply is handled, without polling.
     void afterPendingOutputComesAfterEveryLineWrittenBefore()

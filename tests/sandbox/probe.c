@@ -189,6 +189,16 @@ int main(int argc, char **argv)
             printf("line %ld\n", i);
         return 0;
     }
+    if (!strcmp(mode, "trickle")) { /* N lines, one write each, US microseconds apart */
+        long n = atol(argv[2]), us = atol(argv[3]);
+        for (long i = 0; i < n; ++i) {
+            char line[32];
+            int len = snprintf(line, sizeof line, "line %ld\n", i);
+            if (write(1, line, (size_t)len) != len) return 1;
+            usleep((useconds_t)us);
+        }
+        return 0;
+    }
     if (!strcmp(mode, "zombies")) {
         /* An orphan that exits: only init can reap it. Then count zombies in /proc. */
         pid_t child = fork();
