@@ -9,7 +9,9 @@
 //  2. cold start with a cached image, request received to first response, for the static
 //     sample web function: median of N, with every phase.
 //
-//   bench_gateway [--seconds S] [--cold N]
+//   bench_gateway [--seconds S] [--rounds R] [--cold N]
+// The gateway runs take turns, round by round (R rounds, 3 by default), and the medians are
+// shown: this machine's speed drifts by tens of percent within minutes.
 #include <algorithm>
 
 #include <unistd.h>
@@ -160,6 +162,7 @@ int main(int argc, char *argv[])
     parser.addHelpOption();
     parser.addOption({u"seconds"_qs, u"wrk duration"_qs, u"S"_qs, u"5"_qs});
     parser.addOption({u"cold"_qs, u"cold starts to time"_qs, u"N"_qs, u"20"_qs});
+    parser.addOption({u"rounds"_qs, u"rounds of the gateway runs"_qs, u"R"_qs, u"3"_qs});
     parser.process(app);
     const int seconds = parser.value(u"seconds"_qs).toInt();
     const QString build = QCoreApplication::applicationDirPath() + u"/../.."_qs;
@@ -174,29 +177,47 @@ int main(int argc, char *argv[])
         out << "wrk is not installed (packaging/install-deps.sh installs it)" << Qt::endl;
         return 1;
     }
+    const int rounds = std::max(1, parser.value(u"rounds"_qs).toInt());
     out << "== gateway overhead, the sample web function, warm: throughput with wrk -t2 -c10 -d"
-        << seconds << "s, added latency with wrk -t1 -c1 -d" << seconds << 's' << Qt::endl;
+        << seconds << "s, added latency with wrk -t1 -c1 -d" << seconds << "s; " << rounds
+        << " rounds, the configurations taking turns, medians shown" << Qt::endl;
+    // One configuration's runs, a pair (-c10, -c1) per round.
     struct Row
     {
+        Row(QString n, QString u, QString ns = {}, qint64 proxy = 0)
+            : name(std::move(n)), url(std::move(u)), netns(std::move(ns)), proxyPid(proxy)
+        {
+        }
         QString name;
-        WrkResult load, single;
-        double proxyCpuUs = -1; // CPU per request of the proxy (fcemu or the relay), -c10 run
+        QString url;
+        QString netns;
+        qint64 proxyPid = 0; // fcemu or the relay: its CPU per request is measured
+        QList<WrkResult> load, single;
+        QList<double> proxyCpuUs; // per -c10 run
+        bool measured() const { return !load.isEmpty() && load.first().requestsPerSecond > 0; }
+        double loadRps() const { return medianOf(load, &WrkResult::requestsPerSecond); }
+        double loadMs() const { return medianOf(load, &WrkResult::medianMs); }
+        double singleMs() const { return medianOf(single, &WrkResult::medianMs); }
+        static double medianOf(const QList<WrkResult> &runs, double WrkResult::*field)
+        {
+            QList<double> v;
+            for (const WrkResult &r : runs)
+                v.append(r.*field);
+            return median(v);
+        }
     };
-    QList<Row> rows;
-    const auto measure = [&](const QString &name, const QString &url, const QString &netns = {},
-                             qint64 proxyPid = 0) {
-        Row row;
-        row.name = name;
-        const qint64 cpuBefore = cpuMicroseconds(proxyPid);
-        row.load = wrk(url, seconds, 2, 10, netns);
-        if (proxyPid > 0 && row.load.requests > 0)
-            row.proxyCpuUs =
-                double(cpuMicroseconds(proxyPid) - cpuBefore) / double(row.load.requests);
-        row.single = wrk(url, seconds, 1, 1, netns);
-        rows.append(row);
-        return row;
+    const auto measure = [&](Row &row) {
+        const qint64 cpuBefore = cpuMicroseconds(row.proxyPid);
+        const WrkResult load = wrk(row.url, seconds, 2, 10, row.netns);
+        if (row.proxyPid > 0 && load.requests > 0)
+            row.proxyCpuUs.append(double(cpuMicroseconds(row.proxyPid) - cpuBefore) /
+                                  double(load.requests));
+        row.load.append(load);
+        row.single.append(wrk(row.url, seconds, 1, 1, row.netns));
     };
 
+    // The second baseline, once: the sample server as a plain host process.
+    Row host{u"direct, host process"_qs, u"http://127.0.0.1:18081/hello"_qs};
     QProcess direct;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(u"FC_CUSTOM_LISTEN_PORT"_qs, u"18081"_qs);
@@ -207,7 +228,7 @@ int main(int argc, char *argv[])
         out << "the sample server did not start" << Qt::endl;
         return 1;
     }
-    const Row host = measure(u"direct, host process"_qs, u"http://127.0.0.1:18081/hello"_qs);
+    measure(host);
     direct.kill();
     direct.waitForFinished();
 
@@ -221,61 +242,81 @@ int main(int argc, char *argv[])
         return 1;
     }
     wrk(u"http://127.0.0.1:18082/hello"_qs, 1); // warm-up: the provisioned instance's connections
-    const Row gateway = measure(u"through fcemu serve"_qs, u"http://127.0.0.1:18082/hello"_qs, {},
-                                serve.processId());
+    Row gateway{
+        u"through fcemu serve"_qs, u"http://127.0.0.1:18082/hello"_qs, {}, serve.processId()};
 
     // The same server, reached directly inside the sandbox, and through the floor relay.
     const qint64 pid = sandboxPid(serve.processId());
     const QString target = instanceHostPort(18082);
     const QString netns = u"/proc/"_qs + QString::number(pid) + u"/ns/net"_qs;
-    Row inside, floor;
+    Row inside{u"direct, inside the sandbox"_qs, u"http://"_qs + target + u"/hello", netns};
+    Row floor{u"floor: epoll relay"_qs, u"http://127.0.0.1:18083/hello"_qs};
     QProcess relay;
     if (pid == 0 || target.isEmpty() || ::geteuid() != 0) {
         out << "  (no run inside the sandbox: it needs root for setns; sandbox pid " << pid
             << ", instance " << target << ")" << Qt::endl;
     } else {
-        inside =
-            measure(u"direct, inside the sandbox"_qs, u"http://"_qs + target + u"/hello", netns);
         relay.start(relayPath,
                     {u"18083"_qs, target.section(u':', 0, 0), target.section(u':', 1), netns});
-        if (!relay.waitForReadyRead(5000)) {
+        if (relay.waitForReadyRead(5000))
+            floor.proxyPid = relay.processId();
+        else
             out << "  the floor relay did not start: " << relay.readAllStandardError() << Qt::endl;
-        } else {
-            floor = measure(u"floor: epoll relay"_qs, u"http://127.0.0.1:18083/hello"_qs, {},
-                            relay.processId());
-        }
-        relay.kill();
-        relay.waitForFinished();
     }
+    // Round by round, each configuration in turn: a machine whose speed drifts during the run
+    // (a noisy neighbour) shifts every configuration of a round alike.
+    for (int round = 0; round < rounds; ++round) {
+        measure(gateway);
+        if (!inside.netns.isEmpty() && pid != 0 && ::geteuid() == 0)
+            measure(inside);
+        if (floor.proxyPid > 0)
+            measure(floor);
+    }
+    relay.kill();
+    relay.waitForFinished();
     serve.terminate();
     serve.waitForFinished(10000);
 
     out << QString::asprintf("  %-30s %11s %12s %14s %18s\n", "configuration", "-c10 req/s",
                              "-c10 median", "-c1 median", "proxy CPU/request");
-    for (const Row &row : rows)
-        out << QString::asprintf(
-            "  %-30s %11.0f %9.3f ms %11.3f ms %15s\n", qPrintable(row.name),
-            row.load.requestsPerSecond, row.load.medianMs, row.single.medianMs,
-            row.proxyCpuUs < 0 ? "" : qPrintable(QString::asprintf("%.1f us", row.proxyCpuUs)));
-    const auto ratio = [](const Row &a, const Row &b) {
-        return b.load.requestsPerSecond > 0 ? a.load.requestsPerSecond / b.load.requestsPerSecond
-                                            : 0.0;
-    };
+    for (const Row *row : {&host, &gateway, &inside, &floor}) {
+        if (!row->measured())
+            continue;
+        const QString cpu = row->proxyCpuUs.isEmpty()
+                                ? QString()
+                                : QString::asprintf("%.1f us", median(row->proxyCpuUs));
+        out << QString::asprintf("  %-30s %11.0f %9.3f ms %11.3f ms %15s\n", qPrintable(row->name),
+                                 row->loadRps(), row->loadMs(), row->singleMs(), qPrintable(cpu));
+    }
+    // Throughput ratios per round (both runs of a round saw the same machine), then their median.
     const auto versus = [&](const char *what, const Row &a, const Row &b) {
-        out << QString::asprintf("  %-40s throughput %.2fx, added median latency %.3f ms (-c1), "
-                                 "%.3f ms (-c10)\n",
-                                 what, ratio(a, b), a.single.medianMs - b.single.medianMs,
-                                 a.load.medianMs - b.load.medianMs);
+        QList<double> ratios;
+        QString perRound;
+        for (qsizetype i = 0; i < std::min(a.load.size(), b.load.size()); ++i) {
+            const double bRps = b.load[i].requestsPerSecond;
+            ratios.append(bRps > 0 ? a.load[i].requestsPerSecond / bRps : 0.0);
+            perRound += QString::asprintf("%s%.2f", i ? ", " : "", ratios.last());
+        }
+        out << QString::asprintf("  %-40s throughput %.2fx (rounds: %s), added median latency "
+                                 "%.3f ms (-c1), %.3f ms (-c10)\n",
+                                 what, median(ratios), qPrintable(perRound),
+                                 a.singleMs() - b.singleMs(), a.loadMs() - b.loadMs());
     };
-    if (inside.load.requestsPerSecond > 0) {
+    if (inside.measured()) {
         versus("fcemu vs direct inside the sandbox:", gateway, inside);
-        if (floor.load.requestsPerSecond > 0) {
+        if (floor.measured()) {
             versus("floor relay vs direct inside the sandbox:", floor, inside);
             versus("fcemu vs the floor relay:", gateway, floor);
         }
         out << "  (targets: at least 0.8x of direct, added median latency under 0.3 ms)\n";
     }
-    versus("fcemu vs direct host process:", gateway, host);
+    // The host baseline ran once, before the rounds: its ratio uses the medians.
+    out << QString::asprintf("  %-40s throughput %.2fx, added median latency %.3f ms (-c1), "
+                             "%.3f ms (-c10)\n",
+                             "fcemu vs direct host process:",
+                             host.loadRps() > 0 ? gateway.loadRps() / host.loadRps() : 0.0,
+                             gateway.singleMs() - host.singleMs(),
+                             gateway.loadMs() - host.loadMs());
     out << Qt::flush;
 
     out << "\n== cold start with a cached image (the static sample web function)" << Qt::endl;
