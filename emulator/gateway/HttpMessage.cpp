@@ -259,7 +259,7 @@ QByteArray reasonPhrase(int status)
     // http-parser answers "<unknown>" for codes it has no phrase for.
     if (!text || text[0] == '<')
         return QByteArrayLiteral("Unknown");
-    return QByteArray(text);
+    return QByteArray::fromRawData(text, qsizetype(std::strlen(text))); // static: not copied
 }
 
 bool isReplayableMethod(QByteArrayView method)

@@ -137,13 +137,17 @@ Gateway::HttpRequest hookRequest(const Config::FunctionConfig &config, const QSt
 
 bool isForbiddenResponseHeader(QByteArrayView name, QByteArrayView value)
 {
-    const QByteArray lower = name.toByteArray().toLower();
-    if (lower.startsWith("x-fc-") && lower != "x-fc-status")
+    // Compared without lower-case copies: this runs for every header of every reply.
+    const auto is = [name](QByteArrayView other) {
+        return name.size() == other.size() && name.compare(other, Qt::CaseInsensitive) == 0;
+    };
+    if (name.size() >= 5 && name.first(5).compare("x-fc-", Qt::CaseInsensitive) == 0 &&
+        !is("x-fc-status"))
         return true;
-    if (lower == "connection" || lower == "content-length" || lower == "date" ||
-        lower == "keep-alive" || lower == "server" || lower == "transfer-encoding")
+    if (is("connection") || is("content-length") || is("date") || is("keep-alive") ||
+        is("server") || is("transfer-encoding"))
         return true;
-    return lower == "content-disposition" && value.toByteArray().toLower().contains("attachment");
+    return is("content-disposition") && value.toByteArray().toLower().contains("attachment");
 }
 
 } // namespace Fcemu::Runtime
