@@ -9,7 +9,7 @@ RecordStore::RecordStore(qsizetype capacity, QObject *parent)
 
 qsizetype RecordStore::rowOfSerial(quint64 serial) const
 {
-    if (serial < m_firstSerial || serial >= m_firstSerial + m_records.size())
+    if (serial < m_firstSerial || serial >= m_firstSerial + quint64(m_size))
         return -1;
     return qsizetype(serial - m_firstSerial);
 }
@@ -25,24 +25,32 @@ qsizetype RecordStore::rowOf(const QString &requestId) const
 
 void RecordStore::append(InvocationRecord record)
 {
-    if (size() >= m_capacity) {
+    if (m_size >= m_capacity) {
+        // Out of view at once; its memory goes when the new record takes its slot below.
         emit aboutToRemoveOldest(1);
-        m_records.pop_front();
+        m_head = (m_head + 1) % m_capacity;
+        --m_size;
         ++m_firstSerial;
         emit oldestRemoved(1);
     }
-    emit aboutToAppend(size());
-    m_records.push_back(std::move(record));
-    emit appended(size() - 1);
+    emit aboutToAppend(m_size);
+    if (qsizetype(m_ring.size()) < m_capacity)
+        m_ring.push_back(std::move(record)); // still growing: the oldest is in slot 0
+    else
+        m_ring[slot(m_size)] = std::move(record);
+    ++m_size;
+    emit appended(m_size - 1);
 }
 
 void RecordStore::clear()
 {
-    if (m_records.empty())
+    if (m_size == 0)
         return;
     emit aboutToClear();
-    m_firstSerial += m_records.size();
-    m_records.clear();
+    m_firstSerial += quint64(m_size);
+    m_ring.clear();
+    m_head = 0;
+    m_size = 0;
     emit cleared();
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include <deque>
+#include <vector>
 
 #include <QObject>
 
@@ -24,9 +24,9 @@ public:
     explicit RecordStore(qsizetype capacity = 10'000, QObject *parent = nullptr);
 
     qsizetype capacity() const { return m_capacity; }
-    qsizetype size() const { return qsizetype(m_records.size()); }
-    bool isEmpty() const { return m_records.empty(); }
-    const InvocationRecord &at(qsizetype row) const { return m_records[size_t(row)]; }
+    qsizetype size() const { return m_size; }
+    bool isEmpty() const { return m_size == 0; }
+    const InvocationRecord &at(qsizetype row) const { return m_ring[slot(row)]; }
     // The serial of the record at row; serials grow by one per append and are never reused.
     quint64 serialAt(qsizetype row) const { return m_firstSerial + quint64(row); }
     // The row of a serial, or -1 when that record was dropped (or never existed).
@@ -46,8 +46,14 @@ signals:
     void cleared();
 
 private:
+    size_t slot(qsizetype row) const { return size_t((m_head + row) % qsizetype(m_ring.size())); }
+
     qsizetype m_capacity;
-    std::deque<InvocationRecord> m_records;
+    // A ring: it grows to capacity, then each new record takes the oldest one's slot (no
+    // allocation per record, as a deque of records this size made).
+    std::vector<InvocationRecord> m_ring;
+    qsizetype m_head = 0; // the slot of the oldest record
+    qsizetype m_size = 0;
     quint64 m_firstSerial = 1;
 };
 

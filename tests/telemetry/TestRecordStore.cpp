@@ -151,6 +151,39 @@ private slots:
         QCOMPARE(store.rowOf(u"w"_qs), 3);
     }
 
+    void wrapsAroundInOrderAndAfterClear()
+    {
+        RecordStore store(4);
+        QStringList seenAtRemoval, seenAtAppend;
+        connect(&store, &RecordStore::oldestRemoved, this,
+                [&](qsizetype) { seenAtRemoval << store.at(0).requestId; });
+        connect(&store, &RecordStore::appended, this,
+                [&](qsizetype row) { seenAtAppend << store.at(row).requestId; });
+        for (int i = 0; i < 11; ++i)
+            store.append(record(QString::number(i)));
+        QCOMPARE(store.size(), 4);
+        for (qsizetype row = 0; row < 4; ++row) {
+            QCOMPARE(store.at(row).requestId, QString::number(7 + row));
+            QCOMPARE(store.rowOf(QString::number(7 + row)), row);
+            QCOMPARE(store.rowOfSerial(8 + quint64(row)), row);
+        }
+        QCOMPARE(store.rowOf(u"6"_qs), -1);
+        QCOMPARE(store.rowOfSerial(7), -1);
+        // Between the signals the store is consistent: the new oldest, then the new record.
+        QCOMPARE(seenAtRemoval,
+                 (QStringList{u"1"_qs, u"2"_qs, u"3"_qs, u"4"_qs, u"5"_qs, u"6"_qs, u"7"_qs}));
+        QCOMPARE(seenAtAppend.size(), 11);
+        QCOMPARE(seenAtAppend.last(), u"10"_qs);
+
+        store.clear();
+        for (int i = 0; i < 6; ++i)
+            store.append(record(u"x"_qs + QString::number(i)));
+        QCOMPARE(store.size(), 4);
+        QCOMPARE(store.at(0).requestId, u"x2"_qs);
+        QCOMPARE(store.at(3).requestId, u"x5"_qs);
+        QCOMPARE(store.serialAt(0), 14u); // 11 before the clear, then x0..x5 as 12..17
+    }
+
     void signalCountsOverManyAppends()
     {
         RecordStore store(5);
