@@ -140,9 +140,14 @@ const QStringList &credentialHeaderNames()
 
 QString harRequestUrl(const Telemetry::InvocationRecord &record, const HarOptions &options)
 {
+    const QString target = record.client ? record.client->target : QString();
     if (record.kind == u"http"_qs)
-        return options.baseUrl + httpTriggerPath(options.serviceName, options.functionName,
-                                                 record.client ? record.client->target : QString());
+        return options.baseUrl + httpTriggerPath(options.serviceName, options.functionName, target);
+    // An event call through the local endpoints keeps the path it came on (FC3 or FC2); the
+    // desktop app's and a job's have none of their own.
+    if (target.startsWith(QLatin1StringView(kFc3InvokePrefix)) ||
+        target.startsWith(QLatin1StringView(kFc2InvokePrefix)))
+        return options.baseUrl + target;
     return options.baseUrl + fc3InvokePath(options.functionName);
 }
 

@@ -87,8 +87,7 @@ Route routeRequest(const HttpRequest &request, const QString &functionName)
                               u"InvokeFunction takes POST, not "_qs +
                                   QString::fromUtf8(request.method));
         route.kind = Route::Kind::Event;
-        route.forwarded.method = "POST";
-        route.forwarded.body = request.body;
+        route.forwarded = request; // the body is the event; the rest is the record's
         return route;
     };
     // FC3: /2023-03-30/functions/{name}/invocations

@@ -47,6 +47,8 @@ struct Route
     Kind kind = Kind::Error;
     bool async = false; // X-Fc-Invocation-Type: Async
     bool tail = false;  // X-Fc-Log-Type: Tail
+    // Http: what goes to the function. Event: the request as received (the body is the event,
+    // the rest is what the invocation's record shows as the client's request).
     HttpRequest forwarded;
     int status = 0;
     QString code;

@@ -285,6 +285,23 @@ private slots:
         QCOMPARE_JSON(event["bodySize"], 15);
     }
 
+    void anEventKeepsThePathItCameOn()
+    {
+        // Through the local endpoints an event call may come on FC2's path; a job's or the
+        // desktop app's event has no path of its own and is shown on FC3's.
+        InvocationRecord fc2 = warmEvent();
+        fc2.client->target = u"/2016-08-15/services/svc/functions/fn/invocations"_qs;
+        QCOMPARE(harRequestUrl(fc2, options()),
+                 u"http://127.0.0.1:8000/2016-08-15/services/svc/functions/fn/invocations"_qs);
+        InvocationRecord job = warmEvent();
+        job.client->target = u"/invoke"_qs;
+        QCOMPARE(harRequestUrl(job, options()),
+                 u"http://127.0.0.1:8000/2023-03-30/functions/fn/invocations"_qs);
+        job.client.reset();
+        QCOMPARE(harRequestUrl(job, options()),
+                 u"http://127.0.0.1:8000/2023-03-30/functions/fn/invocations"_qs);
+    }
+
     void aRequestWithoutBodyHasNoPostData()
     {
         InvocationRecord r = coldHttp();

@@ -165,6 +165,8 @@ private slots:
         QCOMPARE(int(route.kind), kind);
         if (route.kind == Route::Kind::Http)
             QCOMPARE(route.forwarded.target, forwarded);
+        if (route.kind == Route::Kind::Event) // the request as received, for the record
+            QCOMPARE(route.forwarded.target, target);
         if (route.kind == Route::Kind::Error) {
             QCOMPARE(route.status, status);
             QCOMPARE(route.code, code);
@@ -184,6 +186,7 @@ private slots:
         QVERIFY(asyncTail.async);
         QVERIFY(asyncTail.tail);
         QCOMPARE(asyncTail.forwarded.body, QByteArray("ev"));
+        QCOMPARE(asyncTail.forwarded.header("x-fc-log-type"), QByteArray("Tail"));
         const auto bad =
             routeRequest(request("POST", "/x", {{"X-Fc-Invocation-Type", "Later"}}), u"fn"_qs);
         QCOMPARE(bad.status, 400);

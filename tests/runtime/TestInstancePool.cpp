@@ -179,12 +179,21 @@ private slots:
     void fc3EventInvocationWithTailLog()
     {
         Served s(config(), m_web);
+        QSignalSpy finished(&s.pool, &Runtime::InstancePool::finished);
         const HttpResponse r = serving([&]() {
             Client client(s.port);
             return client.exchange(request("POST", "/2023-03-30/functions/pool-fn/invocations",
                                            {{"X-Fc-Log-Type", "Tail"}}, "hello event"));
         });
         QCOMPARE(r.status, 200);
+        // The record keeps the caller's request as it came (the HAR's request), not just the
+        // event the function got.
+        QTRY_COMPARE(finished.size(), 1);
+        const auto record = finished.first().first().value<Telemetry::InvocationRecord>();
+        QVERIFY(record.client);
+        QCOMPARE(record.client->target, u"/2023-03-30/functions/pool-fn/invocations"_qs);
+        QVERIFY(record.client->headers.contains({"X-Fc-Log-Type", "Tail"}));
+        QCOMPARE(record.client->body, QByteArray("hello event"));
         QCOMPARE(r.body, QByteArray("hello event")); // the sample echoes the event
         const QString requestId = QString::fromUtf8(r.header("x-fc-request-id"));
         QVERIFY(requestId.startsWith(u"1-"_qs));
