@@ -2,13 +2,16 @@
 
 #include <QCheckBox>
 #include <QClipboard>
+#include <QEvent>
 #include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QMenu>
+#include <QSplitter>
 #include <QStackedWidget>
 #include <QTreeWidget>
+#include <QTreeWidgetItemIterator>
 #include <QVBoxLayout>
 
 #include "common/Format.h"
@@ -28,7 +31,8 @@ QString byteCount(qsizetype bytes)
 HeadersInspector::HeadersInspector(QWidget *parent)
     : QWidget(parent), m_stack(new QStackedWidget(this)), m_empty(new QLabel(this)),
       m_title(new QLabel(this)), m_reveal(new QCheckBox(tr("Reveal secrets"), this)),
-      m_tree(new QTreeWidget(this))
+      m_split(new QSplitter(this)), m_clientTree(new QTreeWidget(m_split)),
+      m_containerTree(new QTreeWidget(m_split))
 {
     m_empty->setText(tr("Select a request to see its headers."));
     m_empty->setAlignment(Qt::AlignCenter);
@@ -39,17 +43,24 @@ HeadersInspector::HeadersInspector(QWidget *parent)
     m_title->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_reveal->setToolTip(tr("Show the temporary credentials FC passes in x-fc-access-key-id, "
                             "x-fc-access-key-secret and x-fc-security-token."));
-    m_tree->setColumnCount(2);
-    m_tree->setHeaderLabels({tr("Name"), tr("Value")});
-    m_tree->setRootIsDecorated(true);
-    m_tree->setUniformRowHeights(true);
-    m_tree->setAlternatingRowColors(true);
-    m_tree->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_tree->setContextMenuPolicy(Qt::CustomContextMenu);
-    m_tree->setTextElideMode(Qt::ElideMiddle);
-    m_tree->header()->setStretchLastSection(true);
-    m_tree->header()->resizeSection(
-        0, fontMetrics().horizontalAdvance(u"x-fc-initialization-timeout"_qs) + 40);
+    for (QTreeWidget *tree : {m_clientTree, m_containerTree}) {
+        tree->setColumnCount(2);
+        tree->setHeaderLabels({tr("Name"), tr("Value")});
+        tree->setRootIsDecorated(true);
+        tree->setUniformRowHeights(true);
+        tree->setAlternatingRowColors(true);
+        tree->setSelectionMode(QAbstractItemView::SingleSelection);
+        tree->setContextMenuPolicy(Qt::CustomContextMenu);
+        tree->setTextElideMode(Qt::ElideMiddle);
+        tree->header()->setStretchLastSection(true);
+        connect(tree, &QWidget::customContextMenuRequested, this,
+                [this, tree](const QPoint &pos) { showContextMenu(tree, pos); });
+    }
+    m_clientTree->setObjectName(u"clientHeaders"_qs);
+    m_containerTree->setObjectName(u"containerHeaders"_qs);
+    m_split->setChildrenCollapsible(false);
+    m_split->setStretchFactor(0, 2); // the container's list is the longer one
+    m_split->setStretchFactor(1, 3);
 
     auto *page = new QWidget(this);
     auto *top = new QHBoxLayout;
@@ -58,7 +69,7 @@ HeadersInspector::HeadersInspector(QWidget *parent)
     auto *pageLayout = new QVBoxLayout(page);
     pageLayout->setContentsMargins(0, 0, 0, 0);
     pageLayout->addLayout(top);
-    pageLayout->addWidget(m_tree, 1);
+    pageLayout->addWidget(m_split, 1);
 
     m_stack->addWidget(m_empty);
     m_stack->addWidget(page);
@@ -67,7 +78,48 @@ HeadersInspector::HeadersInspector(QWidget *parent)
     layout->addWidget(m_stack);
 
     connect(m_reveal, &QCheckBox::toggled, this, &HeadersInspector::updateSecrets);
-    connect(m_tree, &QWidget::customContextMenuRequested, this, &HeadersInspector::showContextMenu);
+    m_split->setOrientation(Qt::Vertical);
+}
+
+void HeadersInspector::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    const Qt::Orientation wanted = width() >= kSideBySideWidth ? Qt::Horizontal : Qt::Vertical;
+    if (m_split->orientation() != wanted) {
+        m_split->setOrientation(wanted);
+        fitSplit();
+    }
+}
+
+void HeadersInspector::fitSplit()
+{
+    const bool across = m_split->orientation() == Qt::Horizontal;
+    const int total = across ? m_split->width() : m_split->height();
+    if (total <= 0)
+        return;
+    int first = total * 2 / 5;
+    if (!across) {
+        int rows = 0;
+        for (QTreeWidgetItemIterator it(m_clientTree); *it; ++it)
+            ++rows;
+        const int rowHeight = std::max(m_clientTree->sizeHintForRow(0), fontMetrics().height());
+        const int needed = m_clientTree->header()->sizeHint().height() + rows * rowHeight +
+                           2 * m_clientTree->frameWidth() + rowHeight / 2;
+        first = std::min(needed, total * 45 / 100);
+    }
+    m_split->setSizes({first, total - first - m_split->handleWidth()});
+}
+
+void HeadersInspector::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange && m_shown)
+        rebuild();
+}
+
+Qt::Orientation HeadersInspector::orientation() const
+{
+    return m_split->orientation();
 }
 
 bool HeadersInspector::isSecretHeader(const QString &name)
@@ -113,7 +165,9 @@ bool HeadersInspector::isShowingRecord() const
 
 QTreeWidgetItem *HeadersInspector::sectionItem(Section section) const
 {
-    return m_tree->topLevelItem(int(section));
+    if (section == ClientSection)
+        return m_clientTree->topLevelItem(0);
+    return m_containerTree->topLevelItem(section == ContainerSection ? 0 : 1);
 }
 
 QTreeWidgetItem *HeadersInspector::addHeader(QTreeWidgetItem *section, const QString &name,
@@ -136,7 +190,8 @@ QTreeWidgetItem *HeadersInspector::addHeader(QTreeWidgetItem *section, const QSt
 
 void HeadersInspector::rebuild()
 {
-    m_tree->clear();
+    m_clientTree->clear();
+    m_containerTree->clear();
     if (!m_shown) {
         m_stack->setCurrentWidget(m_empty);
         return;
@@ -145,8 +200,8 @@ void HeadersInspector::rebuild()
     const Shown &s = *m_shown;
     m_title->setText(s.kind + u"  "_qs + s.requestId);
 
-    const auto section = [this](const QString &title) {
-        auto *item = new QTreeWidgetItem(m_tree, {title});
+    const auto section = [](QTreeWidget *tree, const QString &title) {
+        auto *item = new QTreeWidgetItem(tree, {title});
         item->setFirstColumnSpanned(true);
         QFont font = item->font(0);
         font.setBold(true);
@@ -167,16 +222,16 @@ void HeadersInspector::rebuild()
     // 1. The client's original request.
     if (s.client) {
         QTreeWidgetItem *client =
-            section(tr("Client request: %1 %2%3")
-                        .arg(s.client->method, s.client->target,
-                             s.client->async ? tr(" (asynchronous)") : QString()));
+            section(m_clientTree, tr("Client request: %1 %2%3")
+                                      .arg(s.client->method, s.client->target,
+                                           s.client->async ? tr(" (asynchronous)") : QString()));
         for (const auto &[name, value] : s.client->headers)
             addHeader(client, QString::fromUtf8(name), QString::fromUtf8(value), false);
         if (s.client->headers.isEmpty())
             note(client, tr("No headers"));
         note(client, tr("Body: %1").arg(byteCount(s.client->body.size())));
     } else {
-        QTreeWidgetItem *client = section(tr("Client request"));
+        QTreeWidgetItem *client = section(m_clientTree, tr("Client request"));
         note(client, tr("Not recorded for this request"));
     }
 
@@ -190,19 +245,20 @@ void HeadersInspector::rebuild()
         if (fromFc(header.first))
             ++fcHeaders;
     }
-    QTreeWidgetItem *container = section(tr("Container received: %1 headers, %2 from FC (x-fc-*)")
-                                             .arg(s.requestHeaders.size())
-                                             .arg(fcHeaders));
+    QTreeWidgetItem *container =
+        section(m_containerTree, tr("Container received: %1 headers, %2 from FC (x-fc-*)")
+                                     .arg(s.requestHeaders.size())
+                                     .arg(fcHeaders));
     for (const auto &[name, value] : s.requestHeaders)
         addHeader(container, QString::fromUtf8(name), QString::fromUtf8(value), fromFc(name));
     if (s.requestHeaders.isEmpty())
         note(container, tr("Nothing reached the container"));
 
     // 3. The answer.
-    QTreeWidgetItem *response =
-        section(tr("Response: HTTP/1.1 %1 %2")
-                    .arg(s.statusCode)
-                    .arg(QString::fromLatin1(Gateway::reasonPhrase(s.statusCode))));
+    QTreeWidgetItem *response = section(
+        m_containerTree, tr("Response: HTTP/1.1 %1 %2")
+                             .arg(s.statusCode)
+                             .arg(QString::fromLatin1(Gateway::reasonPhrase(s.statusCode))));
     if (s.error) {
         QTreeWidgetItem *error =
             note(response, tr("Error %1: %2").arg(s.error->code, s.error->message));
@@ -212,17 +268,22 @@ void HeadersInspector::rebuild()
         addHeader(response, QString::fromUtf8(name), QString::fromUtf8(value), false);
     note(response, tr("Body: %1").arg(byteCount(s.responseBytes)));
 
-    m_tree->expandAll();
+    for (QTreeWidget *tree : {m_clientTree, m_containerTree}) {
+        tree->expandAll();
+        // Fit the names, the bold x-fc-* ones included (the section titles span both columns).
+        tree->resizeColumnToContents(0);
+    }
+    fitSplit();
     updateSecrets();
-    // Fit the names, the bold x-fc-* ones included (the section titles span both columns).
-    m_tree->resizeColumnToContents(0);
 }
 
 void HeadersInspector::updateSecrets()
 {
     const bool reveal = m_reveal->isChecked();
-    for (int i = 0; i < m_tree->topLevelItemCount(); ++i) {
-        QTreeWidgetItem *section = m_tree->topLevelItem(i);
+    for (const Section which : {ClientSection, ContainerSection, ResponseSection}) {
+        QTreeWidgetItem *section = sectionItem(which);
+        if (!section)
+            continue;
         for (int j = 0; j < section->childCount(); ++j) {
             QTreeWidgetItem *item = section->child(j);
             if (!item->data(1, SecretRole).toBool())
@@ -253,11 +314,11 @@ QMenu *HeadersInspector::createContextMenu(QTreeWidgetItem *item, QWidget *paren
     return menu;
 }
 
-void HeadersInspector::showContextMenu(const QPoint &pos)
+void HeadersInspector::showContextMenu(QTreeWidget *tree, const QPoint &pos)
 {
-    const std::unique_ptr<QMenu> menu(createContextMenu(m_tree->itemAt(pos), this));
+    const std::unique_ptr<QMenu> menu(createContextMenu(tree->itemAt(pos), this));
     if (menu)
-        menu->exec(m_tree->viewport()->mapToGlobal(pos));
+        menu->exec(tree->viewport()->mapToGlobal(pos));
 }
 
 } // namespace Fcemu::Ui

@@ -9,6 +9,7 @@
 class QCheckBox;
 class QLabel;
 class QMenu;
+class QSplitter;
 class QStackedWidget;
 class QTreeWidget;
 class QTreeWidgetItem;
@@ -16,9 +17,11 @@ class QTreeWidgetItem;
 namespace Fcemu::Ui {
 
 // The Headers inspector: one request's headers in three groups, in the order they travelled:
-// what the client sent, what the container received (FC's x-fc-* headers emphasised, the
-// credentials masked until "Reveal secrets" is on), and what the function answered. It keeps a
-// copy of what it shows, so a record dropped from the store later leaves nothing dangling.
+// what the client sent, beside it what the container received (FC's x-fc-* headers emphasised,
+// the credentials masked until "Reveal secrets" is on), and below that what the function
+// answered. Side by side when the panel is wide enough, one above the other when it is narrow.
+// It keeps a copy of what it shows, so a record dropped from the store later leaves nothing
+// dangling.
 class HeadersInspector final : public QWidget
 {
     Q_OBJECT
@@ -36,9 +39,17 @@ public:
 
     bool secretsRevealed() const;
     void setSecretsRevealed(bool reveal);
-    QTreeWidget *tree() const { return m_tree; }
-    // The group item of a section (its children are the header rows).
+    // The client's request (left), and the container's request and the response (right).
+    QTreeWidget *clientTree() const { return m_clientTree; }
+    QTreeWidget *containerTree() const { return m_containerTree; }
+    Qt::Orientation orientation() const;
+    // The group item of a section (its children are the header rows), or nullptr when nothing
+    // is shown.
     QTreeWidgetItem *sectionItem(Section section) const;
+
+    // Wider than this the two trees stand side by side.
+    static constexpr int kSideBySideWidth = 720;
+
     bool isShowingRecord() const;
 
     // Headers whose value is a credential: x-fc-access-key-id, x-fc-access-key-secret,
@@ -50,10 +61,17 @@ public:
     // two disabled while the row's secret is masked), or nullptr for other rows.
     QMenu *createContextMenu(QTreeWidgetItem *item, QWidget *parent);
 
+protected:
+    void resizeEvent(QResizeEvent *event) override;
+    void changeEvent(QEvent *event) override; // a theme switch recolours the x-fc-* names
+
 private:
     void rebuild();
+    // Shares the space between the trees: one above the other, the client's request gets what
+    // its rows need (at most 45%); side by side, 2:3.
+    void fitSplit();
     void updateSecrets();
-    void showContextMenu(const QPoint &pos);
+    void showContextMenu(QTreeWidget *tree, const QPoint &pos);
     QTreeWidgetItem *addHeader(QTreeWidgetItem *section, const QString &name, const QString &value,
                                bool emphasise);
 
@@ -61,7 +79,9 @@ private:
     QLabel *m_empty;
     QLabel *m_title;
     QCheckBox *m_reveal;
-    QTreeWidget *m_tree;
+    QSplitter *m_split;
+    QTreeWidget *m_clientTree;
+    QTreeWidget *m_containerTree;
 
     struct Shown
     {

@@ -45,9 +45,11 @@ Telemetry::InvocationRecord makeRecord()
 QStringList visibleTexts(const HeadersInspector &inspector)
 {
     QStringList texts;
-    QTreeWidget *tree = inspector.tree();
-    for (int i = 0; i < tree->topLevelItemCount(); ++i) {
-        QTreeWidgetItem *section = tree->topLevelItem(i);
+    for (const auto which : {HeadersInspector::ClientSection, HeadersInspector::ContainerSection,
+                             HeadersInspector::ResponseSection}) {
+        QTreeWidgetItem *section = inspector.sectionItem(which);
+        if (!section)
+            continue;
         texts.append(section->text(0));
         for (int j = 0; j < section->childCount(); ++j)
             texts.append(section->child(j)->text(0) + u": "_qs + section->child(j)->text(1));
@@ -100,6 +102,7 @@ private slots:
     void errorIsShownInTheResponse();
     void keepsItsOwnCopy();
     void copiesAValueFromTheContextMenu();
+    void sideBySideWhenWide();
     void render_data();
     void render();
 };
@@ -124,7 +127,9 @@ void TestHeadersInspector::emptyStateWithoutRecord()
     QVERIFY(stack->currentWidget() != label);
     inspector.showRecord(nullptr);
     QCOMPARE(stack->currentWidget(), label);
-    QCOMPARE(inspector.tree()->topLevelItemCount(), 0);
+    QCOMPARE(inspector.clientTree()->topLevelItemCount(), 0);
+    QCOMPARE(inspector.containerTree()->topLevelItemCount(), 0);
+    QCOMPARE(inspector.sectionItem(HeadersInspector::ResponseSection), nullptr);
 }
 
 void TestHeadersInspector::threeSections()
@@ -132,7 +137,13 @@ void TestHeadersInspector::threeSections()
     HeadersInspector inspector;
     const Telemetry::InvocationRecord record = makeRecord();
     inspector.showRecord(&record);
-    QCOMPARE(inspector.tree()->topLevelItemCount(), 3);
+    // The client's request on one side; the container's request and the answer on the other.
+    QCOMPARE(inspector.clientTree()->topLevelItemCount(), 1);
+    QCOMPARE(inspector.containerTree()->topLevelItemCount(), 2);
+    QCOMPARE(inspector.sectionItem(HeadersInspector::ClientSection)->treeWidget(),
+             inspector.clientTree());
+    QCOMPARE(inspector.sectionItem(HeadersInspector::ResponseSection)->treeWidget(),
+             inspector.containerTree());
     QCOMPARE(inspector.sectionItem(HeadersInspector::ClientSection)->text(0),
              u"Client request: POST /orders?id=7"_qs);
     QCOMPARE(inspector.sectionItem(HeadersInspector::ContainerSection)->text(0),
@@ -214,6 +225,19 @@ void TestHeadersInspector::fcHeadersAreEmphasised()
     QCOMPARE(bold, 7);
     QTreeWidgetItem *client = inspector.sectionItem(HeadersInspector::ClientSection);
     QVERIFY(!client->child(0)->font(0).bold());
+
+    // A theme switch recolours them: the light theme's dark blue would not read on dark.
+    const auto nameColour = [&inspector]() {
+        const QTreeWidgetItem *section = inspector.sectionItem(HeadersInspector::ContainerSection);
+        const QTreeWidgetItem *name = section ? section->child(1) : nullptr; // x-fc-request-id
+        return name ? name->foreground(0).color() : QColor();
+    };
+    const QColor light = nameColour();
+    inspector.setPalette(darkPalette());
+    const QColor dark = nameColour();
+    QVERIFY2(dark.lightness() > light.lightness(),
+             qPrintable(light.name() + u" then "_qs + dark.name()));
+    QVERIFY(dark.lightness() > 128);
 }
 
 void TestHeadersInspector::errorIsShownInTheResponse()
@@ -276,6 +300,35 @@ void TestHeadersInspector::copiesAValueFromTheContextMenu()
     QCOMPARE(QApplication::clipboard()->text(), u"SECRET456"_qs);
 }
 
+void TestHeadersInspector::sideBySideWhenWide()
+{
+    HeadersInspector inspector;
+    const Telemetry::InvocationRecord record = makeRecord();
+    inspector.showRecord(&record);
+    inspector.resize(HeadersInspector::kSideBySideWidth + 200, 500);
+    inspector.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&inspector));
+    QCOMPARE(inspector.orientation(), Qt::Horizontal);
+    // The client's request is to the left of the container's, at the same height.
+    const QPoint client = inspector.clientTree()->mapTo(&inspector, QPoint(0, 0));
+    const QPoint container = inspector.containerTree()->mapTo(&inspector, QPoint(0, 0));
+    QVERIFY2(client.x() < container.x() && client.y() == container.y(),
+             qPrintable(u"client at %1,%2, container at %3,%4"_qs.arg(client.x())
+                            .arg(client.y())
+                            .arg(container.x())
+                            .arg(container.y())));
+    // Narrow (a docked panel): one above the other.
+    inspector.resize(HeadersInspector::kSideBySideWidth - 200, 500);
+    QTRY_COMPARE(inspector.orientation(), Qt::Vertical);
+    QTRY_VERIFY(inspector.clientTree()->mapTo(&inspector, QPoint(0, 0)).y() <
+                inspector.containerTree()->mapTo(&inspector, QPoint(0, 0)).y());
+    // The client's few rows get the room they need, the container's long list the rest.
+    QVERIFY2(inspector.clientTree()->height() < inspector.containerTree()->height(),
+             qPrintable(u"client %1 px, container %2 px"_qs.arg(inspector.clientTree()->height())
+                            .arg(inspector.containerTree()->height())));
+    QVERIFY(Test::saveScreenshot(&inspector, u"headers-narrow.png"_qs));
+}
+
 void TestHeadersInspector::render_data()
 {
     QTest::addColumn<bool>("dark");
@@ -289,7 +342,7 @@ void TestHeadersInspector::render()
     if (dark)
         QApplication::setPalette(darkPalette());
     HeadersInspector inspector;
-    inspector.resize(520, 560);
+    inspector.resize(980, 520);
     const Telemetry::InvocationRecord record = makeRecord();
     inspector.showRecord(&record);
     inspector.show();
