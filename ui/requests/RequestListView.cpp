@@ -11,6 +11,7 @@
 #include <QMenu>
 #include <QSortFilterProxyModel>
 #include <QTableView>
+#include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -41,8 +42,12 @@ RequestListView::RequestListView(Session::FunctionSession *session, QWidget *par
       m_followButton(new QToolButton(this)),
       m_copyIdAction(new QAction(tr("Copy request id"), this)),
       m_copyCurlAction(new QAction(tr("Copy as curl"), this)), m_count(new QLabel(this)),
-      m_table(new QTableView(this))
+      m_table(new QTableView(this)), m_scaleLabel(new QTimer(this))
 {
+    m_scaleLabel->setSingleShot(true);
+    m_scaleLabel->setInterval(0);
+    connect(m_scaleLabel, &QTimer::timeout, this,
+            [this]() { m_model->setTimelineScaleMs(scaleMs()); });
     m_proxy->setSourceModel(m_model);
     m_proxy->setSortRole(RequestModel::SortRole);
     m_proxy->setFilterRole(RequestModel::FilterRole);
@@ -121,12 +126,14 @@ RequestListView::RequestListView(Session::FunctionSession *session, QWidget *par
                     for (int row = first; row <= last; ++row)
                         m_scaleMs = std::max(m_scaleMs, barLengthMs(*m_model->record(row)));
                 }
+                updateScaleLabel();
                 if (m_follow)
                     followNewest();
             });
     const auto rescale = [this]() {
         m_scaleDirty = true;
         m_table->viewport()->update();
+        updateScaleLabel();
     };
     connect(m_model, &QAbstractItemModel::rowsRemoved, this, rescale);
     connect(m_proxy, &QAbstractItemModel::layoutChanged, this, rescale);
@@ -210,6 +217,7 @@ void RequestListView::applyFilter(const QString &text)
     m_holdCurrent = true;
     m_proxy->setFilterFixedString(text.trimmed());
     m_scaleDirty = true;
+    updateScaleLabel();
     updateCount();
     if (m_follow)
         followNewest();
@@ -311,6 +319,11 @@ void RequestListView::updateCount()
     const int total = m_model->rowCount();
     const QString requests = total == 1 ? tr("1 request") : tr("%1 requests").arg(total);
     m_count->setText(shown == total ? requests : tr("%1 of %2").arg(shown).arg(requests));
+}
+
+void RequestListView::updateScaleLabel()
+{
+    m_scaleLabel->start();
 }
 
 double RequestListView::scaleMs()

@@ -9,6 +9,7 @@ class QLineEdit;
 class QMenu;
 class QSortFilterProxyModel;
 class QTableView;
+class QTimer;
 class QToolButton;
 class QLabel;
 
@@ -65,6 +66,7 @@ private:
     void copyCurl();
     void updateCount();
     double scaleMs();
+    void updateScaleLabel(); // soon: after the rows and the filter have settled
 
     Session::FunctionSession *m_session;
     RequestModel *m_model;
@@ -80,6 +82,7 @@ private:
     quint64 m_currentSerial = 0; // 0: none
     double m_scaleMs = 0;
     bool m_scaleDirty = true;
+    QTimer *m_scaleLabel; // single shot: the Timeline header's scale
 };
 
 } // namespace Fcemu::Ui

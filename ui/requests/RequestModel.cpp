@@ -182,8 +182,19 @@ QVariant RequestModel::data(const QModelIndex &index, int role) const
     }
 }
 
+void RequestModel::setTimelineScaleMs(double ms)
+{
+    if (ms == m_timelineScaleMs)
+        return;
+    m_timelineScaleMs = ms;
+    emit headerDataChanged(Qt::Horizontal, Timeline, Timeline);
+}
+
 QVariant RequestModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
+    if (orientation == Qt::Horizontal && section == Timeline && role == Qt::ToolTipRole)
+        return tr("Each bar is drawn to this scale: the whole width is the longest request "
+                  "shown, its phases in their colours.");
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return QAbstractTableModel::headerData(section, orientation, role);
     switch (section) {
@@ -204,7 +215,8 @@ QVariant RequestModel::headerData(int section, Qt::Orientation orientation, int 
     case Cost:
         return tr("Cost");
     case Timeline:
-        return tr("Timeline");
+        return m_timelineScaleMs > 0 ? tr("Timeline 0–%1").arg(formatDuration(m_timelineScaleMs))
+                                     : tr("Timeline");
     default:
         return {};
     }

@@ -62,8 +62,14 @@ public:
     // The filter text of a record (see FilterRole).
     static QString filterText(const Telemetry::InvocationRecord &record);
 
+    // The duration the Timeline column's full width stands for, shown in its header
+    // ("Timeline 0–16.2 ms"); 0 shows no scale. The view sets it: it depends on the rows shown.
+    void setTimelineScaleMs(double ms);
+    double timelineScaleMs() const { return m_timelineScaleMs; }
+
 private:
     Telemetry::RecordStore *m_store;
+    double m_timelineScaleMs = 0;
 };
 
 } // namespace Fcemu::Ui

@@ -96,6 +96,7 @@ private slots:
     void clearingTheStoreEmitsNoRecord();
     void curlCommandOfTheCurrentRequest();
     void tenThousandRequests();
+    void timelineHeaderShowsItsScale();
     void render_data();
     void render();
 
@@ -329,6 +330,27 @@ void TestRequestListView::tenThousandRequests()
     QCOMPARE(view.currentRecord()->requestId, u"1-00502"_qs);
     QCOMPARE(current.last().at(0).value<const Telemetry::InvocationRecord *>(), &store->at(0));
     QVERIFY(!view.isFollowingNewest());
+}
+
+void TestRequestListView::timelineHeaderShowsItsScale()
+{
+    const auto header = [this]() {
+        return m_view->proxy()
+            ->headerData(RequestModel::Timeline, Qt::Horizontal, Qt::DisplayRole)
+            .toString();
+    };
+    QCOMPARE(header(), u"Timeline"_qs); // nothing to draw yet
+    m_session->records()->append(makeRecord(u"1-short"_qs, false, 12));
+    QTRY_COMPARE(header(), u"Timeline 0–12.0 ms"_qs);
+    m_session->records()->append(makeRecord(u"1-long"_qs, true, 1500));
+    QTRY_COMPARE(header(), u"Timeline 0–1.50 s"_qs);
+    // The scale follows the rows shown: the long one filtered out, the short one sets it.
+    m_view->filterEdit()->setText(u"1-short"_qs);
+    QTRY_COMPARE(header(), u"Timeline 0–12.0 ms"_qs);
+    m_view->filterEdit()->clear();
+    QTRY_COMPARE(header(), u"Timeline 0–1.50 s"_qs);
+    m_session->records()->clear();
+    QTRY_COMPARE(header(), u"Timeline"_qs);
 }
 
 void TestRequestListView::render_data()
