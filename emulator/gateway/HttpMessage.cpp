@@ -36,6 +36,8 @@ public:
 
     void put(QByteArrayView text)
     {
+        if (text.isEmpty())
+            return; // a null view's data() is null: memcpy may not be given that, even for 0
         std::memcpy(m_at, text.data(), size_t(text.size()));
         m_at += text.size();
     }
