@@ -112,6 +112,9 @@ MainWindow::MainWindow(QWidget *parent)
 
 MainWindow::~MainWindow()
 {
+    // Hidden first, while the session is whole: hiding later (QWidget's destructor does) lays
+    // out the request list's header, which reads the session's records (ASan: use after free).
+    hide();
     // The session stops its instances as it goes and reports each one stopped: let the docks
     // hear it while they are whole, but not this window, which is already half gone.
     m_session->disconnect(this);
