@@ -36,10 +36,7 @@ bool isText(const QByteArray &body)
 
 QString headerValue(const Telemetry::HeaderList &headers, QByteArrayView name)
 {
-    for (const auto &[n, v] : headers)
-        if (n.compare(name, Qt::CaseInsensitive) == 0)
-            return QString::fromUtf8(v);
-    return {};
+    return QString::fromUtf8(Headers::value(headers, name)); // the same list type
 }
 
 ojson nameValues(const Telemetry::HeaderList &pairs, bool redact)
@@ -60,8 +57,7 @@ ojson cookies(const Telemetry::HeaderList &headers, bool response)
 {
     ojson out = ojson::array();
     for (const auto &[name, value] : headers) {
-        const bool cookie = response ? name.compare("set-cookie", Qt::CaseInsensitive) == 0
-                                     : name.compare("cookie", Qt::CaseInsensitive) == 0;
+        const bool cookie = Headers::sameName(name, response ? "set-cookie" : "cookie");
         if (!cookie)
             continue;
         const QString text = QString::fromUtf8(value);

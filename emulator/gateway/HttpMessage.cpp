@@ -8,12 +8,23 @@
 
 namespace Fcemu::Gateway {
 
-namespace {
+namespace Headers {
 
 bool sameName(QByteArrayView a, QByteArrayView b)
 {
     return a.size() == b.size() && a.compare(b, Qt::CaseInsensitive) == 0;
 }
+
+bool isFcName(QByteArrayView name)
+{
+    return name.size() >= 5 && sameName(name.first(5), "x-fc-");
+}
+
+} // namespace Headers
+
+namespace {
+
+using Headers::sameName;
 
 // RFC 9110 §6.4.1: no body (and no Content-Length) in 1xx, 204 and 304 responses.
 bool statusHasNoBody(int status)

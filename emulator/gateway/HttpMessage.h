@@ -17,6 +17,10 @@ using HttpHeaders = QList<HttpHeader>;
 
 // Case-insensitive helpers over a header list, shared by requests and responses.
 namespace Headers {
+// Field names compare without regard to case (RFC 9110 §5.1), and without copies.
+bool sameName(QByteArrayView a, QByteArrayView b);
+// FC's own fields, x-fc-* in any case.
+bool isFcName(QByteArrayView name);
 // The value of the first field called name, or a null QByteArray.
 QByteArray value(const HttpHeaders &headers, QByteArrayView name);
 // Every value of the fields called name, in order.

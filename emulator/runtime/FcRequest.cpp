@@ -79,10 +79,10 @@ bool droppedClientHeader(QByteArrayView name)
 {
     static const QByteArrayView dropped[] = {"connection", "keep-alive", "host", "content-length",
                                              "transfer-encoding"};
-    if (name.size() >= 5 && name.first(5).compare("x-fc-", Qt::CaseInsensitive) == 0)
+    if (Gateway::Headers::isFcName(name))
         return true;
     for (QByteArrayView d : dropped)
-        if (name.size() == d.size() && name.compare(d, Qt::CaseInsensitive) == 0)
+        if (Gateway::Headers::sameName(name, d))
             return true;
     return false;
 }
@@ -139,10 +139,9 @@ bool isForbiddenResponseHeader(QByteArrayView name, QByteArrayView value)
 {
     // Compared without lower-case copies: this runs for every header of every reply.
     const auto is = [name](QByteArrayView other) {
-        return name.size() == other.size() && name.compare(other, Qt::CaseInsensitive) == 0;
+        return Gateway::Headers::sameName(name, other);
     };
-    if (name.size() >= 5 && name.first(5).compare("x-fc-", Qt::CaseInsensitive) == 0 &&
-        !is("x-fc-status"))
+    if (Gateway::Headers::isFcName(name) && !is("x-fc-status"))
         return true;
     if (is("connection") || is("content-length") || is("date") || is("keep-alive") ||
         is("server") || is("transfer-encoding"))

@@ -58,7 +58,8 @@ struct InstancePool::Call
     bool async = false;
     Callback done;
     qint64 submittedNs = 0;
-    qint64 doneNs = 0; // the reply (and pre-freeze) complete: the end of totalMs
+    qint64 doneNs = 0;    // the reply (and pre-freeze) complete: the end of totalMs
+    bool started = false; // its "FC Invoke Start" line is logged (send())
 };
 
 // One kept-alive connection to an instance's server. Its round trips run on the pool's own
@@ -511,6 +512,7 @@ void InstancePool::send(Live *live, const std::shared_ptr<Call> &call)
     if (live->inFlight == 1)
         live->sandbox->resetPeakMemory();
     appendLog(r, u"FC Invoke Start RequestId: "_qs + r.requestId);
+    call->started = true;
 
     auto outcome = std::make_shared<Outcome>();
     startExchange(live, request, m_config.timeoutS * 1000, takeIdle(live), true,
@@ -816,7 +818,7 @@ void InstancePool::finish(const std::shared_ptr<Call> &call, bool now)
         r.timings.totalMs += r.timings.pullMs + r.timings.unpackMs;
     closeRecord(r, m_config, *m_image);
     if (!r.instanceId.isEmpty()) { // it reached an instance: FC's framing and summary
-        if (!r.logs.contains(u"FC Invoke Start RequestId: "_qs + r.requestId))
+        if (!call->started)        // it ended before its request was sent (initializer, startup)
             appendLog(r, u"FC Invoke Start RequestId: "_qs + r.requestId);
         QString end = u"FC Invoke End RequestId: "_qs + r.requestId;
         if (r.error)

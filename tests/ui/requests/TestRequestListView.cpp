@@ -16,8 +16,10 @@
 #include "requests/RequestListView.h"
 #include "requests/RequestModel.h"
 #include "session/FunctionSession.h"
+#include "window/Theme.h"
 
 using namespace Fcemu;
+using Fcemu::Ui::darkPalette; // the app's own dark theme
 using Fcemu::Ui::RequestModel;
 
 namespace {
@@ -58,25 +60,6 @@ Telemetry::InvocationRecord httpRecord(const QString &id, const QString &method,
     r.client->target = target;
     r.statusCode = status;
     return r;
-}
-
-QPalette darkPalette()
-{
-    QPalette p;
-    p.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
-    p.setColor(QPalette::WindowText, QColor(0xe6, 0xe6, 0xe6));
-    p.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
-    p.setColor(QPalette::AlternateBase, QColor(0x26, 0x26, 0x26));
-    p.setColor(QPalette::Text, QColor(0xe6, 0xe6, 0xe6));
-    p.setColor(QPalette::Button, QColor(0x35, 0x35, 0x35));
-    p.setColor(QPalette::ButtonText, QColor(0xe6, 0xe6, 0xe6));
-    p.setColor(QPalette::Highlight, QColor(0x2f, 0x65, 0xca));
-    p.setColor(QPalette::HighlightedText, Qt::white);
-    p.setColor(QPalette::PlaceholderText, QColor(0x90, 0x90, 0x90));
-    p.setColor(QPalette::Disabled, QPalette::WindowText, QColor(0x80, 0x80, 0x80));
-    p.setColor(QPalette::Disabled, QPalette::Text, QColor(0x80, 0x80, 0x80));
-    p.setColor(QPalette::Mid, QColor(0x50, 0x50, 0x50));
-    return p;
 }
 
 } // namespace

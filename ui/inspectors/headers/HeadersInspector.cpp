@@ -236,13 +236,9 @@ void HeadersInspector::rebuild()
     }
 
     // 2. What the container received.
-    const auto fromFc = [](QByteArrayView name) {
-        return name.first(std::min<qsizetype>(5, name.size()))
-                   .compare("x-fc-", Qt::CaseInsensitive) == 0;
-    };
     int fcHeaders = 0;
     for (const auto &header : s.requestHeaders) {
-        if (fromFc(header.first))
+        if (Gateway::Headers::isFcName(header.first))
             ++fcHeaders;
     }
     QTreeWidgetItem *container =
@@ -250,7 +246,8 @@ void HeadersInspector::rebuild()
                                      .arg(s.requestHeaders.size())
                                      .arg(fcHeaders));
     for (const auto &[name, value] : s.requestHeaders)
-        addHeader(container, QString::fromUtf8(name), QString::fromUtf8(value), fromFc(name));
+        addHeader(container, QString::fromUtf8(name), QString::fromUtf8(value),
+                  Gateway::Headers::isFcName(name));
     if (s.requestHeaders.isEmpty())
         note(container, tr("Nothing reached the container"));
 

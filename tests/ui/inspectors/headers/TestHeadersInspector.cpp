@@ -12,8 +12,10 @@
 #include <QTreeWidget>
 
 #include "inspectors/headers/HeadersInspector.h"
+#include "window/Theme.h"
 
 using namespace Fcemu;
+using Fcemu::Ui::darkPalette; // the app's own dark theme
 using Fcemu::Ui::HeadersInspector;
 
 namespace {
@@ -68,23 +70,6 @@ QString valueOf(const HeadersInspector &inspector, HeadersInspector::Section sec
             return group->child(j)->text(1);
     }
     return u"<absent>"_qs;
-}
-
-QPalette darkPalette()
-{
-    QPalette p;
-    p.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
-    p.setColor(QPalette::WindowText, QColor(0xe6, 0xe6, 0xe6));
-    p.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
-    p.setColor(QPalette::AlternateBase, QColor(0x26, 0x26, 0x26));
-    p.setColor(QPalette::Text, QColor(0xe6, 0xe6, 0xe6));
-    p.setColor(QPalette::Button, QColor(0x35, 0x35, 0x35));
-    p.setColor(QPalette::ButtonText, QColor(0xe6, 0xe6, 0xe6));
-    p.setColor(QPalette::Highlight, QColor(0x2f, 0x65, 0xca));
-    p.setColor(QPalette::HighlightedText, Qt::white);
-    p.setColor(QPalette::Disabled, QPalette::WindowText, QColor(0x80, 0x80, 0x80));
-    p.setColor(QPalette::Disabled, QPalette::Text, QColor(0x80, 0x80, 0x80));
-    return p;
 }
 
 } // namespace

@@ -8,8 +8,10 @@
 #include "Screenshots.h"
 
 #include "inspectors/timing/TimingInspector.h"
+#include "window/Theme.h"
 
 using namespace Fcemu;
+using Fcemu::Ui::darkPalette; // the app's own dark theme
 using Fcemu::Ui::Phase;
 using Fcemu::Ui::TimingInspector;
 
@@ -50,19 +52,6 @@ Telemetry::InvocationRecord warm(const QString &id)
 QStringList ids(const std::optional<TimingInspector::Column> &column)
 {
     return column ? QStringList{column->requestId} : QStringList{};
-}
-
-QPalette darkPalette()
-{
-    QPalette p;
-    p.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
-    p.setColor(QPalette::WindowText, QColor(0xe6, 0xe6, 0xe6));
-    p.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
-    p.setColor(QPalette::Text, QColor(0xe6, 0xe6, 0xe6));
-    p.setColor(QPalette::Button, QColor(0x35, 0x35, 0x35));
-    p.setColor(QPalette::ButtonText, QColor(0xe6, 0xe6, 0xe6));
-    p.setColor(QPalette::Disabled, QPalette::WindowText, QColor(0x80, 0x80, 0x80));
-    return p;
 }
 
 } // namespace
