@@ -13,8 +13,10 @@ using ojson = nlohmann::ordered_json;
 ojson headersJson(const HeaderList &headers)
 {
     ojson out = ojson::object();
+    // Through QString: bytes that are not UTF-8 (a Latin-1 header value) become U+FFFD, as JSON
+    // must be UTF-8 (nlohmann's dump() throws on anything else).
     for (const auto &[name, value] : headers)
-        out[name.toStdString()] = value.toStdString();
+        out[QString::fromUtf8(name).toStdString()] = QString::fromUtf8(value).toStdString();
     return out;
 }
 

@@ -96,6 +96,26 @@ private slots:
         QCOMPARE(r.billingWorking().last().label, u"Total"_qs);
     }
 
+    void headersThatAreNotUtf8StillMakeAReport()
+    {
+        // A function may answer with Latin-1 in a header: the report stays valid UTF-8 JSON.
+        InvocationRecord r;
+        r.requestId = u"1-abc"_qs;
+        r.responseHeaders = {{"X-Name", "caf\xe9"}};
+        r.requestHeaders = {{"x-fc-request-id", "1-abc"}};
+        std::string text;
+        try {
+            text = r.toReport().dump();
+        } catch (const std::exception &e) {
+            QFAIL(e.what());
+        }
+        const auto parsed = nlohmann::json::parse(text);
+        QCOMPARE(parsed["responseHeaders"]["X-Name"].get<std::string>(),
+                 std::string("caf\xef\xbf\xbd"));
+        QCOMPARE(parsed["requestHeaders"]["x-fc-request-id"].get<std::string>(),
+                 std::string("1-abc"));
+    }
+
     void workingLinesAlreadyThereAreKept()
     {
         InvocationRecord r;
