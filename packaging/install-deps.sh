@@ -6,6 +6,7 @@ packages=(
     # build
     build-essential cmake ninja-build pkg-config clang-format
     qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-svg-dev
+    libqt6opengl6-dev   # only a Recommends of qt6-base-dev, but Qt6Charts' CMake package needs it
     libarchive-dev nlohmann-json3-dev libzstd-dev libssl-dev libyaml-cpp-dev
     libhttp-parser-dev zlib1g-dev libisal-dev
     # run: the GUI on a desktop, or headless under Xvfb
