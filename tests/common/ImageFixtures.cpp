@@ -98,7 +98,11 @@ QByteArray TarBuilder::tar() const
     archive_write_open(w.get(), &out, nullptr, appendTo, nullptr);
     for (const Entry &e : m_entries) {
         EntryPtr entry(archive_entry_new(), archive_entry_free);
-        archive_entry_copy_pathname(entry.get(), e.name.constData());
+        // Names are UTF-8, as image tools write them: handed over as UTF-8, so the pax writer
+        // needs no conversion from the locale's charset (under LANG=C it cannot convert).
+        // Bytes that are not UTF-8 (hostile fixtures) go in as they are.
+        if (!archive_entry_update_pathname_utf8(entry.get(), e.name.constData()))
+            archive_entry_copy_pathname(entry.get(), e.name.constData());
         archive_entry_set_perm(entry.get(), mode_t(e.mode));
         archive_entry_set_mtime(entry.get(), e.mtime, 0);
         archive_entry_set_uid(entry.get(), 0);
@@ -113,11 +117,13 @@ QByteArray TarBuilder::tar() const
             break;
         case Entry::Symlink:
             archive_entry_set_filetype(entry.get(), AE_IFLNK);
-            archive_entry_copy_symlink(entry.get(), e.data.constData());
+            if (!archive_entry_update_symlink_utf8(entry.get(), e.data.constData()))
+                archive_entry_copy_symlink(entry.get(), e.data.constData());
             break;
         case Entry::Hardlink:
             archive_entry_set_filetype(entry.get(), AE_IFREG);
-            archive_entry_copy_hardlink(entry.get(), e.data.constData());
+            if (!archive_entry_update_hardlink_utf8(entry.get(), e.data.constData()))
+                archive_entry_copy_hardlink(entry.get(), e.data.constData());
             archive_entry_set_size(entry.get(), 0);
             break;
         case Entry::Fifo:
