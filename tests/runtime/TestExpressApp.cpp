@@ -146,6 +146,22 @@ private slots:
             const QString path = QString::fromUtf8(lib);
             QVERIFY(copyTree(QFileInfo(path).canonicalFilePath(), rootfs + path));
         }
+        // Debian's node keeps some of its own built-in modules outside the binary (acorn,
+        // cjs-module-lexer, undici in /usr/share/nodejs, named in its build's defines) and
+        // aborts at start-up without them, as an image built with `apt-get install nodejs`
+        // has them. Node from other sources names none.
+        QProcess shared;
+        shared.start(nodePath,
+                     {u"-p"_qs, u"(process.config.target_defaults.defines || [])"
+                                u".filter(d => d.startsWith('NODE_SHARED_BUILTIN_'))"
+                                u".map(d => d.split('=')[1]).join('\\n')"_qs});
+        QVERIFY(shared.waitForFinished());
+        for (const QByteArray &line : shared.readAllStandardOutput().split('\n')) {
+            const QString path = QString::fromUtf8(line.trimmed());
+            if (path.startsWith(u'/'))
+                QVERIFY2(copyTree(QFileInfo(path).canonicalFilePath(), rootfs + path),
+                         qPrintable(path));
+        }
         QVERIFY(copyModules(rootfs));
         QDir().mkpath(rootfs + u"/code"_qs);
         QDir().mkpath(rootfs + u"/tmp"_qs);
