@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package needed to build, run and test fcemu. Idempotent.
+#   --package   also the tools that build and check the Debian package (lintian, ...)
 set -euo pipefail
 
 packages=(
@@ -15,6 +16,12 @@ packages=(
     umoci skopeo libarchive-tools tar gzip zstd bubblewrap util-linux hyperfine
     nodejs node-express wrk curl
 )
+if [ "${1:-}" = "--package" ]; then
+    packages+=(
+        # the Debian package: shlibdeps, and the checks of packaging/check-deb.sh
+        dpkg-dev file lintian desktop-file-utils appstream devscripts
+    )
+fi
 
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then

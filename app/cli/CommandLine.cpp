@@ -3,6 +3,7 @@
 #include <QTextStream>
 
 #include "ImageCommands.h"
+#include "config/Options.h"
 #include "InvokeCommand.h"
 #include "ServeCommand.h"
 
@@ -23,6 +24,24 @@ const char usageText[] =
     "  fcemu serve  IMAGE [FUNCTION OPTIONS] [--listen HOST:PORT]\n"
     "  fcemu --version | --help\n";
 
+const char exitText[] =
+    "\nexit status: 0 success; 1 the function ran and failed; 2 bad usage or configuration;\n"
+    "3 the image was refused; 4 the platform could not run it (see fcemu(1))\n";
+
+// The usage lines, then every FUNCTION OPTION from the one table the parser uses too, so
+// --help (and the man page, which a test holds to it) cannot miss one.
+void printUsage(QTextStream &stream)
+{
+    stream << usageText << "\nFUNCTION OPTIONS (invoke and serve; flags win over --config):\n";
+    for (const Config::OptionSpec &o : Config::functionOptions()) {
+        QString flag = o.flag();
+        if (o.takesValue())
+            flag += u' ' + o.valueName;
+        stream << "  " << flag.leftJustified(32) << ' ' << o.help << '\n';
+    }
+    stream << exitText;
+}
+
 } // namespace
 
 int run(const QStringList &arguments)
@@ -31,12 +50,12 @@ int run(const QStringList &arguments)
     QTextStream err(stderr);
     const QStringList args = arguments.mid(1);
     if (args.isEmpty()) {
-        err << usageText;
+        printUsage(err);
         return 2;
     }
     const QString &command = args.first();
     if (command == u"--help"_qs || command == u"-h"_qs || command == u"help"_qs) {
-        out << usageText;
+        printUsage(out);
         return 0;
     }
     if (command == u"--version"_qs) {

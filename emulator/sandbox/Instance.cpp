@@ -114,8 +114,8 @@ long cloneSharingMemory(int flags, int (*fn)(void *), void *arg, int *pidfd)
     return pid;
 }
 
-// fcemu-init: $FCEMU_INIT, next to the executable, ../libexec/fcemu/, the install path, then
-// the build tree (tests and benchmarks run from there).
+// fcemu-init: $FCEMU_INIT, next to the executable, ../libexec/fcemu/, the build tree (tests
+// and benchmarks run from there), then the install path.
 QString findInit()
 {
     static const QString found = [] {
@@ -126,8 +126,10 @@ QString findInit()
             const QString dir = QCoreApplication::applicationDirPath();
             candidates << dir + u"/fcemu-init"_qs << dir + u"/../libexec/fcemu/fcemu-init"_qs;
         }
-        candidates << QStringLiteral(FCEMU_INIT_INSTALL_PATH)
-                   << QStringLiteral(FCEMU_INIT_BUILD_PATH);
+        // The build tree's before the install path: a build must not run an older installed
+        // init (an installed fcemu finds its own beside it, above).
+        candidates << QStringLiteral(FCEMU_INIT_BUILD_PATH)
+                   << QStringLiteral(FCEMU_INIT_INSTALL_PATH);
         for (const QString &path : std::as_const(candidates)) {
             const QFileInfo info(path);
             if (info.isFile() && info.isExecutable())
