@@ -14,15 +14,13 @@ target_compile_options(fcemu_common_cfg INTERFACE
     -Wunused -Woverloaded-virtual -Wnull-dereference -Wformat=2
     $<$<BOOL:${FCEMU_WERROR}>:-Werror>)
 # Release hardening, as Debian's dpkg-buildflags give it (hardening-check in the package test):
-# fortified libc calls, stack protector and clash protection, PIE, full RELRO with now-binding.
-# _FORTIFY_SOURCE needs optimisation, so not in Debug builds.
-set(CMAKE_POSITION_INDEPENDENT_CODE ON)
-include(CheckPIESupported)
-check_pie_supported()
+# fortified libc calls, stack protector and clash protection, full RELRO with now-binding; PIE
+# is Debian's compiler default. The compile flags only in Release, what the package ships, so
+# the other configurations keep their compiler caches.
 add_library(fcemu_hardening_cfg INTERFACE)
 target_compile_options(fcemu_hardening_cfg INTERFACE
-    -fstack-protector-strong -fstack-clash-protection -fcf-protection
-    $<$<NOT:$<CONFIG:Debug>>:-U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=2>)
+    $<$<CONFIG:Release>:-fstack-protector-strong -fstack-clash-protection -fcf-protection
+                        -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=2>)
 target_link_options(fcemu_hardening_cfg INTERFACE LINKER:-z,relro LINKER:-z,now)
 target_link_libraries(fcemu_common_cfg INTERFACE fcemu_hardening_cfg)
 

@@ -37,7 +37,8 @@ int emptyDirectory(int dirFd, int depth)
         if (isDir) {
             UniqueFd child(::openat(dirFd, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
             if (!child && errno == EACCES) {
-                ::fchmodat(dirFd, n, 0700, 0); // n is a directory here, not a symlink
+                // n is a directory here, not a symlink; if this fails, the openat below says so.
+                [[maybe_unused]] const int chmodded = ::fchmodat(dirFd, n, 0700, 0);
                 child.reset(::openat(dirFd, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
             }
             if (!child) {
@@ -74,7 +75,7 @@ int removeTreeAt(int parentFd, const char *name)
         return -errno;
     UniqueFd dir(::openat(parentFd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!dir && errno == EACCES) {
-        ::fchmodat(parentFd, name, 0700, 0);
+        [[maybe_unused]] const int chmodded = ::fchmodat(parentFd, name, 0700, 0); // see above
         dir.reset(::openat(parentFd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     }
     if (!dir)

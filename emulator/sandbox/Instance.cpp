@@ -598,7 +598,7 @@ void InstancePrivate::watch()
         quint64 fence = 0;
         if (fds[4].revents & POLLIN) {
             uint64_t count = 0;
-            (void)read(fenceFd.get(), &count, sizeof count);
+            [[maybe_unused]] const ssize_t got = read(fenceFd.get(), &count, sizeof count);
             fence = fencesAsked;
         }
         // Between read() and the queued delivery the bytes are neither in the pipe nor
@@ -691,7 +691,8 @@ void Instance::afterPendingOutput(QObject *context, std::function<void()> done)
     const quint64 number = ++d->fencesAsked;
     d->fences.append({number, context, std::move(done)});
     const uint64_t one = 1;
-    (void)write(d->fenceFd.get(), &one, sizeof one);
+    // An eventfd write fails only when the counter would overflow: it is then awake anyway.
+    [[maybe_unused]] const ssize_t put = write(d->fenceFd.get(), &one, sizeof one);
 }
 
 void InstancePrivate::stopWatcher()
@@ -699,7 +700,7 @@ void InstancePrivate::stopWatcher()
     if (!watcher.joinable())
         return;
     const uint64_t one = 1;
-    (void)write(wakeFd.get(), &one, sizeof one);
+    [[maybe_unused]] const ssize_t put = write(wakeFd.get(), &one, sizeof one); // as above
     watcher.join();
 }
 

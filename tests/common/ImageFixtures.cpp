@@ -2,6 +2,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <locale.h>
 #include <sys/stat.h>
 
 #include <QCryptographicHash>
@@ -89,8 +90,38 @@ TarBuilder &TarBuilder::opaque(const QByteArray &dirName)
     return file(dirName + "/.wh..wh..opq", {}, 0);
 }
 
+namespace {
+
+// Image tools write names as UTF-8 whatever their locale; libarchive's pax writer converts from
+// the locale's charset, which under LANG=C cannot hold "données". While a tar is written, this
+// thread uses C.UTF-8 (built into glibc, so present on every machine).
+class Utf8Locale
+{
+public:
+    Utf8Locale()
+        : m_utf8(::newlocale(LC_CTYPE_MASK, "C.UTF-8", locale_t(nullptr))),
+          m_previous(m_utf8 ? ::uselocale(m_utf8) : locale_t(nullptr))
+    {
+    }
+    ~Utf8Locale()
+    {
+        if (m_utf8) {
+            ::uselocale(m_previous);
+            ::freelocale(m_utf8);
+        }
+    }
+    Q_DISABLE_COPY_MOVE(Utf8Locale)
+
+private:
+    locale_t m_utf8;
+    locale_t m_previous;
+};
+
+} // namespace
+
 QByteArray TarBuilder::tar() const
 {
+    const Utf8Locale utf8;
     QByteArray out;
     WriterPtr w(archive_write_new(), archive_write_free);
     archive_write_set_format_pax_restricted(w.get());
@@ -98,11 +129,7 @@ QByteArray TarBuilder::tar() const
     archive_write_open(w.get(), &out, nullptr, appendTo, nullptr);
     for (const Entry &e : m_entries) {
         EntryPtr entry(archive_entry_new(), archive_entry_free);
-        // Names are UTF-8, as image tools write them: handed over as UTF-8, so the pax writer
-        // needs no conversion from the locale's charset (under LANG=C it cannot convert).
-        // Bytes that are not UTF-8 (hostile fixtures) go in as they are.
-        if (!archive_entry_update_pathname_utf8(entry.get(), e.name.constData()))
-            archive_entry_copy_pathname(entry.get(), e.name.constData());
+        archive_entry_copy_pathname(entry.get(), e.name.constData());
         archive_entry_set_perm(entry.get(), mode_t(e.mode));
         archive_entry_set_mtime(entry.get(), e.mtime, 0);
         archive_entry_set_uid(entry.get(), 0);
@@ -117,13 +144,11 @@ QByteArray TarBuilder::tar() const
             break;
         case Entry::Symlink:
             archive_entry_set_filetype(entry.get(), AE_IFLNK);
-            if (!archive_entry_update_symlink_utf8(entry.get(), e.data.constData()))
-                archive_entry_copy_symlink(entry.get(), e.data.constData());
+            archive_entry_copy_symlink(entry.get(), e.data.constData());
             break;
         case Entry::Hardlink:
             archive_entry_set_filetype(entry.get(), AE_IFREG);
-            if (!archive_entry_update_hardlink_utf8(entry.get(), e.data.constData()))
-                archive_entry_copy_hardlink(entry.get(), e.data.constData());
+            archive_entry_copy_hardlink(entry.get(), e.data.constData());
             archive_entry_set_size(entry.get(), 0);
             break;
         case Entry::Fifo:

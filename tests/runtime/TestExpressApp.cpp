@@ -151,10 +151,9 @@ private slots:
         // aborts at start-up without them, as an image built with `apt-get install nodejs`
         // has them. Node from other sources names none.
         QProcess shared;
-        shared.start(nodePath,
-                     {u"-p"_qs, u"(process.config.target_defaults.defines || [])"
-                                u".filter(d => d.startsWith('NODE_SHARED_BUILTIN_'))"
-                                u".map(d => d.split('=')[1]).join('\\n')"_qs});
+        shared.start(nodePath, {u"-p"_qs, u"(process.config.target_defaults.defines || [])"
+                                          u".filter(d => d.startsWith('NODE_SHARED_BUILTIN_'))"
+                                          u".map(d => d.split('=')[1]).join('\\n')"_qs});
         QVERIFY(shared.waitForFinished());
         for (const QByteArray &line : shared.readAllStandardOutput().split('\n')) {
             const QString path = QString::fromUtf8(line.trimmed());
