@@ -24,7 +24,11 @@ struct ChildContext
 {
     const MountPlan *plan = nullptr;
     int statusFd = -1, requestFd = -1, stdoutFd = -1, stderrFd = -1, initExeFd = -1;
-    const char *uidMap = nullptr; // "0 1000 1\n"
+    const char *uidMap = nullptr; // "0 1000 1\n"; unused when mapperFd is set
+    // Run as root: fcemu writes the id maps (a subordinate range) when asked on this socket and
+    // answers with the rootfs as an idmapped mount tree; the child then becomes these ids.
+    int mapperFd = -1;
+    uint32_t functionUid = 0, functionGid = 0;
     const char *gidMap = nullptr;
     const char *hostname = nullptr;
     uint32_t instanceAddress = 0; // network order; 0 = none
