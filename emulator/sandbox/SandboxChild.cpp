@@ -132,6 +132,16 @@ int runOp(const SetupOp &op, const char **what)
     case OpType::MountDevpts:
         *what = "mount devpts on";
         return ::mount("devpts", dest, "devpts", op.flags, op.data.constData());
+    case OpType::MaskPath: {
+        *what = "mask";
+        struct stat st;
+        if (::lstat(dest, &st) != 0)
+            return errno == ENOENT ? 0 : -1;
+        if (S_ISDIR(st.st_mode))
+            return ::mount("tmpfs", dest, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                           "size=0,mode=0555");
+        return ::mount(src, dest, nullptr, MS_BIND, nullptr);
+    }
     case OpType::DetachOldRoot:
         *what = "detach the host root";
         return ::umount2(dest, MNT_DETACH);
