@@ -39,6 +39,7 @@
 #include "ProcFs.h"
 #include "SandboxChild.h"
 #include "SandboxLog.h"
+#include "Seccomp.h"
 
 namespace Fcemu::Sandbox {
 
@@ -487,6 +488,13 @@ Status InstancePrivate::start()
         context.functionUid = spec.uid;
         context.functionGid = spec.gid;
         mapper = std::thread(serveIdMapRequest, mapperEnd.get(), QFile::encodeName(spec.rootfs));
+    }
+
+    if (spec.seccomp) {
+        const auto filter = defaultSeccompFilter();
+        if (!filter)
+            return fail(filter.error().kind, filter.error().message);
+        context.seccomp = *filter;
     }
 
     int rawPidfd = -1;

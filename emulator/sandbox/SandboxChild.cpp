@@ -7,7 +7,9 @@
 #include <cstring>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <linux/filter.h>
 #include <linux/if.h>
+#include <linux/seccomp.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <poll.h>
@@ -474,6 +476,11 @@ int childSetup(void *context)
     // setuid binaries in the image gain nothing (the rootfs is also nosuid). Kept across exec.
     if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
         die(MessageType::Error, errno, "prctl(PR_SET_NO_NEW_PRIVS)");
+
+    // The default seccomp filter, last: everything above needed mount, pivot_root, setns-free
+    // clone flags the filter refuses. It stays on fcemu-init and everything it starts.
+    if (c.seccomp != nullptr && ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, c.seccomp) != 0)
+        die(MessageType::Error, errno, "load the seccomp filter");
 
     // Signals stay blocked (the parent blocked them all around clone): fcemu-init reads them
     // from a signalfd and unblocks them for the command.

@@ -34,7 +34,8 @@ struct ChildContext
     uint32_t instanceAddress = 0; // network order; 0 = none
     bool allowOverlay = true;
     const char *workingDir = "/";
-    char *const *initArgv = nullptr; // fcemu-init's command line (see InitProtocol.h)
+    const struct sock_fprog *seccomp = nullptr; // loaded last before the exec; null: none
+    char *const *initArgv = nullptr;            // fcemu-init's command line (see InitProtocol.h)
     char *const *envp = nullptr;
 };
 

@@ -35,7 +35,7 @@ using namespace Fcemu::Sandbox;
 
 namespace {
 
-SandboxSpec probeSpec(const QString &rootfs, uint32_t uid)
+SandboxSpec probeSpec(const QString &rootfs, uint32_t uid, bool seccomp)
 {
     SandboxSpec s;
     s.rootfs = rootfs;
@@ -46,13 +46,14 @@ SandboxSpec probeSpec(const QString &rootfs, uint32_t uid)
     s.diskSizeBytes = 32ull << 20;
     s.uid = uid;
     s.gid = uid;
+    s.seccomp = seccomp;
     return s;
 }
 
 // Runs the probe in an instance and returns its lines ("" on a start failure, with the error).
-QByteArrayList runProbe(const QString &rootfs, uint32_t uid, QString *error)
+QByteArrayList runProbe(const QString &rootfs, uint32_t uid, QString *error, bool seccomp = true)
 {
-    Instance instance(probeSpec(rootfs, uid));
+    Instance instance(probeSpec(rootfs, uid, seccomp));
     QByteArrayList lines;
     bool done = false;
     QObject::connect(&instance, &Instance::outputLine, &instance,
@@ -135,6 +136,11 @@ constexpr unsigned long long kDockerCaps =
     (1ull << CAP_SETPCAP) | (1ull << CAP_NET_BIND_SERVICE) | (1ull << CAP_SYS_CHROOT) |
     (1ull << CAP_KILL) | (1ull << CAP_AUDIT_WRITE);
 
+// What the seccomp filter alone refuses (the probe makes each call so that it would otherwise
+// get another answer).
+constexpr const char *kSeccompRefused[] = {"unshare_user", "clone_newuser", "keyctl",
+                                           "bpf",          "userfaultfd",   "io_uring_setup"};
+
 } // namespace
 
 class TestSecurity final : public QObject
@@ -174,6 +180,8 @@ class TestSecurity final : public QObject
             expectRefused(r, name, {"EPERM"});
         expectRefused(r, "af_packet", {"EPERM", "EAFNOSUPPORT"});
         expectRefused(r, "no_new_privs", {"1"});
+        for (const char *name : kSeccompRefused)
+            expectRefused(r, name, {"EPERM"});
         bool ok = false;
         QCOMPARE(r.value("caps_bounding").toULongLong(&ok, 16), kDockerCaps);
         QVERIFY(ok);
@@ -254,6 +262,21 @@ private slots:
         expectAllRefused(results);
         QCOMPARE(results.value("caps"), QByteArray("0"));
         expectHostUnchanged(before);
+    }
+
+    // --seccomp unconfined: the same calls get past the filter (so the filter is what refused
+    // them above), while the rest of the sandbox still holds.
+    void unconfinedHasNoFilter()
+    {
+        QString error;
+        const auto results = parse(runProbe(m_rootfs, 0, &error, false));
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        for (const char *name : kSeccompRefused)
+            QVERIFY2(results.value(name) != "EPERM",
+                     qPrintable(QString::fromLatin1(name) + u": "_qs +
+                                QString::fromLatin1(results.value(name))));
+        expectRefused(results, "ptrace_init", {"EPERM"});
+        expectRefused(results, "core_pattern", {"EACCES", "EPERM", "EROFS"});
     }
 };
 

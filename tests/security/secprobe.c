@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <signal.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -123,11 +124,32 @@ static void checks(void)
     fflush(stdout);
 }
 
+/* 5: the seccomp filter. Each call is made so that, without the filter, it gets past the
+ * permission check or fails with an errno other than EPERM. */
+static void seccompChecks(void)
+{
+    long child = syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0);
+    if (child == 0) _exit(0);
+    if (child > 0) waitpid((pid_t)child, NULL, 0);
+    report("clone_newuser", child < 0 ? -1 : 0);
+    /* Last of the namespace calls: on success the probe is in a namespace of its own. */
+    report("unshare_user", unshare(CLONE_NEWUSER));
+    report("keyctl", (int)syscall(SYS_keyctl, 0 /* KEYCTL_GET_KEYRING_ID */, -3 /* session */, 0));
+    report("bpf", (int)syscall(SYS_bpf, 0, NULL, 0));
+    report("userfaultfd", (int)syscall(SYS_userfaultfd, 1 /* UFFD_USER_MODE_ONLY */));
+    report("io_uring_setup", (int)syscall(SYS_io_uring_setup, 1, NULL));
+    report("perf_event_open", (int)syscall(SYS_perf_event_open, NULL, 0, -1, -1, 0));
+    report("open_by_handle_at", (int)syscall(SYS_open_by_handle_at, -1, NULL, 0));
+    report("kexec_load", (int)syscall(SYS_kexec_load, 0, 0, NULL, 0));
+    fflush(stdout);
+}
+
 int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "checks";
     if (!strcmp(mode, "checks")) {
         checks();
+        seccompChecks();
         return 0;
     }
     fprintf(stderr, "secprobe: unknown mode %s\n", mode);
