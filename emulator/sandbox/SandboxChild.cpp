@@ -16,6 +16,7 @@
 #include <grp.h>
 #include <linux/mount.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -461,6 +462,13 @@ int childSetup(void *context)
     // TIOCSTI into the shell that started fcemu (bubblewrap's --new-session, CVE-2017-5226).
     if (::setsid() < 0)
         die(MessageType::Error, errno, "setsid");
+
+    // The task limit: RLIMIT_NPROC is counted per user namespace and uid (Linux 5.14+), so
+    // this caps the processes and threads of the function's user in this instance alone. Hard
+    // too: raising it needs CAP_SYS_RESOURCE, which is not kept.
+    const rlimit tasks{kTaskLimit, kTaskLimit};
+    if (::setrlimit(RLIMIT_NPROC, &tasks) != 0)
+        die(MessageType::Error, errno, "setrlimit(RLIMIT_NPROC)");
 
     // Set-up is over: the function's root keeps Docker's default capabilities only.
     if (dropCapabilities() != 0)

@@ -20,6 +20,9 @@
 
 namespace Fcemu::Sandbox::Detail {
 
+// Processes and threads per instance (RLIMIT_NPROC; docs/SECURITY.md says why this number).
+inline constexpr unsigned long kTaskLimit = 1024;
+
 struct ChildContext
 {
     const MountPlan *plan = nullptr;

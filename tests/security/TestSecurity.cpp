@@ -51,9 +51,13 @@ SandboxSpec probeSpec(const QString &rootfs, uint32_t uid, bool seccomp)
 }
 
 // Runs the probe in an instance and returns its lines ("" on a start failure, with the error).
-QByteArrayList runProbe(const QString &rootfs, uint32_t uid, QString *error, bool seccomp = true)
+QByteArrayList runProbe(const QString &rootfs, uint32_t uid, QString *error, bool seccomp = true,
+                        const QStringList &argv = {})
 {
-    Instance instance(probeSpec(rootfs, uid, seccomp));
+    SandboxSpec spec = probeSpec(rootfs, uid, seccomp);
+    if (!argv.isEmpty())
+        spec.argv = argv;
+    Instance instance(spec);
     QByteArrayList lines;
     bool done = false;
     QObject::connect(&instance, &Instance::outputLine, &instance,
@@ -262,6 +266,28 @@ private slots:
         expectAllRefused(results);
         QCOMPARE(results.value("caps"), QByteArray("0"));
         expectHostUnchanged(before);
+    }
+
+    // Finding 3: 3,000 processes in one instance. The task limit stops the fork bomb with
+    // EAGAIN at the limit (fcemu-init and the probe count too), for root and for a USER.
+    void taskLimit_data()
+    {
+        QTest::addColumn<uint>("uid");
+        QTest::addRow("root") << 0u;
+        QTest::addRow("USER 1000") << 1000u;
+    }
+    void taskLimit()
+    {
+        QFETCH(uint, uid);
+        QString error;
+        const auto results = parse(
+            runProbe(m_rootfs, uid, &error, true, {u"/bin/secprobe"_qs, u"tasks"_qs, u"3000"_qs}));
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        const QList<QByteArray> got = results.value("tasks").split(' ');
+        QCOMPARE(got.size(), 2);
+        QCOMPARE(got[1], QByteArray("EAGAIN"));
+        const int forked = got[0].toInt();
+        QVERIFY2(forked >= 1000 && forked < 1024, got[0].constData());
     }
 
     // --seccomp unconfined: the same calls get past the filter (so the filter is what refused

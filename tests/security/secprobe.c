@@ -144,6 +144,31 @@ static void seccompChecks(void)
     fflush(stdout);
 }
 
+/* Forks children that wait, up to max, and prints how many it got and why it stopped. */
+static int tasks(int max)
+{
+    static pid_t pids[8192];
+    int n = 0, err = 0;
+    for (; n < max && n < 8192; ++n) {
+        pid_t pid = fork();
+        if (pid == 0) {
+            pause();
+            _exit(0);
+        }
+        if (pid < 0) {
+            err = errno;
+            break;
+        }
+        pids[n] = pid;
+    }
+    printf("tasks: %d %s\n", n, err ? strerrorname_np(err) : "none");
+    fflush(stdout);
+    for (int i = 0; i < n; ++i) kill(pids[i], SIGKILL);
+    while (wait(NULL) > 0) {
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "checks";
@@ -152,6 +177,7 @@ int main(int argc, char **argv)
         seccompChecks();
         return 0;
     }
+    if (!strcmp(mode, "tasks")) return tasks(argc > 2 ? atoi(argv[2]) : 3000);
     fprintf(stderr, "secprobe: unknown mode %s\n", mode);
     return 2;
 }
