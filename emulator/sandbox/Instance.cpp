@@ -15,6 +15,7 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -302,7 +303,7 @@ public:
     Instance *const q;
     SandboxSpec spec;
 
-    UniqueFd pidfd, statusFd, requestFd, stdoutRead, stderrRead, wakeFd, fenceFd, procDir;
+    UniqueFd pidfd, statusFd, requestFd, stdoutRead, stderrRead, wakeFd, fenceFd, procDir, shmDir;
     pid_t initPid = -1;
     uint32_t address = 0;
     dev_t pidNsDev = 0;
@@ -585,6 +586,10 @@ Status InstancePrivate::start()
             << describeErrno(u"cannot open the sandbox's /proc from outside; measuring memory "
                              u"through the host's /proc instead"_qs,
                              errno);
+    // The sandbox's /dev/shm: RAM the processes' RSS does not show (the function cannot mount
+    // over it: no CAP_SYS_ADMIN, and the filter refuses mount).
+    shmDir.reset(
+        open(QByteArray(procBase + "/root/dev/shm").constData(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     fcntl(stdoutRead.get(), F_SETFL, O_NONBLOCK);
     fcntl(stderrRead.get(), F_SETFL, O_NONBLOCK);
     running = true;
@@ -792,7 +797,10 @@ void InstancePrivate::watch()
         if (fds[2].revents & POLLIN)
             alive = false;
         if (alive && std::chrono::steady_clock::now() >= nextSample) {
-            const quint64 now = dir != nullptr ? sampleMemory(dir) : sampleMemoryFromHost();
+            quint64 now = dir != nullptr ? sampleMemory(dir) : sampleMemoryFromHost();
+            struct statfs shm;
+            if (shmDir && fstatfs(shmDir.get(), &shm) == 0 && shm.f_blocks >= shm.f_bfree)
+                now += quint64(shm.f_blocks - shm.f_bfree) * quint64(shm.f_bsize);
             memory = now;
             quint64 old = peak;
             while (now > old && !peak.compare_exchange_weak(old, now)) {

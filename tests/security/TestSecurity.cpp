@@ -290,6 +290,24 @@ private slots:
         QVERIFY2(forked >= 1000 && forked < 1024, got[0].constData());
     }
 
+    // Finding 4: RAM in /dev/shm is not any process's RSS; the poller counts it, and the
+    // instance is killed over its limit.
+    void shmCountsAsMemory()
+    {
+        SandboxSpec spec = probeSpec(m_rootfs, 0, true);
+        spec.argv = {u"/bin/secprobe"_qs, u"shm"_qs, u"48"_qs};
+        spec.memoryLimitBytes = 32ull << 20;
+        Instance instance(spec);
+        std::optional<ExitStatus> status;
+        QObject::connect(&instance, &Instance::exited, &instance,
+                         [&status](const ExitStatus &s) { status = s; });
+        const Status started = instance.start();
+        QVERIFY2(started.has_value(), started ? "" : qPrintable(started.error().message));
+        QTRY_VERIFY_WITH_TIMEOUT(status.has_value(), 15000);
+        QVERIFY(status->memoryLimitExceeded);
+        QVERIFY(instance.peakMemoryBytes() > (32ull << 20));
+    }
+
     // --seccomp unconfined: the same calls get past the filter (so the filter is what refused
     // them above), while the rest of the sandbox still holds.
     void unconfinedHasNoFilter()

@@ -177,6 +177,17 @@ int main(int argc, char **argv)
         seccompChecks();
         return 0;
     }
+    if (!strcmp(mode, "shm")) { /* MB into /dev/shm, then wait to be measured */
+        int fd = open("/dev/shm/ballast", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        static char block[1 << 20];
+        memset(block, 'x', sizeof block);
+        for (int i = 0; fd >= 0 && i < atoi(argv[2]); ++i)
+            if (write(fd, block, sizeof block) != (ssize_t)sizeof block) break;
+        printf("shm: written\n");
+        fflush(stdout);
+        sleep(10);
+        return 0;
+    }
     if (!strcmp(mode, "tasks")) return tasks(argc > 2 ? atoi(argv[2]) : 3000);
     fprintf(stderr, "secprobe: unknown mode %s\n", mode);
     return 2;
