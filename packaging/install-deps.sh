@@ -10,6 +10,7 @@ packages=(
     libqt6opengl6-dev   # only a Recommends of qt6-base-dev, but Qt6Charts' CMake package needs it
     libarchive-dev nlohmann-json3-dev libzstd-dev libssl-dev libyaml-cpp-dev
     libhttp-parser-dev zlib1g-dev libisal-dev
+    libseccomp-dev      # the sandbox's default seccomp filter (emulator/sandbox/Seccomp.cpp)
     # run: the GUI on a desktop, or headless under Xvfb
     xvfb xauth libgl1 libegl1 libxkbcommon-x11-0 fonts-dejavu-core
     # tests and benchmarks: third-party image tools and extractors to compare against

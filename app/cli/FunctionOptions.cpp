@@ -32,7 +32,12 @@ Result<Config::FunctionConfig> functionConfigFromArguments(const QStringList &ar
             value = a.contains(u'=') ? a.section(u'=', 1) : args.value(++i);
         options.append({spec->flag(), value});
     }
-    return Config::resolveFunctionConfig(options);
+    auto config = Config::resolveFunctionConfig(options);
+    if (config && config->seccompUnconfined)
+        QTextStream(stderr) << "fcemu: warning: --seccomp unconfined: the function runs without "
+                               "a seccomp filter (kernel keyrings, bpf, io_uring, new user "
+                               "namespaces are open to it)\n";
+    return config;
 }
 
 int report(const Error &error)

@@ -122,6 +122,8 @@ nlohmann::ordered_json toJson(const FunctionConfig &c)
     if (c.pullBandwidthMBps)
         j["pullBandwidth"] = *c.pullBandwidthMBps;
     j["billing"] = toStd(billingModelName(c.billing));
+    if (c.seccompUnconfined)
+        j["seccomp"] = "unconfined";
     return j;
 }
 
@@ -207,6 +209,12 @@ Status applyPlain(const Object &o, FunctionConfig &c)
     step(o.readInt("startupTimeout", c.startupTimeoutS));
     step(o.readOptionalDouble("pullBandwidth", c.pullBandwidthMBps));
     step(readBilling(o, "billing", c.billing));
+    QString seccomp = u"default"_qs;
+    step(o.readString("seccomp", seccomp));
+    if (ok && seccomp != u"default"_qs && seccomp != u"unconfined"_qs)
+        return fail(ErrorKind::Usage,
+                    u"seccomp must be \"default\" or \"unconfined\" (got \"%1\")"_qs.arg(seccomp));
+    c.seccompUnconfined = seccomp == u"unconfined"_qs;
     if (!ok)
         return ok;
     if (o.has("gpuConfig"))

@@ -72,6 +72,8 @@ struct FunctionConfig
     int startupTimeoutS = 120;               // FC's CA start window
     std::optional<double> pullBandwidthMBps; // unset: no simulated registry pull
     BillingModel billing = BillingModel::Fc2;
+    // --seccomp unconfined: no seccomp filter in the sandbox (fcemu's own switch; FC has none).
+    bool seccompUnconfined = false;
 
     bool operator==(const FunctionConfig &) const = default;
 
@@ -98,7 +100,7 @@ std::optional<BillingModel> billingModelFromString(const QString &text);
 // (handler string, only when set), initializationTimeout,
 // instanceLifecycleConfig {preFreeze, preStop: {handler, timeout}}, instanceConcurrency,
 // maxInstances, provisioned, idleTimeout, instanceType, diskSize, startupTimeout,
-// pullBandwidth (only when set), billing.
+// pullBandwidth (only when set), billing, seccomp ("unconfined", only when set).
 // ordered_json keeps the environment variables in order; nlohmann::json converts to and
 // from it implicitly.
 nlohmann::ordered_json toJson(const FunctionConfig &config);

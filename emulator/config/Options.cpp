@@ -75,6 +75,10 @@ const QList<OptionSpec> &functionOptions()
          u"pullBandwidth"_qs},
         {u"billing"_qs, u"fc2|fc3"_qs, u"Billing model for the cost estimate (default fc2)"_qs,
          u"billing"_qs},
+        {u"seccomp"_qs, u"default|unconfined"_qs,
+         u"The sandbox's seccomp filter: default (modelled on Docker's) or unconfined (none; "
+         u"prints a warning)"_qs,
+         u"seccomp"_qs},
     };
     return options;
 }
@@ -235,6 +239,13 @@ Status applyOption(FunctionConfig &c, const QString &option, const QString &valu
         if (!bytes || *bytes % (1024 * 1024) != 0 || *bytes / (1024 * 1024) > 1'000'000)
             return std::unexpected(usage(s, u"512 or 10240 (megabytes)"_qs, value));
         c.diskSizeMB = int(*bytes / (1024 * 1024));
+        return {};
+    }
+    if (n == u"seccomp"_qs) {
+        const QString v = value.trimmed().toLower();
+        if (v != u"default"_qs && v != u"unconfined"_qs)
+            return std::unexpected(usage(s, u"default or unconfined"_qs, value));
+        c.seccompUnconfined = v == u"unconfined"_qs;
         return {};
     }
     if (n == u"startup-timeout"_qs)

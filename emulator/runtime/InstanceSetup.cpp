@@ -45,6 +45,7 @@ Result<Sandbox::SandboxSpec> instanceSpec(const Config::FunctionConfig &config,
                                         QProcessEnvironment::systemEnvironment());
     spec.env += extraEnv;
     spec.workingDir = imageConfig.workingDir.isEmpty() ? u"/"_qs : imageConfig.workingDir;
+    spec.seccomp = !config.seccompUnconfined;
     spec.uid = user->uid;
     spec.gid = user->gid;
     spec.diskSizeBytes = quint64(config.diskSizeMB) << 20;

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/resource.h>
@@ -107,6 +108,9 @@ int main(int argc, char **argv, char **envp)
                     nullptr);
         return 127;
     }
+    // Not dumpable: the function cannot ptrace PID 1, read its memory, or take fcemu's sockets
+    // from it with pidfd_getfd (the exec made it dumpable again).
+    ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     // Nothing of fcemu's reaches the command: the protocol descriptors close on its exec.
     for (int fd : {kStatusFd, kRequestFd, kStdoutFd, kStderrFd})
         ::fcntl(fd, F_SETFD, FD_CLOEXEC);

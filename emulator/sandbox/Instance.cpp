@@ -11,9 +11,11 @@
 #include <sys/ioctl.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <linux/mount.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -38,6 +40,7 @@
 #include "ProcFs.h"
 #include "SandboxChild.h"
 #include "SandboxLog.h"
+#include "Seccomp.h"
 
 namespace Fcemu::Sandbox {
 
@@ -112,6 +115,116 @@ long cloneSharingMemory(int flags, int (*fn)(void *), void *arg, int *pidfd)
     munmap(stack, kChildStackBytes);
     errno = err;
     return pid;
+}
+
+// Run as root, the sandbox never maps host uid 0: the function's ids 0..65535 are a subordinate
+// range of root's (/etc/subuid, /etc/subgid), or 100000..165535 when none is listed, so its root
+// owns nothing on the host. An unprivileged process can only map its own id, so fcemu does it
+// from outside: the set-up child asks over a socket, a short-lived thread here writes its
+// uid_map and gid_map and hands back the rootfs as an idmapped mount (host uid 0 shown as the
+// function's root), because the child's ids can neither reach root's cache nor own its files.
+struct IdRange
+{
+    qulonglong base = 100000, count = 65536;
+};
+
+IdRange subordinateRange(const char *file)
+{
+    IdRange range;
+    QFile f(QString::fromLatin1(file));
+    if (!f.open(QIODevice::ReadOnly))
+        return range;
+    while (!f.atEnd()) {
+        const QList<QByteArray> parts = f.readLine().trimmed().split(':');
+        if (parts.size() != 3 || (parts[0] != "root" && parts[0] != "0"))
+            continue;
+        bool okBase = false, okCount = false;
+        const qulonglong base = parts[1].toULongLong(&okBase);
+        const qulonglong count = parts[2].toULongLong(&okCount);
+        if (okBase && okCount && base > 0 && count >= 65536)
+            return {base, 65536};
+    }
+    return range;
+}
+
+struct MapperReply
+{
+    int32_t err = 0;
+    char what[120] = {};
+};
+
+// Serves one request from the set-up child on `fd` (SO_PASSCRED: the kernel names its PID).
+void serveIdMapRequest(int fd, const QByteArray &rootfs)
+{
+    MapperReply reply;
+    auto fail = [&reply](const char *what) {
+        reply.err = errno;
+        qstrncpy(reply.what, what, sizeof reply.what);
+    };
+    char byte = 0;
+    iovec iov{&byte, 1};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(ucred))];
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    if (recvmsg(fd, &msg, 0) <= 0)
+        return; // the child died before asking
+    const cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+    ucred cred{};
+    if (cmsg == nullptr || cmsg->cmsg_type != SCM_CREDENTIALS)
+        return;
+    memcpy(&cred, CMSG_DATA(cmsg), sizeof cred);
+    const QByteArray proc = "/proc/" + QByteArray::number(cred.pid);
+    const IdRange uids = subordinateRange("/etc/subuid");
+    const IdRange gids = subordinateRange("/etc/subgid");
+    const QByteArray uidMap =
+        "0 " + QByteArray::number(uids.base) + ' ' + QByteArray::number(uids.count) + '\n';
+    const QByteArray gidMap =
+        "0 " + QByteArray::number(gids.base) + ' ' + QByteArray::number(gids.count) + '\n';
+    auto writeMap = [&proc](const char *name, const QByteArray &map) {
+        UniqueFd f(open(QByteArray(proc + name).constData(), O_WRONLY | O_CLOEXEC));
+        return f && write(f.get(), map.constData(), size_t(map.size())) == map.size();
+    };
+    UniqueFd tree;
+    if (!writeMap("/uid_map", uidMap)) {
+        fail("write uid_map (subordinate range)");
+    } else if (!writeMap("/gid_map", gidMap)) {
+        fail("write gid_map (subordinate range)");
+    } else {
+        UniqueFd userns(open(QByteArray(proc + "/ns/user").constData(), O_RDONLY | O_CLOEXEC));
+        tree.reset(int(syscall(SYS_open_tree, AT_FDCWD, rootfs.constData(),
+                               OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE)));
+        mount_attr attr{};
+        attr.attr_set = MOUNT_ATTR_IDMAP | MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
+        attr.userns_fd = uint64_t(userns.get());
+        if (!userns) {
+            fail("open the sandbox's user namespace");
+        } else if (!tree) {
+            fail("open_tree the rootfs");
+        } else if (syscall(SYS_mount_setattr, tree.get(), "", AT_EMPTY_PATH | AT_RECURSIVE, &attr,
+                           sizeof attr) != 0) {
+            fail("idmap the rootfs (mount_setattr)");
+            tree.reset();
+        }
+    }
+    iovec out{&reply, sizeof reply};
+    msghdr answer{};
+    answer.msg_iov = &out;
+    answer.msg_iovlen = 1;
+    alignas(cmsghdr) char rights[CMSG_SPACE(sizeof(int))] = {};
+    if (tree) {
+        answer.msg_control = rights;
+        answer.msg_controllen = sizeof rights;
+        cmsghdr *c = CMSG_FIRSTHDR(&answer);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        const int treeFd = tree.get();
+        memcpy(CMSG_DATA(c), &treeFd, sizeof treeFd);
+    }
+    (void)sendmsg(fd, &answer, MSG_NOSIGNAL);
 }
 
 // fcemu-init: $FCEMU_INIT, next to the executable, ../libexec/fcemu/, the build tree (tests
@@ -192,7 +305,7 @@ public:
     Instance *const q;
     SandboxSpec spec;
 
-    UniqueFd pidfd, statusFd, requestFd, stdoutRead, stderrRead, wakeFd, fenceFd, procDir;
+    UniqueFd pidfd, statusFd, requestFd, stdoutRead, stderrRead, wakeFd, fenceFd, procDir, shmDir;
     pid_t initPid = -1;
     uint32_t address = 0;
     dev_t pidNsDev = 0;
@@ -309,6 +422,12 @@ Status InstancePrivate::start()
     UniqueFd initExe(open(QFile::encodeName(initPath).constData(), O_PATH | O_CLOEXEC));
     if (!initExe)
         return fail(ErrorKind::Platform, describeErrno(u"sandbox: open "_qs + initPath, errno));
+    const bool asRoot = geteuid() == 0;
+    if (asRoot && (spec.uid >= 65536 || spec.gid >= 65536))
+        return fail(ErrorKind::FunctionFailed,
+                    u"sandbox: the image's user %1:%2 is outside the ids 0-65535 that fcemu maps "
+                    u"when run as root"_qs.arg(spec.uid)
+                        .arg(spec.gid));
     const QByteArray uidMap =
         QByteArray::number(spec.uid) + ' ' + QByteArray::number(getuid()) + " 1\n";
     const QByteArray gidMap =
@@ -357,9 +476,40 @@ Status InstancePrivate::start()
     context.initArgv = initArgvPtrs.data();
     context.envp = envPtrs.data();
 
+    // As root: the id maps are written by a thread of ours while the child waits (see above).
+    UniqueFd mapperEnd, mapperChild;
+    std::thread mapper;
+    if (asRoot) {
+        int pair[2];
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0)
+            return fail(ErrorKind::Platform, describeErrno(u"sandbox: socketpair"_qs, errno));
+        mapperEnd.reset(pair[0]);
+        mapperChild.reset(pair[1]);
+        const int on = 1;
+        setsockopt(mapperEnd.get(), SOL_SOCKET, SO_PASSCRED, &on, sizeof on);
+        context.mapperFd = mapperChild.get();
+        context.functionUid = spec.uid;
+        context.functionGid = spec.gid;
+        mapper = std::thread(serveIdMapRequest, mapperEnd.get(), QFile::encodeName(spec.rootfs));
+    }
+
+    if (spec.seccomp) {
+        const auto filter = defaultSeccompFilter();
+        if (!filter)
+            return fail(filter.error().kind, filter.error().message);
+        context.seccomp = *filter;
+    }
+
     int rawPidfd = -1;
     // Returns once the child has exec'd fcemu-init or has failed (CLONE_VFORK).
     const long pid = cloneSharingMemory(kNamespaces, childSetup, &context, &rawPidfd);
+    if (mapper.joinable()) {
+        const int err = errno;
+        mapperChild.reset(); // the child has exec'd or died: a mapper still waiting sees EOF
+        shutdown(mapperEnd.get(), SHUT_RDWR);
+        mapper.join();
+        errno = err;
+    }
     if (pid < 0) {
         const int err = errno;
         startErrno = err;
@@ -438,6 +588,10 @@ Status InstancePrivate::start()
             << describeErrno(u"cannot open the sandbox's /proc from outside; measuring memory "
                              u"through the host's /proc instead"_qs,
                              errno);
+    // The sandbox's /dev/shm: RAM the processes' RSS does not show (the function cannot mount
+    // over it: no CAP_SYS_ADMIN, and the filter refuses mount).
+    shmDir.reset(
+        open(QByteArray(procBase + "/root/dev/shm").constData(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     fcntl(stdoutRead.get(), F_SETFL, O_NONBLOCK);
     fcntl(stderrRead.get(), F_SETFL, O_NONBLOCK);
     running = true;
@@ -645,7 +799,10 @@ void InstancePrivate::watch()
         if (fds[2].revents & POLLIN)
             alive = false;
         if (alive && std::chrono::steady_clock::now() >= nextSample) {
-            const quint64 now = dir != nullptr ? sampleMemory(dir) : sampleMemoryFromHost();
+            quint64 now = dir != nullptr ? sampleMemory(dir) : sampleMemoryFromHost();
+            struct statfs shm;
+            if (shmDir && fstatfs(shmDir.get(), &shm) == 0 && shm.f_blocks >= shm.f_bfree)
+                now += quint64(shm.f_blocks - shm.f_bfree) * quint64(shm.f_bsize);
             memory = now;
             quint64 old = peak;
             while (now > old && !peak.compare_exchange_weak(old, now)) {

@@ -72,6 +72,9 @@ QString SetupOp::describe() const
     case OpType::MountDevpts:
         line = u"devpts "_qs + dst + u" "_qs + opts;
         break;
+    case OpType::MaskPath:
+        line = u"mask "_qs + dst;
+        break;
     case OpType::DetachOldRoot:
         line = u"detach "_qs + dst;
         break;
@@ -198,7 +201,28 @@ MountPlan buildMountPlan(const SandboxSpec &spec)
         const QByteArray dest = path(kNewRoot, "/dev") + node;
         add({OpType::CreateFile, {}, dest, {}, 0, 0666});
         add({OpType::BindMount, path(kOldRoot, "/dev") + node, dest, {}, MS_BIND});
+        // The host's inodes: read-only binds, so the function cannot touch, chmod or chown
+        // them (device I/O is unaffected by a read-only mount).
+        add({OpType::RemountReadOnly, {}, dest, {}, MS_RDONLY | MS_NOSUID | MS_NOEXEC});
     }
+    // /proc as Docker leaves it: the kernel's knobs read-only, its secrets and debug files
+    // masked. Optional: which of these exist depends on the kernel.
+    for (const char *dir : {"/bus", "/fs", "/irq", "/sys", "/sysrq-trigger"}) {
+        const QByteArray dest = path(kNewRoot, "/proc") + dir;
+        add({OpType::BindMount, dest, dest, {}, MS_BIND | MS_REC, 0, OpWhen::Always, true});
+        add({OpType::RemountReadOnly,
+             {},
+             dest,
+             {},
+             MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+             0,
+             OpWhen::Always,
+             true});
+    }
+    for (const char *masked :
+         {"/acpi", "/asound", "/interrupts", "/kcore", "/keys", "/latency_stats", "/sched_debug",
+          "/scsi", "/timer_list", "/timer_stats"})
+        add({OpType::MaskPath, path(kNewRoot, "/dev/null"), path(kNewRoot, "/proc") + masked, {}});
     add({OpType::Mkdir, {}, path(kNewRoot, "/dev/shm"), {}, 0, 01777});
     add({OpType::MountTmpfs, {}, path(kNewRoot, "/dev/shm"), "mode=1777,size=64m", safe});
     add({OpType::Mkdir, {}, path(kNewRoot, "/dev/pts"), {}, 0, 0755});

@@ -29,6 +29,8 @@ enum class OpType {
     MountOverlay,    // overlayfs on dest, options in data; on refusal switch to the fallback ops
     MountProc,       // procfs of the new PID namespace
     MountDevpts,     // devpts newinstance
+    MaskPath,        // hide dest: source (/dev/null) bound over a file, a read-only empty tmpfs
+                     // over a folder, nothing if dest does not exist (Docker's maskedPaths)
     DetachOldRoot,   // umount2(dest, MNT_DETACH)
     PivotRoot,       // chdir(dest); pivot_root(".", "."); umount2(".", MNT_DETACH); chdir("/")
 };

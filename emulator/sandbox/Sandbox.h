@@ -26,7 +26,8 @@ struct SandboxSpec
     QStringList argv; // argv[0]: absolute, or looked up in PATH from env, inside the rootfs
     QStringList env;  // "K=V" entries, passed exactly
     QString workingDir = QStringLiteral("/");
-    uint32_t uid = 0, gid = 0;             // identity inside (image USER; 0 by default)
+    uint32_t uid = 0, gid = 0; // identity inside (image USER; 0 by default)
+    bool seccomp = true; // the default seccomp filter (Seccomp.h); false: --seccomp unconfined
     uint64_t diskSizeBytes = 512ull << 20; // writable layer size (512 MB default, 10 GB option)
     uint64_t memoryLimitBytes = 0;         // 0 = no limit
     QString hostname;                      // e.g. "c-6603951e-15f440b6"

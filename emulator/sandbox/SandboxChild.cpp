@@ -6,11 +6,17 @@
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/filter.h>
 #include <linux/if.h>
+#include <linux/seccomp.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <poll.h>
+#include <grp.h>
+#include <linux/mount.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -129,6 +135,16 @@ int runOp(const SetupOp &op, const char **what)
     case OpType::MountDevpts:
         *what = "mount devpts on";
         return ::mount("devpts", dest, "devpts", op.flags, op.data.constData());
+    case OpType::MaskPath: {
+        *what = "mask";
+        struct stat st;
+        if (::lstat(dest, &st) != 0)
+            return errno == ENOENT ? 0 : -1;
+        if (S_ISDIR(st.st_mode))
+            return ::mount("tmpfs", dest, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                           "size=0,mode=0555");
+        return ::mount(src, dest, nullptr, MS_BIND, nullptr);
+    }
     case OpType::DetachOldRoot:
         *what = "detach the host root";
         return ::umount2(dest, MNT_DETACH);
@@ -244,7 +260,48 @@ int setUpLoopback(uint32_t address, const char **what)
 
 // Moves the parent's descriptors to the fixed numbers and closes everything else, so no fd of
 // fcemu (listening sockets, other instances' sockets) leaks into the sandbox.
-void arrangeDescriptors(const ChildContext &c)
+struct MapperAnswer
+{
+    int32_t err = 0;
+    char what[120] = {};
+};
+
+// Asks fcemu (run as root) to write our id maps; returns the idmapped rootfs tree or -1.
+int askForIdMaps(int fd, MapperAnswer *answer)
+{
+    char byte = 1;
+    // The kernel attaches our credentials (the receiver has SO_PASSCRED): fcemu learns our PID.
+    if (::send(fd, &byte, 1, MSG_NOSIGNAL) != 1) {
+        answer->err = errno;
+        append(answer->what, sizeof answer->what, "ask fcemu for the id maps");
+        return -1;
+    }
+    iovec iov{answer, sizeof *answer};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+    msghdr msg;
+    memset(&msg, 0, sizeof msg);
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    const ssize_t n = ::recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
+    if (n != ssize_t(sizeof *answer)) {
+        answer->err = n < 0 ? errno : EPROTO;
+        append(answer->what, sizeof answer->what, "read fcemu's answer for the id maps");
+        return -1;
+    }
+    answer->what[sizeof answer->what - 1] = '\0';
+    const cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+    int tree = -1;
+    if (cmsg != nullptr && cmsg->cmsg_type == SCM_RIGHTS)
+        memcpy(&tree, CMSG_DATA(cmsg), sizeof tree);
+    return tree;
+}
+
+// treeFd (the idmapped rootfs, or -1) is kept as kTreeFd, close-on-exec.
+constexpr int kTreeFd = 8;
+
+void arrangeDescriptors(const ChildContext &c, int treeFd)
 {
     const int sources[5] = {c.statusFd, c.requestFd, c.stdoutFd, c.stderrFd, c.initExeFd};
     int high[5];
@@ -264,10 +321,42 @@ void arrangeDescriptors(const ChildContext &c)
     // 3-6 are for fcemu-init and survive the exec; 7 (fcemu-init itself) does not.
     for (int i = 0; i < 5; ++i)
         ::dup3(high[i], 3 + i, 3 + i == kInitExeFd ? O_CLOEXEC : 0);
-    if (::syscall(SYS_close_range, 8u, ~0u, 0u) != 0) {
-        for (int fd = 8; fd < 4096; ++fd)
+    unsigned first = 8;
+    if (treeFd >= 0) {
+        if (treeFd != kTreeFd)
+            ::dup3(treeFd, kTreeFd, O_CLOEXEC);
+        first = 9;
+    }
+    if (::syscall(SYS_close_range, first, ~0u, 0u) != 0) {
+        for (int fd = int(first); fd < 4096; ++fd)
             ::close(fd);
     }
+}
+
+// Docker's default capability set for the function's root (moby's oci/caps/defaults.go), less
+// CAP_NET_RAW (AF_PACKET and raw sockets: nothing an FC function needs). Everything else leaves
+// the bounding set before fcemu-init is exec'd, so neither it nor anything it starts can regain
+// CAP_SYS_ADMIN, CAP_SYS_PTRACE, CAP_NET_ADMIN, ... in the sandbox's user namespace.
+constexpr int kKeptCapabilities[] = {
+    CAP_CHOWN,      CAP_DAC_OVERRIDE, CAP_FSETID,     CAP_FOWNER,  CAP_MKNOD,
+    CAP_SETGID,     CAP_SETUID,       CAP_SETFCAP,    CAP_SETPCAP, CAP_NET_BIND_SERVICE,
+    CAP_SYS_CHROOT, CAP_KILL,         CAP_AUDIT_WRITE};
+
+int dropCapabilities()
+{
+    for (int cap = 0; cap <= 63; ++cap) {
+        bool keep = false;
+        for (int kept : kKeptCapabilities)
+            keep = keep || kept == cap;
+        if (keep)
+            continue;
+        if (::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL) // EINVAL: unknown
+            return -1;
+    }
+    // Ambient capabilities would survive the exec of a non-root program.
+    if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL)
+        return -1;
+    return 0;
 }
 
 } // namespace
@@ -275,7 +364,14 @@ void arrangeDescriptors(const ChildContext &c)
 int childSetup(void *context)
 {
     const ChildContext &c = *static_cast<const ChildContext *>(context);
-    arrangeDescriptors(c);
+    int treeFd = -1;
+    MapperAnswer mapped;
+    if (c.mapperFd >= 0)
+        treeFd = askForIdMaps(c.mapperFd, &mapped);
+    arrangeDescriptors(c, treeFd);
+    if (c.mapperFd >= 0 && (mapped.err != 0 || treeFd < 0))
+        die(MessageType::Error, mapped.err != 0 ? mapped.err : EPROTO,
+            mapped.what[0] != '\0' ? mapped.what : "write the id maps from fcemu");
 
     // Die with fcemu. PDEATHSIG is tied to the thread that cloned us (see Sandbox.h); the status
     // socket's hang-up covers the race where fcemu died before this line and any other case.
@@ -286,14 +382,23 @@ int childSetup(void *context)
             ::_exit(127);
     }
 
-    // Rootless id maps: setgroups "deny" first (required before gid_map for an unprivileged
-    // writer since Linux 3.19), then a single-id map for uid and gid.
-    if (writeWholeFile("/proc/self/setgroups", "deny", 4, 0, 0) != 0 && errno != ENOENT)
-        die(MessageType::Error, errno, "write /proc/self/setgroups");
-    if (writeWholeFile("/proc/self/uid_map", c.uidMap, textLength(c.uidMap), 0, 0) != 0)
-        die(MessageType::Error, errno, "write /proc/self/uid_map");
-    if (writeWholeFile("/proc/self/gid_map", c.gidMap, textLength(c.gidMap), 0, 0) != 0)
-        die(MessageType::Error, errno, "write /proc/self/gid_map");
+    if (c.mapperFd >= 0) {
+        // The maps are written: become the function's root (no host groups), with the
+        // capabilities the namespace gave us.
+        if (::setgroups(0, nullptr) != 0)
+            die(MessageType::Error, errno, "setgroups in the sandbox");
+        if (::setresgid(0, 0, 0) != 0 || ::setresuid(0, 0, 0) != 0)
+            die(MessageType::Error, errno, "become root in the sandbox");
+    } else {
+        // Rootless id maps: setgroups "deny" first (required before gid_map for an unprivileged
+        // writer since Linux 3.19), then a single-id map for uid and gid.
+        if (writeWholeFile("/proc/self/setgroups", "deny", 4, 0, 0) != 0 && errno != ENOENT)
+            die(MessageType::Error, errno, "write /proc/self/setgroups");
+        if (writeWholeFile("/proc/self/uid_map", c.uidMap, textLength(c.uidMap), 0, 0) != 0)
+            die(MessageType::Error, errno, "write /proc/self/uid_map");
+        if (writeWholeFile("/proc/self/gid_map", c.gidMap, textLength(c.gidMap), 0, 0) != 0)
+            die(MessageType::Error, errno, "write /proc/self/gid_map");
+    }
 
     if (c.hostname != nullptr && c.hostname[0] != '\0' &&
         ::sethostname(c.hostname, textLength(c.hostname)) != 0)
@@ -310,6 +415,12 @@ int childSetup(void *context)
                     "with a writable /tmp instead",
                     nullptr);
     for (const SetupOp &op : *c.plan) {
+        if (treeFd >= 0 && op.type == OpType::BindMount && op.dest == kLower) {
+            if (::syscall(SYS_move_mount, kTreeFd, "", AT_FDCWD, kLower, MOVE_MOUNT_F_EMPTY_PATH) !=
+                0)
+                die(MessageType::Error, errno, "attach the idmapped rootfs at", kLower);
+            continue;
+        }
         if ((op.when == OpWhen::OverlayOnly && !overlay) ||
             (op.when == OpWhen::FallbackOnly && overlay) ||
             (op.type == OpType::MountOverlay && !overlay))
@@ -347,9 +458,37 @@ int childSetup(void *context)
     if (::chdir(c.workingDir) != 0)
         die(MessageType::ExecError, errno, "chdir to the working directory", c.workingDir);
 
+    // A session of its own: no controlling terminal for anything in the sandbox, so no
+    // TIOCSTI into the shell that started fcemu (bubblewrap's --new-session, CVE-2017-5226).
+    if (::setsid() < 0)
+        die(MessageType::Error, errno, "setsid");
+
+    // The task limit: RLIMIT_NPROC is counted per user namespace and uid (Linux 5.14+), so
+    // this caps the processes and threads of the function's user in this instance alone. Hard
+    // too: raising it needs CAP_SYS_RESOURCE, which is not kept.
+    const rlimit tasks{kTaskLimit, kTaskLimit};
+    if (::setrlimit(RLIMIT_NPROC, &tasks) != 0)
+        die(MessageType::Error, errno, "setrlimit(RLIMIT_NPROC)");
+
+    // Set-up is over: the function's root keeps Docker's default capabilities only.
+    if (dropCapabilities() != 0)
+        die(MessageType::Error, errno, "drop capabilities (PR_CAPBSET_DROP)");
+
+    // As root the child is the function's root until here; now the image's USER, if any.
+    if (c.mapperFd >= 0 && (c.functionGid != 0 || c.functionUid != 0)) {
+        if (::setresgid(c.functionGid, c.functionGid, c.functionGid) != 0 ||
+            ::setresuid(c.functionUid, c.functionUid, c.functionUid) != 0)
+            die(MessageType::Error, errno, "become the image's user in the sandbox");
+    }
+
     // setuid binaries in the image gain nothing (the rootfs is also nosuid). Kept across exec.
     if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
         die(MessageType::Error, errno, "prctl(PR_SET_NO_NEW_PRIVS)");
+
+    // The default seccomp filter, last: everything above needed mount, pivot_root, setns-free
+    // clone flags the filter refuses. It stays on fcemu-init and everything it starts.
+    if (c.seccomp != nullptr && ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, c.seccomp) != 0)
+        die(MessageType::Error, errno, "load the seccomp filter");
 
     // Signals stay blocked (the parent blocked them all around clone): fcemu-init reads them
     // from a signalfd and unblocks them for the command.

@@ -20,17 +20,25 @@
 
 namespace Fcemu::Sandbox::Detail {
 
+// Processes and threads per instance (RLIMIT_NPROC; docs/SECURITY.md says why this number).
+inline constexpr unsigned long kTaskLimit = 1024;
+
 struct ChildContext
 {
     const MountPlan *plan = nullptr;
     int statusFd = -1, requestFd = -1, stdoutFd = -1, stderrFd = -1, initExeFd = -1;
-    const char *uidMap = nullptr; // "0 1000 1\n"
+    const char *uidMap = nullptr; // "0 1000 1\n"; unused when mapperFd is set
+    // Run as root: fcemu writes the id maps (a subordinate range) when asked on this socket and
+    // answers with the rootfs as an idmapped mount tree; the child then becomes these ids.
+    int mapperFd = -1;
+    uint32_t functionUid = 0, functionGid = 0;
     const char *gidMap = nullptr;
     const char *hostname = nullptr;
     uint32_t instanceAddress = 0; // network order; 0 = none
     bool allowOverlay = true;
     const char *workingDir = "/";
-    char *const *initArgv = nullptr; // fcemu-init's command line (see InitProtocol.h)
+    const struct sock_fprog *seccomp = nullptr; // loaded last before the exec; null: none
+    char *const *initArgv = nullptr;            // fcemu-init's command line (see InitProtocol.h)
     char *const *envp = nullptr;
 };
 

@@ -65,7 +65,8 @@ private slots:
                                      u"disk-size"_qs,
                                      u"startup-timeout"_qs,
                                      u"pull-bandwidth"_qs,
-                                     u"billing"_qs}));
+                                     u"billing"_qs,
+                                     u"seccomp"_qs}));
         for (const char *flag : {"initializer", "pre-freeze", "pre-stop"})
             QVERIFY(!findFunctionOption(QString::fromUtf8(flag))->takesValue());
         QVERIFY(findFunctionOption(u"--memory"_qs)->takesValue());
@@ -133,6 +134,8 @@ private slots:
             << u"--disk-size"_qs << u"10G"_qs << u"diskSize"_qs << u"10240"_qs;
         QTest::addRow("--startup-timeout")
             << u"--startup-timeout"_qs << u"30"_qs << u"startupTimeout"_qs << u"30"_qs;
+        QTest::addRow("--seccomp")
+            << u"--seccomp"_qs << u"unconfined"_qs << u"seccomp"_qs << u"\"unconfined\""_qs;
         QTest::addRow("--pull-bandwidth")
             << u"--pull-bandwidth"_qs << u"12.5"_qs << u"pullBandwidth"_qs << u"12.5"_qs;
         QTest::addRow("--billing fc3")
@@ -167,6 +170,9 @@ private slots:
         QTest::addRow("a word for --cpu")
             << u"--cpu"_qs << u"half"_qs
             << u"--cpu expects a number of vCPUs such as 0.5 (got 'half')"_qs;
+        QTest::addRow("--seccomp wants default or unconfined")
+            << u"--seccomp"_qs << u"off"_qs
+            << u"--seccomp expects default or unconfined (got 'off')"_qs;
         QTest::addRow("--web-server-mode wants true or false")
             << u"--web-server-mode"_qs << u"yes"_qs
             << u"--web-server-mode expects true or false (got 'yes')"_qs;

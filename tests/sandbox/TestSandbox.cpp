@@ -143,6 +143,21 @@ private:
         return run.text();
     }
 
+    // Root's first subordinate uid, as the sandbox picks it.
+    static uint subordinateBase()
+    {
+        QFile file(u"/etc/subuid"_qs);
+        if (file.open(QIODevice::ReadOnly)) {
+            while (!file.atEnd()) {
+                const QList<QByteArray> parts = file.readLine().trimmed().split(':');
+                if (parts.size() == 3 && (parts[0] == "root" || parts[0] == "0") &&
+                    parts[2].toUInt() >= 65536 && parts[1].toUInt() > 0)
+                    return parts[1].toUInt();
+            }
+        }
+        return 100000;
+    }
+
 private slots:
     void initTestCase()
     {
@@ -202,8 +217,13 @@ private slots:
             const QByteArray text = status.readAll();
             const qsizetype at = text.indexOf("\nUid:\t");
             QVERIFY(at >= 0);
-            // What the kernel sees outside: the invoking user, whatever the uid inside.
-            QCOMPARE(text.mid(at + 6).split('\t').first().toUInt(), uint(getuid()));
+            // What the kernel sees outside: rootless, the invoking user, whatever the uid
+            // inside; as root, never root: the subordinate range (100000 with no /etc/subuid).
+            const uint outside = text.mid(at + 6).split('\t').first().toUInt();
+            if (getuid() != 0)
+                QCOMPARE(outside, uint(getuid()));
+            else
+                QCOMPARE(outside, subordinateBase() + uid);
         }
         run.instance->kill();
         QVERIFY(run.waitForExit());
