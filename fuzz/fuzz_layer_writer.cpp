@@ -24,8 +24,8 @@ namespace {
 
 int countEntries(const QString &path)
 {
-    return int(QDir(path).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden |
-                                    QDir::System)
+    return int(QDir(path)
+                   .entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System)
                    .size());
 }
 
@@ -41,8 +41,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     QDir().mkpath(rootPath);
     QDir().mkpath(outside);
     {
-        UniqueFd rootFd(::open(QFile::encodeName(rootPath).constData(),
-                               O_PATH | O_DIRECTORY | O_CLOEXEC));
+        UniqueFd rootFd(
+            ::open(QFile::encodeName(rootPath).constData(), O_PATH | O_DIRECTORY | O_CLOEXEC));
         if (!rootFd)
             return 0;
         Image::RootWriter writer(std::move(rootFd));
