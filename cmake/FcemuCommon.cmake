@@ -29,6 +29,14 @@ if(FCEMU_SANITIZE)
         -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
     target_link_options(fcemu_common_cfg INTERFACE -fsanitize=address,undefined)
 endif()
+if(FCEMU_BUILD_FUZZERS)
+    if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+        message(FATAL_ERROR "FCEMU_BUILD_FUZZERS needs clang (the sanitize preset uses clang-19)")
+    endif()
+    # Coverage feedback for libFuzzer in every library; only fuzz/ links libFuzzer's main.
+    target_compile_options(fcemu_common_cfg INTERFACE -fsanitize=fuzzer-no-link)
+    target_link_options(fcemu_common_cfg INTERFACE -fsanitize=fuzzer-no-link)
+endif()
 
 # fcemu_add_test(NAME name SOURCES ... LIBS ... LABELS unit|sandbox|gui [ENV ...])
 # One executable per test class; GUI tests run on the offscreen platform.

@@ -16,6 +16,7 @@ packages=(
     # tests and benchmarks: third-party image tools and extractors to compare against
     umoci skopeo libarchive-tools tar gzip zstd bubblewrap util-linux hyperfine
     nodejs node-express wrk curl
+    clang-19 libclang-rt-19-dev   # sanitize/fuzz presets: ASan+UBSan+libFuzzer (clang-14 lacks C++23)
 )
 if [ "${1:-}" = "--package" ]; then
     packages+=(

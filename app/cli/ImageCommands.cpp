@@ -315,7 +315,21 @@ int cacheCommand(const QStringList &arguments)
         out << '\n';
         return 0;
     }
-    return usage(u"image cache takes list or prune"_qs);
+    if (action == u"verify"_qs) {
+        auto result = cache.verify();
+        if (!result)
+            return report(result.error());
+        out << "verified " << result->checked
+            << (result->checked == 1 ? " cached image" : " cached images") << ": removed "
+            << result->removed << " damaged";
+        if (result->busy)
+            out << "; " << result->busy << " damaged but in use kept";
+        out << '\n';
+        for (const QString &p : result->problems)
+            out << "  " << p << '\n';
+        return 0;
+    }
+    return usage(u"image cache takes list, prune or verify"_qs);
 }
 
 int pack(const QStringList &arguments)

@@ -39,6 +39,15 @@ Error syntaxError(const QString &origin, const json::parse_error &e)
                                        QString::number(e.byte) + u": "_qs + what};
 }
 
+// A number too large for a double is out_of_range.406, not a parse_error, and has no position.
+Error rangeError(const QString &origin, const json::exception &e)
+{
+    QString what = QString::fromUtf8(e.what());
+    if (const qsizetype bracket = what.indexOf(u"] "_qs); bracket >= 0)
+        what = what.mid(bracket + 2);
+    return Error{ErrorKind::Usage, origin + u": not valid JSON: "_qs + what};
+}
+
 // Walks the JSON keeping the dotted key path, so the first problem becomes one line:
 // "<file>: <key>: <what is wrong>".
 class Reader final
@@ -217,6 +226,8 @@ Result<PriceTable> PriceTable::fromJson(const QByteArray &bytes, const QString &
         root = json::parse(bytes.begin(), bytes.end());
     } catch (const json::parse_error &e) {
         return std::unexpected(syntaxError(origin, e));
+    } catch (const json::exception &e) {
+        return std::unexpected(rangeError(origin, e));
     }
 
     Reader r(origin);
@@ -296,6 +307,8 @@ Result<PriceTable> PriceTable::load(const QString &path)
         patch = json::parse(userBytes.begin(), userBytes.end());
     } catch (const json::parse_error &e) {
         return std::unexpected(syntaxError(name, e));
+    } catch (const json::exception &e) {
+        return std::unexpected(rangeError(name, e));
     }
     if (!patch.is_object())
         return fail(ErrorKind::Usage, name + u": (top level): expected a JSON object"_qs);

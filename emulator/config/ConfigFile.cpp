@@ -199,6 +199,14 @@ Result<Parsed> parseFile(const QString &path)
                 what = what.mid(colon + 2);
             return fail(ErrorKind::Usage,
                         u"%1:%2: invalid JSON: %3"_qs.arg(path, QString::number(line), what));
+        } catch (const Json::exception &e) {
+            // The parser reports a number too large for a double ({"memorySize": 1e999}) as
+            // out_of_range.406, not as a parse_error; it carries no position (issue 15: this
+            // escaped and aborted fcemu). Keep what follows "[json.exception.out_of_range.406] ".
+            QString what = QString::fromUtf8(e.what());
+            if (const qsizetype bracket = what.indexOf(u"] "_qs); bracket >= 0)
+                what = what.mid(bracket + 2);
+            return fail(ErrorKind::Usage, path + u": invalid JSON: "_qs + what);
         }
     } else {
         YAML::Node node;

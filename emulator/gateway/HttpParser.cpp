@@ -55,6 +55,9 @@ public:
         m_eofDelimited = false;
         m_upgrade = false;
         m_ownError = HPE_OK;
+        m_sawTransferEncoding = false;
+        m_chunkedKnown = true;
+        m_chunked = false;
     }
 
     ParseStatus feed(const char *data, size_t size)
@@ -195,9 +198,54 @@ public:
         HttpHeaders &h = c->headers();
         if (h.isEmpty())
             h.append(HttpHeader{}); // cannot happen with http-parser; be safe
-        c->m_lastWasValue = true;
+        if (!c->m_lastWasValue) {
+            c->m_lastWasValue = true;
+            if (!c->afterHeaderName(p, h.last().first))
+                return -1;
+        }
         h.last().second.append(at, qsizetype(len));
         return 0;
+    }
+
+    // Debian's http-parser 2.9 treats every header name that *begins* with
+    // "Transfer-Encoding" as one: the moment the 17th letter matches it sets
+    // uses_transfer_encoding and clears F_CHUNKED, before it sees that the name goes on
+    // ("Transfer-Encoding-Hint", "Transfer-Encodings"). Valid requests were then refused (400)
+    // and valid function responses read to the end of the connection or refused (502), issue
+    // 15. Called at the first value callback of each header, when its name is complete and
+    // the parser has not yet judged the header block: undo what a look-alike did, so that only
+    // real Transfer-Encoding headers count; these still go through http-parser's own checks
+    // (chunked must be last in a request, never together with Content-Length).
+    bool afterHeaderName(http_parser *p, const QByteArray &name)
+    {
+        static constexpr char te[] = "transfer-encoding";
+        constexpr qsizetype teLength = sizeof te - 1;
+        const bool prefix = name.size() >= teLength &&
+                            (name.front() == 't' || name.front() == 'T') &&
+                            qstrnicmp(name.constData(), te, teLength) == 0;
+        if (!prefix) {
+            // All earlier headers are complete: F_CHUNKED is what the real ones made it.
+            m_chunkedKnown = true;
+            m_chunked = (p->flags & F_CHUNKED) != 0;
+            return true;
+        }
+        if (name.size() == teLength) {
+            m_sawTransferEncoding = true;
+            m_chunkedKnown = false; // set once this header's value has been read
+            return true;
+        }
+        p->uses_transfer_encoding = m_sawTransferEncoding ? 1 : 0;
+        if (m_sawTransferEncoding) {
+            if (!m_chunkedKnown) {
+                // Right after a real Transfer-Encoding header its verdict is not readable
+                // yet; refuse rather than guess how the body is framed.
+                m_ownError = HPE_INVALID_TRANSFER_ENCODING;
+                return false;
+            }
+            if (m_chunked)
+                p->flags |= F_CHUNKED;
+        }
+        return true;
     }
 
     // RFC 9110 §5.6.2 tchar. Debian builds http-parser with HTTP_PARSER_STRICT=0, which lets
@@ -352,6 +400,10 @@ public:
     bool m_eofDelimited = false;
     bool m_upgrade = false;
     http_errno m_ownError = HPE_OK;
+    // Transfer-Encoding look-alikes, see afterHeaderName().
+    bool m_sawTransferEncoding = false;
+    bool m_chunkedKnown = true;
+    bool m_chunked = false;
 };
 
 } // namespace Detail

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <QDir>
@@ -14,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "FileTree.h"
+#include "common/Units.h"
 
 namespace Fcemu::Image {
 
@@ -59,6 +61,36 @@ Status writeFileAtomically(const QString &path, const QByteArray &data)
                  QFile::encodeName(path).constData()) != 0)
         return fail(ErrorKind::Io, path + u": "_qs + errnoText(errno));
     return {};
+}
+
+// A write into the cache failed for want of space (ENOSPC, or EDQUOT under a quota). The
+// machine's fault, not the image's: SPEC §1.3 "cache disk full" exits 4 (Platform), with the
+// folder and the space the image needs, so the user knows what to free.
+bool outOfSpace(const Error &error)
+{
+    return error.message.contains(errnoText(ENOSPC)) || error.message.contains(errnoText(EDQUOT));
+}
+
+Error diskFull(const QString &cacheDir, const ImageSource &source, const ImageInfo &info)
+{
+    qint64 needed = 0;
+    for (const LayerInfo &layer : info.layers) {
+        if (auto size = uncompressedSizeOf(source, layer))
+            needed += size->first;
+        else
+            needed += layer.compressedSize;
+    }
+    struct statvfs fs
+    {
+    };
+    QString freeText;
+    if (::statvfs(QFile::encodeName(cacheDir).constData(), &fs) == 0)
+        freeText = u", "_qs + formatBytes(quint64(fs.f_bavail) * fs.f_frsize) + u" free"_qs;
+    return Error{
+        ErrorKind::Platform,
+        cacheDir + u": no space left for the image cache: the image needs "_qs +
+            formatBytes(quint64(needed)) + u" unpacked"_qs + freeText +
+            u" (free some space, run `fcemu image cache prune`, or set FCEMU_CACHE_DIR)"_qs};
 }
 
 } // namespace
@@ -184,9 +216,12 @@ Result<EnsureResult> ImageCache::ensure(const ImageSource &source, const ImageIn
         QDir().mkpath(staging);
         QDir().mkpath(m_dir + u"/images"_qs);
         QByteArray tmpl = QFile::encodeName(staging + u'/' + key + u".XXXXXX");
-        if (!::mkdtemp(tmpl.data()))
+        if (!::mkdtemp(tmpl.data())) {
+            if (errno == ENOSPC || errno == EDQUOT)
+                return std::unexpected(diskFull(m_dir, source, info));
             return fail(ErrorKind::Io,
                         staging + u": cannot create a staging folder: "_qs + errnoText(errno));
+        }
         const QString stagingDir = QFile::decodeName(tmpl);
         const QString rootfs = stagingDir + u"/rootfs"_qs;
         QElapsedTimer timer;
@@ -202,6 +237,8 @@ Result<EnsureResult> ImageCache::ensure(const ImageSource &source, const ImageIn
         }();
         if (!unpacked) {
             removeAll(stagingDir);
+            if (outOfSpace(unpacked.error()))
+                return std::unexpected(diskFull(m_dir, source, info));
             return std::unexpected(unpacked.error());
         }
         result.unpackMs = double(timer.nsecsElapsed()) / 1e6;
@@ -235,6 +272,8 @@ Result<EnsureResult> ImageCache::ensure(const ImageSource &source, const ImageIn
                                          QByteArray::fromStdString(meta.dump(2)));
             !w) {
             removeAll(stagingDir);
+            if (outOfSpace(w.error()))
+                return std::unexpected(diskFull(m_dir, source, info));
             return std::unexpected(w.error());
         }
         // Publish: one rename makes the whole entry appear at once.
@@ -275,6 +314,67 @@ QList<CacheEntry> ImageCache::list() const
         if (auto e = readEntry(key))
             out.append(*e);
     return out;
+}
+
+Result<VerifyReport> ImageCache::verify()
+{
+    VerifyReport report;
+    const QDir images(m_dir + u"/images"_qs);
+    for (const QString &key : images.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name)) {
+        ++report.checked;
+        const QString path = images.filePath(key);
+        QString problem;
+        QFile meta(path + u"/meta.json"_qs);
+        json j;
+        if (meta.open(QIODevice::ReadOnly)) {
+            const QByteArray data = meta.readAll();
+            j = json::parse(data.constBegin(), data.constEnd(), nullptr, false);
+        }
+        if (!j.is_object()) {
+            problem = u"no readable meta.json"_qs;
+        } else if (!QFileInfo(path + u"/rootfs"_qs).isDir()) {
+            problem = u"no rootfs folder"_qs;
+        } else {
+            const QString chainId = jstr(j, "chainId");
+            const QString expected =
+                QLatin1StringView(cacheVersion) + u'-' + QString(chainId).replace(u':', u'-');
+            if (chainId.isEmpty() || expected != key)
+                problem = u"its folder name is not the key of its content ("_qs +
+                          (chainId.isEmpty() ? u"no chainId"_qs : chainId) + u')';
+        }
+        if (problem.isEmpty())
+            continue;
+        auto lock = lockFile(key, LOCK_EX | LOCK_NB);
+        if (!lock)
+            return std::unexpected(lock.error());
+        if (!lock->valid()) {
+            ++report.busy;
+            report.problems.append(key + u": "_qs + problem + u" (in use, kept)"_qs);
+            continue;
+        }
+        const QString doomed = m_dir + u"/staging/"_qs + key + u".damaged";
+        QDir().mkpath(m_dir + u"/staging"_qs);
+        removeAll(doomed);
+        if (::rename(QFile::encodeName(path).constData(), QFile::encodeName(doomed).constData()) !=
+            0)
+            return fail(ErrorKind::Io, path + u": "_qs + errnoText(errno));
+        if (auto r = removeAll(doomed); !r)
+            return std::unexpected(r.error());
+        ++report.removed;
+        report.problems.append(key + u": "_qs + problem);
+    }
+    const QDir staging(m_dir + u"/staging"_qs);
+    for (const QString &name : staging.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        const QString key = name.section(u'.', 0, 0);
+        auto lock = lockFile(key, LOCK_EX | LOCK_NB);
+        if (lock && lock->valid()) {
+            if (auto r = removeAll(staging.filePath(name)); !r)
+                return std::unexpected(r.error());
+            ++report.removed;
+            report.problems.append(name + u": unfinished unpack left by a killed process"_qs);
+        }
+    }
+    return report;
 }
 
 Result<PruneReport> ImageCache::prune()

@@ -5,6 +5,7 @@
 #include <QDateTime>
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 #include "ImageManifest.h"
 #include "LayerUnpacker.h"
@@ -57,6 +58,14 @@ struct PruneReport
     qint64 bytesFreed = 0;
 };
 
+struct VerifyReport
+{
+    int checked = 0;      // entries under images/
+    int removed = 0;      // damaged entries and crash leftovers removed
+    int busy = 0;         // damaged but in use by a running instance: kept
+    QStringList problems; // "<key>: <what is wrong>", one per damaged entry or leftover
+};
+
 // The emulated counterpart of FC's image cache: unpacked images keyed by content (the chain
 // of layer DiffIDs). Entries are unpacked into staging/ and published with one rename, so a
 // crash never leaves a half entry that is later trusted; an flock per key makes two processes
@@ -79,6 +88,10 @@ public:
     QList<CacheEntry> list() const;
     // Removes every entry that no running instance holds, and stale staging folders.
     Result<PruneReport> prune();
+    // `fcemu image cache verify` (SPEC §1.3): finds entries that are not whole (no readable
+    // meta.json, no rootfs folder, a folder name that is not its content's key) and the
+    // staging folders a killed unpack left, and removes those no process holds.
+    Result<VerifyReport> verify();
 
 private:
     std::optional<CacheEntry> readEntry(const QString &key) const;

@@ -356,6 +356,11 @@ Status RootWriter::applyEntry(archive *reader, archive_entry *entry, const QStri
             return fail(ErrorKind::ImageRefused, where + u": hardlink target '"_qs +
                                                      QString::fromUtf8(hardlink) +
                                                      u"' does not exist");
+        // Our own descriptor: removeExisting below clears the cache, which closes *tparent
+        // when it is the cached one (issue 15: "cannot create hardlink: Bad file descriptor").
+        UniqueFd tparentKeep(::fcntl(*tparent, F_DUPFD_CLOEXEC, 0));
+        if (!parentKeep || !tparentKeep)
+            return fail(ErrorKind::Io, where + u": "_qs + errnoText(errno));
         if (S_ISDIR(tst.st_mode))
             return fail(ErrorKind::ImageRefused, where + u": hardlink to a folder"_qs);
         struct stat st;
@@ -365,7 +370,7 @@ Status RootWriter::applyEntry(archive *reader, archive_entry *entry, const QStri
             if (auto r = removeExisting(parentKeep.get(), base, where); !r)
                 return r;
         }
-        if (::linkat(*tparent, target.last().constData(), parentKeep.get(), cname, 0) != 0)
+        if (::linkat(tparentKeep.get(), target.last().constData(), parentKeep.get(), cname, 0) != 0)
             return fail(ErrorKind::Io, where + u": cannot create hardlink: "_qs + errnoText(errno));
         m_createdThisLayer.insert(InodeKey{tst.st_dev, tst.st_ino});
         invalidateParentCache();
@@ -378,11 +383,13 @@ Status RootWriter::applyEntry(archive *reader, archive_entry *entry, const QStri
         UniqueFd fd(
             ::openat(parent, cname, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
         if (!fd && errno == EEXIST) {
-            struct stat st;
-            if (::fstatat(parent, cname, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode))
-                invalidateParentCache();
-            // Unlink and recreate: breaks other hardlinks, as overlayfs copy-up does.
+            // Unlink and recreate: breaks other hardlinks, as overlayfs copy-up does. Take our
+            // own descriptor first: removeExisting clears the parent cache (the old object may
+            // have been a symlink a cached path went through), and that closes `parent` when it
+            // is the cached one (issue 15: "cannot replace ...: Bad file descriptor").
             UniqueFd hold(::fcntl(parent, F_DUPFD_CLOEXEC, 0));
+            if (!hold)
+                return fail(ErrorKind::Io, where + u": "_qs + errnoText(errno));
             if (auto r = removeExisting(hold.get(), base, where); !r)
                 return r;
             fd.reset(::openat(hold.get(), cname,

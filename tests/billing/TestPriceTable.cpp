@@ -127,6 +127,9 @@ private slots:
         QTest::addRow("a misspelt literal names the byte and the parser's complaint")
             << QByteArray(R"({"fc2": {"gbSecondPrice": tru}})")
             << u"not valid JSON at byte 30: syntax error while parsing value - invalid literal"_qs;
+        QTest::addRow("a number too large for a double is refused, not fatal")
+            << QByteArray(R"({"fc2": {"gbSecondPrice": 1e999}})")
+            << u"not valid JSON: number overflow parsing '1e999'"_qs;
         QTest::addRow("a top-level list is not a table")
             << QByteArray("[1, 2]") << u"(top level): expected a JSON object"_qs;
         QTest::addRow("a price in words names fc2.gbSecondPrice")

@@ -331,6 +331,13 @@ private slots:
         QTest::addRow("malformed JSON names the file and line")
             << u"bad.json"_qs << QByteArray("{\n  \"memorySize\": 512,\n  oops\n}\n") << QString()
             << u"bad.json:3: invalid JSON"_qs;
+        QTest::addRow("a JSON number too large for a double is refused, not fatal")
+            << u"huge.json"_qs << QByteArray("{\"memorySize\": 1e999}") << QString()
+            << u"huge.json: invalid JSON: number overflow parsing '1e999'"_qs;
+        QTest::addRow("a nested overflowing JSON number is refused too")
+            << u"nested.json"_qs
+            << QByteArray("{\"environmentVariables\": {\"A\": \"1\"}, \"timeout\": -1e400}")
+            << QString() << u"nested.json: invalid JSON: number overflow parsing '-1e400'"_qs;
         QTest::addRow("a wrong type names the key path and its line")
             << u"type.yaml"_qs << fc3Head + "      memorySize: lots\n"
             << QString()

@@ -61,6 +61,24 @@ private slots:
         QTest::addRow("an absolute-form target gives its path and query")
             << QByteArray("GET http://example.com:80/p/q?z=9 HTTP/1.1\r\n\r\n") << QByteArray("GET")
             << QByteArray("/p/q") << QByteArray("z=9") << QByteArray() << true;
+        // Issue 15: Debian's http-parser 2.9 marks any header name that begins with
+        // "Transfer-Encoding" as a Transfer-Encoding header, and then refused these.
+        QTest::addRow("a header named Transfer-Encoding-Hint is an ordinary header")
+            << QByteArray("POST /h HTTP/1.1\r\nTransfer-Encoding-Hint: none\r\n"
+                          "Content-Length: 2\r\n\r\nhi")
+            << QByteArray("POST") << QByteArray("/h") << QByteArray() << QByteArray("hi") << true;
+        QTest::addRow("Transfer-Encodings on a GET without a body is an ordinary header")
+            << QByteArray("GET /t HTTP/1.1\r\ntransfer-encodings: x\r\n\r\n") << QByteArray("GET")
+            << QByteArray("/t") << QByteArray() << QByteArray() << true;
+        QTest::addRow("a real Transfer-Encoding after a look-alike still means chunked")
+            << QByteArray("PUT /c HTTP/1.1\r\nTransfer-Encoding-Hint: none\r\n"
+                          "Transfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n")
+            << QByteArray("PUT") << QByteArray("/c") << QByteArray() << QByteArray("hi") << true;
+        QTest::addRow("a real Transfer-Encoding before a look-alike still means chunked")
+            << QByteArray("PUT /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\nHost: h\r\n"
+                          "Transfer-Encodingx: y\r\nTransfer-Encoding-Hint:\r\n\r\n"
+                          "2\r\nhi\r\n0\r\n\r\n")
+            << QByteArray("PUT") << QByteArray("/c") << QByteArray() << QByteArray("hi") << true;
         QTest::addRow("a binary body is kept byte for byte")
             << QByteArray("POST /b HTTP/1.1\r\nContent-Length: 4\r\n\r\n\x00\xff\r\n", 43)
             << QByteArray("POST") << QByteArray("/b") << QByteArray()
@@ -275,6 +293,21 @@ private slots:
             << QByteArray("POST / HTTP/1.1\r\nContent-Length: 12a\r\n\r\n");
         QTest::addRow("two Content-Lengths (request smuggling)")
             << QByteArray("POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab");
+        QTest::addRow("Transfer-Encoding with Content-Length after a look-alike (smuggling)")
+            << QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding-Hint: none\r\n"
+                          "Transfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n");
+        QTest::addRow("Transfer-Encoding with Content-Length before a look-alike (smuggling)")
+            << QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n"
+                          "Content-Length: 3\r\nTransfer-Encoding-Hint: none\r\n\r\n");
+        QTest::addRow("a request Transfer-Encoding other than chunked, beside a look-alike")
+            << QByteArray("POST / HTTP/1.1\r\nTransfer-Encodings: x\r\n"
+                          "Transfer-Encoding: gzip\r\n\r\n");
+        QTest::addRow("a look-alike right after a real Transfer-Encoding (framing unknown)")
+            << QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n"
+                          "Transfer-Encoding-Hint: none\r\n\r\n0\r\n\r\n");
+        QTest::addRow("a real Transfer-Encoding that is not last-chunked, after a look-alike")
+            << QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nHost: h\r\n"
+                          "Transfer-Encoding-Hint: none\r\nTransfer-Encoding: gzip\r\n\r\n");
         QTest::addRow("a bad chunk size")
             << QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n");
     }
@@ -308,6 +341,14 @@ private slots:
         QTest::addRow("a response to HEAD has no body despite Content-Length")
             << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 1234\r\n\r\n") << QByteArray("HEAD")
             << 200 << QByteArray() << true;
+        QTest::addRow("a function's Transfer-Encoding-Hint header is an ordinary header")
+            << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding-Hint: none\r\n"
+                          "Content-Length: 2\r\n\r\nok")
+            << QByteArray("GET") << 200 << QByteArray("ok") << true;
+        QTest::addRow("a chunked response with a look-alike header is still decoded")
+            << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX: y\r\n"
+                          "Transfer-Encodings: z\r\n\r\n2\r\nok\r\n0\r\n\r\n")
+            << QByteArray("GET") << 200 << QByteArray("ok") << true;
         QTest::addRow("204 has no body") << QByteArray("HTTP/1.1 204 No Content\r\n\r\n")
                                          << QByteArray("GET") << 204 << QByteArray() << true;
         QTest::addRow("Connection: close in a response ends keep-alive")

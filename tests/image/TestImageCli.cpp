@@ -157,8 +157,72 @@ private slots:
         const Run prune = fcemu({u"image"_qs, u"cache"_qs, u"prune"_qs});
         QCOMPARE(prune.code, 0);
         QVERIFY(prune.out.startsWith("removed "));
+        QVERIFY(QDir().mkpath(m_tmp.filePath(u"cache/images/v1-sha256-half/rootfs"_qs)));
+        const Run verify = fcemu({u"image"_qs, u"cache"_qs, u"verify"_qs});
+        QCOMPARE(verify.code, 0);
+        QVERIFY2(verify.out.startsWith("verified 1 cached image: removed 1 damaged\n"
+                                       "  v1-sha256-half: no readable meta.json\n"),
+                 verify.out.constData());
+        QVERIFY(!QFileInfo::exists(m_tmp.filePath(u"cache/images/v1-sha256-half"_qs)));
         const Run bad = fcemu({u"image"_qs, u"cache"_qs, u"shred"_qs});
         QCOMPARE(bad.code, 2);
+    }
+
+    // Issue 15 / SPEC §1.3: a full cache disk is the machine's fault (exit 4), the message
+    // names the cache folder and the space the image needs, and no entry or staging folder is
+    // left. The cache lives on a 512 KiB tmpfs in a mount namespace of the test's own.
+    void fullCacheDiskExitsFourAndLeavesNothing()
+    {
+        const QString content = m_tmp.filePath(u"big"_qs);
+        QDir().mkpath(content);
+        QFile blob(content + u"/random.bin"_qs);
+        QVERIFY(blob.open(QIODevice::WriteOnly));
+        QFile urandom(u"/dev/urandom"_qs);
+        QVERIFY(urandom.open(QIODevice::ReadOnly));
+        blob.write(urandom.read(2 << 20)); // incompressible: 2 MiB unpacked and packed
+        blob.close();
+        const QString image = m_tmp.filePath(u"big.tar"_qs);
+        const Run packed = fcemu(
+            {u"image"_qs, u"pack"_qs, content, image, u"--entrypoint"_qs, u"[\"/random.bin\"]"_qs});
+        QVERIFY2(packed.code == 0, packed.err.constData());
+        const QString cache = m_tmp.filePath(u"smallcache"_qs);
+        QDir().mkpath(cache);
+        const QString script =
+            u"mount -t tmpfs -o size=512k tmpfs \"$CACHE\" || exit 99\n"
+            u"\"$FCEMU\" invoke \"$IMAGE\" --timeout 5 2>\"$CACHE.err\" >/dev/null\n"
+            u"echo \"rc=$?\"\n"
+            u"find \"$CACHE\" -mindepth 2\n"_qs;
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"FCEMU_CACHE_DIR"_qs, cache);
+        env.insert(u"CACHE"_qs, cache);
+        env.insert(u"IMAGE"_qs, image);
+        env.insert(u"FCEMU"_qs, qEnvironmentVariable("FCEMU_TEST_BINARY_DIR") + u"/app/fcemu"_qs);
+        p.setProcessEnvironment(env);
+        p.start(u"unshare"_qs,
+                {u"--user"_qs, u"--map-root-user"_qs, u"--mount"_qs, u"sh"_qs, u"-c"_qs, script});
+        QVERIFY(p.waitForFinished(120000));
+        if (p.exitCode() == 99 || p.exitStatus() != QProcess::NormalExit ||
+            p.readAllStandardError().contains("unshare")) {
+            if (qEnvironmentVariable("EMU_SANDBOX_MUST_WORK") != u"1"_qs)
+                QSKIP("cannot mount a tmpfs in a user namespace here");
+            QFAIL("cannot mount a tmpfs in a user namespace (EMU_SANDBOX_MUST_WORK=1)");
+        }
+        const QList<QByteArray> lines = p.readAllStandardOutput().trimmed().split('\n');
+        QFile errFile(cache + u".err"_qs);
+        QVERIFY(errFile.open(QIODevice::ReadOnly));
+        const QByteArray err = errFile.readAll();
+        QCOMPARE(lines.value(0), QByteArray("rc=4"));
+        QVERIFY2(oneLine(err), err.constData());
+        QVERIFY2(err.contains(
+                     QByteArray(QFile::encodeName(cache) + ": no space left for the image cache")),
+                 err.constData());
+        QVERIFY2(err.contains("the image needs 2.0"), err.constData());
+        // Nothing partial: only the (empty) images/ and staging/ folders and the lock files.
+        for (const QByteArray &line : lines.mid(1))
+            QVERIFY2(line.endsWith("/images") || line.endsWith("/staging") ||
+                         line.contains("/locks"),
+                     line.constData());
     }
 };
 

@@ -232,6 +232,40 @@ private slots:
         QCOMPARE(read(u"z"_qs), QByteArray("now-file-too"));
     }
 
+    // Issue 15: below the root, replacing a symlink, folder or FIFO with a file, or a file
+    // with a hardlink, used a folder descriptor the parent cache had already closed ("Bad
+    // file descriptor"). The library-upgrade pattern: libfoo.so a symlink, then a file.
+    void nestedTypeChangesAndHardlinkReplacement()
+    {
+        const auto r = unpack({TarBuilder()
+                                   .file("usr/lib/libfoo.so.1", "v1")
+                                   .symlink("usr/lib/libfoo.so", "libfoo.so.1")
+                                   .dir("usr/lib/plugins")
+                                   .file("usr/lib/plugins/p", "p")
+                                   .fifo("usr/lib/pipe")
+                                   .file("usr/bin/a", "a")
+                                   .file("usr/bin/b", "old b")
+                                   .tar(),
+                               TarBuilder()
+                                   .file("usr/lib/libfoo.so", "v2")
+                                   .file("usr/lib/plugins", "now a file")
+                                   .file("usr/lib/pipe", "now a file too")
+                                   .hardlink("usr/bin/b", "usr/bin/a")
+                                   .tar()});
+        QVERIFY2(r, r ? "" : qPrintable(r.error().message));
+        QVERIFY(!QFileInfo(m_root + u"/usr/lib/libfoo.so"_qs).isSymLink());
+        QCOMPARE(read(u"usr/lib/libfoo.so"_qs), QByteArray("v2"));
+        QCOMPARE(read(u"usr/lib/libfoo.so.1"_qs), QByteArray("v1"));
+        QCOMPARE(read(u"usr/lib/plugins"_qs), QByteArray("now a file"));
+        QCOMPARE(read(u"usr/lib/pipe"_qs), QByteArray("now a file too"));
+        struct stat a, b;
+        QCOMPARE(::stat(QFile::encodeName(m_root + u"/usr/bin/a"_qs).constData(), &a), 0);
+        QCOMPARE(::stat(QFile::encodeName(m_root + u"/usr/bin/b"_qs).constData(), &b), 0);
+        QCOMPARE(a.st_ino, b.st_ino);
+        QCOMPARE(read(u"usr/bin/b"_qs), QByteArray("a"));
+        verifyOutsideUntouched();
+    }
+
     void longAndUtf8Names()
     {
         const QByteArray longName = "deep/" + QByteArray(200, 'n') + "/" + QByteArray(150, 'f');
