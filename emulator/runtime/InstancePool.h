@@ -44,6 +44,7 @@ public:
     ~InstancePool() override; // kills every instance (no pre-stop: call stop() for that)
 
     const Config::FunctionConfig &config() const { return m_config; }
+    const std::shared_ptr<PreparedImage> &image() const { return m_image; }
 
     // Starts the provisioned instances. Call once, on the pool's thread.
     void start();
