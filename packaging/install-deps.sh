@@ -14,7 +14,6 @@ packages=(
     # tests and benchmarks: third-party image tools and extractors to compare against
     umoci skopeo libarchive-tools tar gzip zstd bubblewrap util-linux hyperfine
     nodejs node-express wrk curl
-    npm   # packaging/install-test-npm.sh: FC's Node.js SDKs for tests/sdk, into the build tree
 )
 
 sudo=""
