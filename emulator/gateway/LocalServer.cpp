@@ -24,7 +24,7 @@
 #include "common/UniqueFd.h"
 #include "config/Environment.h"
 #include "gateway/HttpParser.h"
-#include "runtime/InstancePool.h"
+#include "runtime/FunctionInvoker.h"
 
 namespace Fcemu::Gateway {
 
@@ -680,7 +680,7 @@ private:
 
     void handle(const HttpRequest &request)
     {
-        Runtime::InstancePool *pool = m_server->m_pool;
+        Runtime::FunctionInvoker *pool = m_server->m_pool;
         const bool keepAlive = request.keepAlive;
         const bool head = request.method == "HEAD";
         const Route route = routeRequest(request, pool->config().name, pool->config().serviceName);
@@ -699,6 +699,14 @@ private:
                                             Telemetry::newRequestId()),
                          keepAlive, head);
         const bool http = route.kind == Route::Kind::Http;
+        if (http && !pool->config().webServerMode)
+            // FC allows no HTTP trigger on a non-web-server function: only InvokeFunction.
+            return reply(errorResponse(400, u"InvalidArgument"_qs,
+                                       u"function '"_qs + pool->config().name +
+                                           u"' is not in web-server mode (webServerMode false): FC "
+                                           u"invokes it only through InvokeFunction, not over HTTP",
+                                       Telemetry::newRequestId(), route.api),
+                         keepAlive, head);
         if (route.async) {
             // FC answers an asynchronous invocation at once and runs it later.
             const QString requestId = pool->submit(route.forwarded, http, {}, true);
@@ -757,7 +765,7 @@ private:
     bool m_failed = false; // the socket failed: nothing more can be sent
 };
 
-LocalServer::LocalServer(Runtime::InstancePool *pool, QObject *parent)
+LocalServer::LocalServer(Runtime::FunctionInvoker *pool, QObject *parent)
     : QTcpServer(parent), m_pool(pool)
 {
     if (const auto &image = pool->image(); image)

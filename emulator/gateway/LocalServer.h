@@ -20,7 +20,7 @@
 #include "telemetry/InvocationRecord.h"
 
 namespace Fcemu::Runtime {
-class InstancePool;
+class FunctionInvoker;
 }
 
 namespace Fcemu::Gateway {
@@ -110,14 +110,16 @@ QString httpTriggerPath(const QString &serviceName, const QString &functionName,
 
 class Connection;
 
-// Serves the pool's function. Lives on the pool's thread (the pool's callbacks come back there).
+// Serves the function of an InstancePool (web-server mode) or a JobPool (non-web-server mode:
+// InvokeFunction only; HTTP calls are refused). Lives on the pool's thread (the pool's
+// callbacks come back there).
 class LocalServer final : public QTcpServer
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(LocalServer)
 
 public:
-    explicit LocalServer(Runtime::InstancePool *pool, QObject *parent = nullptr);
+    explicit LocalServer(Runtime::FunctionInvoker *pool, QObject *parent = nullptr);
     ~LocalServer() override;
 
     // Listens on host:port; a port in use is an ErrorKind::Usage error that names it.
@@ -141,7 +143,7 @@ private:
     friend class Connection;
     void removeConnection(Connection *connection);
 
-    Runtime::InstancePool *m_pool;
+    Runtime::FunctionInvoker *m_pool;
     QSet<Connection *> m_connections;
     int m_maxConnections = 500; // qBittorrent's CONNECTIONS_LIMIT
     int m_idleTimeoutMs = 60'000;

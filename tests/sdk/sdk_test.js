@@ -94,6 +94,16 @@ function runtime() {
     return new Dara.RuntimeOptions({});
 }
 
+// Waits until the invocation with this request id has a record (it ran and finished).
+async function waitForRecord(url, id) {
+    for (let i = 0; i < 100; ++i) {
+        if (JSON.stringify(await records(url)).includes(id))
+            return;
+        await new Promise((res) => setTimeout(res, 100));
+    }
+    assert.fail(`async request ${id} never ran`);
+}
+
 const results = [];
 async function check(name, body) {
     try {
@@ -154,20 +164,14 @@ async function main() {
                                            { 'x-fc-invocation-type': 'Async' });
         const id = r.headers['x-fc-request-id'];
         assert.ok(id);
-        for (let i = 0; i < 100; ++i) {
-            const all = await records(web.url);
-            if (JSON.stringify(all).includes(id))
-                return;
-            await new Promise((res) => setTimeout(res, 100));
-        }
-        assert.fail(`async request ${id} never ran`);
+        await waitForRecord(web.url, id);
     });
     await check('FC3 async invoke is accepted with 202', async () => {
         const r = await fc3.invokeFunctionWithOptions(fn, new FC3.InvokeFunctionRequest({
             body: stream('async') }), new FC3.InvokeFunctionHeaders({ xFcInvocationType: 'Async' }),
             runtime());
         assert.strictEqual(r.statusCode, 202);
-        assert.ok(r.headers['x-fc-request-id']);
+        await waitForRecord(web.url, r.headers['x-fc-request-id']);
     });
     await check('FC2 HTTP trigger through the proxy path', async () => {
         const r = await fc2.get(`/proxy/${svc}/${fn}/hello/world`, { q: '1' });
@@ -269,6 +273,36 @@ async function main() {
         assert.match(f.body.functionArn, new RegExp(`^acs:fc:cn-hangzhou:\\d+:functions/${fn}$`));
         const list = await fc3.listFunctions(new FC3.ListFunctionsRequest({}));
         assert.deepStrictEqual(list.body.functions.map((x) => x.functionName), [fn]);
+    });
+
+    // A non-web-server (job) function: InvokeFunction only, sync and async; HTTP refused.
+    const job = await serve([process.env.FCEMU_JOB_IMAGE, '--name', 'job-fn',
+                             '--web-server-mode', 'false']);
+    const jobFc2 = fc2Client(job.url);
+    const jobFc3 = fc3Client(job.url);
+    await check('job mode: FC2 sync invoke runs a container with the event', async () => {
+        const r = await jobFc2.invokeFunction('fcemu-service', 'job-fn', '{"exit": 0}',
+                                              { 'x-fc-log-type': 'Tail' });
+        assert.ok(!r.headers['x-fc-error-type']);
+        const log = Buffer.from(r.headers['x-fc-log-result'], 'base64').toString();
+        assert.match(log, /env: FC_CUSTOM_CONTAINER_EVENT=\{"exit": 0\}/);
+    });
+    await check('job mode: a non-zero exit is a function error', async () => {
+        const r = await jobFc2.invokeFunction('fcemu-service', 'job-fn', '{"exit": 2}');
+        assert.strictEqual(r.headers['x-fc-error-type'], 'UnhandledInvocationError');
+        assert.match(r.data.errorMessage, /exited unexpectedly\(code 2/);
+    });
+    await check('job mode: FC3 async invoke is accepted and runs', async () => {
+        const r = await jobFc3.invokeFunctionWithOptions('job-fn', new FC3.InvokeFunctionRequest({
+            body: stream('{"exit": 0}') }), new FC3.InvokeFunctionHeaders({
+            xFcInvocationType: 'Async' }), runtime());
+        assert.strictEqual(r.statusCode, 202);
+        await waitForRecord(job.url, r.headers['x-fc-request-id']);
+    });
+    await check('job mode: an HTTP call is refused with InvalidArgument', async () => {
+        const e = await rejects(jobFc2.get('/proxy/fcemu-service/job-fn/'));
+        assert.strictEqual(e.code, 'InvalidArgument');
+        assert.match(e.message, /not in web-server mode/);
     });
 
     // A server that never becomes reachable: FunctionNotStarted, read by both SDKs.
