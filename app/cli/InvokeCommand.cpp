@@ -9,6 +9,7 @@
 #include <QTextStream>
 #include <QUrl>
 
+#include <algorithm>
 #include <vector>
 
 #include "FunctionOptions.h"
@@ -213,7 +214,10 @@ int runInvokeCommand(const QStringList &arguments)
             out << Qt::flush;
         }
         if (record.error) {
-            exitCode = 1;
+            // SPEC §1.1/§1.3: a startup failure is the platform's (4), not the function's (1).
+            const bool startup = record.error->code == u"FunctionNotStarted"_qs ||
+                                 record.error->code == u"CAExited"_qs;
+            exitCode = std::max(exitCode, startup ? 4 : 1);
             err << "fcemu: " << record.error->code << ": "
                 << record.error->message.section(u'\n', 0, 0) << '\n';
         }

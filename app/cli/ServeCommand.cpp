@@ -17,6 +17,7 @@
 #include "gateway/LocalServer.h"
 #include "runtime/FunctionImage.h"
 #include "runtime/InstancePool.h"
+#include "runtime/JobPool.h"
 #include "sandbox/Sandbox.h"
 #include "gateway/RecordEndpoints.h"
 #include "telemetry/RecordStore.h"
@@ -63,9 +64,6 @@ int runServeCommand(const QStringList &arguments)
     auto config = functionConfigFromArguments(args);
     if (!config)
         return report(config.error());
-    if (!config->webServerMode)
-        return usage(
-            u"serve needs web-server mode: a function with --web-server-mode false takes only events (FC allows no HTTP triggers there)"_qs);
 
     QTextStream out(stdout);
     QTextStream err(stderr);
@@ -73,16 +71,34 @@ int runServeCommand(const QStringList &arguments)
     if (!image)
         return report(image.error());
 
-    Runtime::InstancePool pool(*config, *image);
-    Gateway::LocalServer server(&pool);
+    // Web-server mode: instances taking requests. Otherwise a fresh container per event
+    // (InvokeFunction only, sync or async; HTTP calls are refused as FC refuses them).
+    std::unique_ptr<Runtime::InstancePool> instances;
+    std::unique_ptr<Runtime::JobPool> jobs;
+    Runtime::FunctionInvoker *invoker = nullptr;
+    QObject *pool = nullptr; // the context object of the connections below
+    if (config->webServerMode) {
+        instances = std::make_unique<Runtime::InstancePool>(*config, *image);
+        invoker = instances.get();
+        pool = instances.get();
+    } else {
+        jobs = std::make_unique<Runtime::JobPool>(*config, *image);
+        invoker = jobs.get();
+        pool = jobs.get();
+    }
+    Gateway::LocalServer server(invoker);
     if (auto listening = server.start(address, quint16(port)); !listening)
         return report(listening.error());
 
     // Every invocation's record, served read-only on /fcemu/invocations and /fcemu/har.
     Telemetry::RecordStore records(10'000);
-    QObject::connect(
-        &pool, &Runtime::InstancePool::finished, &records,
-        [&records](const Telemetry::InvocationRecord &record) { records.append(record); });
+    const auto keep = [&records](const Telemetry::InvocationRecord &record) {
+        records.append(record);
+    };
+    if (instances)
+        QObject::connect(instances.get(), &Runtime::InstancePool::finished, &records, keep);
+    else
+        QObject::connect(jobs.get(), &Runtime::JobPool::finished, &records, keep);
     Gateway::serveRecordEndpoints(server, records, config->serviceName, config->name);
 
     // Log lines are written when the event loop is about to wait (or when 64 KB are waiting):
@@ -100,15 +116,18 @@ int runServeCommand(const QStringList &arguments)
         }
         pendingLog.clear();
     };
-    QObject::connect(&pool, &Runtime::InstancePool::logLine, &pool,
-                     [&](const QString &, const QString &, qint64, const QString &line) {
-                         pendingLog += line.toUtf8();
-                         pendingLog += '\n';
-                         if (pendingLog.size() >= 64 * 1024)
-                             flushLog();
-                     });
+    const auto logLine = [&](const QString &, const QString &, qint64, const QString &line) {
+        pendingLog += line.toUtf8();
+        pendingLog += '\n';
+        if (pendingLog.size() >= 64 * 1024)
+            flushLog();
+    };
+    if (instances)
+        QObject::connect(instances.get(), &Runtime::InstancePool::logLine, pool, logLine);
+    else
+        QObject::connect(jobs.get(), &Runtime::JobPool::logLine, pool, logLine);
     QObject::connect(QAbstractEventDispatcher::instance(), &QAbstractEventDispatcher::aboutToBlock,
-                     &pool, flushLog);
+                     pool, flushLog);
     const QString name = QString::fromUtf8(QUrl::toPercentEncoding(config->name));
     const QString service = QString::fromUtf8(QUrl::toPercentEncoding(config->serviceName));
     out << "fcemu: serving " << config->name << " from " << imagePath << '\n'
@@ -116,10 +135,15 @@ int runServeCommand(const QStringList &arguments)
         << '\n'
         << "  FC2 InvokeFunction: POST " << server.baseUrl() << "/2016-08-15/services/" << service
         << "/functions/" << name << "/invocations\n"
-        << "  HTTP trigger:       " << server.baseUrl()
-        << Gateway::httpTriggerPath(config->serviceName, config->name, u"/"_qs)
-        << "  (and every other path)\n"
-        << "  Invocation records: " << server.baseUrl() << Gateway::kInvocationsPath
+        << "  HTTP trigger:       ";
+    if (config->webServerMode)
+        out << server.baseUrl()
+            << Gateway::httpTriggerPath(config->serviceName, config->name, u"/"_qs)
+            << "  (and every other path)\n";
+    else
+        out << "none (not in web-server mode: FC invokes the function only through "
+               "InvokeFunction)\n";
+    out << "  Invocation records: " << server.baseUrl() << Gateway::kInvocationsPath
         << "?since=SERIAL, HAR: " << server.baseUrl() << Gateway::kHarPath << '\n'
         << "  Ctrl+C stops\n"
         << Qt::flush;
@@ -129,7 +153,7 @@ int runServeCommand(const QStringList &arguments)
         return report({ErrorKind::Platform, u"pipe: "_qs + errnoText(errno)});
     QSocketNotifier notifier(g_signalPipe[0], QSocketNotifier::Read);
     bool stopping = false;
-    QObject::connect(&notifier, &QSocketNotifier::activated, &pool, [&]() {
+    QObject::connect(&notifier, &QSocketNotifier::activated, pool, [&]() {
         char buffer[16];
         while (::read(g_signalPipe[0], buffer, sizeof buffer) > 0) {
         }
@@ -138,7 +162,11 @@ int runServeCommand(const QStringList &arguments)
         stopping = true;
         err << "fcemu: stopping\n" << Qt::flush;
         server.close();
-        pool.stop([]() { QCoreApplication::exit(0); });
+        const auto exit = []() { QCoreApplication::exit(0); };
+        if (instances)
+            instances->stop(exit);
+        else
+            jobs->stop(exit);
     });
     struct sigaction action = {};
     action.sa_handler = onSignal;
@@ -146,7 +174,8 @@ int runServeCommand(const QStringList &arguments)
     ::sigaction(SIGINT, &action, nullptr);
     ::sigaction(SIGTERM, &action, nullptr);
 
-    pool.start();
+    if (instances)
+        instances->start();
     const int code = QCoreApplication::exec();
     flushLog();
     std::signal(SIGINT, SIG_DFL);

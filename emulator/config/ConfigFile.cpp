@@ -4,10 +4,13 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QRegularExpression>
 
 #include "config/ConfigTree.h"
+#include "config/Variables.h"
 
 namespace Fcemu::Config {
 
@@ -233,6 +236,14 @@ Result<Parsed> parseFile(const QString &path)
         return fail(ErrorKind::Usage,
                     path + u": expected a mapping of keys at the top level, got "_qs +
                         detail::describe(parsed.root));
+    // An s.yaml's ${vars.x}, ${env('X')}, ... resolved as `s` resolves them, with the .env
+    // beside the file.
+    if (parsed.root.contains("resources") || parsed.root.contains("services")) {
+        detail::VariableContext context;
+        context.dotEnvFile = QFileInfo(path).dir().filePath(u".env"_qs);
+        if (auto ok = detail::resolveVariables(parsed.root, parsed.source, context); !ok)
+            return std::unexpected(ok.error());
+    }
     return parsed;
 }
 

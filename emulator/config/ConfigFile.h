@@ -22,9 +22,10 @@ QString formatName(ConfigFormat format);
 // Funcraft template.yml, or a function JSON in the toJson() shape. When the file defines
 // several functions, the one whose name (or resource key) is `functionName` is taken, or
 // without a name the first custom-container one. Keys fcemu has no use for (triggers,
-// vpcConfig, logConfig, ...) are ignored. Serverless Devs `${...}` references stay literal
-// text. Every error is ErrorKind::Usage, one line: "FILE:LINE: key.path: what is wrong"
-// (the line where known). A file of component fc3 sets billing to fc3.
+// vpcConfig, logConfig, ...) are ignored. An s.yaml's Serverless Devs variables are resolved
+// as `s` resolves them (config/Variables.h); an undefined one is an error. Every error is
+// ErrorKind::Usage, one line: "FILE:LINE: key.path: what is wrong" (the line where known).
+// A file of component fc3 sets billing to fc3.
 Result<FunctionConfig> loadConfigFile(const QString &path, const QString &functionName = {});
 
 // The detected format of a file, for messages and the GUI.

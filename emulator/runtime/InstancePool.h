@@ -7,6 +7,7 @@
 #include <QObject>
 
 #include "FcRequest.h"
+#include "FunctionInvoker.h"
 #include "FunctionImage.h"
 #include "common/UniqueFd.h"
 #include "config/FunctionConfig.h"
@@ -30,20 +31,21 @@ QString instanceStateName(InstanceState state);
 // on the pool's own event loop over non-blocking connections from Sandbox::Instance::connectTcp
 // (idle connections are kept for reuse). The pool must live on a long-lived thread (the
 // sandbox's PR_SET_PDEATHSIG follows the thread that started it).
-class InstancePool final : public QObject
+class InstancePool final : public QObject, public FunctionInvoker
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(InstancePool)
 
 public:
     // Called on the pool's thread, never from inside submit() (it may call submit() itself).
-    using Callback = std::function<void(const Telemetry::InvocationRecord &)>;
+    using Callback = FunctionInvoker::Callback;
 
     InstancePool(Config::FunctionConfig config, std::shared_ptr<PreparedImage> image,
                  QObject *parent = nullptr);
     ~InstancePool() override; // kills every instance (no pre-stop: call stop() for that)
 
-    const Config::FunctionConfig &config() const { return m_config; }
+    const Config::FunctionConfig &config() const override { return m_config; }
+    const std::shared_ptr<PreparedImage> &image() const override { return m_image; }
 
     // Starts the provisioned instances. Call once, on the pool's thread.
     void start();
@@ -54,7 +56,7 @@ public:
     // ResourceExhausted; an asynchronous one waits for a free instance, as FC's async queue does.
     // Safe to call from any thread.
     QString submit(const Gateway::HttpRequest &request, bool http, Callback done = {},
-                   bool async = false);
+                   bool async = false) override;
 
     // Calls GET /pre-stop on every running instance (when configured), stops them all and then
     // calls done. Requests submitted afterwards fail.

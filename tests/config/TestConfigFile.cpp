@@ -99,16 +99,125 @@ private slots:
         QVERIFY(validate(c).isEmpty());
     }
 
-    void loadsNamedFcFunctionAndKeepsVariablesLiteral()
+    // `s` resolves ${vars.x} before the component reads its props (issue 17); a whole-value
+    // reference keeps the value's type (here the service mapping).
+    void loadsNamedFcFunctionAndResolvesVariables()
     {
         const FunctionConfig c = load(dataFile("fc-s.yaml"), u"batch-job"_qs);
         QCOMPARE(c.name, u"batch-job"_qs);
         QVERIFY(!c.webServerMode);
         QCOMPARE(c.timeoutS, 600);
         QCOMPARE(c.caPort, 9000); // no caPort: FC's default
-        QCOMPARE(c.region, u"${vars.region}"_qs);
-        QCOMPARE(c.serviceName, u"${vars.service}"_qs);
+        QCOMPARE(c.region, u"cn-shanghai"_qs);
+        QCOMPARE(c.serviceName, u"web-demo"_qs);
         QVERIFY(c.command.isEmpty());
+    }
+
+    // The fc3 template of Serverless Devs' docs (docs.serverless-devs.com, "yaml specification"
+    // and the custom-container example of the fc3 component, devsapp/fc3
+    // __tests__/e2e/custom-container/s.yaml), as issue 17 quotes it: vars, ${vars.x},
+    // ${env('X')}, ${env.X} from a .env beside the file, ${this.props.x},
+    // ${resources.NAME.props.x} and ${config('AccountID')}.
+    void resolvesTheFc3TemplateVariables()
+    {
+        qputenv("FCEMU_TEST_GREETER", "alice");
+        qputenv("ALIBABA_CLOUD_ACCOUNT_ID", "1111222233334444");
+        write(u".env"_qs, "# what `s` loads beside s.yaml\nexport STAGE=dev\nIMAGE_TAG='v1.2'\n"
+                          "FCEMU_TEST_GREETER=from-dotenv\n");
+        const QString file = write(
+            u"s.yaml"_qs,
+            "edition: 3.0.0\n"
+            "name: hello-world-app\n"
+            "access: default\n"
+            "vars:\n"
+            "  region: cn-hangzhou\n"
+            "  functionName: start-custom-container\n"
+            "  memory: 1024\n"
+            "resources:\n"
+            "  helper:\n"
+            "    component: fc3\n"
+            "    props:\n"
+            "      region: ${vars.region}\n"
+            "      functionName: helper-${env.STAGE}\n"
+            "      runtime: custom-container\n"
+            "      timeout: 30\n"
+            "      customContainerConfig:\n"
+            "        image: registry.${vars.region}.aliyuncs.com/demo/helper:${env('IMAGE_TAG')}\n"
+            "  fcDemo:\n"
+            "    component: fc3\n"
+            "    props:\n"
+            "      region: ${vars.region}\n"
+            "      functionName: ${vars.functionName}\n"
+            "      description: ${this.props.functionName} in ${this.props.region}\n"
+            "      runtime: custom-container\n"
+            "      memorySize: ${vars.memory}\n"
+            "      timeout: ${resources.helper.props.timeout}\n"
+            "      customContainerConfig:\n"
+            "        image: registry.${vars.region}.aliyuncs.com/demo/app:${env('IMAGE_TAG')}\n"
+            "        port: 9000\n"
+            "      environmentVariables:\n"
+            "        GREETING: ${env('FCEMU_TEST_GREETER')}\n"
+            "        ACCOUNT: ${config('AccountID')}\n"
+            "        HELPER: ${resources.helper.props.functionName}\n"
+            "        DESCRIPTION: ${this.props.description}\n");
+        const FunctionConfig c = load(file, u"start-custom-container"_qs);
+        QCOMPARE(c.name, u"start-custom-container"_qs);
+        QCOMPARE(c.region, u"cn-hangzhou"_qs);
+        QCOMPARE(c.memoryMB, 1024); // a whole-value reference keeps the number
+        QCOMPARE(c.timeoutS, 30);
+        // The environment wins over .env, as dotenv does not override.
+        QCOMPARE(c.envValue(u"GREETING"_qs), u"alice"_qs);
+        QCOMPARE(c.envValue(u"ACCOUNT"_qs), u"1111222233334444"_qs);
+        QCOMPARE(c.envValue(u"HELPER"_qs), u"helper-dev"_qs);
+        QCOMPARE(c.envValue(u"DESCRIPTION"_qs), u"start-custom-container in cn-hangzhou"_qs);
+        const FunctionConfig helper = load(file, u"helper-dev"_qs);
+        QCOMPARE(helper.name, u"helper-dev"_qs);
+        qunsetenv("FCEMU_TEST_GREETER");
+        // Without the environment's value, the .env beside the file gives it.
+        QCOMPARE(load(file, u"start-custom-container"_qs).envValue(u"GREETING"_qs),
+                 u"from-dotenv"_qs);
+        qunsetenv("ALIBABA_CLOUD_ACCOUNT_ID");
+        const auto noAccount = loadConfigFile(file);
+        QVERIFY(!noAccount);
+        QVERIFY2(noAccount.error().message.contains(u"'${config('AccountID')}' is undefined"_qs),
+                 qPrintable(noAccount.error().message));
+    }
+
+    // The fc (2.0) component's custom-container example (devsapp/fc
+    // examples/custom-container-function/s.yaml, fc-semantics §8.5) with its vars.
+    void resolvesTheFcTemplateVariables()
+    {
+        const QString file = write(
+            u"fc.yaml"_qs,
+            "edition: 1.0.0\n"
+            "name: container-demo\n"
+            "access: default\n"
+            "vars:\n"
+            "  region: cn-shanghai\n"
+            "  service:\n"
+            "    name: custom-container-demo\n"
+            "services:\n"
+            "  customContainer:\n"
+            "    component: devsapp/fc\n"
+            "    props:\n"
+            "      region: ${vars.region}\n"
+            "      service: ${vars.service}\n"
+            "      function:\n"
+            "        name: custom-container-function\n"
+            "        runtime: custom-container\n"
+            "        caPort: 8080\n"
+            "        timeout: 60\n"
+            "        customContainerConfig:\n"
+            "          image: registry.${vars.region}.aliyuncs.com/fc-demo/custom-container:v1\n"
+            "          command: '[\"node\"]'\n"
+            "          args: '[\"server.js\"]'\n"
+            "        environmentVariables:\n"
+            "          SERVICE: ${this.props.service.name}\n");
+        const FunctionConfig c = load(file, {});
+        QCOMPARE(c.region, u"cn-shanghai"_qs);
+        QCOMPARE(c.serviceName, u"custom-container-demo"_qs);
+        QCOMPARE(c.envValue(u"SERVICE"_qs), u"custom-container-demo"_qs);
+        QCOMPARE(c.args, QStringList{u"server.js"_qs});
     }
 
     void loadsServerlessDevsFc3()
@@ -353,10 +462,25 @@ private slots:
                           "        customContainerConfig:\n          command: node server.js\n")
             << QString()
             << u"cmd.yaml:9: services.s.props.function.customContainerConfig.command: expected a JSON array"_qs;
-        QTest::addRow("a Serverless Devs variable where a number is needed says so")
+        QTest::addRow("an undefined Serverless Devs variable is named with its line")
             << u"var.yaml"_qs << fc3Head + "      timeout: ${vars.timeout}\n"
             << QString()
-            << u"var.yaml:7: resources.demo.props.timeout: '${vars.timeout}' is a Serverless Devs variable"_qs;
+            << u"var.yaml:7: resources.demo.props.timeout: '${vars.timeout}' is undefined: the file has no top-level vars"_qs;
+        QTest::addRow("a variable vars does not define is named")
+            << u"var2.yaml"_qs
+            << "vars:\n  region: cn-hangzhou\n" + fc3Head + "      functionName: ${vars.name}\n"
+            << QString()
+            << u"var2.yaml:9: resources.demo.props.functionName: '${vars.name}' is undefined: vars has no 'name'"_qs;
+        QTest::addRow("a resource's output is known only after s deploy")
+            << u"out.yaml"_qs
+            << fc3Head + "      functionName: ${resources.demo.output.functionName}\n"
+            << QString()
+            << u"out.yaml:7: resources.demo.props.functionName: '${resources.demo.output.functionName}' is undefined: a resource's output is known only after `s deploy`"_qs;
+        QTest::addRow("an unset environment variable is named")
+            << u"envvar.yaml"_qs
+            << fc3Head + "      functionName: fn-${env('FCEMU_TEST_SURELY_UNSET')}\n"
+            << QString()
+            << u"envvar.yaml:7: resources.demo.props.functionName: '${env('FCEMU_TEST_SURELY_UNSET')}' is undefined: the environment has no FCEMU_TEST_SURELY_UNSET"_qs;
         QTest::addRow("an env variable holding a list names the variable")
             << u"env.yaml"_qs << fc3Head + "      environmentVariables:\n        A: [1, 2]\n"
             << QString()

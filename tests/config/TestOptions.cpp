@@ -294,7 +294,7 @@ private slots:
         const auto c = resolveFunctionConfig(
             {{u"--config"_qs, dataFile("fc-s.yaml")}, {u"--name"_qs, u"batch-job"_qs}});
         QVERIFY2(c.has_value(), c ? "" : qPrintable(c.error().message));
-        QCOMPARE(c->serviceName, u"${vars.service}"_qs);
+        QCOMPARE(c->serviceName, u"web-demo"_qs); // ${vars.service}, resolved as `s` does
         QVERIFY(!c->webServerMode);
     }
 

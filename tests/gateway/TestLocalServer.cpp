@@ -151,6 +151,73 @@ private slots:
         QTest::addRow("a path over 4 KB is 400 InvalidArgument")
             << QByteArray("GET") << QByteArray("/" + QByteArray(4200, 'a')) << error << QByteArray()
             << 400 << u"InvalidArgument"_qs;
+
+        // Names checked as FC checks them (issue 17).
+        const int management = int(Route::Kind::Management);
+        QTest::addRow("FC2 path in another service is 404 ServiceNotFound")
+            << QByteArray("POST")
+            << QByteArray("/2016-08-15/services/other/functions/fn/invocations") << error
+            << QByteArray() << 404 << u"ServiceNotFound"_qs;
+        QTest::addRow("FC2 proxy path in another service is 404 ServiceNotFound")
+            << QByteArray("GET") << QByteArray("/2016-08-15/proxy/other/fn/a") << error
+            << QByteArray() << 404 << u"ServiceNotFound"_qs;
+        QTest::addRow("FC2 qualifier LATEST is the function")
+            << QByteArray("POST")
+            << QByteArray("/2016-08-15/services/svc.LATEST/functions/fn/invocations") << event
+            << QByteArray() << 0 << QString();
+        QTest::addRow("FC2 version qualifier is 404 VersionNotFound")
+            << QByteArray("POST")
+            << QByteArray("/2016-08-15/services/svc.3/functions/fn/invocations") << error
+            << QByteArray() << 404 << u"VersionNotFound"_qs;
+        QTest::addRow("FC2 alias qualifier on the proxy is 404 AliasNotFound")
+            << QByteArray("GET") << QByteArray("/2016-08-15/proxy/svc.prod/fn/") << error
+            << QByteArray() << 404 << u"AliasNotFound"_qs;
+        QTest::addRow("FC3 alias qualifier is 404 AliasNotFound")
+            << QByteArray("POST")
+            << QByteArray("/2023-03-30/functions/fn/invocations?qualifier=prod") << error
+            << QByteArray() << 404 << u"AliasNotFound"_qs;
+        QTest::addRow("FC3 qualifier LATEST is the function")
+            << QByteArray("POST")
+            << QByteArray("/2023-03-30/functions/fn/invocations?qualifier=LATEST") << event
+            << QByteArray() << 0 << QString();
+
+        // Management paths never reach the function.
+        QTest::addRow("FC3 GetFunction is answered here")
+            << QByteArray("GET") << QByteArray("/2023-03-30/functions/fn") << management
+            << QByteArray() << 0 << u"GetFunction"_qs;
+        QTest::addRow("FC3 ListFunctions is answered here")
+            << QByteArray("GET") << QByteArray("/2023-03-30/functions?limit=10") << management
+            << QByteArray() << 0 << u"ListFunctions"_qs;
+        QTest::addRow("FC3 GetFunction of another function is 404 FunctionNotFound")
+            << QByteArray("GET") << QByteArray("/2023-03-30/functions/other") << error
+            << QByteArray() << 404 << u"FunctionNotFound"_qs;
+        QTest::addRow("FC2 GetFunction is answered here")
+            << QByteArray("GET") << QByteArray("/2016-08-15/services/svc/functions/fn")
+            << management << QByteArray() << 0 << u"GetFunction"_qs;
+        QTest::addRow("FC2 ListFunctions is answered here")
+            << QByteArray("GET") << QByteArray("/2016-08-15/services/svc/functions") << management
+            << QByteArray() << 0 << u"ListFunctions"_qs;
+        QTest::addRow("FC2 GetService is answered here")
+            << QByteArray("GET") << QByteArray("/2016-08-15/services/svc") << management
+            << QByteArray() << 0 << u"GetService"_qs;
+        QTest::addRow("FC2 ListServices is answered here")
+            << QByteArray("GET") << QByteArray("/2016-08-15/services") << management << QByteArray()
+            << 0 << u"ListServices"_qs;
+        QTest::addRow("FC2 GetService of another service is 404 ServiceNotFound")
+            << QByteArray("GET") << QByteArray("/2016-08-15/services/nope") << error << QByteArray()
+            << 404 << u"ServiceNotFound"_qs;
+        QTest::addRow("FC2 UpdateFunction is 400 PathNotSupported, not the function's")
+            << QByteArray("PUT") << QByteArray("/2016-08-15/services/svc/functions/fn") << error
+            << QByteArray() << 400 << u"PathNotSupported"_qs;
+        QTest::addRow("FC3 ListTriggers is 400 PathNotSupported")
+            << QByteArray("GET") << QByteArray("/2023-03-30/functions/fn/triggers") << error
+            << QByteArray() << 400 << u"PathNotSupported"_qs;
+        QTest::addRow("any other FC3 API path is 400 PathNotSupported")
+            << QByteArray("GET") << QByteArray("/2023-03-30/custom-domains") << error
+            << QByteArray() << 400 << u"PathNotSupported"_qs;
+        QTest::addRow("any other FC2 API path is 400 PathNotSupported")
+            << QByteArray("POST") << QByteArray("/2016-08-15/anything") << error << QByteArray()
+            << 400 << u"PathNotSupported"_qs;
     }
 
     void routes()
@@ -161,8 +228,12 @@ private slots:
         QFETCH(QByteArray, forwarded);
         QFETCH(int, status);
         QFETCH(QString, code);
-        const Route route = routeRequest(request(method, target), u"fn"_qs);
+        const Route route = routeRequest(request(method, target), u"fn"_qs, u"svc"_qs);
         QCOMPARE(int(route.kind), kind);
+        QCOMPARE(route.api,
+                 target.startsWith("/2016-08-15/") ? ApiGeneration::Fc2 : ApiGeneration::Fc3);
+        if (route.kind == Route::Kind::Management)
+            QCOMPARE(route.call, code);
         if (route.kind == Route::Kind::Http)
             QCOMPARE(route.forwarded.target, forwarded);
         if (route.kind == Route::Kind::Event) // the request as received, for the record
@@ -202,6 +273,113 @@ private slots:
                                                   {}, QByteArray(128 * 1024 + 1, 'x')),
                                           u"fn"_qs);
         QCOMPARE(int(bigSync.kind), int(Route::Kind::Event));
+    }
+
+    void notEmulatedCallsAreNamed()
+    {
+        const Route update = routeRequest(request("PUT", "/2016-08-15/services/svc/functions/fn"),
+                                          u"fn"_qs, u"svc"_qs);
+        QVERIFY2(update.message.contains(u"UpdateFunction"_qs), qPrintable(update.message));
+        QVERIFY2(update.message.contains(u"does not emulate"_qs), qPrintable(update.message));
+        const Route triggers =
+            routeRequest(request("POST", "/2023-03-30/functions/fn/triggers"), u"fn"_qs, u"svc"_qs);
+        QVERIFY2(triggers.message.contains(u"CreateTrigger"_qs), qPrintable(triggers.message));
+    }
+
+    // fc-semantics §4.1: FC2 answers {"ErrorCode","ErrorMessage"}, FC3 {"RequestId","Code",
+    // "Message"}, both as application/json.
+    void errorShapesByGeneration()
+    {
+        const HttpResponse fc2 = errorResponse(404, u"ServiceNotFound"_qs, u"no such"_qs,
+                                               u"1-abc"_qs, ApiGeneration::Fc2);
+        QCOMPARE(fc2.status, 404);
+        QCOMPARE(fc2.header("content-type"), QByteArray("application/json"));
+        QCOMPARE(fc2.header("x-fc-request-id"), QByteArray("1-abc"));
+        const json two = json::parse(fc2.body.toStdString());
+        QCOMPARE(two.size(), size_t(2));
+        QCOMPARE(two["ErrorCode"].get<std::string>(), std::string("ServiceNotFound"));
+        QCOMPARE(two["ErrorMessage"].get<std::string>(), std::string("no such"));
+        const HttpResponse fc3 = errorResponse(429, u"ResourceExhausted"_qs, u"busy"_qs,
+                                               u"1-def"_qs, ApiGeneration::Fc3);
+        QCOMPARE(fc3.header("content-type"), QByteArray("application/json"));
+        const json three = json::parse(fc3.body.toStdString());
+        QCOMPARE(three["Code"].get<std::string>(), std::string("ResourceExhausted"));
+        QCOMPARE(three["Message"].get<std::string>(), std::string("busy"));
+        QCOMPARE(three["RequestId"].get<std::string>(), std::string("1-def"));
+    }
+
+    // A platform error recorded by the pool is answered in the shape of the API called; a
+    // function error keeps its body; X-Fc-Code-Checksum when given.
+    void invocationErrorsTakeTheCallersShape()
+    {
+        Telemetry::InvocationRecord record;
+        record.requestId = u"1-xyz"_qs;
+        record.statusCode = 502;
+        record.error = Telemetry::InvocationError{u"FunctionNotStarted"_qs, u"never"_qs};
+        record.body = R"({"ErrorCode":"FunctionNotStarted","ErrorMessage":"never"})";
+        const HttpResponse three = invocationResponse(record, false, ApiGeneration::Fc3, "42");
+        QCOMPARE(three.header("content-type"), QByteArray("application/json"));
+        QCOMPARE(three.header("x-fc-code-checksum"), QByteArray("42"));
+        QCOMPARE(code(three), u"FunctionNotStarted"_qs);
+        const HttpResponse two = invocationResponse(record, false, ApiGeneration::Fc2);
+        QVERIFY(!two.hasHeader("x-fc-code-checksum"));
+        QCOMPARE(json::parse(two.body.toStdString())["ErrorCode"].get<std::string>(),
+                 std::string("FunctionNotStarted"));
+
+        Telemetry::InvocationRecord crashed;
+        crashed.statusCode = 502;
+        crashed.error = Telemetry::InvocationError{u"UnhandledInvocationError"_qs, u"gone"_qs};
+        crashed.responseHeaders = {{"X-Fc-Error-Type", "UnhandledInvocationError"}};
+        crashed.body = R"({"errorMessage":"gone"})";
+        const HttpResponse function = invocationResponse(crashed, false, ApiGeneration::Fc2);
+        QCOMPARE(function.body, crashed.body);
+        QCOMPARE(function.header("content-type"), QByteArray("application/json"));
+    }
+
+    // CRC-64/XZ's check value (the CRC of "123456789") is 0x995DC9BBDF1939FA.
+    void codeChecksumIsCrc64()
+    {
+        QCOMPARE(codeChecksum("123456789"), QByteArray::number(0x995DC9BBDF1939FAULL));
+    }
+
+    void managementCallsAnswerFromTheConfig()
+    {
+        Config::FunctionConfig config;
+        config.name = u"fn"_qs;
+        config.serviceName = u"svc"_qs;
+        config.memoryMB = 1024;
+        config.caPort = 9001;
+        config.args = {u"server.js"_qs};
+        config.setEnv(u"GREETING"_qs, u"hi"_qs);
+        const auto call = [&](const QByteArray &method, const QByteArray &target) {
+            const Route route = routeRequest(request(method, target), u"fn"_qs, u"svc"_qs);
+            const HttpResponse r = managementResponse(route, config, "7", u"1-m"_qs);
+            [&]() {
+                QCOMPARE(r.status, 200);
+                QCOMPARE(r.header("content-type"), QByteArray("application/json"));
+            }();
+            return json::parse(r.body.toStdString());
+        };
+        const json fc3 = call("GET", "/2023-03-30/functions/fn");
+        QCOMPARE(fc3["functionName"].get<std::string>(), std::string("fn"));
+        QCOMPARE(fc3["memorySize"].get<int>(), 1024);
+        QCOMPARE(fc3["customContainerConfig"]["port"].get<int>(), 9001);
+        QCOMPARE(fc3["customContainerConfig"]["command"][0].get<std::string>(),
+                 std::string("server.js"));
+        QCOMPARE(fc3["environmentVariables"]["GREETING"].get<std::string>(), std::string("hi"));
+        QCOMPARE(fc3["codeChecksum"].get<std::string>(), std::string("7"));
+        const json fc3List = call("GET", "/2023-03-30/functions");
+        QCOMPARE(fc3List["functions"].size(), size_t(1));
+        const json fc2 = call("GET", "/2016-08-15/services/svc/functions/fn");
+        QCOMPARE(fc2["caPort"].get<int>(), 9001);
+        QCOMPARE(fc2["customContainerConfig"]["args"].get<std::string>(),
+                 std::string(R"(["server.js"])"));
+        const json service = call("GET", "/2016-08-15/services/svc");
+        QCOMPARE(service["serviceName"].get<std::string>(), std::string("svc"));
+        const json services = call("GET", "/2016-08-15/services");
+        QCOMPARE(services["services"][0]["serviceName"].get<std::string>(), std::string("svc"));
+        const json functions = call("GET", "/2016-08-15/services/svc/functions");
+        QCOMPARE(functions["functions"][0]["functionName"].get<std::string>(), std::string("fn"));
     }
 
     void tailIsTheLast4KbInBase64()
