@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package needed to build, run and test fcemu. Idempotent.
 #   --package   also the tools that build and check the Debian package (lintian, ...)
+#   --sanitize  also clang-19, for the sanitize and fuzz presets
 set -euo pipefail
 
 packages=(
@@ -16,8 +17,17 @@ packages=(
     # tests and benchmarks: third-party image tools and extractors to compare against
     umoci skopeo libarchive-tools tar gzip zstd bubblewrap util-linux hyperfine
     nodejs node-express wrk curl
-    clang-19 libclang-rt-19-dev   # sanitize/fuzz presets: ASan+UBSan+libFuzzer (clang-14 lacks C++23)
 )
+# npm fetches FC's Node.js SDKs for the SDK tests (packaging/install-test-npm.sh). Debian's npm
+# package, unless the node installed already brings its own npm (NodeSource's does, and
+# conflicts with Debian's).
+if ! command -v npm >/dev/null; then
+    packages+=(npm)
+fi
+if [ "${1:-}" = "--sanitize" ]; then
+    # the sanitize and fuzz presets: ASan+UBSan+libFuzzer (Debian 12's clang-14 lacks C++23)
+    packages+=(clang-19 libclang-rt-19-dev)
+fi
 if [ "${1:-}" = "--package" ]; then
     packages+=(
         # the Debian package: shlibdeps, and the checks of packaging/check-deb.sh

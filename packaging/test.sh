@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 ./packaging/install-deps.sh
 cmake --preset testing
 cmake --build --preset testing
+# FC's official Node.js SDKs (pinned) for tests/sdk, into the build tree.
+./packaging/install-test-npm.sh build/testing
 export EMU_SANDBOX_MUST_WORK="${EMU_SANDBOX_MUST_WORK:-${CI:+1}}"
 ctest --preset testing -j2
 # (count first: `grep -q` would end the pipe early and, with pipefail, make it look false)
