@@ -32,6 +32,8 @@ namespace Fcemu::Ui {
 
 namespace {
 
+const QString kSendShortcutText = u"Ctrl+Enter"_qs;
+
 struct Sample
 {
     const char *name;
@@ -65,8 +67,11 @@ InvokePanel::InvokePanel(Session::FunctionSession *session, QWidget *parent)
     m_tabs->addTab(buildEventPage(), tr("Event"));
     m_tabs->addTab(buildHttpPage(), tr("HTTP"));
 
-    m_send = new QPushButton(tr("Send"));
-    m_send->setToolTip(tr("Send one request (Ctrl+Enter)"));
+    // The shortcut is on the button itself: a new user sees it before reading any tooltip.
+    m_send = new QPushButton(tr("Send  (%1)").arg(kSendShortcutText));
+    m_send->setObjectName(u"send"_qs);
+    m_send->setToolTip(
+        tr("Send one request (%1, from anywhere in the window)").arg(kSendShortcutText));
     m_send->setDefault(true);
     m_sendMany = new QPushButton(tr("Send ×N"));
     m_sendMany->setToolTip(tr("Send N requests with at most C in flight at once"));
@@ -118,8 +123,10 @@ InvokePanel::InvokePanel(Session::FunctionSession *session, QWidget *parent)
     });
     for (const QKeySequence &keys :
          {QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)}) {
+        // Window-wide: focus starts in the request list's filter, and Ctrl+Enter must send the
+        // sample from there too (README promises it at launch).
         auto *shortcut = new QShortcut(keys, this);
-        shortcut->setContext(Qt::WidgetWithChildrenShortcut);
+        shortcut->setContext(Qt::WindowShortcut);
         connect(shortcut, &QShortcut::activated, this, [this]() { send(); });
     }
 
@@ -128,6 +135,7 @@ InvokePanel::InvokePanel(Session::FunctionSession *session, QWidget *parent)
                 &InvokePanel::updateAvailability);
         connect(m_session, &Session::FunctionSession::unloaded, this, [this]() {
             if (m_batch.running) {
+                m_batch.elapsedMs = QDateTime::currentMSecsSinceEpoch() - m_batch.startedMs;
                 m_batch.running = false;
                 m_batch.stopReason = tr("stopped: the function was unloaded");
                 m_batch.inFlight.clear();
@@ -543,8 +551,10 @@ void InvokePanel::stopBatch()
     // Requests already in flight finish on their own; no more are sent.
     m_batch.total = m_batch.submitted;
     m_batch.stopReason = tr("stopped");
-    if (m_batch.inFlight.isEmpty())
+    if (m_batch.inFlight.isEmpty()) {
+        m_batch.elapsedMs = QDateTime::currentMSecsSinceEpoch() - m_batch.startedMs;
         m_batch.running = false;
+    }
     updateProgress();
 }
 
@@ -567,8 +577,10 @@ void InvokePanel::onFinished(const Telemetry::InvocationRecord &record)
             ++m_batch.submitted;
         }
     }
-    if (m_batch.inFlight.isEmpty() && m_batch.submitted >= m_batch.total)
+    if (m_batch.inFlight.isEmpty() && m_batch.submitted >= m_batch.total) {
+        m_batch.elapsedMs = QDateTime::currentMSecsSinceEpoch() - m_batch.startedMs;
         m_batch.running = false;
+    }
     updateProgress();
 }
 
@@ -584,7 +596,10 @@ void InvokePanel::updateProgress()
         m_sendMany->setText(tr("Send ×N"));
         return;
     }
-    m_batch.elapsedMs = QDateTime::currentMSecsSinceEpoch() - m_batch.startedMs;
+    // Measured while the batch runs and frozen when it ends: a label redrawn later (a reload,
+    // an unload) must keep the batch's own time, not the time since it started.
+    if (m_batch.running)
+        m_batch.elapsedMs = QDateTime::currentMSecsSinceEpoch() - m_batch.startedMs;
     QString text;
     if (m_batch.running) {
         text = tr("%1 of %2 done, %3 in flight")
