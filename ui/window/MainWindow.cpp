@@ -82,6 +82,10 @@ MainWindow::MainWindow(QWidget *parent)
     setWindowTitle(tr("fcemu"));
     setAcceptDrops(true);
     setDockNestingEnabled(true);
+    // The side docks run the full height and Logs/Instances sit under the request list: the
+    // Invoke panel's height then no longer squeezes Logs to three lines on a 720 px screen.
+    setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
+    setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
 
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);
@@ -191,8 +195,8 @@ void MainWindow::applyDefaultDockSizes(const QSize &windowSize)
     // bounds: at 1280x720 the request list keeps ~560 px and Logs ~180 px (a dozen lines).
     const int width = windowSize.width();
     const int height = windowSize.height();
-    const int left = std::clamp(width * 24 / 100, 300, 440);
-    const int right = std::clamp(width * 27 / 100, 330, 620);
+    const int left = std::clamp(width * 23 / 100, 280, 440);
+    const int right = std::clamp(width * 25 / 100, 320, 620);
     const int bottom = std::clamp(height * 27 / 100, 170, 380);
     QDockWidget *invoke = findChild<QDockWidget *>(u"invokeDock"_qs);
     QDockWidget *headers = findChild<QDockWidget *>(u"headersDock"_qs);
@@ -217,6 +221,7 @@ void MainWindow::showEvent(QShowEvent *event)
 void MainWindow::clearSession()
 {
     m_session->records()->clear();
+    m_billing->resetTotals(m_billing->totals().options().model);
     m_logs->model()->clear();
     m_invoke->responseView()->clear();
     showRecord(nullptr);

@@ -181,13 +181,18 @@ private slots:
         QTest::keyClick(filter, Qt::Key_Return, Qt::ControlModifier);
         QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 3, 30000);
         QTRY_COMPARE(view->model()->rowCount(), 3);
+        QTRY_VERIFY(visibleText(window.billingInspector())
+                        .contains(window.session()->records()->at(2).requestId));
 
         // Clear: no rows, no lines, and Billing no longer names a request that is gone.
+        const QString lastId = window.session()->records()->at(2).requestId;
+        QVERIFY(!lastId.isEmpty());
         window.clearSession();
         QCOMPARE(view->model()->rowCount(), 0);
         QCOMPARE(window.logsInspector()->model()->rowCount(), 0);
         const QString cleared = visibleText(window.billingInspector());
-        QVERIFY2(!cleared.contains(record.requestId), qPrintable(cleared));
+        QVERIFY2(!cleared.contains(lastId), qPrintable(cleared));
+        QCOMPARE(window.billingInspector()->totals().invocations(), 0);
         QVERIFY(window.requestList()->emptyText().contains(u"Ctrl+Enter"_qs));
     }
 
@@ -202,11 +207,14 @@ private slots:
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         window.applyDefaultDockSizes(window.size());
-        QTRY_VERIFY2(window.requestList()->width() >= 500,
+        // The issue measured ~210 px here before.
+        QTRY_VERIFY2(window.requestList()->width() >= 470,
                      qPrintable(QString::number(window.requestList()->width())));
         auto *logs = window.findChild<QDockWidget *>(u"logsDock"_qs);
         QVERIFY(logs);
-        QVERIFY2(logs->height() >= 160, qPrintable(QString::number(logs->height())));
+        QTRY_VERIFY2(logs->height() >= 160, qPrintable(QString::number(logs->height())));
+        qInfo() << "1280x720: request list" << window.requestList()->width() << "x"
+                << window.requestList()->height() << "px, Logs" << logs->height() << "px high";
 
         const qreal base = window.font().pointSizeF();
         window.zoomIn();
