@@ -235,6 +235,10 @@ QWidget *InvokePanel::buildHttpPage()
     m_httpUrl = new QLabel;
     m_httpUrl->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_httpUrl->setForegroundRole(QPalette::PlaceholderText);
+    // A long trigger URL must not set the dock's minimum width (at 1280 px it pushed the window
+    // past the screen): the label takes what it is given, the whole URL is in its tooltip.
+    m_httpUrl->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_httpUrl->setObjectName(u"httpUrl"_qs);
 
     m_headers = new QTableWidget(0, 2);
     m_headers->setObjectName(u"requestHeaders"_qs);
@@ -279,6 +283,7 @@ QWidget *InvokePanel::buildHttpPage()
         const QString url = m_session ? m_session->httpTriggerUrl(target) : QString();
         m_httpUrl->setText(url.isEmpty() ? tr("The function sees %1").arg(target)
                                          : tr("HTTP trigger: %1").arg(url));
+        m_httpUrl->setToolTip(m_httpUrl->text());
     };
     connect(m_path, &QLineEdit::textChanged, this, updateUrl);
     connect(m_query, &QLineEdit::textChanged, this, updateUrl);

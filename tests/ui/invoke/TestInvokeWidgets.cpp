@@ -340,6 +340,20 @@ private slots:
         QCOMPARE(activated.size() + activatedEnter.size(), 2);
     }
 
+    // A long trigger URL does not widen the panel (it pushed a 1280 px window off screen).
+    void longUrlDoesNotWidenThePanel()
+    {
+        Ui::InvokePanel panel(nullptr);
+        const int before = panel.minimumSizeHint().width();
+        panel.setHttpRequest("GET", QByteArray("/") + QByteArray(400, 'a'), {});
+        auto *url = panel.findChild<QLabel *>(u"httpUrl"_qs);
+        QVERIFY(url);
+        QVERIFY(url->text().size() > 400);
+        QCOMPARE(url->toolTip(), url->text());
+        QCOMPARE(panel.minimumSizeHint().width(), before);
+        QVERIFY2(before < 460, qPrintable(QString::number(before)));
+    }
+
     void panelWithoutAFunction()
     {
         Session::FunctionSession session;
