@@ -264,7 +264,8 @@ void MainWindow::setZoomPercent(int percent)
         widget->setFont(own);
     }
     QSettings().setValue(u"view/zoom"_qs, percent);
-    statusBar()->showMessage(tr("Zoom %1%").arg(percent), 2000);
+    if (m_shown) // not at start-up, where it would cover the endpoint
+        statusBar()->showMessage(tr("Zoom %1%").arg(percent), 2000);
 }
 
 void MainWindow::createMenus()
