@@ -5,20 +5,17 @@
 // pictures of it in light and dark palettes, then quits: README's screenshots come from it.
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QCoreApplication>
 #include <QSettings>
 
 #include "ScreenshotTour.h"
 #include "window/MainWindow.h"
 #include "window/Theme.h"
 
-int main(int argc, char *argv[])
-{
-    QApplication app(argc, argv);
-    QApplication::setApplicationName(u"fcemu"_qs);
-    QApplication::setOrganizationName(u"fcemu"_qs);
-    QApplication::setApplicationVersion(QStringLiteral(FCEMU_VERSION));
+namespace {
 
-    QCommandLineParser parser;
+void addOptions(QCommandLineParser &parser)
+{
     parser.setApplicationDescription(
         u"Runs Function Compute custom-container images locally and shows what FC would do."_qs);
     parser.addHelpOption();
@@ -29,6 +26,30 @@ int main(int argc, char *argv[])
         {u"config"_qs, u"s.yaml, template.yml or function JSON to apply"_qs, u"FILE"_qs});
     parser.addOption(
         {u"screenshots"_qs, u"save screenshots of a short session and quit"_qs, u"DIR"_qs});
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    // The arguments are read before there is a display: --help, --version and a bad option
+    // answer on a terminal without one (a QApplication would abort there).
+    {
+        QCoreApplication core(argc, argv);
+        QCoreApplication::setApplicationName(u"fcemu-gui"_qs);
+        QCoreApplication::setApplicationVersion(QStringLiteral(FCEMU_VERSION));
+        QCommandLineParser parser;
+        addOptions(parser);
+        parser.process(core); // prints and exits for --help, --version and errors
+    }
+
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(u"fcemu"_qs);
+    QApplication::setOrganizationName(u"fcemu"_qs);
+    QApplication::setApplicationVersion(QStringLiteral(FCEMU_VERSION));
+
+    QCommandLineParser parser;
+    addOptions(parser);
     parser.process(app);
 
     Fcemu::Ui::applyTheme(Fcemu::Ui::themeFromName(QSettings().value(u"view/theme"_qs).toString()));

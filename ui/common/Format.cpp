@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include <QObject>
+
 namespace Fcemu::Ui {
 
 QString formatDuration(double ms)
@@ -127,6 +129,58 @@ bool isDarkPalette(const QPalette &palette)
 QColor errorTextColor(const QPalette &palette)
 {
     return isDarkPalette(palette) ? QColor(0xff, 0x7b, 0x72) : QColor(0xc6, 0x28, 0x28);
+}
+
+Outcome outcomeOf(const Telemetry::InvocationRecord &record)
+{
+    if (record.error) {
+        const QString &code = record.error->code;
+        if (code == u"FunctionTimeoutError"_qs)
+            return Outcome::Timeout;
+        if (code == u"UnhandledInvocationError"_qs || code == u"HandledInvocationError"_qs ||
+            code == u"FunctionOOMError"_qs || code == u"InitializationError"_qs ||
+            code == u"FunctionUnhandledError"_qs)
+            return Outcome::FunctionError;
+        return Outcome::PlatformError;
+    }
+    if (record.statusCode == 429)
+        return Outcome::PlatformError;
+    if (record.statusCode >= 400)
+        return Outcome::HttpError;
+    return Outcome::Success;
+}
+
+QString outcomeName(Outcome outcome)
+{
+    switch (outcome) {
+    case Outcome::Success:
+        return QObject::tr("OK");
+    case Outcome::HttpError:
+        return QObject::tr("HTTP error");
+    case Outcome::FunctionError:
+        return QObject::tr("Function error");
+    case Outcome::Timeout:
+        return QObject::tr("Timeout");
+    case Outcome::PlatformError:
+        return QObject::tr("Platform error");
+    }
+    return {};
+}
+
+QColor outcomeColor(Outcome outcome, const QPalette &palette)
+{
+    const bool dark = isDarkPalette(palette);
+    switch (outcome) {
+    case Outcome::Success:
+        return dark ? QColor(0x56, 0xd3, 0x64) : QColor(0x1a, 0x7f, 0x37);
+    case Outcome::FunctionError:
+    case Outcome::Timeout:
+        return errorTextColor(palette);
+    case Outcome::HttpError:
+    case Outcome::PlatformError:
+        return dark ? QColor(0xf0, 0xb4, 0x4c) : QColor(0xa8, 0x5c, 0x00);
+    }
+    return {};
 }
 
 QColor phaseColor(Phase phase)

@@ -53,6 +53,20 @@ bool isDarkPalette(const QPalette &palette);
 // Red for error text that keeps its contrast on a light and on a dark background.
 QColor errorTextColor(const QPalette &palette);
 
+// What FC made of a call, as the status pill and the request list show it: a function error or a
+// timeout comes back as 200 with X-Fc-Error-Type, so the status code alone reads as a success.
+enum class Outcome {
+    Success,       // 2xx/3xx and no error
+    HttpError,     // the function answered 4xx/5xx itself
+    FunctionError, // the function failed: unhandled error, OOM, initializer failure
+    Timeout,       // FunctionTimeoutError
+    PlatformError  // FC could not run it: not started, throttled (429), exited, ...
+};
+Outcome outcomeOf(const Telemetry::InvocationRecord &record);
+QString outcomeName(Outcome outcome); // "OK", "Function error", "Timeout", ...
+// Green for success, red for function errors and timeouts, amber for platform and HTTP errors.
+QColor outcomeColor(Outcome outcome, const QPalette &palette);
+
 // Distinct, readable on light and dark backgrounds.
 QColor phaseColor(Phase phase);
 QColor instanceStateColor(Runtime::InstanceState state);

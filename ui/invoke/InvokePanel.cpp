@@ -32,6 +32,8 @@ namespace Fcemu::Ui {
 
 namespace {
 
+const QString kSendShortcutText = u"Ctrl+Enter"_qs;
+
 struct Sample
 {
     const char *name;
@@ -65,8 +67,11 @@ InvokePanel::InvokePanel(Session::FunctionSession *session, QWidget *parent)
     m_tabs->addTab(buildEventPage(), tr("Event"));
     m_tabs->addTab(buildHttpPage(), tr("HTTP"));
 
-    m_send = new QPushButton(tr("Send"));
-    m_send->setToolTip(tr("Send one request (Ctrl+Enter)"));
+    // The shortcut is on the button itself: a new user sees it before reading any tooltip.
+    m_send = new QPushButton(tr("Send  (%1)").arg(kSendShortcutText));
+    m_send->setObjectName(u"send"_qs);
+    m_send->setToolTip(
+        tr("Send one request (%1, from anywhere in the window)").arg(kSendShortcutText));
     m_send->setDefault(true);
     m_sendMany = new QPushButton(tr("Send ×N"));
     m_sendMany->setToolTip(tr("Send N requests with at most C in flight at once"));
@@ -118,8 +123,10 @@ InvokePanel::InvokePanel(Session::FunctionSession *session, QWidget *parent)
     });
     for (const QKeySequence &keys :
          {QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)}) {
+        // Window-wide: focus starts in the request list's filter, and Ctrl+Enter must send the
+        // sample from there too (README promises it at launch).
         auto *shortcut = new QShortcut(keys, this);
-        shortcut->setContext(Qt::WidgetWithChildrenShortcut);
+        shortcut->setContext(Qt::WindowShortcut);
         connect(shortcut, &QShortcut::activated, this, [this]() { send(); });
     }
 
@@ -128,6 +135,7 @@ InvokePanel::InvokePanel(Session::FunctionSession *session, QWidget *parent)
                 &InvokePanel::updateAvailability);
         connect(m_session, &Session::FunctionSession::unloaded, this, [this]() {
             if (m_batch.running) {
+                m_batch.elapsedMs = QDateTime::currentMSecsSinceEpoch() - m_batch.startedMs;
                 m_batch.running = false;
                 m_batch.stopReason = tr("stopped: the function was unloaded");
                 m_batch.inFlight.clear();
@@ -227,6 +235,10 @@ QWidget *InvokePanel::buildHttpPage()
     m_httpUrl = new QLabel;
     m_httpUrl->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_httpUrl->setForegroundRole(QPalette::PlaceholderText);
+    // A long trigger URL must not set the dock's minimum width (at 1280 px it pushed the window
+    // past the screen): the label takes what it is given, the whole URL is in its tooltip.
+    m_httpUrl->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_httpUrl->setObjectName(u"httpUrl"_qs);
 
     m_headers = new QTableWidget(0, 2);
     m_headers->setObjectName(u"requestHeaders"_qs);
@@ -271,6 +283,7 @@ QWidget *InvokePanel::buildHttpPage()
         const QString url = m_session ? m_session->httpTriggerUrl(target) : QString();
         m_httpUrl->setText(url.isEmpty() ? tr("The function sees %1").arg(target)
                                          : tr("HTTP trigger: %1").arg(url));
+        m_httpUrl->setToolTip(m_httpUrl->text());
     };
     connect(m_path, &QLineEdit::textChanged, this, updateUrl);
     connect(m_query, &QLineEdit::textChanged, this, updateUrl);
@@ -543,8 +556,10 @@ void InvokePanel::stopBatch()
     // Requests already in flight finish on their own; no more are sent.
     m_batch.total = m_batch.submitted;
     m_batch.stopReason = tr("stopped");
-    if (m_batch.inFlight.isEmpty())
+    if (m_batch.inFlight.isEmpty()) {
+        m_batch.elapsedMs = QDateTime::currentMSecsSinceEpoch() - m_batch.startedMs;
         m_batch.running = false;
+    }
     updateProgress();
 }
 
@@ -567,8 +582,10 @@ void InvokePanel::onFinished(const Telemetry::InvocationRecord &record)
             ++m_batch.submitted;
         }
     }
-    if (m_batch.inFlight.isEmpty() && m_batch.submitted >= m_batch.total)
+    if (m_batch.inFlight.isEmpty() && m_batch.submitted >= m_batch.total) {
+        m_batch.elapsedMs = QDateTime::currentMSecsSinceEpoch() - m_batch.startedMs;
         m_batch.running = false;
+    }
     updateProgress();
 }
 
@@ -584,7 +601,10 @@ void InvokePanel::updateProgress()
         m_sendMany->setText(tr("Send ×N"));
         return;
     }
-    m_batch.elapsedMs = QDateTime::currentMSecsSinceEpoch() - m_batch.startedMs;
+    // Measured while the batch runs and frozen when it ends: a label redrawn later (a reload,
+    // an unload) must keep the batch's own time, not the time since it started.
+    if (m_batch.running)
+        m_batch.elapsedMs = QDateTime::currentMSecsSinceEpoch() - m_batch.startedMs;
     QString text;
     if (m_batch.running) {
         text = tr("%1 of %2 done, %3 in flight")

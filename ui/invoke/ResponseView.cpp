@@ -217,10 +217,11 @@ ResponseView::ResponseView(QWidget *parent) : QWidget(parent)
 void ResponseView::clear()
 {
     m_statusCode = 0;
+    m_outcome = Outcome::Success;
     m_hasError = false;
     m_kind = BodyKind::Empty;
     m_status->setText(tr("No response yet"));
-    m_summary->setText(tr("Send a request to see the function's answer here."));
+    m_summary->setText(tr("Press Send (Ctrl+Enter) to see the function's answer here."));
     m_error->clear();
     m_error->hide();
     m_body->clear();
@@ -239,9 +240,20 @@ void ResponseView::showPending(const QString &requestId)
 void ResponseView::showResponse(const Telemetry::InvocationRecord &record)
 {
     m_statusCode = record.statusCode;
+    m_outcome = outcomeOf(record);
     const QString reason = reasonPhrase(record.statusCode);
-    m_status->setText(reason.isEmpty() ? QString::number(record.statusCode)
-                                       : u"%1 %2"_qs.arg(record.statusCode).arg(reason));
+    const QString status = reason.isEmpty() ? QString::number(record.statusCode)
+                                            : u"%1 %2"_qs.arg(record.statusCode).arg(reason);
+    // FC answers a function error or a timeout with 200 and X-Fc-Error-Type: lead with the
+    // outcome so it never reads as a success.
+    if (record.error)
+        m_status->setText(tr("%1 · %2 (HTTP %3)")
+                              .arg(outcomeName(m_outcome), record.error->code)
+                              .arg(record.statusCode));
+    else if (m_outcome == Outcome::PlatformError)
+        m_status->setText(tr("%1 · %2").arg(outcomeName(m_outcome), status));
+    else
+        m_status->setText(status);
 
     QStringList parts;
     parts << (record.coldStart ? tr("Cold start") : tr("Warm"));
@@ -311,6 +323,11 @@ QString ResponseView::statusText() const
     return m_status->text();
 }
 
+QColor ResponseView::statusColour() const
+{
+    return m_status->palette().color(QPalette::WindowText);
+}
+
 QString ResponseView::summaryText() const
 {
     return m_summary->text();
@@ -337,7 +354,10 @@ void ResponseView::applyColours()
 {
     QPalette statusPalette = palette();
     if (m_statusCode > 0)
-        statusPalette.setColor(QPalette::WindowText, statusColor(m_statusCode, palette()));
+        statusPalette.setColor(QPalette::WindowText,
+                               m_outcome == Outcome::Success || m_statusCode >= 400
+                                   ? statusColor(m_statusCode, palette())
+                                   : outcomeColor(m_outcome, palette()));
     m_status->setPalette(statusPalette);
 
     // The error box: a tint of the error colour behind normal text reads on both palettes.

@@ -1,8 +1,10 @@
 #pragma once
 
 #include <QByteArray>
+#include <QColor>
 #include <QWidget>
 
+#include "common/Format.h"
 #include "telemetry/InvocationRecord.h"
 
 class QLabel;
@@ -41,6 +43,8 @@ public:
     void clear();
 
     QString statusText() const;
+    Outcome outcome() const { return m_outcome; }
+    QColor statusColour() const; // the status pill's text colour
     QString summaryText() const;
     QString errorText() const; // "" when the record had no error
     QString bodyText() const;
@@ -62,6 +66,7 @@ private:
     JsonHighlighter *m_highlighter = nullptr;
     QTableWidget *m_headers = nullptr;
     int m_statusCode = 0;
+    Outcome m_outcome = Outcome::Success;
     bool m_hasError = false;
     BodyKind m_kind = BodyKind::Empty;
 };

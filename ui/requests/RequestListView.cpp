@@ -2,6 +2,7 @@
 
 #include <QAction>
 #include <QClipboard>
+#include <QComboBox>
 #include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -34,15 +35,50 @@ double barLengthMs(const Telemetry::InvocationRecord &record)
     return std::max(sum, record.timings.totalMs);
 }
 
+// The filter text (over RequestModel::FilterRole) and an outcome choice together.
+class RequestFilterProxy final : public QSortFilterProxyModel
+{
+public:
+    using QSortFilterProxyModel::QSortFilterProxyModel;
+
+    // -1: every row; -2: every failed row; otherwise an Outcome.
+    void setOutcome(int outcome)
+    {
+        if (outcome == m_outcome)
+            return;
+        m_outcome = outcome;
+        invalidateRowsFilter();
+    }
+
+protected:
+    bool filterAcceptsRow(int row, const QModelIndex &parent) const override
+    {
+        if (m_outcome != -1) {
+            const QModelIndex index = sourceModel()->index(row, 0, parent);
+            if (m_outcome == -2) {
+                if (!index.data(RequestModel::ErrorRole).toBool())
+                    return false;
+            } else if (index.data(RequestModel::OutcomeRole).toInt() != m_outcome) {
+                return false;
+            }
+        }
+        return QSortFilterProxyModel::filterAcceptsRow(row, parent);
+    }
+
+private:
+    int m_outcome = -1;
+};
+
 } // namespace
 
 RequestListView::RequestListView(Session::FunctionSession *session, QWidget *parent)
     : QWidget(parent), m_session(session), m_model(new RequestModel(session->records(), this)),
-      m_proxy(new QSortFilterProxyModel(this)), m_filter(new QLineEdit(this)),
+      m_proxy(new RequestFilterProxy(this)), m_filter(new QLineEdit(this)),
       m_followButton(new QToolButton(this)),
       m_copyIdAction(new QAction(tr("Copy request id"), this)),
       m_copyCurlAction(new QAction(tr("Copy as curl"), this)), m_count(new QLabel(this)),
-      m_table(new QTableView(this)), m_scaleLabel(new QTimer(this))
+      m_outcome(new QComboBox(this)), m_empty(new QLabel(this)), m_table(new QTableView(this)),
+      m_scaleLabel(new QTimer(this))
 {
     m_scaleLabel->setSingleShot(true);
     m_scaleLabel->setInterval(0);
@@ -64,6 +100,19 @@ RequestListView::RequestListView(Session::FunctionSession *session, QWidget *par
     m_followButton->setCheckable(true);
     m_followButton->setChecked(true);
     m_count->setTextFormat(Qt::PlainText);
+    m_outcome->setObjectName(u"outcomeFilter"_qs);
+    m_outcome->setToolTip(tr("Show only calls with this outcome"));
+    m_outcome->addItem(tr("All outcomes"), -1);
+    m_outcome->addItem(tr("Errors"), -2);
+    for (Outcome outcome : {Outcome::FunctionError, Outcome::Timeout, Outcome::PlatformError,
+                            Outcome::HttpError, Outcome::Success})
+        m_outcome->addItem(outcomeName(outcome), int(outcome));
+    m_outcome->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    auto *clear = new QToolButton(this);
+    clear->setObjectName(u"clearRequests"_qs);
+    clear->setText(tr("Clear"));
+    clear->setToolTip(tr("Remove every request, log line and instance lane (Ctrl+Shift+L)"));
+    connect(clear, &QToolButton::clicked, this, &RequestListView::clearRequested);
 
     m_table->setModel(m_proxy);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -89,6 +138,19 @@ RequestListView::RequestListView(Session::FunctionSession *session, QWidget *par
     m_table->setItemDelegateForColumn(RequestModel::Timeline,
                                       new WaterfallDelegate([this]() { return scaleMs(); }, this));
     layoutColumns();
+    // The waterfall right after the status, so it is on screen however wide the list is; the
+    // long request id goes last and takes what is left.
+    header->moveSection(header->visualIndex(RequestModel::Timeline),
+                        header->visualIndex(RequestModel::Status) + 1);
+    header->moveSection(header->visualIndex(RequestModel::RequestId),
+                        RequestModel::ColumnCount - 1);
+    header->moveSection(header->visualIndex(RequestModel::Kind), RequestModel::ColumnCount - 2);
+
+    m_empty->setObjectName(u"emptyState"_qs);
+    m_empty->setAlignment(Qt::AlignCenter);
+    m_empty->setWordWrap(true);
+    m_empty->setAttribute(Qt::WA_TransparentForMouseEvents);
+    m_empty->setParent(m_table->viewport());
 
     m_copyIdAction->setShortcut(QKeySequence::Copy);
     m_copyIdAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
@@ -100,8 +162,10 @@ RequestListView::RequestListView(Session::FunctionSession *session, QWidget *par
     auto *bar = new QHBoxLayout;
     bar->setContentsMargins(2, 2, 6, 0);
     bar->addWidget(m_filter, 1);
+    bar->addWidget(m_outcome);
     bar->addWidget(m_followButton);
     bar->addWidget(m_count);
+    bar->addWidget(clear);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(4);
@@ -112,6 +176,10 @@ RequestListView::RequestListView(Session::FunctionSession *session, QWidget *par
     m_table->installEventFilter(this);
 
     connect(m_filter, &QLineEdit::textChanged, this, &RequestListView::applyFilter);
+    connect(m_outcome, &QComboBox::currentIndexChanged, this, [this]() {
+        static_cast<RequestFilterProxy *>(m_proxy)->setOutcome(m_outcome->currentData().toInt());
+        applyFilter(m_filter->text());
+    });
     connect(m_followButton, &QToolButton::toggled, this, &RequestListView::setFollowingNewest);
     connect(m_copyIdAction, &QAction::triggered, this, &RequestListView::copyRequestId);
     connect(m_copyCurlAction, &QAction::triggered, this, &RequestListView::copyCurl);
@@ -147,6 +215,10 @@ RequestListView::RequestListView(Session::FunctionSession *session, QWidget *par
     connect(m_proxy, &QAbstractItemModel::rowsInserted, this, &RequestListView::updateCount);
     connect(m_proxy, &QAbstractItemModel::rowsRemoved, this, &RequestListView::updateCount);
     connect(m_proxy, &QAbstractItemModel::layoutChanged, this, &RequestListView::updateCount);
+    connect(m_session, &Session::FunctionSession::loaded, this, &RequestListView::updateEmptyState);
+    connect(m_session, &Session::FunctionSession::unloaded, this,
+            &RequestListView::updateEmptyState);
+    connect(m_session, &QObject::destroyed, this, [this]() { m_session = nullptr; });
     updateCount();
     if (m_model->rowCount() > 0)
         followNewest();
@@ -161,7 +233,7 @@ const Telemetry::InvocationRecord *RequestListView::currentRecord() const
 QString RequestListView::currentCurlCommand() const
 {
     const Telemetry::InvocationRecord *record = currentRecord();
-    return record ? curlCommand(*record, *m_session) : QString();
+    return record && m_session ? curlCommand(*record, *m_session) : QString();
 }
 
 void RequestListView::setFollowingNewest(bool follow)
@@ -296,6 +368,14 @@ void RequestListView::showContextMenu(const QPoint &pos)
     QMenu menu(this);
     menu.addAction(m_copyCurlAction);
     menu.addAction(m_copyIdAction);
+    menu.addSeparator();
+    if (const Telemetry::InvocationRecord *record = currentRecord()) {
+        const QString id = record->requestId;
+        menu.addAction(tr("Compare Other Calls with This One (Timing)"), this,
+                       [this, id]() { emit compareWithRequested(id); });
+        menu.addAction(tr("Automatic Comparison (Cold with Warm)"), this,
+                       [this]() { emit compareWithRequested(QString()); });
+    }
     menu.exec(m_table->viewport()->mapToGlobal(pos));
     m_copyCurlAction->setEnabled(true);
 }
@@ -313,8 +393,39 @@ void RequestListView::copyCurl()
         QGuiApplication::clipboard()->setText(command);
 }
 
+QString RequestListView::emptyText() const
+{
+    return m_empty->isHidden() ? QString() : m_empty->text();
+}
+
+void RequestListView::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    updateEmptyState();
+}
+
+void RequestListView::updateEmptyState()
+{
+    if (m_proxy->rowCount() > 0) {
+        m_empty->hide();
+        return;
+    }
+    if (m_model->rowCount() > 0)
+        m_empty->setText(tr("No request matches the filter.\nClear the filter box or choose "
+                            "\"All outcomes\"."));
+    else if (!m_session || !m_session->isLoaded())
+        m_empty->setText(tr("No function loaded.\nOpen an image with File ▸ Open Image (Ctrl+O) "
+                            "or drop a .tar here."));
+    else
+        m_empty->setText(tr("No requests yet.\nPress Ctrl+Enter to send the Invoke panel's "
+                            "request; each call appears here with its phases."));
+    m_empty->setGeometry(m_table->viewport()->rect().adjusted(12, 12, -12, -12));
+    m_empty->show();
+}
+
 void RequestListView::updateCount()
 {
+    updateEmptyState();
     const int shown = m_proxy->rowCount();
     const int total = m_model->rowCount();
     const QString requests = total == 1 ? tr("1 request") : tr("%1 requests").arg(total);

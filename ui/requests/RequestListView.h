@@ -5,6 +5,7 @@
 #include "telemetry/InvocationRecord.h"
 
 class QAction;
+class QComboBox;
 class QLineEdit;
 class QMenu;
 class QSortFilterProxyModel;
@@ -37,6 +38,11 @@ public:
     QSortFilterProxyModel *proxy() const { return m_proxy; }
     QTableView *table() const { return m_table; }
     QLineEdit *filterEdit() const { return m_filter; }
+    // "All outcomes", "Errors", "Function errors", "Timeouts", "Platform errors", "HTTP errors",
+    // "Successes": which rows the list shows, besides the filter text.
+    QComboBox *outcomeFilter() const { return m_outcome; }
+    // Shown over the table while it has no rows: what to do next.
+    QString emptyText() const;
     // The current record, or nullptr.
     const Telemetry::InvocationRecord *currentRecord() const;
     bool isFollowingNewest() const { return m_follow; }
@@ -51,9 +57,14 @@ public slots:
 
 signals:
     void currentRecordChanged(const Fcemu::Telemetry::InvocationRecord *record);
+    // The Clear button: the main window clears the session's records, logs and lanes.
+    void clearRequested();
+    // The context menu's "Compare other calls with this one": Timing pins it as the comparison.
+    void compareWithRequested(const QString &requestId);
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
 
 private:
     void applyFilter(const QString &text);
@@ -65,6 +76,7 @@ private:
     void copyRequestId();
     void copyCurl();
     void updateCount();
+    void updateEmptyState();
     double scaleMs();
     void updateScaleLabel(); // soon: after the rows and the filter have settled
 
@@ -76,6 +88,8 @@ private:
     QAction *m_copyIdAction;
     QAction *m_copyCurlAction;
     QLabel *m_count;
+    QComboBox *m_outcome;
+    QLabel *m_empty;
     QTableView *m_table;
     bool m_follow = true;
     bool m_holdCurrent = false;

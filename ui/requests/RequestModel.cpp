@@ -125,12 +125,22 @@ QVariant RequestModel::data(const QModelIndex &index, int role) const
         if (isError(r) && column != Timeline)
             return errorColor();
         return {};
+    case Qt::BackgroundRole:
+        // A failed call's whole row is tinted in its outcome's colour, so errors stand out in
+        // a long list even where the status code says 200.
+        if (isError(r)) {
+            QColor tint = outcomeColor(outcomeOf(r), QGuiApplication::palette());
+            tint.setAlpha(isDarkPalette(QGuiApplication::palette()) ? 55 : 35);
+            return tint;
+        }
+        return {};
     case Qt::ToolTipRole:
         switch (column) {
         case Status:
             if (r.error)
-                return QString(r.error->code + u": "_qs + r.error->message);
-            return {};
+                return QString(outcomeName(outcomeOf(r)) + u" — "_qs + r.error->code + u": "_qs +
+                               r.error->message);
+            return outcomeName(outcomeOf(r));
         case Kind:
             if (r.client)
                 return QString(r.client->method + u' ' + r.client->target +
@@ -177,6 +187,8 @@ QVariant RequestModel::data(const QModelIndex &index, int role) const
         return filterText(r);
     case ErrorRole:
         return isError(r);
+    case OutcomeRole:
+        return int(outcomeOf(r));
     default:
         return {};
     }

@@ -40,6 +40,8 @@ public:
         FilterRole,
         // true for a record with an error or a 4xx/5xx status.
         ErrorRole,
+        // The record's Outcome (common/Format.h) as an int.
+        OutcomeRole,
     };
 
     explicit RequestModel(Telemetry::RecordStore *store, QObject *parent = nullptr);

@@ -17,6 +17,7 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QProgressBar>
+#include <QScreen>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QStatusBar>
@@ -31,9 +32,11 @@
 #include "inspectors/billing/BillingInspector.h"
 #include "inspectors/headers/HeadersInspector.h"
 #include "inspectors/instances/InstancesInspector.h"
+#include "inspectors/logs/LogModel.h"
 #include "inspectors/logs/LogsInspector.h"
 #include "inspectors/timing/TimingInspector.h"
 #include "invoke/InvokePanel.h"
+#include "invoke/ResponseView.h"
 #include "requests/RequestListView.h"
 #include "runtime/ImagePreparation.h"
 #include "session/FunctionSession.h"
@@ -79,6 +82,10 @@ MainWindow::MainWindow(QWidget *parent)
     setWindowTitle(tr("fcemu"));
     setAcceptDrops(true);
     setDockNestingEnabled(true);
+    // The side docks run the full height and Logs/Instances sit under the request list: the
+    // Invoke panel's height then no longer squeezes Logs to three lines on a 720 px screen.
+    setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
+    setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
 
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);
@@ -94,17 +101,33 @@ MainWindow::MainWindow(QWidget *parent)
     createStatusBar();
 
     connect(m_requests, &RequestListView::currentRecordChanged, this, &MainWindow::showRecord);
+    connect(m_requests, &RequestListView::clearRequested, this, &MainWindow::clearSession);
+    connect(m_requests, &RequestListView::compareWithRequested, this, [this](const QString &id) {
+        m_timing->setPinnedComparison(id);
+        if (auto *dock = findChild<QDockWidget *>(u"timingDock"_qs))
+            dock->raise();
+        if (!id.isEmpty())
+            statusBar()->showMessage(
+                tr("Timing compares the selected call with %1: pick any other row.").arg(id), 5000);
+    });
     connect(m_settings, &FunctionSettingsForm::applied, this, &MainWindow::applySettings);
     connect(m_session, &Session::FunctionSession::endpointChanged, this, &MainWindow::updateStatus);
     connect(m_session, &Session::FunctionSession::instanceStateChanged, this,
             &MainWindow::updateStatus);
     connect(m_session, &Session::FunctionSession::loaded, this, &MainWindow::updateStatus);
 
-    resize(1560, 960);
+    // 1560x960, or what the screen has room for (a 1280x720 laptop, a projector).
+    QSize size(1560, 960);
+    if (const QScreen *screen = QGuiApplication::primaryScreen())
+        size = size.boundedTo(screen->availableSize());
+    resize(size);
+    applyDefaultDockSizes(size);
     m_defaultState = saveState();
     QSettings settings;
     restoreGeometry(settings.value(u"window/geometry"_qs).toByteArray());
-    restoreState(settings.value(u"window/state"_qs).toByteArray());
+    m_restoredState = restoreState(settings.value(u"window/state"_qs).toByteArray());
+    m_basePointSize = font().pointSizeF();
+    setZoomPercent(settings.value(u"view/zoom"_qs, 100).toInt());
     updateRecentMenu();
     updateStatus();
     updateTitle();
@@ -164,9 +187,85 @@ void MainWindow::createDocks()
         addPanel(m_instances, tr("Instances"), u"instancesDock"_qs, Qt::BottomDockWidgetArea);
     tabifyDockWidget(logs, instances);
     logs->raise();
+}
 
-    resizeDocks({invoke, headers}, {400, 470}, Qt::Horizontal);
-    resizeDocks({logs}, {260}, Qt::Vertical);
+void MainWindow::applyDefaultDockSizes(const QSize &windowSize)
+{
+    // About a quarter of the width each side and a quarter of the height below, within
+    // bounds: at 1280x720 the request list keeps ~560 px and Logs ~180 px (a dozen lines).
+    const int width = windowSize.width();
+    const int height = windowSize.height();
+    const int left = std::clamp(width * 23 / 100, 280, 440);
+    const int right = std::clamp(width * 25 / 100, 320, 620);
+    const int bottom = std::clamp(height * 27 / 100, 170, 380);
+    QDockWidget *invoke = findChild<QDockWidget *>(u"invokeDock"_qs);
+    QDockWidget *headers = findChild<QDockWidget *>(u"headersDock"_qs);
+    QDockWidget *logs = findChild<QDockWidget *>(u"logsDock"_qs);
+    if (!invoke || !headers || !logs)
+        return;
+    resizeDocks({invoke, headers}, {left, right}, Qt::Horizontal);
+    resizeDocks({logs}, {bottom}, Qt::Vertical);
+}
+
+void MainWindow::showEvent(QShowEvent *event)
+{
+    QMainWindow::showEvent(event);
+    if (m_shown)
+        return;
+    m_shown = true;
+    // Dock sizes set before the first show are only hints: set them again at the real size.
+    if (!m_restoredState)
+        applyDefaultDockSizes(size());
+}
+
+void MainWindow::clearSession()
+{
+    m_session->records()->clear();
+    m_billing->resetTotals(m_billing->totals().options().model);
+    m_logs->model()->clear();
+    m_invoke->responseView()->clear();
+    showRecord(nullptr);
+    updateStatus();
+}
+
+void MainWindow::zoomIn()
+{
+    setZoomPercent(m_zoomPercent + 10);
+}
+
+void MainWindow::zoomOut()
+{
+    setZoomPercent(m_zoomPercent - 10);
+}
+
+void MainWindow::resetZoom()
+{
+    setZoomPercent(100);
+}
+
+void MainWindow::setZoomPercent(int percent)
+{
+    percent = std::clamp(percent, 50, 300);
+    if (m_basePointSize <= 0)
+        m_basePointSize = QApplication::font().pointSizeF();
+    m_zoomPercent = percent;
+    QFont zoomed = font();
+    zoomed.setPointSizeF(m_basePointSize * percent / 100.0);
+    // Every panel, including the ones with a font of their own (the monospace log and editor).
+    setFont(zoomed);
+    for (QWidget *widget : findChildren<QWidget *>()) {
+        if (!widget->testAttribute(Qt::WA_SetFont) || widget->font().pointSizeF() <= 0)
+            continue;
+        QFont own = widget->font();
+        const QVariant base = widget->property("fcemuBasePointSize");
+        const qreal basePoint = base.isValid() ? base.toReal() : own.pointSizeF();
+        widget->setProperty("fcemuBasePointSize", basePoint);
+        own.setPointSizeF(basePoint * percent / 100.0);
+        widget->setFont(own);
+    }
+    QSettings().setValue(u"view/zoom"_qs, percent);
+    if (m_shown) // not at start-up, where it would cover the endpoint
+        statusBar()->showMessage(tr("Zoom %1%").arg(percent), 2000);
 }
 
 void MainWindow::createMenus()
@@ -187,6 +286,10 @@ void MainWindow::createMenus()
     quit->setShortcut(QKeySequence::Quit);
 
     QMenu *function = menuBar()->addMenu(tr("F&unction"));
+    QAction *clear =
+        function->addAction(tr("C&lear Requests and Logs"), this, &MainWindow::clearSession);
+    clear->setShortcut(QKeySequence(tr("Ctrl+Shift+L")));
+    function->addSeparator();
     QAction *cold = function->addAction(tr("Force &Cold Start"), m_session,
                                         &Session::FunctionSession::forceColdStart);
     cold->setShortcut(QKeySequence(tr("Ctrl+Shift+K")));
@@ -200,7 +303,18 @@ void MainWindow::createMenus()
     for (QDockWidget *dock : std::as_const(m_docks))
         m_viewMenu->addAction(dock->toggleViewAction());
     m_viewMenu->addSeparator();
-    m_viewMenu->addAction(tr("&Reset Layout"), this, [this]() { restoreState(m_defaultState); });
+    m_viewMenu->addAction(tr("&Reset Layout"), this, [this]() {
+        restoreState(m_defaultState);
+        applyDefaultDockSizes(size());
+    });
+    m_viewMenu->addSeparator();
+    QAction *zoomInAction = m_viewMenu->addAction(tr("Zoom &In"), this, &MainWindow::zoomIn);
+    // Ctrl++ and Ctrl+= (the same key without Shift on most layouts).
+    zoomInAction->setShortcuts({QKeySequence::ZoomIn, QKeySequence(tr("Ctrl+="))});
+    QAction *zoomOutAction = m_viewMenu->addAction(tr("Zoom &Out"), this, &MainWindow::zoomOut);
+    zoomOutAction->setShortcut(QKeySequence::ZoomOut);
+    QAction *actual = m_viewMenu->addAction(tr("&Actual Size"), this, &MainWindow::resetZoom);
+    actual->setShortcut(QKeySequence(tr("Ctrl+0")));
     QMenu *themes = m_viewMenu->addMenu(tr("&Theme"));
     auto *group = new QActionGroup(themes);
     const Theme current = themeFromName(QSettings().value(u"view/theme"_qs).toString());
@@ -326,6 +440,12 @@ void MainWindow::preparationDone(std::shared_ptr<Runtime::PreparedImage> image)
     m_preparation.reset();
     m_progress->hide();
     m_cancelButton->hide();
+    // Another image: its requests start a fresh list, so Timing, Billing and Logs never set
+    // one function's calls beside another's.
+    const QString key = imageKey(m_openingPath);
+    if (!m_loadedKey.isEmpty() && key != m_loadedKey)
+        clearSession();
+    m_loadedKey = key;
     auto status = m_session->load(m_openingPath, m_openingConfig, std::move(image));
     if (!status) {
         preparationFailed(status.error().message);

@@ -72,6 +72,17 @@ public:
     FunctionSettingsForm *settingsForm() const { return m_settings; }
     QString bannerText() const;
 
+    // Removes every request, log line and response shown; the loaded function keeps running.
+    // Opening a different image does the same, so no panel compares across two functions.
+    void clearSession();
+    // View ▸ Zoom: the window's type in steps of 10 % (for a projector), 50 % to 300 %.
+    void zoomIn();
+    void zoomOut();
+    void resetZoom();
+    int zoomPercent() const { return m_zoomPercent; }
+    // The dock sizes for a window of this size: the request list keeps the most room.
+    void applyDefaultDockSizes(const QSize &windowSize);
+
     // Where the embedded sample is written out so the image reader can open it.
     static QString sampleImagePath();
     // The key a function's settings are saved under: the image's absolute path.
@@ -83,6 +94,7 @@ signals:
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    void showEvent(QShowEvent *event) override;
     void dragEnterEvent(QDragEnterEvent *event) override;
     void dropEvent(QDropEvent *event) override;
 
@@ -104,6 +116,7 @@ private:
     void chooseConfig();
     void chooseHarFile();
     void copyEndpoint();
+    void setZoomPercent(int percent);
 
     Session::FunctionSession *m_session;
     std::unique_ptr<Runtime::ImagePreparation> m_preparation;
@@ -122,6 +135,11 @@ private:
     FunctionSettingsForm *m_settings = nullptr;
     QList<QDockWidget *> m_docks;
     QByteArray m_defaultState;
+    QString m_loadedKey; // imageKey() of the image whose records the list shows
+    int m_zoomPercent = 100;
+    qreal m_basePointSize = 0;
+    bool m_restoredState = false;
+    bool m_shown = false;
 
     QMenu *m_recentMenu = nullptr;
     QMenu *m_viewMenu = nullptr;

@@ -1,8 +1,11 @@
 #include <QAbstractItemModelTester>
 #include <QApplication>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPlainTextEdit>
+#include <QPushButton>
 #include <QSettings>
+#include <QShortcut>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTabWidget>
@@ -14,6 +17,7 @@
 #include <QTextCursor>
 #include <QTextDocument>
 #include <QTextLayout>
+#include <QVBoxLayout>
 
 #include "invoke/ErrorExplanations.h"
 #include "invoke/InvokePanel.h"
@@ -232,7 +236,8 @@ private slots:
             u"FunctionNotStarted"_qs,
             u"The CA's http server cannot be started: ContainerStartDuration:120 s"_qs};
         view.showResponse(r);
-        QCOMPARE(view.statusText(), u"502 Bad Gateway"_qs);
+        QCOMPARE(view.statusText(), u"Platform error · FunctionNotStarted (HTTP 502)"_qs);
+        QCOMPARE(view.outcome(), Ui::Outcome::PlatformError);
         QCOMPARE(view.findChild<QLabel *>(u"status"_qs)->palette().color(QPalette::WindowText),
                  QColor(0xc6, 0x28, 0x28));
         const auto explained = Ui::explainError(u"FunctionNotStarted"_qs);
@@ -256,7 +261,7 @@ private slots:
         r.error = Telemetry::InvocationError{u"NoSuchCode"_qs, u"odd"_qs};
         view.showResponse(r);
         QCOMPARE(view.errorText(), u"<b>NoSuchCode</b>: odd"_qs);
-        QCOMPARE(view.statusText(), u"429 Too Many Requests"_qs);
+        QCOMPARE(view.statusText(), u"Platform error · NoSuchCode (HTTP 429)"_qs);
         QCOMPARE(view.findChild<QLabel *>(u"status"_qs)->palette().color(QPalette::WindowText),
                  QColor(0xa8, 0x5c, 0x00));
 
@@ -264,6 +269,89 @@ private slots:
         view.showResponse(record(200, {}));
         QCOMPARE(view.errorText(), QString());
         QCOMPARE(view.bodyKind(), Ui::BodyKind::Empty);
+    }
+
+    // FC answers a timeout or a function error with 200 and X-Fc-Error-Type: the pill must
+    // lead with the outcome, in red, never a green "200 OK".
+    void errorsNeverLookLikeSuccesses_data()
+    {
+        QTest::addColumn<QString>("code");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("timeout") << u"FunctionTimeoutError"_qs
+                                 << u"Timeout · FunctionTimeoutError (HTTP 200)"_qs;
+        QTest::newRow("unhandled") << u"UnhandledInvocationError"_qs
+                                   << u"Function error · UnhandledInvocationError (HTTP 200)"_qs;
+        QTest::newRow("oom") << u"FunctionOOMError"_qs
+                             << u"Function error · FunctionOOMError (HTTP 200)"_qs;
+    }
+
+    void errorsNeverLookLikeSuccesses()
+    {
+        QFETCH(QString, code);
+        QFETCH(QString, expected);
+        Ui::ResponseView view;
+        Telemetry::InvocationRecord r = record(200, "{\"errorMessage\":\"boom\"}");
+        r.error = Telemetry::InvocationError{code, u"boom"_qs};
+        view.showResponse(r);
+        QCOMPARE(view.statusText(), expected);
+        QVERIFY(!view.statusText().contains(u"OK"_qs));
+        QCOMPARE(view.statusColour(), QColor(0xc6, 0x28, 0x28));
+        QVERIFY(view.statusColour() != QColor(0x1a, 0x7f, 0x37));
+        // The same record without the error is a plain green success.
+        r.error.reset();
+        view.showResponse(r);
+        QCOMPARE(view.statusText(), u"200 OK"_qs);
+        QCOMPARE(view.statusColour(), QColor(0x1a, 0x7f, 0x37));
+    }
+
+    void sendButtonShowsItsShortcut()
+    {
+        Ui::InvokePanel panel(nullptr);
+        auto *send = panel.findChild<QPushButton *>(u"send"_qs);
+        QVERIFY(send);
+        QVERIFY2(send->text().contains(u"Ctrl+Enter"_qs), qPrintable(send->text()));
+        QVERIFY(panel.responseView()->summaryText().contains(u"Ctrl+Enter"_qs));
+    }
+
+    // Ctrl+Enter is window-wide: it reaches the panel's send() while focus is in another
+    // widget of the window (the request filter at launch), and only that window's panel.
+    void ctrlEnterSendsFromAnywhereInTheWindow()
+    {
+        QWidget window;
+        auto *layout = new QVBoxLayout(&window);
+        auto *elsewhere = new QLineEdit;
+        layout->addWidget(elsewhere);
+        auto *panel = new Ui::InvokePanel(nullptr);
+        layout->addWidget(panel);
+        QList<QShortcut *> shortcuts = panel->findChildren<QShortcut *>();
+        QCOMPARE(shortcuts.size(), 2);
+        QSignalSpy activated(shortcuts.first(), &QShortcut::activated);
+        QSignalSpy activatedEnter(shortcuts.last(), &QShortcut::activated);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        elsewhere->setFocus();
+        QTRY_VERIFY(elsewhere->hasFocus());
+        QTest::keyClick(elsewhere, Qt::Key_Return, Qt::ControlModifier);
+        QCOMPARE(activated.size() + activatedEnter.size(), 1);
+        QTest::keyClick(elsewhere, Qt::Key_Enter, Qt::ControlModifier | Qt::KeypadModifier);
+        QCOMPARE(activated.size() + activatedEnter.size(), 2);
+        // Without Ctrl, Return is the line edit's own.
+        QTest::keyClick(elsewhere, Qt::Key_Return);
+        QCOMPARE(activated.size() + activatedEnter.size(), 2);
+    }
+
+    // A long trigger URL does not widen the panel (it pushed a 1280 px window off screen).
+    void longUrlDoesNotWidenThePanel()
+    {
+        Ui::InvokePanel panel(nullptr);
+        const int before = panel.minimumSizeHint().width();
+        panel.setHttpRequest("GET", QByteArray("/") + QByteArray(400, 'a'), {});
+        auto *url = panel.findChild<QLabel *>(u"httpUrl"_qs);
+        QVERIFY(url);
+        QVERIFY(url->text().size() > 400);
+        QCOMPARE(url->toolTip(), url->text());
+        QCOMPARE(panel.minimumSizeHint().width(), before);
+        QVERIFY2(before < 460, qPrintable(QString::number(before)));
     }
 
     void panelWithoutAFunction()

@@ -1,3 +1,5 @@
+#include <QToolButton>
+#include <QComboBox>
 #include <QAbstractItemModelTester>
 #include <QApplication>
 #include <QClipboard>
@@ -13,6 +15,7 @@
 
 #include "Screenshots.h"
 
+#include "common/Format.h"
 #include "requests/RequestListView.h"
 #include "requests/RequestModel.h"
 #include "session/FunctionSession.h"
@@ -80,6 +83,10 @@ private slots:
     void curlCommandOfTheCurrentRequest();
     void tenThousandRequests();
     void timelineHeaderShowsItsScale();
+    void outcomeFilterAndErrorRows();
+    void emptyStateSaysWhatToDo();
+    void waterfallIsOnScreen_data();
+    void waterfallIsOnScreen();
     void render_data();
     void render();
 
@@ -313,6 +320,112 @@ void TestRequestListView::tenThousandRequests()
     QCOMPARE(view.currentRecord()->requestId, u"1-00502"_qs);
     QCOMPARE(current.last().at(0).value<const Telemetry::InvocationRecord *>(), &store->at(0));
     QVERIFY(!view.isFollowingNewest());
+}
+
+void TestRequestListView::outcomeFilterAndErrorRows()
+{
+    QAbstractItemModelTester tester(m_view->proxy(),
+                                    QAbstractItemModelTester::FailureReportingMode::QtTest);
+    Telemetry::RecordStore *store = m_session->records();
+    store->append(makeRecord(u"1-ok"_qs, true, 900));
+    Telemetry::InvocationRecord timeout = makeRecord(u"1-timeout"_qs, false, 3000);
+    timeout.statusCode = 200; // FC's status for a timeout: only the error tells
+    timeout.error = Telemetry::InvocationError{u"FunctionTimeoutError"_qs, u"timed out"_qs};
+    store->append(timeout);
+    Telemetry::InvocationRecord crash = makeRecord(u"1-crash"_qs, false, 30);
+    crash.error = Telemetry::InvocationError{u"UnhandledInvocationError"_qs, u"boom"_qs};
+    store->append(crash);
+    Telemetry::InvocationRecord throttled = makeRecord(u"1-429"_qs, false, 1);
+    throttled.statusCode = 429;
+    throttled.error = Telemetry::InvocationError{u"ResourceThrottled"_qs, u"busy"_qs};
+    store->append(throttled);
+    store->append(httpRecord(u"1-404"_qs, u"GET"_qs, u"/missing"_qs, 404));
+
+    const auto shown = [this]() {
+        QStringList ids;
+        for (int row = 0; row < m_view->proxy()->rowCount(); ++row)
+            ids.append(m_view->proxy()->index(row, RequestModel::RequestId).data().toString());
+        return ids;
+    };
+    QComboBox *outcome = m_view->outcomeFilter();
+    QCOMPARE(outcome->currentText(), u"All outcomes"_qs);
+    QCOMPARE(shown().size(), 5);
+    const auto choose = [outcome](const QString &text) {
+        const int index = outcome->findText(text);
+        QVERIFY2(index >= 0, qPrintable(text));
+        outcome->setCurrentIndex(index);
+    };
+    choose(u"Errors"_qs);
+    QCOMPARE(shown(), (QStringList{u"1-timeout"_qs, u"1-crash"_qs, u"1-429"_qs, u"1-404"_qs}));
+    choose(u"Timeout"_qs);
+    QCOMPARE(shown(), QStringList{u"1-timeout"_qs});
+    choose(u"Function error"_qs);
+    QCOMPARE(shown(), QStringList{u"1-crash"_qs});
+    choose(u"Platform error"_qs);
+    QCOMPARE(shown(), QStringList{u"1-429"_qs});
+    choose(u"HTTP error"_qs);
+    QCOMPARE(shown(), QStringList{u"1-404"_qs});
+    choose(u"OK"_qs);
+    QCOMPARE(shown(), QStringList{u"1-ok"_qs});
+    // The outcome and the text filter combine.
+    choose(u"Errors"_qs);
+    m_view->filterEdit()->setText(u"crash"_qs);
+    QCOMPARE(shown(), QStringList{u"1-crash"_qs});
+    m_view->filterEdit()->clear();
+    choose(u"All outcomes"_qs);
+
+    // A timeout's row (status 200) is tinted, a success's is not.
+    RequestModel *model = m_view->model();
+    QVERIFY(!model->index(0, RequestModel::Time).data(Qt::BackgroundRole).isValid());
+    QVERIFY(model->index(1, RequestModel::Time).data(Qt::BackgroundRole).canConvert<QColor>());
+    QCOMPARE(model->index(1, RequestModel::Status).data(RequestModel::OutcomeRole).toInt(),
+             int(Ui::Outcome::Timeout));
+    QVERIFY(model->index(1, RequestModel::Status)
+                .data(Qt::ToolTipRole)
+                .toString()
+                .startsWith(u"Timeout"_qs));
+}
+
+void TestRequestListView::emptyStateSaysWhatToDo()
+{
+    m_view->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_view.get()));
+    QVERIFY2(m_view->emptyText().contains(u"Open Image"_qs), qPrintable(m_view->emptyText()));
+    m_session->records()->append(makeRecord(u"1-one"_qs, true, 10));
+    QCOMPARE(m_view->emptyText(), QString());
+    m_view->filterEdit()->setText(u"nothing-matches-this"_qs);
+    QVERIFY2(m_view->emptyText().contains(u"filter"_qs), qPrintable(m_view->emptyText()));
+    m_view->filterEdit()->clear();
+    QCOMPARE(m_view->emptyText(), QString());
+    QSignalSpy clear(m_view.get(), &Ui::RequestListView::clearRequested);
+    auto *button = m_view->findChild<QToolButton *>(u"clearRequests"_qs);
+    QVERIFY(button);
+    button->click();
+    QCOMPARE(clear.size(), 1);
+}
+
+void TestRequestListView::waterfallIsOnScreen_data()
+{
+    QTest::addColumn<int>("width");
+    QTest::newRow("560 (1280x720 centre)") << 560;
+    QTest::newRow("800 (1600 wide)") << 800;
+    QTest::newRow("1100 (1920 wide)") << 1100;
+}
+
+void TestRequestListView::waterfallIsOnScreen()
+{
+    QFETCH(int, width);
+    m_session->records()->append(makeRecord(u"1-one"_qs, true, 10));
+    m_view->resize(width, 300);
+    m_view->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_view.get()));
+    QTableView *table = m_view->table();
+    QHeaderView *header = table->horizontalHeader();
+    const int left = header->sectionViewportPosition(RequestModel::Timeline);
+    const int right = left + header->sectionSize(RequestModel::Timeline);
+    QVERIFY2(left >= 0 && right <= table->viewport()->width(),
+             qPrintable(u"%1..%2 of %3"_qs.arg(left).arg(right).arg(table->viewport()->width())));
+    QVERIFY(header->sectionSize(RequestModel::Timeline) >= 100);
 }
 
 void TestRequestListView::timelineHeaderShowsItsScale()

@@ -148,7 +148,7 @@ void TestRequestModel::errorRowsAreMarked()
     QCOMPARE(model.index(1, RequestModel::Status).data().toString(),
              u"502 FunctionTimeoutError"_qs);
     QCOMPARE(model.index(1, RequestModel::Status).data(Qt::ToolTipRole).toString(),
-             u"FunctionTimeoutError: timed out"_qs);
+             u"Timeout — FunctionTimeoutError: timed out"_qs);
     QCOMPARE(model.index(0, RequestModel::Status).data(RequestModel::ErrorRole).toBool(), false);
     QCOMPARE(model.index(1, RequestModel::Status).data(RequestModel::ErrorRole).toBool(), true);
     QCOMPARE(model.index(2, RequestModel::Status).data(RequestModel::ErrorRole).toBool(), true);

@@ -22,6 +22,7 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTableView>
 #include <QTextEdit>
 #include <QUrl>
 
@@ -30,6 +31,7 @@
 #include "inspectors/headers/HeadersInspector.h"
 #include "inspectors/logs/LogsInspector.h"
 #include "inspectors/timing/TimingInspector.h"
+#include "inspectors/logs/LogModel.h"
 #include "requests/RequestListView.h"
 #include "sandbox/Sandbox.h"
 #include "session/FunctionSession.h"
@@ -168,6 +170,67 @@ private slots:
             QJsonDocument::fromJson(file.readAll()).object()[u"log"_qs].toObject();
         QCOMPARE(log[u"version"_qs].toString(), u"1.2"_qs);
         QCOMPARE(log[u"entries"_qs].toArray().size(), 2);
+
+        // Ctrl+Enter sends from anywhere in the window: here from the request list's filter,
+        // where focus starts at launch.
+        window.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        QLineEdit *filter = window.requestList()->filterEdit();
+        filter->setFocus();
+        QTRY_VERIFY(filter->hasFocus());
+        QTest::keyClick(filter, Qt::Key_Return, Qt::ControlModifier);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 3, 30000);
+        QTRY_COMPARE(view->model()->rowCount(), 3);
+        QTRY_VERIFY(visibleText(window.billingInspector())
+                        .contains(window.session()->records()->at(2).requestId));
+
+        // Clear: no rows, no lines, and Billing no longer names a request that is gone.
+        const QString lastId = window.session()->records()->at(2).requestId;
+        QVERIFY(!lastId.isEmpty());
+        window.clearSession();
+        QCOMPARE(view->model()->rowCount(), 0);
+        QCOMPARE(window.logsInspector()->model()->rowCount(), 0);
+        const QString cleared = visibleText(window.billingInspector());
+        QVERIFY2(!cleared.contains(lastId), qPrintable(cleared));
+        QCOMPARE(window.billingInspector()->totals().invocations(), 0);
+        QVERIFY(window.requestList()->emptyText().contains(u"Ctrl+Enter"_qs));
+    }
+
+    // The window at a 1280x720 screen's size: the request list and Logs keep usable room;
+    // View ▸ Zoom scales the type for a projector and back.
+    void layoutAndZoom()
+    {
+        QSettings().clear();
+        Ui::MainWindow window;
+        window.resize(1280, 720);
+        window.applyDefaultDockSizes(QSize(1280, 720));
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.applyDefaultDockSizes(window.size());
+        // The issue measured ~210 px here before.
+        QTRY_VERIFY2(window.requestList()->width() >= 470,
+                     qPrintable(QString::number(window.requestList()->width())));
+        auto *logs = window.findChild<QDockWidget *>(u"logsDock"_qs);
+        QVERIFY(logs);
+        QTRY_VERIFY2(logs->height() >= 160, qPrintable(QString::number(logs->height())));
+        qInfo() << "1280x720: request list" << window.requestList()->width() << "x"
+                << window.requestList()->height() << "px, Logs" << logs->height() << "px high";
+
+        const qreal base = window.font().pointSizeF();
+        window.zoomIn();
+        window.zoomIn();
+        QCOMPARE(window.zoomPercent(), 120);
+        QVERIFY(qAbs(window.font().pointSizeF() - base * 1.2) < 0.01);
+        QVERIFY(window.requestList()->table()->font().pointSizeF() > base);
+        window.zoomOut();
+        QCOMPARE(window.zoomPercent(), 110);
+        window.resetZoom();
+        QCOMPARE(window.zoomPercent(), 100);
+        QVERIFY(qAbs(window.font().pointSizeF() - base) < 0.01);
+        for (int i = 0; i < 40; ++i)
+            window.zoomIn();
+        QCOMPARE(window.zoomPercent(), 300);
+        window.resetZoom();
     }
 
     void settingsReachTheEngineAndAreSavedPerImage()

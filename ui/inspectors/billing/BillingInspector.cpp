@@ -48,16 +48,17 @@ QTableView *workingView(WorkingModel *model, QWidget *parent)
     view->setShowGrid(false);
     view->setAlternatingRowColors(true);
     view->setSelectionBehavior(QAbstractItemView::SelectRows);
-    view->setWordWrap(false);
+    // The amount is the point of a line: it always fits; the factor (the longest text) takes
+    // the width left and wraps onto a second line rather than being cut ("× USD 0.2 / 1,000…").
+    // A working has a dozen lines: rows sized to their contents cost nothing.
+    view->setWordWrap(true);
     view->setFocusPolicy(Qt::NoFocus);
-    view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 6);
-    // The amount is the point of a line: it always fits; the factor (the longest text) gives way
-    // and shows whole in its tooltip.
+    view->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     QHeaderView *header = view->horizontalHeader();
     header->setSectionResizeMode(QHeaderView::ResizeToContents);
     header->setSectionResizeMode(WorkingModel::Factor, QHeaderView::Stretch);
     header->setStretchLastSection(false);
-    view->setTextElideMode(Qt::ElideRight);
+    view->setTextElideMode(Qt::ElideNone);
     return view;
 }
 
@@ -152,6 +153,11 @@ BillingInspector::BillingInspector(Session::FunctionSession *session, QWidget *p
 {
     m_title->setTextFormat(Qt::PlainText);
     m_title->setWordWrap(true);
+    m_coldNote = new QLabel(this);
+    m_coldNote->setObjectName(u"coldStartNote"_qs);
+    m_coldNote->setTextFormat(Qt::PlainText);
+    m_coldNote->setWordWrap(true);
+    m_coldNote->hide();
 
     auto *totalsBox = new QGroupBox(tr("Session"), this);
     auto *grid = new QGridLayout;
@@ -189,6 +195,7 @@ BillingInspector::BillingInspector(Session::FunctionSession *session, QWidget *p
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addWidget(m_title);
+    layout->addWidget(m_coldNote);
     layout->addWidget(totalsBox);
     layout->addWidget(tabs, 3);
     layout->addWidget(whatIfBox, 4);
@@ -268,7 +275,35 @@ void BillingInspector::showRecord(const Telemetry::InvocationRecord *record)
                                   formatMoney(record->billing.cost)));
         m_working->setLines(record->billingWorking());
     }
+    const QString note = record ? coldStartNoteFor(*record) : QString();
+    m_coldNote->setText(note);
+    m_coldNote->setVisible(!note.isEmpty());
     updateWhatIf();
+}
+
+QString BillingInspector::coldStartNote() const
+{
+    return m_coldNote->isHidden() ? QString() : m_coldNote->text();
+}
+
+QString BillingInspector::coldStartNoteFor(const Telemetry::InvocationRecord &record)
+{
+    if (!record.coldStart || record.billing.model != Billing::Model::Fc2)
+        return {};
+    const Telemetry::Timings &t = record.timings;
+    const double startup = t.sandboxMs + t.startupMs + t.unpackMs;
+    if (startup <= 0)
+        return {};
+    QString note = tr("Cold start: the instance's start-up (%1) is not billed in fc2; only the "
+                      "request itself (%2 ms) is, so a cold call can cost no more than a warm "
+                      "one.")
+                       .arg(formatDuration(startup))
+                       .arg(record.billing.billedDurationMs);
+    if (t.pullMs > 0)
+        note +=
+            u' ' +
+            tr("The image pull (%1) is billed as image-pull GB-s.").arg(formatDuration(t.pullMs));
+    return note;
 }
 
 void BillingInspector::updateWhatIf()

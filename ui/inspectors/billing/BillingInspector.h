@@ -73,6 +73,10 @@ public:
     int whatIfCurrentMB() const { return m_whatIfCurrentMB; }
     // "Invocations", "GB-s", "Image pull GB-s", "CU", "Cost": the texts of the totals' labels.
     QString totalsText(const QString &field) const;
+    // Why a cold call costs what it does (shown under the title; "" for a warm call).
+    QString coldStartNote() const;
+    // The note for a record: in fc2 a cold start's start-up is not billed, only the request.
+    static QString coldStartNoteFor(const Telemetry::InvocationRecord &record);
 
 public slots:
     // What invocationFinished feeds: adds the record's charge to the session totals. A charge of
@@ -89,6 +93,7 @@ private:
     WorkingModel *m_working;
     WorkingModel *m_sessionWorking;
     QLabel *m_title;
+    QLabel *m_coldNote;
     QTableView *m_workingView;
     QTableView *m_sessionView;
     QList<QPair<QString, QLabel *>> m_totalLabels;

@@ -2,12 +2,15 @@
 #include "common/Format.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include <QChart>
+#include <QCursor>
 #include <QEvent>
 #include <QLineSeries>
 #include <QLogValueAxis>
 #include <QScatterSeries>
+#include <QToolTip>
 #include <QValueAxis>
 
 namespace Fcemu::Ui {
@@ -51,13 +54,51 @@ WhatIfChart::WhatIfChart(QWidget *parent)
     m_duration->attachAxis(m_memoryAxis);
     m_duration->attachAxis(m_durationAxis);
     setChart(chart);
+    // Each point tells its figures on hover (the axes only give a scale).
+    for (QXYSeries *series :
+         {static_cast<QXYSeries *>(m_cost), static_cast<QXYSeries *>(m_duration),
+          static_cast<QXYSeries *>(m_current)}) {
+        connect(series, &QXYSeries::hovered, this, [this](const QPointF &point, bool state) {
+            if (state)
+                QToolTip::showText(QCursor::pos(), pointText(point.x()), this);
+            else
+                QToolTip::hideText();
+        });
+    }
     setRenderHint(QPainter::Antialiasing);
     setMinimumHeight(180);
     applyPalette();
 }
 
+QString WhatIfChart::pointText(double gb) const
+{
+    // The nearest size to the hovered x (a hover lands near a point, not on it).
+    const Billing::WhatIfRow *nearest = nullptr;
+    double best = 0;
+    for (const Billing::WhatIfRow &row : m_rows) {
+        const double distance = std::abs(std::log2(row.memoryMB / 1024.0) - std::log2(gb));
+        if (!nearest || distance < best) {
+            nearest = &row;
+            best = distance;
+        }
+    }
+    if (!nearest || gb <= 0 || best > 0.5)
+        return {};
+    const QString size = nearest->memoryMB >= 1024 && nearest->memoryMB % 1024 == 0
+                             ? tr("%1 GB").arg(nearest->memoryMB / 1024)
+                             : tr("%1 MB").arg(nearest->memoryMB);
+    const QString currency =
+        nearest->cost.currency().isEmpty() ? u"USD"_qs : nearest->cost.currency();
+    return tr("%1: %2 ms billed, %3 %4 per 1M calls")
+        .arg(size)
+        .arg(nearest->billedDurationMs)
+        .arg(currency)
+        .arg(nearest->cost.toDouble() * kCallsPerCostUnit, 0, 'g', 4);
+}
+
 void WhatIfChart::setRows(const QList<Billing::WhatIfRow> &rows, int currentMB)
 {
+    m_rows = rows;
     QList<QPointF> cost;
     QList<QPointF> duration;
     QList<QPointF> current;
@@ -80,7 +121,8 @@ void WhatIfChart::setRows(const QList<Billing::WhatIfRow> &rows, int currentMB)
     m_cost->replace(cost);
     m_duration->replace(duration);
     m_current->replace(current);
-    m_costAxis->setTitleText(tr("%1 / 1M calls").arg(currency));
+    // Short: a vertical title longer than the chart is high is cut ("USD / 1M c…").
+    m_costAxis->setTitleText(tr("%1/1M").arg(currency));
     if (!rows.isEmpty()) {
         m_memoryAxis->setRange(rows.first().memoryMB / 1024.0 / 1.3,
                                rows.last().memoryMB / 1024.0 * 1.3);

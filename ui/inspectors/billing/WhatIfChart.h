@@ -25,6 +25,9 @@ public:
     void setRows(const QList<Billing::WhatIfRow> &rows, int currentMB);
     // Follows the palette: Qt Charts has its own themes, so a dark palette picks the dark one.
     void applyPalette();
+    // What hovering a point of the chart says: "1 GB: 118 ms billed, USD 0.2361 per 1M calls".
+    // x is the point's memory in GB (the axis' unit); empty when no row has that size.
+    QString pointText(double gb) const;
 
 protected:
     void changeEvent(QEvent *event) override;
@@ -36,6 +39,7 @@ private:
     QLogValueAxis *m_memoryAxis;
     QValueAxis *m_costAxis;
     QValueAxis *m_durationAxis;
+    QList<Billing::WhatIfRow> m_rows;
 };
 
 } // namespace Fcemu::Ui

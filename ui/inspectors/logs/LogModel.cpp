@@ -129,12 +129,85 @@ void LogModel::flush()
     if (overflow > 0)
         dropOldest(std::min(int(m_lines.size()), overflow + m_cap / 10));
 
+    // Lines come in arrival order, but an instance's output is read in chunks: its start-up
+    // lines can arrive after "FC Invoke Start" though they were written before it. Keep the
+    // log in time order (stable: lines of the same millisecond keep their order).
+    std::stable_sort(m_pending.begin(), m_pending.end(), [](const LogLine &a, const LogLine &b) {
+        return a.timestampMs < b.timestampMs;
+    });
+    attachStartupLines();
+
+    // Late lines go in among the last rows, each at its time (rare: a few per cold start).
+    qsizetype late = 0;
+    while (late < m_pending.size() && !m_lines.empty() &&
+           m_pending[late].timestampMs < m_lines.back().timestampMs)
+        ++late;
+    for (qsizetype i = 0; i < late; ++i) {
+        LogLine &line = m_pending[i];
+        // Search back a bounded way: a line later than that is placed there.
+        const std::size_t floor = m_lines.size() > kMaxReorder ? m_lines.size() - kMaxReorder : 0;
+        std::size_t at = m_lines.size();
+        while (at > floor && m_lines[at - 1].timestampMs > line.timestampMs)
+            --at;
+        beginInsertRows({}, int(at), int(at));
+        m_lines.insert(m_lines.begin() + std::ptrdiff_t(at), std::move(line));
+        endInsertRows();
+    }
+    if (late == m_pending.size()) {
+        m_pending.clear();
+        return;
+    }
     const int first = int(m_lines.size());
-    beginInsertRows({}, first, first + incoming - 1);
-    for (LogLine &line : m_pending)
-        m_lines.push_back(std::move(line));
+    beginInsertRows({}, first, first + int(m_pending.size() - late) - 1);
+    for (qsizetype i = late; i < m_pending.size(); ++i)
+        m_lines.push_back(std::move(m_pending[i]));
     m_pending.clear();
     endInsertRows();
+}
+
+void LogModel::attachStartupLines()
+{
+    // An instance's own output before its first request (its start-up) belongs to the cold
+    // start that request paid for: give those lines the request's id, so "Selected request"
+    // shows them with it.
+    for (LogLine &line : m_pending) {
+        if (line.instanceId.isEmpty())
+            continue;
+        auto first = m_firstRequest.find(line.instanceId);
+        if (line.requestId.isEmpty()) {
+            if (first == m_firstRequest.end())
+                m_unattached[line.instanceId] += 1;
+            else if (line.timestampMs <= first->second)
+                line.requestId = m_firstRequestId.value(line.instanceId);
+            continue;
+        }
+        if (first != m_firstRequest.end())
+            continue;
+        m_firstRequest.emplace(line.instanceId, line.timestampMs);
+        m_firstRequestId.insert(line.instanceId, line.requestId);
+        if (m_unattached.remove(line.instanceId) == 0)
+            continue;
+        const QString requestId = line.requestId;
+        const QString instanceId = line.instanceId;
+        const qint64 until = line.timestampMs;
+        for (LogLine &earlier : m_pending)
+            if (earlier.instanceId == instanceId && earlier.requestId.isEmpty() &&
+                earlier.timestampMs <= until)
+                earlier.requestId = requestId;
+        const std::size_t floor = m_lines.size() > kMaxReorder ? m_lines.size() - kMaxReorder : 0;
+        int low = -1;
+        int high = -1;
+        for (std::size_t row = m_lines.size(); row > floor; --row) {
+            LogLine &earlier = m_lines[row - 1];
+            if (earlier.instanceId != instanceId || !earlier.requestId.isEmpty())
+                continue;
+            earlier.requestId = requestId;
+            high = high < 0 ? int(row - 1) : high;
+            low = int(row - 1);
+        }
+        if (low >= 0)
+            emit dataChanged(index(low), index(high), {RequestIdRole});
+    }
 }
 
 void LogModel::dropOldest(int count)
@@ -155,6 +228,9 @@ void LogModel::clear()
     m_lines.clear();
     m_lines.shrink_to_fit();
     m_ids.clear();
+    m_firstRequest.clear();
+    m_firstRequestId.clear();
+    m_unattached.clear();
     endResetModel();
 }
 

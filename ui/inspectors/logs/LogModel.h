@@ -1,6 +1,7 @@
 #pragma once
 
 #include <deque>
+#include <unordered_map>
 #include <unordered_set>
 
 #include <QAbstractListModel>
@@ -52,6 +53,8 @@ public:
     };
     static constexpr int kDefaultCap = 200'000;
     static constexpr qint64 kMinFlushIntervalMs = 25;
+    // How far back a late line (or a start-up line given its request) is looked for.
+    static constexpr std::size_t kMaxReorder = 2000;
 
     explicit LogModel(QObject *parent = nullptr);
 
@@ -81,6 +84,7 @@ signals:
 
 private:
     void dropOldest(int count);
+    void attachStartupLines();
     QString intern(const QString &id);
 
     std::deque<LogLine> m_lines;
@@ -91,6 +95,11 @@ private:
     // Request and instance ids repeat on every line of a request: one shared copy each.
     std::unordered_set<QString> m_ids;
     QStringList m_instanceIds;
+    // Per instance: when its first request's first line was written, and that request's id.
+    std::unordered_map<QString, qint64> m_firstRequest;
+    QHash<QString, QString> m_firstRequestId;
+    // Per instance without a request yet: how many of its lines wait for one.
+    QHash<QString, int> m_unattached;
 };
 
 // Filters the lines of one request and/or one instance, and optionally by text

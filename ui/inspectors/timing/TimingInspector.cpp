@@ -41,7 +41,7 @@ TimingInspector::TimingInspector(const Telemetry::RecordStore *store, QWidget *p
 
     // A cold call is compared with the newest warm call: a warm call arriving later replaces it.
     connect(store, &Telemetry::RecordStore::appended, this, [this](qsizetype row) {
-        if (!m_selected || !m_selected->coldStart)
+        if (!m_selected || !m_selected->coldStart || !m_pinned.isEmpty())
             return;
         const Telemetry::InvocationRecord &record = m_store->at(row);
         if (!record.coldStart && record.requestId != m_selected->requestId) {
@@ -79,6 +79,13 @@ TimingInspector::Column TimingInspector::columnOf(const Telemetry::InvocationRec
     for (const PhaseSpan &span : c.phases)
         c.phaseSumMs += span.ms;
     c.totalMs = record.timings.totalMs;
+    // A cold start on a cached image pulls and unpacks nothing: those phases read "cached".
+    if (record.coldStart) {
+        if (record.timings.pullMs <= 0)
+            c.cached.append(Phase::Pull);
+        if (record.timings.unpackMs <= 0)
+            c.cached.append(Phase::Unpack);
+    }
     if (c.totalMs - c.phaseSumMs > c.phaseSumMs * 0.01)
         c.unattributedMs = c.totalMs - c.phaseSumMs;
     return c;
@@ -91,9 +98,24 @@ void TimingInspector::showRecord(const Telemetry::InvocationRecord *record)
         m_comparison.reset();
     } else {
         m_selected = columnOf(*record);
-        setComparison(comparisonFor(*m_store, *record));
+        const qsizetype pinned = m_pinned.isEmpty() ? -1 : m_store->rowOf(m_pinned);
+        if (pinned >= 0 && m_pinned != record->requestId) {
+            setComparison(&m_store->at(pinned));
+            m_comparison->isPinned = true;
+        } else {
+            setComparison(comparisonFor(*m_store, *record));
+        }
     }
     refresh();
+}
+
+void TimingInspector::setPinnedComparison(const QString &requestId)
+{
+    m_pinned = requestId;
+    if (!m_selected)
+        return;
+    const qsizetype row = m_store->rowOf(m_selected->requestId);
+    showRecord(row >= 0 ? &m_store->at(row) : nullptr);
 }
 
 void TimingInspector::setComparison(const Telemetry::InvocationRecord *record)
@@ -110,11 +132,11 @@ void TimingInspector::setComparison(const Telemetry::InvocationRecord *record)
                            [phase](const PhaseSpan &s) { return s.phase == phase; });
     };
     for (const PhaseSpan &span : m_comparison->phases) {
-        if (!has(*m_selected, span.phase))
+        if (!has(*m_selected, span.phase) && !m_selected->cached.contains(span.phase))
             m_selected->skipped.append(span.phase);
     }
     for (const PhaseSpan &span : m_selected->phases) {
-        if (!has(*m_comparison, span.phase))
+        if (!has(*m_comparison, span.phase) && !m_comparison->cached.contains(span.phase))
             m_comparison->skipped.append(span.phase);
     }
 }

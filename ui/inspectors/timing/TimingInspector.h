@@ -28,6 +28,10 @@ public:
     explicit TimingInspector(const Telemetry::RecordStore *store, QWidget *parent = nullptr);
 
     void showRecord(const Telemetry::InvocationRecord *record);
+    // Compare any two runs: the selected call is compared with this one (by request id) instead
+    // of the automatic choice, while it is in the store. "" goes back to the automatic choice.
+    void setPinnedComparison(const QString &requestId);
+    QString pinnedComparison() const { return m_pinned; }
 
     const std::optional<Column> &selected() const { return m_selected; }
     const std::optional<Column> &comparison() const { return m_comparison; }
@@ -52,6 +56,7 @@ private:
     QLabel *m_legend;
     std::optional<Column> m_selected;
     std::optional<Column> m_comparison;
+    QString m_pinned;
 };
 
 } // namespace Fcemu::Ui

@@ -58,6 +58,8 @@ void WaterfallChart::setColumns(const QList<TimingColumn> &columns)
             order.append(span.phase);
         for (const Phase phase : c.skipped)
             order.append(phase);
+        for (const Phase phase : c.cached)
+            order.append(phase);
     }
     std::sort(order.begin(), order.end());
     order.erase(std::unique(order.begin(), order.end()), order.end());
@@ -68,10 +70,14 @@ void WaterfallChart::setColumns(const QList<TimingColumn> &columns)
         Row title;
         title.kind = Row::Title;
         const QString kind = c.coldStart ? tr("cold start") : tr("warm call");
-        title.name = c.isComparison ? tr("Compared with: %1")
-                                          .arg(c.coldStart ? tr("the cold start before it")
-                                                           : tr("the newest warm call"))
-                                    : tr("This call: %1").arg(kind);
+        if (c.isPinned)
+            title.name = tr("Compared with: the chosen %1").arg(kind);
+        else if (c.isComparison)
+            title.name =
+                tr("Compared with: %1")
+                    .arg(c.coldStart ? tr("the cold start before it") : tr("the newest warm call"));
+        else
+            title.name = tr("This call: %1").arg(kind);
         title.right = c.requestId;
         title.tip = tr("Request %1, started %2").arg(c.requestId, formatClock(c.startedAt));
         m_rows.append(title);
@@ -91,6 +97,10 @@ void WaterfallChart::setColumns(const QList<TimingColumn> &columns)
                 row.ms = span->ms;
                 row.right = formatDuration(span->ms);
                 offset += span->ms;
+            } else if (c.cached.contains(phase)) {
+                // Said, not left out: the image was on this node already, so it cost nothing.
+                row.kind = Row::Skipped;
+                row.right = tr("cached, 0 ms");
             } else if (c.skipped.contains(phase)) {
                 row.kind = Row::Skipped;
                 row.right = tr("skipped");
@@ -157,7 +167,8 @@ int WaterfallChart::rightWidth() const
 {
     QFont italic = font();
     italic.setItalic(true);
-    int width = QFontMetrics(italic).horizontalAdvance(tr("skipped"));
+    int width = std::max(QFontMetrics(italic).horizontalAdvance(tr("skipped")),
+                         QFontMetrics(italic).horizontalAdvance(tr("cached, 0 ms")));
     for (const Row &row : m_rows) {
         if (row.kind != Row::Title && row.kind != Row::Unattributed)
             width = std::max(width, fontMetrics().horizontalAdvance(row.right));

@@ -18,7 +18,9 @@ struct TimingColumn
     double totalMs = 0;
     double unattributedMs = 0; // totalMs - phaseSumMs when that is more than 1% of the sum
     QList<Phase> skipped;      // phases the other call had and this one did not
+    QList<Phase> cached;       // a cold start's image phases it did not need: "cached, 0 ms"
     bool isComparison = false;
+    bool isPinned = false; // a comparison the user chose (Compare with this)
 };
 
 // The painted waterfall of one call, or of two on one time scale: a row per phase (name, a bar

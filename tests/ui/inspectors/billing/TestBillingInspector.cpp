@@ -9,6 +9,7 @@
 
 #include "billing/Billing.h"
 #include "inspectors/billing/BillingInspector.h"
+#include "inspectors/billing/WhatIfChart.h"
 #include "session/FunctionSession.h"
 #include "telemetry/InvocationRecord.h"
 
@@ -80,6 +81,7 @@ private slots:
     void cleanup();
     void showsWorkingOfSpecPullExample();
     void clearsWithoutRecord();
+    void saysWhyAColdCallCostsLess();
     void sumsSessionTotalsFc2();
     void sumsSessionTotalsFc3WithComputeUnits();
     void restartsTotalsOnModelChange();
@@ -144,6 +146,27 @@ void TestBillingInspector::clearsWithoutRecord()
     m_inspector->showRecord(nullptr);
     QCOMPARE(m_inspector->workingModel()->rowCount(), 0);
     QCOMPARE(m_inspector->whatIfRows().size(), 0);
+}
+
+void TestBillingInspector::saysWhyAColdCallCostsLess()
+{
+    auto cold = record(Billing::Model::Fc2, 512, 12, 0, u"1-cold"_qs);
+    cold.coldStart = true;
+    cold.timings.sandboxMs = 40;
+    cold.timings.startupMs = 310;
+    m_inspector->showRecord(&cold);
+    const QString note = m_inspector->coldStartNote();
+    QVERIFY2(note.contains(u"not billed in fc2"_qs), qPrintable(note));
+    QVERIFY2(note.contains(u"350 ms"_qs), qPrintable(note));
+    QVERIFY2(note.contains(u"(12 ms)"_qs), qPrintable(note));
+    auto warm = record(Billing::Model::Fc2, 512, 20, 0, u"1-warm"_qs);
+    warm.coldStart = false;
+    m_inspector->showRecord(&warm);
+    QCOMPARE(m_inspector->coldStartNote(), QString());
+    // fc3 bills an instance's whole active time: no such note.
+    auto fc3 = record(Billing::Model::Fc3, 512, 12, 0, u"1-fc3"_qs);
+    fc3.timings = cold.timings;
+    QCOMPARE(Ui::BillingInspector::coldStartNoteFor(fc3), QString());
 }
 
 void TestBillingInspector::sumsSessionTotalsFc2()
@@ -215,6 +238,15 @@ void TestBillingInspector::whatIfRowsFc2()
     }
     QCOMPARE(rows.at(3).cost, r.billing.cost); // 1,024 MB: the record itself
     QCOMPARE(rows.at(0).gbSeconds, 0.0125);
+
+    // Hovering a point says its figures: 1 GB × (100 + 10,000) ms at 16 pico/MB·ms + 0.2 µUSD
+    // = USD 0.000166 per call, 165.7 per million.
+    auto *chart = m_inspector->findChild<Ui::WhatIfChart *>();
+    QVERIFY(chart);
+    QCOMPARE(chart->pointText(1.0), u"1 GB: 100 ms billed, USD 165.7 per 1M calls"_qs);
+    QCOMPARE(chart->pointText(0.125), u"128 MB: 100 ms billed, USD 20.88 per 1M calls"_qs);
+    QCOMPARE(chart->pointText(1.1), chart->pointText(1.0)); // near a point counts
+    QCOMPARE(chart->pointText(1000), QString());            // far from every point
 }
 
 void TestBillingInspector::whatIfScalesCpuBoundDuration()

@@ -23,7 +23,64 @@ private slots:
     void filtersByRequestAndInstance();
     void filtersByText();
     void filterFollowsAppends();
+    void linesStayInTimeOrder();
+    void startupOutputJoinsItsColdStart();
 };
+
+void TestLogModel::linesStayInTimeOrder()
+{
+    LogModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.appendLine(u"r1"_qs, u"i1"_qs, 105, u"FC Invoke Start RequestId: r1"_qs);
+    model.flush();
+    // The function's start-up lines, read late: written at 100 and 101, before the start line.
+    model.appendLine(u"r1"_qs, u"i1"_qs, 101, u"listening on 9000"_qs);
+    model.appendLine(u"r1"_qs, u"i1"_qs, 100, u"starting"_qs);
+    model.appendLine(u"r1"_qs, u"i1"_qs, 110, u"FC Invoke End RequestId: r1"_qs);
+    model.flush();
+    QStringList texts;
+    for (int row = 0; row < model.rowCount(); ++row)
+        texts << model.lineAt(row).text;
+    QCOMPARE(texts,
+             (QStringList{u"starting"_qs, u"listening on 9000"_qs,
+                          u"FC Invoke Start RequestId: r1"_qs, u"FC Invoke End RequestId: r1"_qs}));
+    // Same millisecond: arrival order is kept.
+    model.appendLine(u"r2"_qs, u"i1"_qs, 120, u"a"_qs);
+    model.appendLine(u"r2"_qs, u"i1"_qs, 120, u"b"_qs);
+    model.flush();
+    QCOMPARE(model.lineAt(4).text, u"a"_qs);
+    QCOMPARE(model.lineAt(5).text, u"b"_qs);
+}
+
+void TestLogModel::startupOutputJoinsItsColdStart()
+{
+    LogModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    // An Express image (concurrency > 1): start-up output comes without a request id.
+    model.appendLine({}, u"i1"_qs, 100, u"Example app listening on port 9000"_qs);
+    model.flush();
+    QCOMPARE(model.lineAt(0).requestId, QString());
+    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+    model.appendLine(u"cold"_qs, u"i1"_qs, 150, u"FC Invoke Start RequestId: cold"_qs);
+    model.appendLine({}, u"i1"_qs, 140, u"connected to db"_qs); // before the call: start-up
+    model.appendLine({}, u"i1"_qs, 300, u"background tick"_qs); // after it: not start-up
+    model.appendLine({}, u"i2"_qs, 130, u"other instance"_qs);
+    model.flush();
+    QCOMPARE(changed.size(), 1);
+    QCOMPARE(model.rowCount(), 5);
+    QCOMPARE(model.lineAt(0).requestId, u"cold"_qs);
+    QCOMPARE(model.lineAt(1).text, u"other instance"_qs);
+    QCOMPARE(model.lineAt(1).requestId, QString());
+    QCOMPARE(model.lineAt(2).text, u"connected to db"_qs);
+    QCOMPARE(model.lineAt(2).requestId, u"cold"_qs);
+    QCOMPARE(model.lineAt(4).text, u"background tick"_qs);
+    QCOMPARE(model.lineAt(4).requestId, QString());
+
+    LogFilterModel filter;
+    filter.setSourceModel(&model);
+    filter.setRequestFilter(u"cold"_qs);
+    QCOMPARE(filter.rowCount(), 3);
+}
 
 void TestLogModel::kindOfLine_data()
 {

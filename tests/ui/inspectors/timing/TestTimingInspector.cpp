@@ -64,6 +64,7 @@ private slots:
     void cleanup();
     void comparisonRecord();
     void skippedPhases();
+    void comparesTwoChosenRuns();
     void unattributedTime_data();
     void unattributedTime();
     void aLaterWarmCallBecomesTheComparison();
@@ -136,10 +137,43 @@ void TestTimingInspector::skippedPhases()
                           u"Receive\t0.50 ms"_qs, u"Total\t13.0 ms"_qs}));
     QCOMPARE(rows.at(0), u"This call: warm call\tw1"_qs);
     QCOMPARE(rows.at(9), u"Compared with: the cold start before it\tc1"_qs);
-    QCOMPARE(rows.mid(10),
-             (QStringList{u"Image pull\t300 ms"_qs, u"Sandbox\t40.0 ms"_qs, u"Startup\t520 ms"_qs,
-                          u"Initializer\t60.0 ms"_qs, u"Send\t1.0 ms"_qs, u"Wait\t18.0 ms"_qs,
-                          u"Receive\t1.0 ms"_qs, u"Total\t940 ms"_qs}));
+    // The cold start's image was unpacked already: said, not left out.
+    QCOMPARE(inspector.comparison()->cached, QList<Phase>{Phase::Unpack});
+    QCOMPARE(
+        rows.mid(10),
+        (QStringList{u"Image pull\t300 ms"_qs, u"Unpack\tcached, 0 ms"_qs, u"Sandbox\t40.0 ms"_qs,
+                     u"Startup\t520 ms"_qs, u"Initializer\t60.0 ms"_qs, u"Send\t1.0 ms"_qs,
+                     u"Wait\t18.0 ms"_qs, u"Receive\t1.0 ms"_qs, u"Total\t940 ms"_qs}));
+}
+
+void TestTimingInspector::comparesTwoChosenRuns()
+{
+    Telemetry::RecordStore store(10);
+    store.append(cold(u"c1"_qs));
+    store.append(warm(u"w1"_qs));
+    store.append(warm(u"w2"_qs));
+    store.append(warm(u"w3"_qs));
+    TimingInspector inspector(&store);
+    inspector.showRecord(&store.at(3));
+    QCOMPARE(ids(inspector.comparison()), QStringList{u"c1"_qs}); // automatic: cold before it
+    // Pinned: two warm calls side by side.
+    inspector.setPinnedComparison(u"w1"_qs);
+    QCOMPARE(ids(inspector.selected()), QStringList{u"w3"_qs});
+    QCOMPARE(ids(inspector.comparison()), QStringList{u"w1"_qs});
+    QVERIFY(inspector.comparison()->isPinned);
+    const QStringList rows = inspector.findChild<Ui::WaterfallChart *>()->rowTexts();
+    QVERIFY2(rows.contains(u"Compared with: the chosen warm call\tw1"_qs),
+             qPrintable(rows.join(u'|')));
+    // It stays while other rows are picked; the pinned row itself falls back to automatic.
+    inspector.showRecord(&store.at(2));
+    QCOMPARE(ids(inspector.comparison()), QStringList{u"w1"_qs});
+    inspector.showRecord(&store.at(1));
+    QCOMPARE(ids(inspector.comparison()), QStringList{u"c1"_qs});
+    // Back to automatic.
+    inspector.showRecord(&store.at(3));
+    inspector.setPinnedComparison({});
+    QCOMPARE(ids(inspector.comparison()), QStringList{u"c1"_qs});
+    QVERIFY(!inspector.comparison()->isPinned);
 }
 
 void TestTimingInspector::unattributedTime_data()
