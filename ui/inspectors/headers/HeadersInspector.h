@@ -85,6 +85,9 @@ private:
 
     struct Shown
     {
+        // Declared, so std::optional<Shown> sees it as default-constructible inside this class
+        // (clang decides that before the member initialisers below are parsed).
+        Shown() {}
         QString requestId;
         QString kind;
         std::optional<Telemetry::ClientRequest> client;
