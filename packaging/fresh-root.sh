@@ -53,6 +53,12 @@ run)
     tar -xf "$tarball" -C "$root" --numeric-owner
     mkdir -p "$root/src"
     cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
+    # The host's own trust anchors (a company proxy's CA, say) are part of any machine here:
+    # without them npm cannot reach its registry from the root.
+    if compgen -G "/usr/local/share/ca-certificates/*" >/dev/null; then
+        mkdir -p "$root/usr/local/share/ca-certificates"
+        cp -r /usr/local/share/ca-certificates/. "$root/usr/local/share/ca-certificates/"
+    fi
     root=$(realpath "$root") src=$(realpath "$src")
     # Everything below runs in the new namespaces: the mounts vanish with them.
     exec unshare --mount --pid --fork --propagation private -- \
@@ -70,8 +76,12 @@ run)
             umount -l /.old-root
             rmdir /.old-root
             cd /src
+            if [ -x /usr/sbin/update-ca-certificates ]; then
+                update-ca-certificates >/dev/null 2>&1 || true
+            fi
             exec env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-                HOME=/root TERM=dumb CI="${CI:-}" "$@"' fresh-root "$@"
+                HOME=/root TERM=dumb CI="${CI:-}" ${NODE_EXTRA_CA_CERTS:+NODE_EXTRA_CA_CERTS="$NODE_EXTRA_CA_CERTS"} \
+                "$@"' fresh-root "$@"
     ;;
 *)
     usage
