@@ -6,9 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cmake --preset release >/dev/null
-cmake --build --preset release
+cmake --build --preset release >&2
 rm -rf build/release/deb
-cpack --preset release >/dev/null
+cpack --preset release >&2
 deb=$(ls build/release/deb/fcemu_*.deb)
 ./packaging/check-deb.sh "$deb" >&2
 echo "$deb"
