@@ -50,6 +50,7 @@ Result<Sandbox::SandboxSpec> instanceSpec(const Config::FunctionConfig &config,
     spec.gid = user->gid;
     spec.diskSizeBytes = quint64(config.diskSizeMB) << 20;
     spec.memoryLimitBytes = quint64(config.memoryMB) << 20;
+    spec.vcpu = Config::effectiveCpu(config);
     spec.hostname = instanceId.left(63);
     spec.instanceAddress = nextInstanceAddress();
     return spec;

@@ -35,6 +35,8 @@
 #include <QPointer>
 #include <QSocketNotifier>
 
+#include "Cgroup.h"
+#include "MemoryPoller.h"
 #include "MountPlan.h"
 #include "OutputSplitter.h"
 #include "ProcFs.h"
@@ -305,7 +307,11 @@ public:
     Instance *const q;
     SandboxSpec spec;
 
-    UniqueFd pidfd, statusFd, requestFd, stdoutRead, stderrRead, wakeFd, fenceFd, procDir, shmDir;
+    UniqueFd pidfd, statusFd, requestFd, stdoutRead, stderrRead, wakeFd, fenceFd, shmDir,
+        tmpDir;
+    std::unique_ptr<Cgroup> cgroup; // null: memory is polled (MemoryPoller)
+    Accounting accounting = Accounting::Polling;
+    QStringList cgroupDirs;
     pid_t initPid = -1;
     uint32_t address = 0;
     dev_t pidNsDev = 0;
@@ -337,14 +343,15 @@ public:
 
     Status start();
     void watch();
-    quint64 sampleMemory(DIR *dir);
-    quint64 sampleMemoryFromHost();
     void onInitExited();
     void reapInit(bool block);
     void drainStatus();
     void maybeFinish();
     void stopWatcher();
     void passFences(quint64 upTo);
+    void setUpResources(MountPlan &plan, ChildContext &context, std::vector<int> &procsFds,
+                        cpu_set_t &affinity);
+    void finishCgroup();
 };
 
 Instance::Instance(SandboxSpec spec, QObject *parent)
@@ -359,6 +366,7 @@ Instance::~Instance()
         d->reapInit(true);
     }
     d->stopWatcher();
+    d->finishCgroup();
 }
 
 Status Instance::start()
@@ -382,7 +390,7 @@ Status InstancePrivate::start()
                     u"sandbox: instance address is not IPv4: "_qs + spec.instanceAddress);
 
     // Everything the child will touch, prepared now (it may not allocate after clone).
-    const MountPlan plan = buildMountPlan(spec);
+    MountPlan plan = buildMountPlan(spec);
     std::vector<QByteArray> argvStore, envStore, candidateStore;
     for (const QString &arg : std::as_const(spec.argv))
         argvStore.push_back(arg.toUtf8());
@@ -476,6 +484,10 @@ Status InstancePrivate::start()
     context.initArgv = initArgvPtrs.data();
     context.envp = envPtrs.data();
 
+    std::vector<int> cgroupProcs;
+    cpu_set_t affinity;
+    setUpResources(plan, context, cgroupProcs, affinity);
+
     // As root: the id maps are written by a thread of ours while the child waits (see above).
     UniqueFd mapperEnd, mapperChild;
     std::thread mapper;
@@ -513,6 +525,7 @@ Status InstancePrivate::start()
     if (pid < 0) {
         const int err = errno;
         startErrno = err;
+        finishCgroup();
         if (err == EPERM || err == ENOSPC || err == EUSERS || err == EINVAL)
             return fail(ErrorKind::Platform, userNamespaceAdvice(err));
         return fail(ErrorKind::Platform, describeErrno(u"sandbox: clone3"_qs, err));
@@ -580,18 +593,13 @@ Status InstancePrivate::start()
         pidNsDev = st.st_dev;
         pidNsIno = st.st_ino;
     }
-    // The sandbox's own procfs, seen from outside: it lists exactly the instance's processes.
-    procDir.reset(
-        open(QByteArray(procBase + "/root/proc").constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!procDir && errno != ENOENT) // ENOENT: the command was already gone
-        qCWarning(lcSandbox).noquote()
-            << describeErrno(u"cannot open the sandbox's /proc from outside; measuring memory "
-                             u"through the host's /proc instead"_qs,
-                             errno);
     // The sandbox's /dev/shm: RAM the processes' RSS does not show (the function cannot mount
     // over it: no CAP_SYS_ADMIN, and the filter refuses mount).
     shmDir.reset(
         open(QByteArray(procBase + "/root/dev/shm").constData(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    // Its /tmp: with overlayfs, the whole writable layer's tmpfs (statfs reports the upper).
+    tmpDir.reset(
+        open(QByteArray(procBase + "/root/tmp").constData(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     fcntl(stdoutRead.get(), F_SETFL, O_NONBLOCK);
     fcntl(stderrRead.get(), F_SETFL, O_NONBLOCK);
     running = true;
@@ -600,6 +608,65 @@ Status InstancePrivate::start()
     watcher = std::thread([this] { watch(); });
     qCDebug(lcSandbox) << "instance started, init pid" << initPid << "rootfs" << spec.rootfs;
     return {};
+}
+
+// The instance's cgroup, limits and CPUs (Cgroup.h), and the generated /proc/meminfo.
+void InstancePrivate::setUpResources(MountPlan &plan, ChildContext &context,
+                                     std::vector<int> &procsFds, cpu_set_t &affinity)
+{
+    static std::atomic<quint64> instanceNumber{0};
+    const quint64 number = instanceNumber++;
+    if (spec.memoryLimitBytes != 0)
+        insertBeforeDetach(plan, meminfoMounts(spec.memoryLimitBytes));
+    const QList<int> cpus = chooseCpus(spec.vcpu, availableCpus(), number);
+    if (spec.vcpu > 0 && !cpus.isEmpty()) {
+        CPU_ZERO(&affinity);
+        for (const int cpu : cpus)
+            CPU_SET(cpu, &affinity);
+        context.affinity = &affinity;
+    }
+    const CgroupHost &host = cgroupHost();
+    if (host.mode == Accounting::Polling)
+        return;
+    CgroupLimits limits;
+    limits.memoryBytes = spec.memoryLimitBytes;
+    limits.pids = kTaskLimit;
+    limits.cpus = spec.vcpu;
+    if (spec.vcpu > 0)
+        limits.cpuList = cpus;
+    const QString name = u"i-"_qs + QString::number(getpid()) + u'-' + QString::number(number);
+    auto made = Cgroup::create(host, name, limits);
+    if (!made) {
+        static std::once_flag warned;
+        std::call_once(warned, [&made] {
+            qCWarning(lcSandbox).noquote()
+                << made.error().message + u"; memory is polled instead"_qs;
+        });
+        return;
+    }
+    cgroup = std::move(*made);
+    accounting = cgroup->mode();
+    cgroupDirs = cgroup->paths();
+    procsFds = cgroup->procsFds();
+    context.cgroupProcsFds = procsFds.data();
+    context.cgroupProcsCount = int(procsFds.size());
+    insertBeforeDetach(plan, cgroup->insideMounts(host));
+}
+
+// Once the instance is over: the kernel's last word on OOM kills and the peak, then no cgroup
+// is left behind.
+void InstancePrivate::finishCgroup()
+{
+    if (!cgroup)
+        return;
+    if (cgroup->oomKills() > 0)
+        memoryExceeded = true;
+    const quint64 last = cgroup->peakBytes();
+    quint64 old = peak;
+    while (last > old && !peak.compare_exchange_weak(old, last)) {
+    }
+    cgroup->remove();
+    cgroup.reset();
 }
 
 void InstancePrivate::reapInit(bool block)
@@ -647,6 +714,7 @@ void InstancePrivate::maybeFinish()
     if (!initReaped || !outputDone || exitedEmitted)
         return;
     exitedEmitted = true;
+    finishCgroup();
     ExitStatus status;
     status.memoryLimitExceeded = memoryExceeded;
     const int st = haveExitedMessage ? commandStatus : initWaitStatus;
@@ -665,51 +733,6 @@ void InstancePrivate::maybeFinish()
     emit q->exited(status);
 }
 
-// Without the sandbox's procfs (it could not be opened): the host's, filtered by PID namespace.
-quint64 InstancePrivate::sampleMemoryFromHost()
-{
-    static const long pageSize = sysconf(_SC_PAGESIZE);
-    quint64 total = 0;
-    for (const qint64 pid : q->processIds()) {
-        if (pid == initPid)
-            continue;
-        QFile statm(u"/proc/%1/statm"_qs.arg(pid));
-        if (!statm.open(QIODevice::ReadOnly))
-            continue;
-        const QList<QByteArray> fields = statm.readAll().split(' ');
-        if (fields.size() > 1)
-            total += fields[1].toULongLong() * quint64(pageSize);
-    }
-    return total;
-}
-
-quint64 InstancePrivate::sampleMemory(DIR *dir)
-{
-    static const long pageSize = sysconf(_SC_PAGESIZE);
-    rewinddir(dir);
-    quint64 total = 0;
-    while (dirent *entry = readdir(dir)) {
-        const char *name = entry->d_name;
-        if (name[0] < '1' || name[0] > '9' || (name[0] == '1' && name[1] == '\0'))
-            continue; // not a PID, or init (fcemu's own code, not the function's memory)
-        char path[sizeof entry->d_name + 8];
-        snprintf(path, sizeof path, "%s/statm", name);
-        const int fd = openat(dirfd(dir), path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-            continue;
-        char buf[128];
-        const ssize_t n = read(fd, buf, sizeof buf - 1);
-        close(fd);
-        if (n <= 0)
-            continue;
-        buf[n] = '\0';
-        unsigned long long size = 0, resident = 0;
-        if (sscanf(buf, "%llu %llu", &size, &resident) == 2)
-            total += resident * quint64(pageSize);
-    }
-    return total;
-}
-
 // The per-instance thread: reads stdout/stderr as fast as they come (the function never waits
 // on a full pipe for long), splits lines, and polls memory every 10 ms.
 void InstancePrivate::watch()
@@ -719,7 +742,11 @@ void InstancePrivate::watch()
     const int pipes[2] = {stdoutRead.get(), stderrRead.get()};
     bool open[2] = {true, true};
     bool alive = true;
-    DIR *dir = procDir ? fdopendir(dup(procDir.get())) : nullptr;
+    // Without a cgroup: polled from the host's /proc (MemoryPoller.h).
+    std::unique_ptr<MemoryPoller> poller;
+    if (!cgroup)
+        poller = std::make_unique<MemoryPoller>(initPid, pidNsDev, pidNsIno, tmpDir.get(),
+                                                shmDir.get());
     std::vector<char> buffer(256 * 1024);
     auto nextSample = std::chrono::steady_clock::now();
 
@@ -799,27 +826,37 @@ void InstancePrivate::watch()
         if (fds[2].revents & POLLIN)
             alive = false;
         if (alive && std::chrono::steady_clock::now() >= nextSample) {
-            quint64 now = dir != nullptr ? sampleMemory(dir) : sampleMemoryFromHost();
-            struct statfs shm;
-            if (shmDir && fstatfs(shmDir.get(), &shm) == 0 && shm.f_blocks >= shm.f_bfree)
-                now += quint64(shm.f_blocks - shm.f_bfree) * quint64(shm.f_bsize);
+            const auto began = std::chrono::steady_clock::now();
+            quint64 now = 0;
+            bool exceeded = false;
+            if (cgroup) {
+                // The kernel enforces the limit; an OOM kill anywhere ends the whole instance,
+                // reported as the poller's would be.
+                now = cgroup->currentBytes();
+                exceeded = cgroup->oomKills() > 0;
+            } else {
+                now = poller->sample();
+                exceeded = spec.memoryLimitBytes != 0 && now > spec.memoryLimitBytes;
+            }
             memory = now;
             quint64 old = peak;
             while (now > old && !peak.compare_exchange_weak(old, now)) {
             }
-            if (spec.memoryLimitBytes != 0 && now > spec.memoryLimitBytes && !memoryExceeded) {
+            if (exceeded && !memoryExceeded) {
                 memoryExceeded = true;
-                qCDebug(lcSandbox)
-                    << "memory limit exceeded:" << now << ">" << spec.memoryLimitBytes;
+                qCDebug(lcSandbox) << "memory limit exceeded:" << now << "of"
+                                   << spec.memoryLimitBytes << accountingName(accounting);
                 signalPidfd(pidfd.get(), SIGKILL, nullptr, 0);
             }
-            nextSample += kSamplePeriod;
-            if (nextSample < std::chrono::steady_clock::now())
-                nextSample = std::chrono::steady_clock::now() + kSamplePeriod;
+            // A slow sample (thousands of processes to read) spaces the next ones out, so the
+            // poller stays under about a fifth of a core.
+            const auto end = std::chrono::steady_clock::now();
+            const std::chrono::steady_clock::duration spacing =
+                std::max<std::chrono::steady_clock::duration>(kSamplePeriod / 2,
+                                                              4 * (end - began));
+            nextSample = std::max(nextSample + kSamplePeriod, end + spacing);
         }
     }
-    if (dir != nullptr)
-        closedir(dir);
     QMetaObject::invokeMethod(
         q,
         [this] {
@@ -920,12 +957,26 @@ quint64 Instance::outputHandOffs() const
 
 quint64 Instance::peakMemoryBytes() const
 {
-    return d->peak;
+    // The kernel's peak while the cgroup lives (it sees between the samples); the samples' after.
+    const quint64 kernel = d->cgroup ? d->cgroup->peakBytes() : 0;
+    return std::max<quint64>(d->peak, kernel);
 }
 
 void Instance::resetPeakMemory()
 {
     d->peak = d->memory.load();
+    if (d->cgroup)
+        d->cgroup->resetPeak();
+}
+
+QString Instance::memoryAccounting() const
+{
+    return accountingName(d->accounting);
+}
+
+QStringList Instance::cgroupPaths() const
+{
+    return d->cgroupDirs;
 }
 
 QList<qint64> Instance::processIds() const

@@ -81,6 +81,9 @@ QString SetupOp::describe() const
     case OpType::PivotRoot:
         line = u"pivot-root "_qs + dst;
         break;
+    case OpType::MountFs:
+        line = src + u" "_qs + dst + u" "_qs + opts;
+        break;
     }
     const QString f = flagText(flags);
     if (!f.isEmpty())
@@ -224,7 +227,11 @@ MountPlan buildMountPlan(const SandboxSpec &spec)
           "/scsi", "/timer_list", "/timer_stats"})
         add({OpType::MaskPath, path(kNewRoot, "/dev/null"), path(kNewRoot, "/proc") + masked, {}});
     add({OpType::Mkdir, {}, path(kNewRoot, "/dev/shm"), {}, 0, 01777});
-    add({OpType::MountTmpfs, {}, path(kNewRoot, "/dev/shm"), "mode=1777,size=64m", safe});
+    // As large as the function's memory (64 MB without a limit): RAM there counts as memory.
+    const QByteArray shmSize = spec.memoryLimitBytes != 0
+                                   ? "size=" + QByteArray::number(qulonglong(spec.memoryLimitBytes))
+                                   : QByteArray("size=64m");
+    add({OpType::MountTmpfs, {}, path(kNewRoot, "/dev/shm"), "mode=1777," + shmSize, safe});
     add({OpType::Mkdir, {}, path(kNewRoot, "/dev/pts"), {}, 0, 0755});
     add({OpType::MountDevpts,
          {},

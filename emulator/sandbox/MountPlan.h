@@ -33,6 +33,7 @@ enum class OpType {
                      // over a folder, nothing if dest does not exist (Docker's maskedPaths)
     DetachOldRoot,   // umount2(dest, MNT_DETACH)
     PivotRoot,       // chdir(dest); pivot_root(".", "."); umount2(".", MNT_DETACH); chdir("/")
+    MountFs,         // a file system of type source on dest, options in data (cgroup, cgroup2)
 };
 
 // When an op runs: always, only when overlayfs was mounted, or only in the fallback.

@@ -145,6 +145,9 @@ int runOp(const SetupOp &op, const char **what)
                            "size=0,mode=0555");
         return ::mount(src, dest, nullptr, MS_BIND, nullptr);
     }
+    case OpType::MountFs:
+        *what = "mount";
+        return ::mount(src, dest, src, op.flags, op.data.isEmpty() ? nullptr : op.data.constData());
     case OpType::DetachOldRoot:
         *what = "detach the host root";
         return ::umount2(dest, MNT_DETACH);
@@ -364,11 +367,31 @@ int dropCapabilities()
 int childSetup(void *context)
 {
     const ChildContext &c = *static_cast<const ChildContext *>(context);
+    // Into the instance's cgroup before anything else (the descriptors are closed below), then
+    // a cgroup namespace rooted there, so /sys/fs/cgroup inside shows the instance's limits.
+    int resourceErr = 0;
+    const char *resourceWhat = nullptr;
+    for (int i = 0; i < c.cgroupProcsCount && resourceErr == 0; ++i)
+        if (::write(c.cgroupProcsFds[i], "0", 1) != 1) {
+            resourceErr = errno;
+            resourceWhat = "join the instance's cgroup";
+        }
+    if (resourceErr == 0 && c.cgroupProcsCount > 0 && ::unshare(CLONE_NEWCGROUP) != 0) {
+        resourceErr = errno;
+        resourceWhat = "unshare the cgroup namespace";
+    }
+    if (resourceErr == 0 && c.affinity != nullptr &&
+        ::sched_setaffinity(0, sizeof *c.affinity, c.affinity) != 0) {
+        resourceErr = errno;
+        resourceWhat = "set the instance's CPU affinity";
+    }
     int treeFd = -1;
     MapperAnswer mapped;
     if (c.mapperFd >= 0)
         treeFd = askForIdMaps(c.mapperFd, &mapped);
     arrangeDescriptors(c, treeFd);
+    if (resourceErr != 0)
+        die(MessageType::Error, resourceErr, resourceWhat);
     if (c.mapperFd >= 0 && (mapped.err != 0 || treeFd < 0))
         die(MessageType::Error, mapped.err != 0 ? mapped.err : EPROTO,
             mapped.what[0] != '\0' ? mapped.what : "write the id maps from fcemu");

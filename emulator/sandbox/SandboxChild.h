@@ -14,6 +14,7 @@
 // a silent exit.
 
 #include <cstdint>
+#include <sched.h>
 
 #include "InitProtocol.h"
 #include "MountPlan.h"
@@ -40,6 +41,11 @@ struct ChildContext
     const struct sock_fprog *seccomp = nullptr; // loaded last before the exec; null: none
     char *const *initArgv = nullptr;            // fcemu-init's command line (see InitProtocol.h)
     char *const *envp = nullptr;
+    // The instance's cgroup (Cgroup.h): cgroup.procs of each hierarchy, opened by fcemu, written
+    // with "0" first thing; then a cgroup namespace of its own. None: no cgroup.
+    const int *cgroupProcsFds = nullptr;
+    int cgroupProcsCount = 0;
+    const cpu_set_t *affinity = nullptr; // the instance's CPUs (nproc = the vCPUs); null: all
 };
 
 // The clone() entry point: sets up, then execs fcemu-init; returns only on failure (the child's

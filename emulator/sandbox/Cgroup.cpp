@@ -1,0 +1,630 @@
+#include "Cgroup.h"
+
+#include <cerrno>
+#include <cmath>
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <functional>
+#include <thread>
+
+#include <QFile>
+#include <QFileInfo>
+
+#include "SandboxLog.h"
+
+namespace Fcemu::Sandbox {
+
+namespace {
+
+QByteArray readSmallFile(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    return f.readAll();
+}
+
+// Writes value to path; returns 0 or errno.
+int writeValue(const QString &path, const QByteArray &value)
+{
+    UniqueFd fd(::open(QFile::encodeName(path).constData(), O_WRONLY | O_CLOEXEC));
+    if (!fd)
+        return errno;
+    if (::write(fd.get(), value.constData(), size_t(value.size())) != value.size())
+        return errno != 0 ? errno : EIO;
+    return 0;
+}
+
+QString errnoWords(int err)
+{
+    return QString::fromLocal8Bit(strerror(err));
+}
+
+// "key value" lines (memory.events, memory.oom_control): the value of key, 0 when absent.
+quint64 keyedValue(const QByteArray &content, const QByteArray &key)
+{
+    for (const QByteArray &line : content.split('\n')) {
+        const QList<QByteArray> parts = line.simplified().split(' ');
+        if (parts.size() == 2 && parts[0] == key)
+            return parts[1].toULongLong();
+    }
+    return 0;
+}
+
+quint64 numberFile(const QString &path)
+{
+    return readSmallFile(path).trimmed().toULongLong();
+}
+
+// The folder of a hierarchy where this process's cgroup is: the mount point plus the path of
+// /proc/self/cgroup made relative to the mount's root (a container may mount a sub-tree).
+QString ownFolder(const MountInfoEntry &mount, const QString &path)
+{
+    QString rel = path;
+    if (mount.root != u"/"_qs) {
+        if (!rel.startsWith(mount.root))
+            return {};
+        rel = rel.mid(mount.root.size());
+    }
+    if (rel == u"/"_qs)
+        rel.clear();
+    return mount.mountPoint + rel;
+}
+
+constexpr const char *kV1Controllers[] = {"memory", "pids", "cpu", "cpuset"};
+
+// Enables controllers for the children of dir (cgroup v2); true when memory and pids are.
+bool enableV2Controllers(const QString &dir)
+{
+    const QByteArray available = readSmallFile(dir + u"/cgroup.controllers"_qs);
+    const QList<QByteArray> have = available.simplified().split(' ');
+    if (!have.contains("memory") || !have.contains("pids"))
+        return false;
+    QByteArray enabled = readSmallFile(dir + u"/cgroup.subtree_control"_qs);
+    for (const char *ctrl : {"memory", "pids", "cpu", "cpuset"}) {
+        if (!have.contains(ctrl) || enabled.simplified().split(' ').contains(ctrl))
+            continue;
+        writeValue(dir + u"/cgroup.subtree_control"_qs, QByteArray("+") + ctrl);
+    }
+    enabled = readSmallFile(dir + u"/cgroup.subtree_control"_qs);
+    const QList<QByteArray> on = enabled.simplified().split(' ');
+    return on.contains("memory") && on.contains("pids");
+}
+
+// Makes <candidate>/fcemu with memory and pids for its children; empty on failure.
+QString prepareV2Parent(const QString &candidate)
+{
+    if (!enableV2Controllers(candidate))
+        return {};
+    const QString parent = candidate + u"/fcemu"_qs;
+    if (::mkdir(QFile::encodeName(parent).constData(), 0755) != 0 && errno != EEXIST)
+        return {};
+    return enableV2Controllers(parent) ? parent : QString();
+}
+
+bool prepareV1Parent(const CgroupHost::V1Hierarchy &h)
+{
+    const QByteArray path = QFile::encodeName(h.parent);
+    if (::mkdir(path.constData(), 0755) != 0 && errno != EEXIST)
+        return false;
+    if (h.controller == u"cpuset"_qs) {
+        // A v1 cpuset starts empty: copy the CPUs and memory nodes from above.
+        const QString above = QFileInfo(h.parent).path();
+        for (const char *file : {"/cpuset.cpus", "/cpuset.mems"}) {
+            const QString mine = h.parent + QLatin1String(file);
+            if (readSmallFile(mine).trimmed().isEmpty() &&
+                writeValue(mine, readSmallFile(above + QLatin1String(file)).trimmed()) != 0)
+                return false;
+        }
+    }
+    return true;
+}
+
+} // namespace
+
+QString accountingName(Accounting mode)
+{
+    switch (mode) {
+    case Accounting::CgroupV1:
+        return u"cgroup-v1"_qs;
+    case Accounting::CgroupV2:
+        return u"cgroup-v2"_qs;
+    case Accounting::Polling:
+        break;
+    }
+    return u"polling"_qs;
+}
+
+QList<MountInfoEntry> parseMountInfo(const QByteArray &content)
+{
+    // "36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw,errors=continue"
+    QList<MountInfoEntry> entries;
+    auto unescape = [](const QByteArray &s) {
+        QByteArray out;
+        for (qsizetype i = 0; i < s.size(); ++i) {
+            if (s[i] == '\\' && i + 3 < s.size()) {
+                out += char(s.mid(i + 1, 3).toInt(nullptr, 8));
+                i += 3;
+            } else {
+                out += s[i];
+            }
+        }
+        return QString::fromUtf8(out);
+    };
+    for (const QByteArray &line : content.split('\n')) {
+        const QList<QByteArray> f = line.split(' ');
+        const qsizetype dash = f.indexOf("-");
+        if (dash < 6 || dash + 3 >= f.size() + 1 || f.size() < dash + 4)
+            continue;
+        MountInfoEntry e;
+        e.root = unescape(f[3]);
+        e.mountPoint = unescape(f[4]);
+        e.fsType = QString::fromUtf8(f[dash + 1]);
+        e.superOptions = QString::fromUtf8(f[dash + 3]).split(u',');
+        entries << e;
+    }
+    return entries;
+}
+
+QList<ProcCgroupEntry> parseProcCgroup(const QByteArray &content)
+{
+    QList<ProcCgroupEntry> entries;
+    for (const QByteArray &line : content.split('\n')) {
+        const qsizetype a = line.indexOf(':');
+        const qsizetype b = a < 0 ? -1 : line.indexOf(':', a + 1);
+        if (b < 0)
+            continue;
+        ProcCgroupEntry e;
+        const QString ctrls = QString::fromUtf8(line.mid(a + 1, b - a - 1));
+        if (!ctrls.isEmpty())
+            e.controllers = ctrls.split(u',');
+        e.path = QString::fromUtf8(line.mid(b + 1));
+        entries << e;
+    }
+    return entries;
+}
+
+CgroupHost chooseCgroupHost(const QByteArray &mountInfo, const QByteArray &procSelfCgroup,
+                            bool asRoot, const std::function<bool(const QString &)> &writable)
+{
+    CgroupHost host;
+    const QList<MountInfoEntry> mounts = parseMountInfo(mountInfo);
+    const QList<ProcCgroupEntry> own = parseProcCgroup(procSelfCgroup);
+    QStringList why;
+
+    // cgroup v2: the unified line "0::/path" and a cgroup2 mount.
+    for (const ProcCgroupEntry &e : own) {
+        if (!e.controllers.isEmpty() || e.path.isEmpty())
+            continue;
+        for (const MountInfoEntry &m : mounts) {
+            if (m.fsType != u"cgroup2"_qs)
+                continue;
+            const QString dir = ownFolder(m, e.path);
+            if (dir.isEmpty())
+                continue;
+            // As root, under our own cgroup; rootless, our own cgroup or its parent when it is
+            // ours (a delegated subtree).
+            QStringList candidates{dir};
+            if (!asRoot && dir != m.mountPoint)
+                candidates << QFileInfo(dir).path();
+            for (const QString &c : std::as_const(candidates)) {
+                if (!writable(c))
+                    continue;
+                host.mode = Accounting::CgroupV2;
+                host.v2Parent = c; // prepared (made ".../fcemu") by cgroupHost()
+                return host;
+            }
+            why << (u"cgroup v2 at "_qs + m.mountPoint + u": "_qs + dir + u" is not writable"_qs +
+                    (asRoot ? QString() : u" (no delegated subtree)"_qs));
+        }
+    }
+
+    if (!asRoot) {
+        why << u"cgroup v1 needs root"_qs;
+        host.reason = why.join(u"; "_qs);
+        return host;
+    }
+    for (const char *ctrl : kV1Controllers) {
+        const QString name = QString::fromLatin1(ctrl);
+        for (const ProcCgroupEntry &e : own) {
+            if (!e.controllers.contains(name))
+                continue;
+            for (const MountInfoEntry &m : mounts) {
+                if (m.fsType != u"cgroup"_qs || !m.superOptions.contains(name))
+                    continue;
+                const QString dir = ownFolder(m, e.path);
+                if (dir.isEmpty() || !writable(dir))
+                    continue;
+                host.v1.push_back({name, dir + u"/fcemu"_qs, e.controllers.join(u',')});
+                break;
+            }
+            break;
+        }
+    }
+    auto has = [&host](const char *c) {
+        return std::any_of(host.v1.begin(), host.v1.end(), [c](const CgroupHost::V1Hierarchy &h) {
+            return h.controller == QLatin1String(c);
+        });
+    };
+    if (has("memory") && has("pids")) {
+        host.mode = Accounting::CgroupV1;
+        host.reason = why.join(u"; "_qs);
+        return host;
+    }
+    host.v1.clear();
+    why << u"no writable cgroup v1 memory and pids hierarchies"_qs;
+    host.reason = why.join(u"; "_qs);
+    return host;
+}
+
+const CgroupHost &cgroupHost()
+{
+    static const CgroupHost host = [] {
+        CgroupHost h;
+        if (qEnvironmentVariable("FCEMU_CGROUP") == u"none"_qs) {
+            h.reason = u"FCEMU_CGROUP=none"_qs;
+            return h;
+        }
+        const bool asRoot = geteuid() == 0;
+        h = chooseCgroupHost(
+            readSmallFile(u"/proc/self/mountinfo"_qs), readSmallFile(u"/proc/self/cgroup"_qs),
+            asRoot, [](const QString &dir) {
+                return ::access(QFile::encodeName(dir).constData(), W_OK) == 0 &&
+                       ::access(QFile::encodeName(dir + u"/cgroup.procs"_qs).constData(), W_OK) ==
+                           0;
+            });
+        if (h.mode == Accounting::CgroupV2) {
+            const QString parent = prepareV2Parent(h.v2Parent);
+            if (parent.isEmpty()) {
+                // The v1 hierarchies may still do (a hybrid host with an empty cgroup2).
+                const QString why = u"cgroup v2 at "_qs + h.v2Parent +
+                                    u": the memory and pids controllers cannot be had"_qs;
+                CgroupHost v1 = chooseCgroupHost(
+                    readSmallFile(u"/proc/self/mountinfo"_qs),
+                    // Without the v2 line: only v1 is looked at.
+                    [] {
+                        QByteArray lines;
+                        for (const QByteArray &l :
+                             readSmallFile(u"/proc/self/cgroup"_qs).split('\n'))
+                            if (!l.startsWith("0::"))
+                                lines += l + '\n';
+                        return lines;
+                    }(),
+                    asRoot, [](const QString &dir) {
+                        return ::access(QFile::encodeName(dir).constData(), W_OK) == 0;
+                    });
+                v1.reason = why + (v1.reason.isEmpty() ? QString() : u"; "_qs + v1.reason);
+                h = v1;
+            } else {
+                h.v2Parent = parent;
+            }
+        }
+        if (h.mode == Accounting::CgroupV1) {
+            for (const CgroupHost::V1Hierarchy &hier : h.v1) {
+                if (!prepareV1Parent(hier)) {
+                    h.reason = u"cannot make "_qs + hier.parent + u": "_qs + errnoWords(errno);
+                    h.mode = Accounting::Polling;
+                    h.v1.clear();
+                    break;
+                }
+            }
+        }
+        qCInfo(lcSandbox).noquote() << "memory accounting:" << accountingName(h.mode)
+                                    << (h.reason.isEmpty() ? QString() : u"("_qs + h.reason + u")"_qs);
+        return h;
+    }();
+    return host;
+}
+
+QList<int> availableCpus()
+{
+    QList<int> cpus;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof set, &set) == 0) {
+        for (int i = 0; i < CPU_SETSIZE; ++i)
+            if (CPU_ISSET(i, &set))
+                cpus << i;
+    }
+    return cpus;
+}
+
+QList<int> chooseCpus(double vcpu, const QList<int> &available, quint64 instanceNumber)
+{
+    if (vcpu <= 0 || available.isEmpty())
+        return available;
+    // 0.35 -> 1, 1.5 -> 2: the rounding by FC's 0.05 steps must not turn 2.0000001 into 3.
+    const qsizetype want =
+        std::clamp<qsizetype>(qsizetype(std::ceil(vcpu - 1e-9)), 1, available.size());
+    QList<int> chosen;
+    for (qsizetype i = 0; i < want; ++i)
+        chosen << available[qsizetype((instanceNumber * quint64(want) + quint64(i)) %
+                                      quint64(available.size()))];
+    std::sort(chosen.begin(), chosen.end());
+    return chosen;
+}
+
+QString cpuListText(const QList<int> &cpus)
+{
+    QStringList parts;
+    for (qsizetype i = 0; i < cpus.size();) {
+        qsizetype j = i;
+        while (j + 1 < cpus.size() && cpus[j + 1] == cpus[j] + 1)
+            ++j;
+        parts << (i == j ? QString::number(cpus[i])
+                         : QString::number(cpus[i]) + u'-' + QString::number(cpus[j]));
+        i = j + 1;
+    }
+    return parts.join(u',');
+}
+
+Result<std::unique_ptr<Cgroup>> Cgroup::create(const CgroupHost &host, const QString &name,
+                                               const CgroupLimits &limits)
+{
+    std::unique_ptr<Cgroup> cg(new Cgroup);
+    cg->m_mode = host.mode;
+    auto failWith = [&cg](const QString &what, int err) -> std::unexpected<Error> {
+        cg->remove();
+        return fail(ErrorKind::Platform,
+                    u"cgroup: "_qs + what + u": "_qs + errnoWords(err));
+    };
+    auto make = [&cg](const QString &dir) -> int {
+        if (::mkdir(QFile::encodeName(dir).constData(), 0755) != 0)
+            return errno;
+        cg->m_paths << dir;
+        return 0;
+    };
+    auto set = [](const QString &dir, const char *file, const QByteArray &value) {
+        return writeValue(dir + u'/' + QLatin1String(file), value);
+    };
+    auto exists = [](const QString &dir, const char *file) {
+        return QFileInfo::exists(dir + u'/' + QLatin1String(file));
+    };
+    const QByteArray memory = QByteArray::number(limits.memoryBytes);
+    const qint64 period = 100000;
+    const QByteArray quota =
+        QByteArray::number(std::max<qint64>(1000, qint64(std::llround(limits.cpus * period))));
+    if (host.mode == Accounting::CgroupV2) {
+        const QString dir = host.v2Parent + u'/' + name;
+        if (int err = make(dir))
+            return failWith(u"mkdir "_qs + dir, err);
+        cg->m_memoryDir = dir;
+        if (limits.memoryBytes != 0) {
+            if (int err = set(dir, "memory.max", memory))
+                return failWith(u"memory.max"_qs, err);
+            if (exists(dir, "memory.swap.max"))
+                set(dir, "memory.swap.max", "0");
+            // FC's instance dies as a whole when it runs out of memory.
+            set(dir, "memory.oom.group", "1");
+        }
+        if (limits.pids != 0)
+            if (int err = set(dir, "pids.max", QByteArray::number(limits.pids)))
+                return failWith(u"pids.max"_qs, err);
+        if (limits.cpus > 0 && exists(dir, "cpu.max"))
+            set(dir, "cpu.max", quota + ' ' + QByteArray::number(period));
+        if (!limits.cpuList.isEmpty() && exists(dir, "cpuset.cpus"))
+            set(dir, "cpuset.cpus", cpuListText(limits.cpuList).toLatin1());
+        cg->m_peakFd.reset(::open(QFile::encodeName(dir + u"/memory.peak"_qs).constData(),
+                                  O_RDWR | O_CLOEXEC));
+    } else if (host.mode == Accounting::CgroupV1) {
+        for (const CgroupHost::V1Hierarchy &h : host.v1) {
+            const QString dir = h.parent + u'/' + name;
+            if (int err = make(dir))
+                return failWith(u"mkdir "_qs + dir, err);
+            const QString &c = h.controller;
+            int err = 0;
+            if (c == u"memory"_qs) {
+                cg->m_memoryDir = dir;
+                if (limits.memoryBytes != 0) {
+                    err = set(dir, "memory.limit_in_bytes", memory);
+                    if (err == 0 && exists(dir, "memory.memsw.limit_in_bytes"))
+                        err = set(dir, "memory.memsw.limit_in_bytes", memory);
+                }
+            } else if (c == u"pids"_qs && limits.pids != 0) {
+                err = set(dir, "pids.max", QByteArray::number(limits.pids));
+            } else if (c == u"cpu"_qs && limits.cpus > 0) {
+                err = set(dir, "cpu.cfs_period_us", QByteArray::number(period));
+                if (err == 0)
+                    err = set(dir, "cpu.cfs_quota_us", quota);
+            } else if (c == u"cpuset"_qs) {
+                const QByteArray cpus = limits.cpuList.isEmpty()
+                                            ? readSmallFile(h.parent + u"/cpuset.cpus"_qs).trimmed()
+                                            : cpuListText(limits.cpuList).toLatin1();
+                err = set(dir, "cpuset.cpus", cpus);
+                if (err == 0)
+                    err = set(dir, "cpuset.mems",
+                              readSmallFile(h.parent + u"/cpuset.mems"_qs).trimmed());
+            }
+            if (err != 0)
+                return failWith(u"set the "_qs + c + u" limits in "_qs + dir, err);
+        }
+    } else {
+        return fail(ErrorKind::Platform, u"cgroup: none on this host"_qs);
+    }
+    for (const QString &dir : std::as_const(cg->m_paths)) {
+        UniqueFd fd(::open(QFile::encodeName(dir + u"/cgroup.procs"_qs).constData(),
+                           O_WRONLY | O_CLOEXEC));
+        if (!fd)
+            return failWith(u"open "_qs + dir + u"/cgroup.procs"_qs, errno);
+        cg->m_procs.push_back(std::move(fd));
+    }
+    return cg;
+}
+
+Cgroup::~Cgroup()
+{
+    remove();
+}
+
+std::vector<int> Cgroup::procsFds() const
+{
+    std::vector<int> fds;
+    for (const UniqueFd &fd : m_procs)
+        fds.push_back(fd.get());
+    return fds;
+}
+
+quint64 Cgroup::currentBytes() const
+{
+    if (m_removed || m_memoryDir.isEmpty())
+        return 0;
+    return numberFile(m_memoryDir + (m_mode == Accounting::CgroupV2 ? u"/memory.current"_qs
+                                                                     : u"/memory.usage_in_bytes"_qs));
+}
+
+quint64 Cgroup::peakBytes() const
+{
+    if (m_removed || m_memoryDir.isEmpty())
+        return 0;
+    if (m_mode == Accounting::CgroupV1)
+        return numberFile(m_memoryDir + u"/memory.max_usage_in_bytes"_qs);
+    if (!m_peakFd)
+        return 0;
+    char buf[32];
+    const ssize_t n = ::pread(m_peakFd.get(), buf, sizeof buf - 1, 0);
+    if (n <= 0)
+        return 0;
+    buf[n] = '\0';
+    return strtoull(buf, nullptr, 10);
+}
+
+void Cgroup::resetPeak()
+{
+    if (m_removed || m_memoryDir.isEmpty())
+        return;
+    if (m_mode == Accounting::CgroupV1) {
+        writeValue(m_memoryDir + u"/memory.max_usage_in_bytes"_qs, "0");
+    } else if (m_peakFd) {
+        // Linux 6.12+: this descriptor's peak starts again from the current usage. Older
+        // kernels refuse the write: the peak then is the instance's, from its start.
+        if (::pwrite(m_peakFd.get(), "reset\n", 6, 0) < 0)
+            m_peakReset = true;
+    }
+}
+
+quint64 Cgroup::oomKills() const
+{
+    if (m_removed || m_memoryDir.isEmpty())
+        return 0;
+    if (m_mode == Accounting::CgroupV2)
+        return keyedValue(readSmallFile(m_memoryDir + u"/memory.events"_qs), "oom_kill");
+    return keyedValue(readSmallFile(m_memoryDir + u"/memory.oom_control"_qs), "oom_kill");
+}
+
+bool Cgroup::remove()
+{
+    if (m_removed)
+        return true;
+    m_removed = true;
+    m_procs.clear();
+    m_peakFd.reset();
+    bool all = true;
+    // Children first would matter only for nested cgroups; ours are leaves.
+    for (const QString &dir : std::as_const(m_paths)) {
+        const QByteArray path = QFile::encodeName(dir);
+        bool gone = false;
+        // The last tasks of a dead PID namespace may take a moment to leave.
+        for (int attempt = 0; attempt < 200 && !gone; ++attempt) {
+            if (::rmdir(path.constData()) == 0 || errno == ENOENT)
+                gone = true;
+            else if (errno == EBUSY)
+                std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            else
+                break;
+        }
+        if (!gone) {
+            qCWarning(lcSandbox).noquote()
+                << u"cannot remove the instance's cgroup "_qs + dir + u": "_qs + errnoWords(errno);
+            all = false;
+        }
+    }
+    return all;
+}
+
+std::vector<SetupOp> Cgroup::insideMounts(const CgroupHost &host) const
+{
+    std::vector<SetupOp> ops;
+    const unsigned long safe = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+    auto add = [&ops](SetupOp op) {
+        op.optional = true; // an image without /sys in the read-only fallback: no inside view
+        ops.push_back(std::move(op));
+    };
+    const QByteArray sys = QByteArray(kNewRoot) + "/sys";
+    const QByteArray cg = sys + "/fs/cgroup";
+    add({OpType::Mkdir, {}, sys, {}, 0, 0555, OpWhen::OverlayOnly});
+    add({OpType::MountTmpfs, {}, sys, "mode=0755,size=64k", safe});
+    add({OpType::Mkdir, {}, sys + "/fs", {}, 0, 0755});
+    add({OpType::Mkdir, {}, cg, {}, 0, 0755});
+    if (m_mode == Accounting::CgroupV2) {
+        add({OpType::MountFs, "cgroup2", cg, {}, safe});
+        add({OpType::RemountReadOnly, {}, cg, {}, MS_RDONLY | safe});
+    } else {
+        add({OpType::MountTmpfs, {}, cg, "mode=0755,size=64k", safe});
+        for (const CgroupHost::V1Hierarchy &h : host.v1) {
+            const QByteArray data = h.mountData.toUtf8();
+            const QByteArray dest = cg + '/' + data;
+            add({OpType::Mkdir, {}, dest, {}, 0, 0555});
+            add({OpType::MountFs, "cgroup", dest, data, safe});
+            add({OpType::RemountReadOnly, {}, dest, {}, MS_RDONLY | safe});
+            // "cpu,cpuacct" is also reached as cpu and cpuacct, as on a host.
+            if (data.contains(','))
+                for (const QByteArray &part : data.split(','))
+                    add({OpType::Symlink, data, cg + '/' + part, {}});
+        }
+        add({OpType::RemountReadOnly, {}, cg, {}, MS_RDONLY | safe});
+    }
+    add({OpType::RemountReadOnly, {}, sys, {}, MS_RDONLY | safe});
+    return ops;
+}
+
+QByteArray instanceMeminfo(const QByteArray &hostMeminfo, quint64 memoryBytes)
+{
+    const QByteArray kb = QByteArray::number(memoryBytes / 1024);
+    QByteArray out;
+    for (const QByteArray &line : hostMeminfo.split('\n')) {
+        const qsizetype colon = line.indexOf(':');
+        if (colon <= 0)
+            continue;
+        const QByteArray key = line.left(colon);
+        const bool inKb = line.endsWith(" kB");
+        QByteArray value;
+        if (key == "MemTotal" || key == "MemFree" || key == "MemAvailable" ||
+            key == "CommitLimit")
+            value = kb;
+        else if (!inKb || key == "VmallocTotal" || key == "Hugepagesize" ||
+                 key == "Hugetlb" || key.startsWith("DirectMap"))
+            value = line.mid(colon + 1).trimmed().split(' ').first();
+        else
+            value = "0";
+        QByteArray padded = key + ':';
+        padded += QByteArray(std::max<qsizetype>(1, 16 - padded.size() + 8 - value.size()), ' ');
+        out += padded + value + (inKb ? " kB\n" : "\n");
+    }
+    return out;
+}
+
+std::vector<SetupOp> meminfoMounts(quint64 memoryBytes)
+{
+    std::vector<SetupOp> ops;
+    const QByteArray content =
+        instanceMeminfo(readSmallFile(u"/proc/meminfo"_qs), memoryBytes);
+    const QByteArray dest = QByteArray(kNewRoot) + "/proc/meminfo";
+    ops.push_back({OpType::WriteFile, {}, "/meminfo", content, 0, 0444});
+    ops.push_back({OpType::BindMount, "/meminfo", dest, {}, MS_BIND});
+    ops.push_back({OpType::RemountReadOnly, {}, dest, {}, MS_RDONLY | MS_NOSUID | MS_NODEV});
+    return ops;
+}
+
+void insertBeforeDetach(MountPlan &plan, std::vector<SetupOp> ops)
+{
+    auto at = std::find_if(plan.begin(), plan.end(),
+                           [](const SetupOp &op) { return op.type == OpType::DetachOldRoot; });
+    plan.insert(at, std::make_move_iterator(ops.begin()), std::make_move_iterator(ops.end()));
+}
+
+} // namespace Fcemu::Sandbox
