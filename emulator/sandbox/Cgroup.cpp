@@ -314,7 +314,7 @@ const CgroupHost &cgroupHost()
                 }
             }
         }
-        qCInfo(lcSandbox).noquote() << "memory accounting:" << accountingName(h.mode)
+        qCDebug(lcSandbox).noquote() << "memory accounting:" << accountingName(h.mode)
                                     << (h.reason.isEmpty() ? QString() : u"("_qs + h.reason + u")"_qs);
         return h;
     }();

@@ -375,7 +375,8 @@ private slots:
         QVERIFY(!run.text().contains("allocated"));
         QVERIFY(run.status->memoryLimitExceeded);
         QCOMPARE(run.status->signal, SIGKILL);
-        QVERIFY(run.instance->peakMemoryBytes() > s.memoryLimitBytes);
+        // The poller sees it past the limit; a cgroup's kernel stops it at the limit.
+        QVERIFY(run.instance->peakMemoryBytes() >= s.memoryLimitBytes);
 
         // Under the limit: measured, not killed.
         SandboxSpec small = spec({u"/bin/probe"_qs, u"alloc"_qs, u"32"_qs});

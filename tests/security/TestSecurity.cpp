@@ -305,7 +305,7 @@ private slots:
         QVERIFY2(started.has_value(), started ? "" : qPrintable(started.error().message));
         QTRY_VERIFY_WITH_TIMEOUT(status.has_value(), 15000);
         QVERIFY(status->memoryLimitExceeded);
-        QVERIFY(instance.peakMemoryBytes() > (32ull << 20));
+        QVERIFY(instance.peakMemoryBytes() >= (32ull << 20)); // a cgroup stops it at the limit
     }
 
     // --seccomp unconfined: the same calls get past the filter (so the filter is what refused
