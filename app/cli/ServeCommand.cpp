@@ -18,6 +18,7 @@
 #include "runtime/FunctionImage.h"
 #include "runtime/InstancePool.h"
 #include "runtime/JobPool.h"
+#include "sandbox/Cgroup.h"
 #include "sandbox/Sandbox.h"
 #include "gateway/RecordEndpoints.h"
 #include "telemetry/RecordStore.h"
@@ -145,6 +146,10 @@ int runServeCommand(const QStringList &arguments)
                "InvokeFunction)\n";
     out << "  Invocation records: " << server.baseUrl() << Gateway::kInvocationsPath
         << "?since=SERIAL, HAR: " << server.baseUrl() << Gateway::kHarPath << '\n'
+        << "  Memory accounting:  " << Sandbox::accountingName(Sandbox::cgroupHost().mode)
+        << (Sandbox::cgroupHost().reason.isEmpty() ? QString()
+                                                   : u" ("_qs + Sandbox::cgroupHost().reason + u')')
+        << '\n'
         << "  Ctrl+C stops\n"
         << Qt::flush;
 

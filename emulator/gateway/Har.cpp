@@ -221,6 +221,8 @@ nlohmann::ordered_json harEntry(const Telemetry::InvocationRecord &record,
                                : ojson(nullptr);
     fc["phases"] = phasesJson(t);
     fc["memory"] = {{"sizeMB", record.memorySizeMB}, {"maxUsedMB", round3(record.maxUsedMB)}};
+    if (!record.memoryAccounting.isEmpty())
+        fc["memory"]["accounting"] = str(record.memoryAccounting);
     fc["billing"] = billingJson(record);
     fc["containerRequestHeaders"] = nameValues(record.requestHeaders, redact);
     ojson logs = ojson::array();

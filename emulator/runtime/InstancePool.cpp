@@ -732,6 +732,7 @@ void InstancePool::completed(Live *live, const std::shared_ptr<Call> &call,
     }
     call->doneNs = outcome->doneNs;
     r.maxUsedMB = double(live->sandbox->peakMemoryBytes()) / (1024.0 * 1024.0);
+    r.memoryAccounting = live->sandbox->memoryAccounting();
     const auto functionError = [&](const QString &code, const QString &message, int status) {
         r.error = Telemetry::InvocationError{code, message};
         r.statusCode = status;

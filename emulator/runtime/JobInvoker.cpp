@@ -148,6 +148,7 @@ void JobInvoker::onExited(const Sandbox::ExitStatus &status)
     // and the reply is the exit (nothing to receive): the run is all waiting.
     m_record.timings.waitMs = invokeMs;
     m_record.maxUsedMB = double(m_instance->peakMemoryBytes()) / (1024.0 * 1024.0);
+    m_record.memoryAccounting = m_instance->memoryAccounting();
     const QString maxUsed = QString::number(m_record.maxUsedMB, 'f', 2) + u"MB"_qs;
     if (m_timedOut) {
         m_record.error = Telemetry::InvocationError{

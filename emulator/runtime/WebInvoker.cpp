@@ -312,6 +312,7 @@ void WebInvoker::invoke(const Gateway::HttpRequest &client, bool http,
     record.timings.waitMs = info.timings.waitMs;
     record.timings.receiveMs = info.timings.receiveMs;
     record.maxUsedMB = double(live->sandbox->peakMemoryBytes()) / (1024.0 * 1024.0);
+    record.memoryAccounting = live->sandbox->memoryAccounting();
     const auto functionError = [&](const QString &code, const QString &message, int status) {
         record.error = Telemetry::InvocationError{code, message};
         record.statusCode = status;

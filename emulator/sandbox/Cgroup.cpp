@@ -295,7 +295,8 @@ const CgroupHost &cgroupHost()
                                 lines += l + '\n';
                         return lines;
                     }(),
-                    asRoot, [](const QString &dir) {
+                    asRoot,
+                    [](const QString &dir) {
                         return ::access(QFile::encodeName(dir).constData(), W_OK) == 0;
                     });
                 v1.reason = why + (v1.reason.isEmpty() ? QString() : u"; "_qs + v1.reason);
@@ -314,8 +315,9 @@ const CgroupHost &cgroupHost()
                 }
             }
         }
-        qCDebug(lcSandbox).noquote() << "memory accounting:" << accountingName(h.mode)
-                                    << (h.reason.isEmpty() ? QString() : u"("_qs + h.reason + u")"_qs);
+        qCDebug(lcSandbox).noquote()
+            << "memory accounting:" << accountingName(h.mode)
+            << (h.reason.isEmpty() ? QString() : u"("_qs + h.reason + u")"_qs);
         return h;
     }();
     return host;
@@ -370,8 +372,7 @@ Result<std::unique_ptr<Cgroup>> Cgroup::create(const CgroupHost &host, const QSt
     cg->m_mode = host.mode;
     auto failWith = [&cg](const QString &what, int err) -> std::unexpected<Error> {
         cg->remove();
-        return fail(ErrorKind::Platform,
-                    u"cgroup: "_qs + what + u": "_qs + errnoWords(err));
+        return fail(ErrorKind::Platform, u"cgroup: "_qs + what + u": "_qs + errnoWords(err));
     };
     auto make = [&cg](const QString &dir) -> int {
         if (::mkdir(QFile::encodeName(dir).constData(), 0755) != 0)
@@ -409,8 +410,8 @@ Result<std::unique_ptr<Cgroup>> Cgroup::create(const CgroupHost &host, const QSt
             set(dir, "cpu.max", quota + ' ' + QByteArray::number(period));
         if (!limits.cpuList.isEmpty() && exists(dir, "cpuset.cpus"))
             set(dir, "cpuset.cpus", cpuListText(limits.cpuList).toLatin1());
-        cg->m_peakFd.reset(::open(QFile::encodeName(dir + u"/memory.peak"_qs).constData(),
-                                  O_RDWR | O_CLOEXEC));
+        cg->m_peakFd.reset(
+            ::open(QFile::encodeName(dir + u"/memory.peak"_qs).constData(), O_RDWR | O_CLOEXEC));
     } else if (host.mode == Accounting::CgroupV1) {
         for (const CgroupHost::V1Hierarchy &h : host.v1) {
             const QString dir = h.parent + u'/' + name;
@@ -447,8 +448,8 @@ Result<std::unique_ptr<Cgroup>> Cgroup::create(const CgroupHost &host, const QSt
         return fail(ErrorKind::Platform, u"cgroup: none on this host"_qs);
     }
     for (const QString &dir : std::as_const(cg->m_paths)) {
-        UniqueFd fd(::open(QFile::encodeName(dir + u"/cgroup.procs"_qs).constData(),
-                           O_WRONLY | O_CLOEXEC));
+        UniqueFd fd(
+            ::open(QFile::encodeName(dir + u"/cgroup.procs"_qs).constData(), O_WRONLY | O_CLOEXEC));
         if (!fd)
             return failWith(u"open "_qs + dir + u"/cgroup.procs"_qs, errno);
         cg->m_procs.push_back(std::move(fd));
@@ -473,8 +474,9 @@ quint64 Cgroup::currentBytes() const
 {
     if (m_removed || m_memoryDir.isEmpty())
         return 0;
-    return numberFile(m_memoryDir + (m_mode == Accounting::CgroupV2 ? u"/memory.current"_qs
-                                                                     : u"/memory.usage_in_bytes"_qs));
+    return numberFile(m_memoryDir + (m_mode == Accounting::CgroupV2
+                                         ? u"/memory.current"_qs
+                                         : u"/memory.usage_in_bytes"_qs));
 }
 
 quint64 Cgroup::peakBytes() const
@@ -593,11 +595,10 @@ QByteArray instanceMeminfo(const QByteArray &hostMeminfo, quint64 memoryBytes)
         const QByteArray key = line.left(colon);
         const bool inKb = line.endsWith(" kB");
         QByteArray value;
-        if (key == "MemTotal" || key == "MemFree" || key == "MemAvailable" ||
-            key == "CommitLimit")
+        if (key == "MemTotal" || key == "MemFree" || key == "MemAvailable" || key == "CommitLimit")
             value = kb;
-        else if (!inKb || key == "VmallocTotal" || key == "Hugepagesize" ||
-                 key == "Hugetlb" || key.startsWith("DirectMap"))
+        else if (!inKb || key == "VmallocTotal" || key == "Hugepagesize" || key == "Hugetlb" ||
+                 key.startsWith("DirectMap"))
             value = line.mid(colon + 1).trimmed().split(' ').first();
         else
             value = "0";
@@ -611,8 +612,7 @@ QByteArray instanceMeminfo(const QByteArray &hostMeminfo, quint64 memoryBytes)
 std::vector<SetupOp> meminfoMounts(quint64 memoryBytes)
 {
     std::vector<SetupOp> ops;
-    const QByteArray content =
-        instanceMeminfo(readSmallFile(u"/proc/meminfo"_qs), memoryBytes);
+    const QByteArray content = instanceMeminfo(readSmallFile(u"/proc/meminfo"_qs), memoryBytes);
     const QByteArray dest = QByteArray(kNewRoot) + "/proc/meminfo";
     ops.push_back({OpType::WriteFile, {}, "/meminfo", content, 0, 0444});
     ops.push_back({OpType::BindMount, "/meminfo", dest, {}, MS_BIND});

@@ -32,9 +32,9 @@ QString accountingName(Accounting mode);
 // One line of /proc/self/mountinfo that matters here.
 struct MountInfoEntry
 {
-    QString root;       // the mount's root inside its file system ("/" for a whole hierarchy)
-    QString mountPoint; // where it is mounted
-    QString fsType;     // "cgroup", "cgroup2", ...
+    QString root;             // the mount's root inside its file system ("/" for a whole hierarchy)
+    QString mountPoint;       // where it is mounted
+    QString fsType;           // "cgroup", "cgroup2", ...
     QStringList superOptions; // v1: the controllers, e.g. {"rw", "cpu", "cpuacct"}
 };
 QList<MountInfoEntry> parseMountInfo(const QByteArray &content);
@@ -83,7 +83,7 @@ struct CgroupLimits
 
 // The vCPUs rounded up, at most the CPUs fcemu may use, spread over them by instance number.
 QList<int> chooseCpus(double vcpu, const QList<int> &available, quint64 instanceNumber);
-QList<int> availableCpus(); // sched_getaffinity of this process
+QList<int> availableCpus();                  // sched_getaffinity of this process
 QString cpuListText(const QList<int> &cpus); // "0-1,3"
 
 // One instance's cgroup: created with its limits, joined by the sandbox's set-up child (through

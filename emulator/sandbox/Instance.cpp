@@ -307,8 +307,7 @@ public:
     Instance *const q;
     SandboxSpec spec;
 
-    UniqueFd pidfd, statusFd, requestFd, stdoutRead, stderrRead, wakeFd, fenceFd, shmDir,
-        tmpDir;
+    UniqueFd pidfd, statusFd, requestFd, stdoutRead, stderrRead, wakeFd, fenceFd, shmDir, tmpDir;
     std::unique_ptr<Cgroup> cgroup; // null: memory is polled (MemoryPoller)
     Accounting accounting = Accounting::Polling;
     QStringList cgroupDirs;
@@ -745,8 +744,8 @@ void InstancePrivate::watch()
     // Without a cgroup: polled from the host's /proc (MemoryPoller.h).
     std::unique_ptr<MemoryPoller> poller;
     if (!cgroup)
-        poller = std::make_unique<MemoryPoller>(initPid, pidNsDev, pidNsIno, tmpDir.get(),
-                                                shmDir.get());
+        poller =
+            std::make_unique<MemoryPoller>(initPid, pidNsDev, pidNsIno, tmpDir.get(), shmDir.get());
     std::vector<char> buffer(256 * 1024);
     auto nextSample = std::chrono::steady_clock::now();
 
@@ -852,8 +851,7 @@ void InstancePrivate::watch()
             // poller stays under about a fifth of a core.
             const auto end = std::chrono::steady_clock::now();
             const std::chrono::steady_clock::duration spacing =
-                std::max<std::chrono::steady_clock::duration>(kSamplePeriod / 2,
-                                                              4 * (end - began));
+                std::max<std::chrono::steady_clock::duration>(kSamplePeriod / 2, 4 * (end - began));
             nextSample = std::max(nextSample + kSamplePeriod, end + spacing);
         }
     }

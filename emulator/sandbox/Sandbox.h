@@ -30,9 +30,9 @@ struct SandboxSpec
     bool seccomp = true; // the default seccomp filter (Seccomp.h); false: --seccomp unconfined
     uint64_t diskSizeBytes = 512ull << 20; // writable layer size (512 MB default, 10 GB option)
     uint64_t memoryLimitBytes = 0;         // 0 = no limit
-    double vcpu = 0; // FC's vCPUs: CPU quota and affinity (nproc inside); 0 = not limited
-    QString hostname;                      // e.g. "c-6603951e-15f440b6"
-    QString instanceAddress;               // e.g. "21.0.0.2": put on the sandbox's loopback
+    double vcpu = 0;         // FC's vCPUs: CPU quota and affinity (nproc inside); 0 = not limited
+    QString hostname;        // e.g. "c-6603951e-15f440b6"
+    QString instanceAddress; // e.g. "21.0.0.2": put on the sandbox's loopback
 };
 
 struct OutputLine

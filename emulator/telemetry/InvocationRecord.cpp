@@ -109,6 +109,8 @@ nlohmann::ordered_json InvocationRecord::toReport() const
         {"startupMs", round2(timings.startupMs)}, {"initializeMs", round2(timings.initializeMs)},
         {"invokeMs", round2(timings.invokeMs)},   {"totalMs", round2(timings.totalMs)}};
     j["memory"] = {{"sizeMB", memorySizeMB}, {"maxUsedMB", round2(maxUsedMB)}};
+    if (!memoryAccounting.isEmpty())
+        j["memory"]["accounting"] = memoryAccounting.toStdString();
     // Built here rather than from Charge::toJson() to keep SPEC §1.2's field order.
     j["billing"] = {{"model", Billing::modelName(billing.model).toStdString()},
                     {"billedDurationMs", billing.billedDurationMs},

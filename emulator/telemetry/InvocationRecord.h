@@ -77,6 +77,9 @@ struct InvocationRecord
     Timings timings;
     int memorySizeMB = 0;
     double maxUsedMB = 0;
+    // How maxUsedMB was measured: "cgroup-v2", "cgroup-v1" or "polling" (sandbox/Cgroup.h);
+    // empty when no instance ran.
+    QString memoryAccounting;
     Billing::Charge billing;
     // What billing was computed from, at the built-in prices, to work it out again on demand.
     Billing::InvocationUsage billingUsage;

@@ -87,6 +87,7 @@ InvocationRecord coldHttp()
     r.timings.totalMs = 439.5;
     r.memorySizeMB = 1024;
     r.maxUsedMB = 13.25;
+    r.memoryAccounting = u"cgroup-v1"_qs;
     price(r, 7.5, 120.25, false);
     return r;
 }
@@ -357,6 +358,7 @@ private slots:
         QCOMPARE(cold["phases"]["totalMs"].get<double>(), 439.5);
         QCOMPARE_JSON(cold["memory"]["sizeMB"], 1024);
         QCOMPARE(cold["memory"]["maxUsedMB"].get<double>(), 13.25);
+        QCOMPARE_JSON(cold["memory"]["accounting"], "cgroup-v1");
         QCOMPARE_JSON(cold["billing"]["model"], "fc2");
         QCOMPARE_JSON(cold["billing"]["billedDurationMs"], 8);
         QCOMPARE(cold["billing"]["gbSeconds"].get<double>(), 0.008);

@@ -60,8 +60,8 @@ private slots:
     {
         QByteArray v1Only = kHybridCgroup;
         v1Only.replace("0::/\n", "");
-        const CgroupHost host = chooseCgroupHost(kHybridMounts, v1Only, true,
-                                                 [](const QString &) { return true; });
+        const CgroupHost host =
+            chooseCgroupHost(kHybridMounts, v1Only, true, [](const QString &) { return true; });
         QCOMPARE(host.mode, Accounting::CgroupV1);
         QCOMPARE(host.v1.size(), size_t(4));
         QCOMPARE(host.v1[0].controller, u"memory"_qs);
@@ -87,7 +87,8 @@ private slots:
     {
         const QString scope =
             u"/sys/fs/cgroup/user.slice/user-1000.slice/user@1000.service/app.slice/fcemu.scope"_qs;
-        const QString slice = u"/sys/fs/cgroup/user.slice/user-1000.slice/user@1000.service/app.slice"_qs;
+        const QString slice =
+            u"/sys/fs/cgroup/user.slice/user-1000.slice/user@1000.service/app.slice"_qs;
         CgroupHost host = chooseCgroupHost(kUnifiedMounts, kUserCgroup, false,
                                            [&](const QString &p) { return p == slice; });
         QCOMPARE(host.mode, Accounting::CgroupV2);

@@ -1,5 +1,7 @@
 // Non-web-server mode (SPEC §5) end to end: the sample job image built by the project, run in
 // the real sandbox, through the runtime and through `fcemu invoke`.
+#include <unistd.h>
+
 #include <QDir>
 #include <QDirIterator>
 #include <QProcess>
@@ -255,6 +257,18 @@ private slots:
         QVERIFY(report["error"].is_null());
         QCOMPARE(QString::fromStdString(report["billing"]["model"].get<std::string>()), u"fc2"_qs);
         QVERIFY(report["memory"]["maxUsedMB"].get<double>() > 0);
+        // SPEC §1.2's memory fields first, then how they were measured (Cgroup.h).
+        QStringList memoryKeys;
+        for (auto it = report["memory"].begin(); it != report["memory"].end(); ++it)
+            memoryKeys.append(QString::fromStdString(it.key()));
+        QCOMPARE(memoryKeys, (QStringList{u"sizeMB"_qs, u"maxUsedMB"_qs, u"accounting"_qs}));
+        const QString accounting =
+            QString::fromStdString(report["memory"]["accounting"].get<std::string>());
+        QVERIFY2(
+            QStringList({u"cgroup-v2"_qs, u"cgroup-v1"_qs, u"polling"_qs}).contains(accounting),
+            qPrintable(accounting));
+        if (geteuid() != 0)
+            QCOMPARE(accounting, u"polling"_qs);
         // The second call of the same session: the image is not pulled or unpacked again.
         const json second = json::parse(lines.last().toStdString());
         QCOMPARE(second["timings"]["unpackMs"].get<double>(), 0.0);

@@ -261,10 +261,20 @@ void ResponseView::showResponse(const Telemetry::InvocationRecord &record)
     parts << tr("invoke %1").arg(formatDuration(record.timings.invokeMs));
     if (record.billing.billedDurationMs > 0)
         parts << tr("billed %1 ms").arg(record.billing.billedDurationMs);
-    if (record.memorySizeMB > 0)
-        parts << tr("memory %1 of %2 MB")
+    if (record.memorySizeMB > 0) {
+        // How it was measured, in short: the kernel's cgroup, or fcemu's poller.
+        QString how;
+        if (record.memoryAccounting == u"cgroup-v1"_qs)
+            how = tr(" (kernel cgroup v1)");
+        else if (record.memoryAccounting == u"cgroup-v2"_qs)
+            how = tr(" (kernel cgroup v2)");
+        else if (record.memoryAccounting == u"polling"_qs)
+            how = tr(" (polled)");
+        parts << tr("memory %1 of %2 MB%3")
                      .arg(formatMegabytes(record.maxUsedMB))
-                     .arg(record.memorySizeMB);
+                     .arg(record.memorySizeMB)
+                     .arg(how);
+    }
     parts << tr("cost %1").arg(formatMoney(record.billing.cost));
     QString ids = tr("Request %1").arg(record.requestId);
     if (!record.instanceId.isEmpty())
