@@ -170,7 +170,7 @@ private slots:
         const auto r = invoke(config, R"({"allocMB":400})");
         QVERIFY(r.error);
         QCOMPARE(r.error->code, u"FunctionOOMError"_qs);
-        QVERIFY(r.maxUsedMB > 128);
+        QVERIFY(r.maxUsedMB >= 128); // past it when polled, at it under a cgroup
         QVERIFY(!r.logs.contains(u"allocated 400 MB"_qs));
     }
 
