@@ -212,11 +212,12 @@ CgroupHost chooseCgroupHost(const QByteArray &mountInfo, const QByteArray &procS
             QStringList candidates{dir};
             if (!asRoot && dir != m.mountPoint)
                 candidates << QFileInfo(dir).path();
-            for (const QString &c : std::as_const(candidates)) {
-                if (!writable(c))
-                    continue;
+            for (const QString &c : std::as_const(candidates))
+                if (writable(c))
+                    host.v2Candidates << c;
+            if (!host.v2Candidates.isEmpty()) {
                 host.mode = Accounting::CgroupV2;
-                host.v2Parent = c; // prepared (made ".../fcemu") by cgroupHost()
+                host.v2Parent = host.v2Candidates.first(); // prepared by cgroupHost()
                 return host;
             }
             why << (u"cgroup v2 at "_qs + m.mountPoint + u": "_qs + dir + u" is not writable"_qs +
@@ -279,7 +280,12 @@ const CgroupHost &cgroupHost()
                            0;
             });
         if (h.mode == Accounting::CgroupV2) {
-            const QString parent = prepareV2Parent(h.v2Parent);
+            // Our own cgroup holds processes, so it may refuse to enable controllers for
+            // children ("no internal processes"): then its parent, when delegated.
+            QString parent;
+            for (const QString &candidate : std::as_const(h.v2Candidates))
+                if (parent = prepareV2Parent(candidate); !parent.isEmpty())
+                    break;
             if (parent.isEmpty()) {
                 // The v1 hierarchies may still do (a hybrid host with an empty cgroup2).
                 const QString why = u"cgroup v2 at "_qs + h.v2Parent +

@@ -54,6 +54,7 @@ struct CgroupHost
     QString reason; // why a better mode was not used (one line; empty when v2 is used)
     // v2: the folder under which the instance cgroups are made (".../fcemu").
     QString v2Parent;
+    QStringList v2Candidates; // every writable candidate, best first (v2Parent is the first)
     // v1: per controller, the hierarchy's mount point, the folder under which instance cgroups
     // are made, and the mount options that name the hierarchy (for the mount inside).
     struct V1Hierarchy

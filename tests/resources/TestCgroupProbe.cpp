@@ -94,6 +94,9 @@ private slots:
         QCOMPARE(host.mode, Accounting::CgroupV2);
         QCOMPARE(host.v2Parent, slice);
         host = chooseCgroupHost(kUnifiedMounts, kUserCgroup, false,
+                                [](const QString &) { return true; });
+        QCOMPARE(host.v2Candidates, (QStringList{scope, slice})); // tried in this order
+        host = chooseCgroupHost(kUnifiedMounts, kUserCgroup, false,
                                 [&](const QString &p) { return p == scope; });
         QCOMPARE(host.v2Parent, scope);
         host = chooseCgroupHost(kUnifiedMounts, kUserCgroup, false,
