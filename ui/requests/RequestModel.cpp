@@ -151,9 +151,10 @@ QVariant RequestModel::data(const QModelIndex &index, int role) const
                 .arg(formatDuration(r.timings.totalMs), formatDuration(r.timings.invokeMs))
                 .arg(r.billing.billedDurationMs);
         case MaxMemory:
-            return tr("%1 of %2 MB").arg(formatMegabytes(r.maxUsedMB)).arg(r.memorySizeMB) +
-                   (r.memoryAccounting.isEmpty() ? QString()
-                                                 : tr(" (measured by %1)").arg(r.memoryAccounting));
+            return QString(tr("%1 of %2 MB").arg(formatMegabytes(r.maxUsedMB)).arg(r.memorySizeMB) +
+                           (r.memoryAccounting.isEmpty()
+                                ? QString()
+                                : tr(" (measured by %1)").arg(r.memoryAccounting)));
         case Timeline:
             return phaseSummary(r);
         default:
