@@ -30,6 +30,7 @@
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QPointer>
@@ -344,6 +345,7 @@ public:
     std::mutex requestMutex;
     std::unique_ptr<UserNetwork> network; // the outbound network's helper (Network.h)
     QString networkState = u"off"_qs;
+    double networkSpawnMs = 0;
     QSocketNotifier *exitNotifier = nullptr;
     bool outputDone = false, initReaped = false, exitedEmitted = false;
     bool fallback = false;
@@ -558,7 +560,10 @@ Status InstancePrivate::start()
         // Started now, in parallel with the command's own start (a web server's boot), unless
         // the command must wait for it (holdCommand).
         QString error;
+        QElapsedTimer spawnTimer;
+        spawnTimer.start();
         network = UserNetwork::start(initPid, &error);
+        networkSpawnMs = double(spawnTimer.nsecsElapsed()) / 1e6;
         networkState = network ? networkHelperName(networkAvailability().helper) : error;
         if (!network)
             warnNetworkOnce(error);
@@ -952,6 +957,11 @@ bool Instance::waitForNetwork(int timeoutMs)
     warnNetworkOnce(error);
     d->networkState = error;
     return false;
+}
+
+double Instance::networkSpawnMs() const
+{
+    return d->networkSpawnMs;
 }
 
 qint64 Instance::networkHelperPid() const

@@ -252,9 +252,15 @@ QString UserNetwork::helperOutput() const
     const ssize_t n = pread(m_log.get(), buffer, sizeof buffer, 0);
     if (n <= 0)
         return {};
-    // The last non-empty line says what went wrong.
+    // The last line that is not its usual chatter says what went wrong.
     const QList<QByteArray> lines = QByteArray(buffer, n).trimmed().split('\n');
-    return QString::fromLocal8Bit(lines.last().trimmed());
+    for (auto it = lines.rbegin(); it != lines.rend(); ++it) {
+        const QByteArray line = it->trimmed();
+        if (!line.isEmpty() && !line.startsWith("WARNING: Support for seccomp") &&
+            !line.startsWith("sent tapfd") && !line.startsWith("received tapfd"))
+            return QString::fromLocal8Bit(line);
+    }
+    return {};
 }
 
 bool UserNetwork::waitReady(int timeoutMs, QString *error)

@@ -124,6 +124,8 @@ public:
     // Blocks until the outbound network is up (true), or it failed (false; it is then off and
     // outboundNetworkState() says why). True at once when it is up; false when none was asked.
     bool waitForNetwork(int timeoutMs);
+    // What starting the helper (its posix_spawn) took inside start(), in ms; 0 without one.
+    double networkSpawnMs() const;
     // Host PID of the network helper, -1 when there is none (tests: it must end with us).
     qint64 networkHelperPid() const;
 
