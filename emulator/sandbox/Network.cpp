@@ -3,7 +3,8 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
+#include <pthread.h>
+#include <sys/prctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -171,36 +172,51 @@ std::unique_ptr<UserNetwork> UserNetwork::start(pid_t initPid, QString *error)
     argv.push_back(nullptr);
     const QByteArray path = QFile::encodeName(available.path);
 
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    if (net->m_log) {
-        posix_spawn_file_actions_adddup2(&actions, net->m_log.get(), 1);
-        posix_spawn_file_actions_adddup2(&actions, net->m_log.get(), 2);
-    } else {
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+    // Spawned by hand rather than with posix_spawn: the child asks for SIGKILL when the thread
+    // that starts instances ends (fcemu dies, or that thread does), which pasta needs (it does
+    // not leave when the namespace it serves is gone). posix_spawn's recipe otherwise: every
+    // signal blocked around vfork, handlers reset in the child, only async-signal-safe calls.
+    // Sources above the targets 0-4, so no dup2 below overwrites another's source.
+    UniqueFd logHigh(net->m_log ? fcntl(net->m_log.get(), F_DUPFD_CLOEXEC, 5) : -1);
+    UniqueFd readyHigh(fcntl(readyWrite.get(), F_DUPFD_CLOEXEC, 5));
+    UniqueFd exitHigh(fcntl(exitRead.get(), F_DUPFD_CLOEXEC, 5));
+    if (!readyHigh || !exitHigh) {
+        *error = describe(u"outbound network: fcntl"_qs, errno);
+        return nullptr;
     }
-    // dup2 clears close-on-exec on the copies: only 0-4 reach the helper.
-    posix_spawn_file_actions_adddup2(&actions, readyWrite.get(), 3);
-    posix_spawn_file_actions_adddup2(&actions, exitRead.get(), 4);
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    sigset_t none, all;
-    sigemptyset(&none);
+    const int logFd = logHigh.get(), readyFd = readyHigh.get(), exitFd = exitHigh.get();
+    const pid_t parent = getpid();
+    sigset_t all, old;
     sigfillset(&all);
-    posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setsigdefault(&attr, &all);
-    // Its own process group: a terminal's Ctrl-C reaches fcemu, which then ends it.
-    posix_spawnattr_setpgroup(&attr, 0);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
-                                        POSIX_SPAWN_SETPGROUP);
-    pid_t pid = -1;
-    const int rc = posix_spawn(&pid, path.constData(), &actions, &attr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attr);
-    if (rc != 0) {
-        *error = describe(u"outbound network: cannot start "_qs + available.path, rc);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    const pid_t pid = vfork();
+    if (pid == 0) {
+        struct sigaction dfl;
+        memset(&dfl, 0, sizeof dfl);
+        dfl.sa_handler = SIG_DFL;
+        for (int sig = 1; sig < NSIG; ++sig)
+            sigaction(sig, &dfl, nullptr);
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(127);
+        const int devNull = open("/dev/null", O_RDWR | O_CLOEXEC);
+        dup2(devNull, 0);
+        dup2(logFd >= 0 ? logFd : devNull, 1);
+        dup2(logFd >= 0 ? logFd : devNull, 2);
+        // dup2 clears close-on-exec on the copies: only 0-4 reach the helper.
+        dup2(readyFd, 3);
+        dup2(exitFd, 4);
+        setpgid(0, 0); // its own process group: a terminal's Ctrl-C reaches fcemu, which ends it
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, nullptr);
+        execve(path.constData(), argv.data(), environ);
+        _exit(127);
+    }
+    const int spawnErr = errno;
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    if (pid < 0) {
+        *error = describe(u"outbound network: cannot start "_qs + available.path, spawnErr);
         return nullptr;
     }
     net->m_pid = pid;
