@@ -12,6 +12,8 @@ packages=(
     libarchive-dev nlohmann-json3-dev libzstd-dev libssl-dev libyaml-cpp-dev
     libhttp-parser-dev zlib1g-dev libisal-dev
     libseccomp-dev      # the sandbox's default seccomp filter (emulator/sandbox/Seccomp.cpp)
+    # run: a function's outbound network (docs/network.md); pasta (passt) is the fallback
+    slirp4netns
     # run: the GUI on a desktop, or headless under Xvfb
     xvfb xauth libgl1 libegl1 libxkbcommon-x11-0 fonts-dejavu-core
     # tests and benchmarks: third-party image tools and extractors to compare against

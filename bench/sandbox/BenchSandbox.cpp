@@ -19,6 +19,7 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 
+#include "sandbox/Network.h"
 #include "sandbox/Sandbox.h"
 
 using namespace Fcemu::Sandbox;
@@ -107,6 +108,43 @@ int main(int argc, char **argv)
     // Ours: start() returns once the entrypoint has been exec'd inside; "to exit" also counts
     // the command running and the instance being torn down (what bwrap's figure includes).
     std::vector<double> toRunning, toExit, bwrapRuns, unshareRuns;
+    // With outbound network (sandbox/Network.h): a web server's start (the helper starts in
+    // parallel, not waited for) and a job's start (held until the stack is up).
+    std::vector<double> netRunning, netUp, netExit, netHeld;
+    const bool withNetwork = networkAvailability().helper != NetworkHelper::None;
+    if (!withNetwork)
+        fprintf(stderr, "%s\n", qPrintable(networkAvailability().reason));
+    auto runOnce = [&](bool network, bool beforeCommand, double *running, double *up,
+                       double *exited) -> bool {
+        SandboxSpec spec;
+        spec.rootfs = rootfs;
+        spec.argv = {u"/true"_qs};
+        spec.hostname = u"c-bench"_qs;
+        spec.instanceAddress = u"21.0.0.2"_qs;
+        spec.outboundNetwork = network;
+        spec.networkBeforeCommand = beforeCommand;
+        QElapsedTimer timer;
+        timer.start();
+        Instance instance(spec);
+        QEventLoop loop;
+        bool done = false;
+        QObject::connect(&instance, &Instance::exited, &loop, [&] {
+            done = true;
+            loop.quit();
+        });
+        if (const auto started = instance.start(); !started) {
+            fprintf(stderr, "fcemu sandbox: %s\n", qPrintable(started.error().message));
+            return false;
+        }
+        *running = double(timer.nsecsElapsed()) / 1e6;
+        if (up != nullptr) { // what the helper's spawn cost the thread that starts instances
+            *up = instance.networkSpawnMs();
+        }
+        if (!done)
+            loop.exec();
+        *exited = double(timer.nsecsElapsed()) / 1e6;
+        return true;
+    };
     for (int i = 0; i < warmup + runs; ++i) {
         SandboxSpec spec;
         spec.rootfs = rootfs;
@@ -130,12 +168,22 @@ int main(int argc, char **argv)
         if (!done)
             loop.exec();
         const double exited = double(timer.nsecsElapsed()) / 1e6;
+        double nr = 0, nu = 0, ne = 0, nh = 0, ignored = 0;
+        if (withNetwork &&
+            (!runOnce(true, false, &nr, &nu, &ne) || !runOnce(true, true, &nh, nullptr, &ignored)))
+            return 1;
         const double bw = bwrap.isEmpty() ? -1 : timeCommand(bwrapArgs);
         const double un = unshare.isEmpty() ? -1 : timeCommand(unshareArgs);
         if (i < warmup)
             continue;
         toRunning.push_back(running);
         toExit.push_back(exited);
+        if (withNetwork) {
+            netRunning.push_back(nr);
+            netUp.push_back(nu);
+            netExit.push_back(ne);
+            netHeld.push_back(nh);
+        }
         if (bw >= 0)
             bwrapRuns.push_back(bw);
         if (un >= 0)
@@ -151,6 +199,16 @@ int main(int argc, char **argv)
     };
     row("fcemu: start() -> entrypoint exec'd", running);
     row("fcemu: start() -> exited (incl. teardown)", exited);
+    if (withNetwork) {
+        const QByteArray helper = networkHelperName(networkAvailability().helper).toLatin1();
+        printf("with outbound network (%s):\n", helper.constData());
+        row("  web: start() -> entrypoint exec'd", stats(netRunning));
+        row("  web: of which the helper's spawn", stats(netUp));
+        row("  web: start() -> exited (incl. teardown)", stats(netExit));
+        row("  job: start() -> exec'd (held for network)", stats(netHeld));
+        printf("added to a web server's start: %.3f ms; to a job's: %.3f ms\n",
+               stats(netRunning).median - running.median, stats(netHeld).median - running.median);
+    }
     if (!bwrapRuns.empty())
         row("bwrap --unshare-all (spawn -> exit)", bw);
     if (!unshareRuns.empty())

@@ -340,6 +340,7 @@ Status applyFc3Props(const Object &p, FunctionConfig &c)
     collect(ok, p.readInt("timeout", c.timeoutS));
     collect(ok, p.readInt("instanceConcurrency", c.instanceConcurrency));
     collect(ok, p.readEnv("environmentVariables", c.env));
+    collect(ok, p.readBool("internetAccess", c.internetAccess));
     if (!ok)
         return ok;
     if (p.has("gpuConfig"))
@@ -512,8 +513,11 @@ Result<QList<Candidate>> candidates(const Parsed &parsed, ConfigFormat format)
                     auto s = p.object("service");
                     if (!s)
                         return std::unexpected(s.error());
-                    if (*s)
+                    if (*s) {
                         collect(ok, (*s)->readString("name", c.serviceName));
+                        // FC2 sets it on the service (fc-semantics: ServiceConfig)
+                        collect(ok, (*s)->readBool("internetAccess", c.internetAccess));
+                    }
                 }
                 if (!ok)
                     return ok;

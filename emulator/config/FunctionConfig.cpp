@@ -124,6 +124,8 @@ nlohmann::ordered_json toJson(const FunctionConfig &c)
     j["billing"] = toStd(billingModelName(c.billing));
     if (c.seccompUnconfined)
         j["seccomp"] = "unconfined";
+    if (!c.internetAccess)
+        j["internetAccess"] = false;
     return j;
 }
 
@@ -209,6 +211,7 @@ Status applyPlain(const Object &o, FunctionConfig &c)
     step(o.readInt("startupTimeout", c.startupTimeoutS));
     step(o.readOptionalDouble("pullBandwidth", c.pullBandwidthMBps));
     step(readBilling(o, "billing", c.billing));
+    step(o.readBool("internetAccess", c.internetAccess));
     QString seccomp = u"default"_qs;
     step(o.readString("seccomp", seccomp));
     if (ok && seccomp != u"default"_qs && seccomp != u"unconfined"_qs)

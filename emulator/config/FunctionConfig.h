@@ -74,6 +74,9 @@ struct FunctionConfig
     BillingModel billing = BillingModel::Fc2;
     // --seccomp unconfined: no seccomp filter in the sandbox (fcemu's own switch; FC has none).
     bool seccompUnconfined = false;
+    // FC3's internetAccess (FC2: the service's): outbound network through a user-mode stack,
+    // the developer's machine as host.fcemu.internal. false: loopback only.
+    bool internetAccess = true;
 
     bool operator==(const FunctionConfig &) const = default;
 
@@ -100,7 +103,8 @@ std::optional<BillingModel> billingModelFromString(const QString &text);
 // (handler string, only when set), initializationTimeout,
 // instanceLifecycleConfig {preFreeze, preStop: {handler, timeout}}, instanceConcurrency,
 // maxInstances, provisioned, idleTimeout, instanceType, diskSize, startupTimeout,
-// pullBandwidth (only when set), billing, seccomp ("unconfined", only when set).
+// pullBandwidth (only when set), billing, seccomp ("unconfined", only when set),
+// internetAccess (only when false).
 // ordered_json keeps the environment variables in order; nlohmann::json converts to and
 // from it implicitly.
 nlohmann::ordered_json toJson(const FunctionConfig &config);

@@ -79,6 +79,10 @@ const QList<OptionSpec> &functionOptions()
          u"The sandbox's seccomp filter: default (modelled on Docker's) or unconfined (none; "
          u"prints a warning)"_qs,
          u"seccomp"_qs},
+        {u"internet-access"_qs, u"true|false"_qs,
+         u"Outbound network (default true): the function reaches what this machine reaches, "
+         u"and this machine as host.fcemu.internal; false: loopback only"_qs,
+         u"internetAccess"_qs},
     };
     return options;
 }
@@ -239,6 +243,13 @@ Status applyOption(FunctionConfig &c, const QString &option, const QString &valu
         if (!bytes || *bytes % (1024 * 1024) != 0 || *bytes / (1024 * 1024) > 1'000'000)
             return std::unexpected(usage(s, u"512 or 10240 (megabytes)"_qs, value));
         c.diskSizeMB = int(*bytes / (1024 * 1024));
+        return {};
+    }
+    if (n == u"internet-access"_qs) {
+        const QString v = value.trimmed().toLower();
+        if (v != u"true"_qs && v != u"false"_qs)
+            return std::unexpected(usage(s, u"true or false"_qs, value));
+        c.internetAccess = v == u"true"_qs;
         return {};
     }
     if (n == u"seccomp"_qs) {

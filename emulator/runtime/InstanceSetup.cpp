@@ -46,6 +46,10 @@ Result<Sandbox::SandboxSpec> instanceSpec(const Config::FunctionConfig &config,
     spec.env += extraEnv;
     spec.workingDir = imageConfig.workingDir.isEmpty() ? u"/"_qs : imageConfig.workingDir;
     spec.seccomp = !config.seccompUnconfined;
+    spec.outboundNetwork = config.internetAccess;
+    // A job's command is its request: the network is up before it runs. A web server boots
+    // while the stack comes up; the first request waits for it (sandbox/Network.h).
+    spec.networkBeforeCommand = !config.webServerMode;
     spec.uid = user->uid;
     spec.gid = user->gid;
     spec.diskSizeBytes = quint64(config.diskSizeMB) << 20;

@@ -101,7 +101,12 @@ void handleConnect(const ControlRequest &req)
 
 int main(int argc, char **argv, char **envp)
 {
-    // fcemu-init N CANDIDATES... -- ARGV...
+    // fcemu-init [-w] N CANDIDATES... -- ARGV...
+    const bool waitForGo = argc > 1 && strcmp(argv[1], "-w") == 0;
+    if (waitForGo) {
+        --argc;
+        ++argv;
+    }
     const int candidates = argc > 1 ? atoi(argv[1]) : 0;
     if (candidates < 1 || argc < 2 + candidates + 2 || strcmp(argv[2 + candidates], "--") != 0) {
         sendMessage(kStatusFd, MessageType::Error, EINVAL, 0, "fcemu-init: bad command line",
@@ -132,6 +137,17 @@ int main(int argc, char **argv, char **envp)
     if (sigFd < 0) {
         sendMessage(kStatusFd, MessageType::Error, errno, 0, "signalfd", nullptr);
         return 127;
+    }
+
+    if (waitForGo) {
+        // fcemu says when the outbound network is up (or that it gave up on it).
+        ControlRequest req;
+        ssize_t n;
+        do {
+            n = ::recv(kRequestFd, &req, sizeof req, 0);
+        } while (n < 0 && errno == EINTR);
+        if (n != ssize_t(sizeof req) || req.type != RequestType::Go)
+            return 127; // fcemu went away
     }
 
     int execPipe[2];

@@ -31,7 +31,9 @@ struct ChildMessage
     char text[488];
 };
 
-enum class RequestType : uint32_t { Connect = 1 };
+// Go: fcemu-init started with -w waits for it before it starts the command (the outbound network
+// is up).
+enum class RequestType : uint32_t { Connect = 1, Go = 2 };
 
 struct ControlRequest
 {
@@ -41,7 +43,7 @@ struct ControlRequest
     int32_t timeoutMs;
 };
 
-// fcemu-init's command line: fcemu-init N CANDIDATE_1..CANDIDATE_N -- ARGV...
+// fcemu-init's command line: fcemu-init [-w] N CANDIDATE_1..CANDIDATE_N -- ARGV...
 // (the candidates are the paths to try for argv[0], from PATH). Its environment is the
 // command's, exactly.
 

@@ -30,6 +30,7 @@
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QPointer>
@@ -38,6 +39,7 @@
 #include "Cgroup.h"
 #include "MemoryPoller.h"
 #include "MountPlan.h"
+#include "Network.h"
 #include "OutputSplitter.h"
 #include "ProcFs.h"
 #include "SandboxChild.h"
@@ -56,6 +58,8 @@ constexpr auto kSamplePeriod = std::chrono::milliseconds(10);
 constexpr auto kCoalescePeriod = std::chrono::milliseconds(1);
 constexpr int kStartTimeoutMs = 30000;
 constexpr int kPipeBytes = 1 << 20;
+// How long the outbound network's helper may take to come up (it takes 5-20 ms).
+constexpr int kNetworkTimeoutMs = 5000;
 // P_PIDFD (Linux 5.4): linux/wait.h clashes with glibc's idtype_t, so spell it out.
 constexpr idtype_t kPidfdIdType = idtype_t(3);
 
@@ -75,6 +79,18 @@ QString describeErrno(const QString &what, int err)
 int signalPidfd(int pidfd, int sig, siginfo_t *, unsigned)
 {
     return int(syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0));
+}
+
+// Once per process and reason: every instance of a pool would say the same.
+void warnNetworkOnce(const QString &reason)
+{
+    static std::mutex mutex;
+    static QStringList said;
+    std::lock_guard lock(mutex);
+    if (said.contains(reason))
+        return;
+    said.append(reason);
+    qCWarning(lcSandbox).noquote() << reason;
 }
 
 qint64 nowMs()
@@ -332,6 +348,9 @@ public:
     QList<Fence> fences; // owner's thread only
     std::atomic<bool> memoryExceeded{false}, running{false};
     std::mutex requestMutex;
+    std::unique_ptr<UserNetwork> network; // the outbound network's helper (Network.h)
+    QString networkState = u"off"_qs;
+    double networkSpawnMs = 0;
     QSocketNotifier *exitNotifier = nullptr;
     bool outputDone = false, initReaped = false, exitedEmitted = false;
     bool fallback = false;
@@ -364,6 +383,7 @@ Instance::~Instance()
         signalPidfd(d->pidfd.get(), SIGKILL, nullptr, 0);
         d->reapInit(true);
     }
+    d->network.reset();
     d->stopWatcher();
     d->finishCgroup();
 }
@@ -387,6 +407,16 @@ Status InstancePrivate::start()
         inet_pton(AF_INET, spec.instanceAddress.toLatin1().constData(), &address) != 1)
         return fail(ErrorKind::Usage,
                     u"sandbox: instance address is not IPv4: "_qs + spec.instanceAddress);
+
+    if (spec.outboundNetwork) {
+        const NetworkAvailability &available = networkAvailability();
+        if (available.helper == NetworkHelper::None) {
+            warnNetworkOnce(available.reason);
+            networkState = available.reason;
+            spec.outboundNetwork = false; // /etc/hosts and resolv.conf as without network
+        }
+    }
+    const bool holdCommand = spec.outboundNetwork && spec.networkBeforeCommand;
 
     // Everything the child will touch, prepared now (it may not allocate after clone).
     MountPlan plan = buildMountPlan(spec);
@@ -414,8 +444,10 @@ Status InstancePrivate::start()
         return ptrs;
     };
     // fcemu-init N CANDIDATES... -- ARGV... (InitProtocol.h)
-    std::vector<QByteArray> initArgvStore = {"fcemu-init",
-                                             QByteArray::number(qsizetype(candidateStore.size()))};
+    std::vector<QByteArray> initArgvStore = {"fcemu-init"};
+    if (holdCommand)
+        initArgvStore.push_back("-w"); // wait for Go: the network is up
+    initArgvStore.push_back(QByteArray::number(qsizetype(candidateStore.size())));
     initArgvStore.insert(initArgvStore.end(), candidateStore.begin(), candidateStore.end());
     initArgvStore.push_back("--");
     initArgvStore.insert(initArgvStore.end(), argvStore.begin(), argvStore.end());
@@ -535,6 +567,29 @@ Status InstancePrivate::start()
     requestChild.reset();
     stdoutChild.reset();
     stderrChild.reset();
+
+    if (spec.outboundNetwork) {
+        // Started now, in parallel with the command's own start (a web server's boot), unless
+        // the command must wait for it (holdCommand).
+        QString error;
+        QElapsedTimer spawnTimer;
+        spawnTimer.start();
+        network = UserNetwork::start(initPid, &error);
+        networkSpawnMs = double(spawnTimer.nsecsElapsed()) / 1e6;
+        networkState = network ? networkHelperName(networkAvailability().helper) : error;
+        if (!network)
+            warnNetworkOnce(error);
+        if (holdCommand) {
+            if (network && !network->waitReady(kNetworkTimeoutMs, &error)) {
+                warnNetworkOnce(error);
+                networkState = error;
+            }
+            ControlRequest go;
+            memset(&go, 0, sizeof go);
+            go.type = RequestType::Go;
+            (void)send(requestFd.get(), &go, sizeof go, MSG_NOSIGNAL);
+        }
+    }
 
     // Wait for Started, or the child's error (crun's expect_success_from_sync_socket).
     for (;;) {
@@ -703,6 +758,8 @@ void InstancePrivate::drainStatus()
 void InstancePrivate::onInitExited()
 {
     exitNotifier->setEnabled(false);
+    if (network)
+        network->stop(); // the namespace is gone with init: nothing left for it to serve
     drainStatus();
     reapInit(true);
     maybeFinish();
@@ -919,6 +976,34 @@ int Instance::startErrno() const
     return d->startErrno;
 }
 
+QString Instance::outboundNetworkState() const
+{
+    return d->networkState;
+}
+
+bool Instance::waitForNetwork(int timeoutMs)
+{
+    std::lock_guard lock(d->requestMutex);
+    if (!d->network)
+        return false;
+    QString error;
+    if (d->network->waitReady(timeoutMs, &error))
+        return true;
+    warnNetworkOnce(error);
+    d->networkState = error;
+    return false;
+}
+
+double Instance::networkSpawnMs() const
+{
+    return d->networkSpawnMs;
+}
+
+qint64 Instance::networkHelperPid() const
+{
+    return d->network ? d->network->pid() : -1;
+}
+
 bool Instance::usedOverlayFallback() const
 {
     return d->fallback;
@@ -1066,6 +1151,16 @@ Result<UniqueFd> Instance::connectTcp(quint16 port, int timeoutMs)
                     describeErrno(u"connect "_qs + target + u" inside the sandbox"_qs, reply.err));
     if (!fd)
         return fail(ErrorKind::Platform, u"connect "_qs + target + u": no socket came back"_qs);
+    // The server answers: before fcemu sends it anything, its outbound network must be up (it
+    // came up in parallel with the server's start; usually it already is).
+    if (d->network && !d->network->isReady()) {
+        QString error;
+        if (!d->network->waitReady(kNetworkTimeoutMs, &error)) {
+            warnNetworkOnce(error);
+            d->networkState = error;
+            d->network->stop();
+        }
+    }
     return fd;
 }
 

@@ -2,6 +2,7 @@
 
 #include <sys/mount.h>
 
+#include "Network.h"
 #include "Sandbox.h"
 
 namespace Fcemu::Sandbox {
@@ -102,11 +103,15 @@ QByteArray hostsFile(const SandboxSpec &spec)
     QByteArray hosts = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n";
     if (!spec.instanceAddress.isEmpty() && !spec.hostname.isEmpty())
         hosts += spec.instanceAddress.toUtf8() + '\t' + spec.hostname.toUtf8() + '\n';
+    if (spec.outboundNetwork) // the developer's machine, its loopback included (Network.h)
+        hosts += QByteArray(kUserNetHostAddress) + '\t' + kHostAlias + '\n';
     return hosts;
 }
 
-QByteArray resolvConfFile()
+QByteArray resolvConfFile(bool outboundNetwork)
 {
+    if (outboundNetwork) // the stack forwards it to the host's resolver
+        return "nameserver " + QByteArray(kUserNetDnsAddress) + "\noptions timeout:2 attempts:3\n";
     // What FC's instances get: Alibaba Cloud's internal resolvers. The sandbox has no route out
     // (loopback only), so this is for programs that merely read the file.
     return "nameserver 100.100.2.136\nnameserver 100.100.2.138\n"
@@ -148,7 +153,7 @@ MountPlan buildMountPlan(const SandboxSpec &spec)
     add({OpType::Mkdir, {}, etcDir, {}, 0, 0755, OpWhen::FallbackOnly});
     const QByteArray hostname = spec.hostname.toUtf8() + '\n';
     const QByteArray hosts = hostsFile(spec);
-    const QByteArray resolv = resolvConfFile();
+    const QByteArray resolv = resolvConfFile(spec.outboundNetwork);
     const std::pair<const char *, const QByteArray *> etcFiles[] = {
         {"/etc/hosts", &hosts}, {"/etc/hostname", &hostname}, {"/etc/resolv.conf", &resolv}};
     for (const auto &[name, content] : etcFiles) {

@@ -69,7 +69,8 @@ inline constexpr char kNewRoot[] = "/newroot";
 
 // Generated /etc files.
 QByteArray hostsFile(const SandboxSpec &spec);
-QByteArray resolvConfFile();
+// With outbound network: the user-mode stack's resolver (Network.h); without: FC's, unreachable.
+QByteArray resolvConfFile(bool outboundNetwork = false);
 
 // Validates the spec (absolute rootfs, argv not empty, ...) and builds the plan.
 MountPlan buildMountPlan(const SandboxSpec &spec);

@@ -33,6 +33,13 @@ struct SandboxSpec
     double vcpu = 0;         // FC's vCPUs: CPU quota and affinity (nproc inside); 0 = not limited
     QString hostname;        // e.g. "c-6603951e-15f440b6"
     QString instanceAddress; // e.g. "21.0.0.2": put on the sandbox's loopback
+    // Outbound network through a user-mode stack (Network.h: slirp4netns or pasta), with the
+    // host as host.fcemu.internal and DNS through the host's resolver. Off: loopback only.
+    bool outboundNetwork = false;
+    // When the stack must be up: before the command is exec'd (true: a job, whose command is
+    // the request), or before connectTcp() first hands out a connection (false: a web server,
+    // which starts in parallel with the stack).
+    bool networkBeforeCommand = false;
 };
 
 struct OutputLine
@@ -116,6 +123,17 @@ public:
     // Host PIDs: init, and every process of the instance (init first).
     qint64 initPid() const;
     QList<qint64> processIds() const;
+
+    // The user-mode network helper's state: "off" (not asked), "slirp4netns"/"pasta" (asked and
+    // started), or the one-line reason it is off although asked.
+    QString outboundNetworkState() const;
+    // Blocks until the outbound network is up (true), or it failed (false; it is then off and
+    // outboundNetworkState() says why). True at once when it is up; false when none was asked.
+    bool waitForNetwork(int timeoutMs);
+    // What starting the helper (its posix_spawn) took inside start(), in ms; 0 without one.
+    double networkSpawnMs() const;
+    // Host PID of the network helper, -1 when there is none (tests: it must end with us).
+    qint64 networkHelperPid() const;
 
     // True when the kernel refused overlayfs and the read-only bind + tmpfs fallback was used.
     bool usedOverlayFallback() const;

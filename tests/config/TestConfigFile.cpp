@@ -373,6 +373,46 @@ private slots:
         QCOMPARE(c->args, QStringList{u"main.py"_qs});
     }
 
+    // FC3's internetAccess (default true) on the function; FC2's on the service.
+    void internetAccessIsRead()
+    {
+        QVERIFY(FunctionConfig{}.internetAccess);
+        const auto fc3 = loadConfigFile(write(u"net3.yaml"_qs, "edition: 3.0.0\n"
+                                                               "resources:\n"
+                                                               "  demo:\n"
+                                                               "    component: fc3\n"
+                                                               "    props:\n"
+                                                               "      runtime: custom-container\n"
+                                                               "      internetAccess: false\n"));
+        QVERIFY2(fc3.has_value(), fc3 ? "" : qPrintable(fc3.error().message));
+        QVERIFY(!fc3->internetAccess);
+        const auto fc2 =
+            loadConfigFile(write(u"net2.yaml"_qs, "edition: 1.0.0\n"
+                                                  "services:\n"
+                                                  "  app:\n"
+                                                  "    component: fc\n"
+                                                  "    props:\n"
+                                                  "      service:\n"
+                                                  "        name: s\n"
+                                                  "        internetAccess: false\n"
+                                                  "      function:\n"
+                                                  "        name: f\n"
+                                                  "        runtime: custom-container\n"));
+        QVERIFY2(fc2.has_value(), fc2 ? "" : qPrintable(fc2.error().message));
+        QVERIFY(!fc2->internetAccess);
+        const auto bad =
+            loadConfigFile(write(u"net-bad.yaml"_qs, "edition: 3.0.0\n"
+                                                     "resources:\n"
+                                                     "  demo:\n"
+                                                     "    component: fc3\n"
+                                                     "    props:\n"
+                                                     "      runtime: custom-container\n"
+                                                     "      internetAccess: maybe\n"));
+        QVERIFY(!bad);
+        QVERIFY2(bad.error().message.contains(u"internetAccess"_qs),
+                 qPrintable(bad.error().message));
+    }
+
     void componentsOtherThanFcAreSkipped()
     {
         const auto c = loadConfigFile(write(u"mixed.yaml"_qs, "edition: 3.0.0\n"

@@ -66,7 +66,8 @@ private slots:
                                      u"startup-timeout"_qs,
                                      u"pull-bandwidth"_qs,
                                      u"billing"_qs,
-                                     u"seccomp"_qs}));
+                                     u"seccomp"_qs,
+                                     u"internet-access"_qs}));
         for (const char *flag : {"initializer", "pre-freeze", "pre-stop"})
             QVERIFY(!findFunctionOption(QString::fromUtf8(flag))->takesValue());
         QVERIFY(findFunctionOption(u"--memory"_qs)->takesValue());
@@ -136,6 +137,8 @@ private slots:
             << u"--startup-timeout"_qs << u"30"_qs << u"startupTimeout"_qs << u"30"_qs;
         QTest::addRow("--seccomp")
             << u"--seccomp"_qs << u"unconfined"_qs << u"seccomp"_qs << u"\"unconfined\""_qs;
+        QTest::addRow("--internet-access false")
+            << u"--internet-access"_qs << u"false"_qs << u"internetAccess"_qs << u"false"_qs;
         QTest::addRow("--pull-bandwidth")
             << u"--pull-bandwidth"_qs << u"12.5"_qs << u"pullBandwidth"_qs << u"12.5"_qs;
         QTest::addRow("--billing fc3")
@@ -173,6 +176,9 @@ private slots:
         QTest::addRow("--seccomp wants default or unconfined")
             << u"--seccomp"_qs << u"off"_qs
             << u"--seccomp expects default or unconfined (got 'off')"_qs;
+        QTest::addRow("--internet-access wants true or false")
+            << u"--internet-access"_qs << u"no"_qs
+            << u"--internet-access expects true or false (got 'no')"_qs;
         QTest::addRow("--web-server-mode wants true or false")
             << u"--web-server-mode"_qs << u"yes"_qs
             << u"--web-server-mode expects true or false (got 'yes')"_qs;

@@ -62,6 +62,51 @@ static int writeMB(const char *path, long mb)
     return 0;
 }
 
+/* HOST looked up in /etc/hosts only (a static binary has no NSS), or a dotted address. */
+static int lookupHost(const char *host, struct in_addr *out)
+{
+    if (inet_pton(AF_INET, host, out) == 1) return 0;
+    FILE *f = fopen("/etc/hosts", "r");
+    if (!f) return -1;
+    char line[512];
+    while (fgets(line, sizeof line, f)) {
+        char *save = NULL, *addr = strtok_r(line, " \t\n", &save);
+        if (!addr || addr[0] == '#') continue;
+        for (char *name; (name = strtok_r(NULL, " \t\n", &save));) {
+            if (!strcmp(name, host) && inet_pton(AF_INET, addr, out) == 1) {
+                fclose(f);
+                return 0;
+            }
+        }
+    }
+    fclose(f);
+    return -1;
+}
+
+/* GET PATH from HOST:PORT; prints the reply's body. */
+static int httpGet(const char *host, int port, const char *path)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    if (lookupHost(host, &a.sin_addr) != 0) {
+        printf("resolve: %s not found\n", host);
+        return 1;
+    }
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    if (connect(s, (struct sockaddr *)&a, sizeof a) != 0) return fail("connect");
+    char request[512];
+    int len = snprintf(request, sizeof request, "GET %s HTTP/1.0\r\nHost: %s\r\n\r\n", path, host);
+    if (write(s, request, (size_t)len) != len) return fail("write");
+    static char reply[65536];
+    size_t got = 0;
+    ssize_t n;
+    while (got < sizeof reply - 1 && (n = read(s, reply + got, sizeof reply - 1 - got)) > 0)
+        got += (size_t)n;
+    reply[got] = 0;
+    char *body = strstr(reply, "\r\n\r\n");
+    printf("%s", body ? body + 4 : reply);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -234,6 +279,7 @@ int main(int argc, char **argv)
         printf("to stdout\n");
         return 0;
     }
+    if (!strcmp(mode, "http-get")) return httpGet(argv[2], atoi(argv[3]), argv[4]);
     fprintf(stderr, "probe: unknown mode %s\n", mode);
     return 2;
 }

@@ -97,6 +97,10 @@ FunctionSettingsForm::FunctionSettingsForm(QWidget *parent) : QWidget(parent)
     m_port = spinBox(0, 999'999, {});
     addField(runtime, tr("Port (CAPort)"), u"caPort"_qs, m_port,
              tr("Listen on 0.0.0.0, not 127.0.0.1."));
+    m_internetAccess = new QCheckBox(tr("Internet access"));
+    addField(runtime, QString(), u"internetAccess"_qs, m_internetAccess,
+             tr("On: the function reaches what this machine reaches, and this machine as "
+                "host.fcemu.internal. Off: loopback only (FC3's internetAccess)."));
     m_command = new QLineEdit;
     m_command->setPlaceholderText(tr("the image's Entrypoint, e.g. [\"python3\", \"app.py\"]"));
     addField(runtime, tr("Command"), u"command"_qs, m_command);
@@ -246,6 +250,7 @@ FunctionSettingsForm::FunctionSettingsForm(QWidget *parent) : QWidget(parent)
     for (QComboBox *combo : {m_instanceType, m_diskSize, m_billing})
         connect(combo, &QComboBox::currentIndexChanged, this, &FunctionSettingsForm::revalidate);
     connect(m_webServerMode, &QCheckBox::toggled, this, &FunctionSettingsForm::revalidate);
+    connect(m_internetAccess, &QCheckBox::toggled, this, &FunctionSettingsForm::revalidate);
 
     setConfig(Config::FunctionConfig());
 }
@@ -322,6 +327,7 @@ void FunctionSettingsForm::setConfig(const Config::FunctionConfig &config)
     m_timeout->setValue(config.timeoutS);
     m_port->setValue(config.caPort);
     m_webServerMode->setChecked(config.webServerMode);
+    m_internetAccess->setChecked(config.internetAccess);
     m_command->setText(jsonArrayText(config.command));
     m_args->setText(jsonArrayText(config.args));
     {
@@ -370,6 +376,7 @@ Config::FunctionConfig FunctionSettingsForm::config() const
     c.timeoutS = m_timeout->value();
     c.caPort = m_port->value();
     c.webServerMode = m_webServerMode->isChecked();
+    c.internetAccess = m_internetAccess->isChecked();
     if (auto command = parseJsonArray(m_command->text()))
         c.command = *command;
     if (auto args = parseJsonArray(m_args->text()))

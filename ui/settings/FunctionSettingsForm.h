@@ -85,6 +85,7 @@ private:
 
     QSpinBox *m_port = nullptr;
     QCheckBox *m_webServerMode = nullptr;
+    QCheckBox *m_internetAccess = nullptr;
     QLineEdit *m_command = nullptr;
     QLineEdit *m_args = nullptr;
     QTableWidget *m_env = nullptr;
