@@ -74,6 +74,8 @@ struct FunctionConfig
     BillingModel billing = BillingModel::Fc2;
     // --seccomp unconfined: no seccomp filter in the sandbox (fcemu's own switch; FC has none).
     bool seccompUnconfined = false;
+    // --insecure-registry: a registry IMAGE is pulled over plain HTTP (SPEC §1.3).
+    bool insecureRegistry = false;
 
     bool operator==(const FunctionConfig &) const = default;
 
