@@ -66,8 +66,9 @@ private slots:
                                      u"startup-timeout"_qs,
                                      u"pull-bandwidth"_qs,
                                      u"billing"_qs,
-                                     u"seccomp"_qs}));
-        for (const char *flag : {"initializer", "pre-freeze", "pre-stop"})
+                                     u"seccomp"_qs,
+                                     u"insecure-registry"_qs}));
+        for (const char *flag : {"initializer", "pre-freeze", "pre-stop", "insecure-registry"})
             QVERIFY(!findFunctionOption(QString::fromUtf8(flag))->takesValue());
         QVERIFY(findFunctionOption(u"--memory"_qs)->takesValue());
         QVERIFY(findFunctionOption(u"env"_qs)->repeatable);
