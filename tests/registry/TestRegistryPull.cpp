@@ -446,6 +446,84 @@ private slots:
         verifyStore();
     }
 
+    void bearerTokenFromTheRealm()
+    {
+        // A registry that wants a bearer token from its realm, which hands one out only for
+        // alice's password: the token must be fetched with the stored credentials and then sent.
+        QTcpServer server;
+        QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+        const QString host = u"127.0.0.1:%1"_qs.arg(server.serverPort());
+        QStringList seen; // "METHOD PATH AUTHORIZATION"
+        connect(&server, &QTcpServer::newConnection, this, [&]() {
+            while (QTcpSocket *s = server.nextPendingConnection()) {
+                connect(s, &QTcpSocket::disconnected, s, &QObject::deleteLater);
+                connect(s, &QTcpSocket::readyRead, s, [&, s]() {
+                    QByteArray request = s->property("buffer").toByteArray() + s->readAll();
+                    s->setProperty("buffer", request);
+                    if (!request.contains("\r\n\r\n"))
+                        return;
+                    s->setProperty("buffer", QByteArray());
+                    const QList<QByteArray> lines = request.split('\n');
+                    const QByteArray path = lines.first().split(' ').value(1);
+                    QByteArray auth;
+                    for (const QByteArray &l : lines)
+                        if (l.toLower().startsWith("authorization:"))
+                            auth = l.mid(14).trimmed();
+                    seen.append(QString::fromLatin1(path + ' ' + auth));
+                    auto reply = [s](const QByteArray &status, const QByteArray &headers,
+                                     const QByteArray &body) {
+                        s->write("HTTP/1.1 " + status + "\r\nContent-Type: application/json\r\n" +
+                                 headers + "Content-Length: " + QByteArray::number(body.size()) +
+                                 "\r\n\r\n" + body);
+                    };
+                    if (path.startsWith("/token?")) {
+                        if (auth == "Basic " + QByteArray("alice:wonder").toBase64())
+                            reply("200 OK", {}, R"({"token":"T0K3N"})");
+                        else
+                            reply("401 Unauthorized", {},
+                                  R"({"errors":[{"code":"UNAUTHORIZED"}]})");
+                    } else if (auth == "Bearer T0K3N") {
+                        reply(
+                            "404 Not Found", {},
+                            R"({"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]})");
+                    } else {
+                        reply("401 Unauthorized",
+                              "WWW-Authenticate: Bearer realm=\"http://" +
+                                  s->localAddress().toString().toLatin1() + ':' +
+                                  QByteArray::number(s->localPort()) +
+                                  "/token\",service=\"fake\",scope=\"repository:a/app:pull\"\r\n",
+                              R"({"errors":[{"code":"UNAUTHORIZED"}]})");
+                    }
+                });
+            }
+        });
+        const QString ref = host + u"/a/app:v1"_qs;
+        const Run anonymous = fcemu({u"image"_qs, u"pull"_qs, ref, u"--insecure-registry"_qs});
+        QCOMPARE(anonymous.code, 3);
+        QVERIFY2(oneLine(anonymous) && anonymous.err.contains("no credentials"),
+                 anonymous.err.constData());
+
+        const QString home = m_tmp.filePath(u"home-bearer"_qs);
+        QDir().mkpath(home + u"/.docker"_qs);
+        QFile cfg(home + u"/.docker/config.json"_qs);
+        QVERIFY(cfg.open(QIODevice::WriteOnly));
+        cfg.write("{\"auths\":{\"" + host.toUtf8() + "\":{\"auth\":\"" +
+                  QByteArray("alice:wonder").toBase64() + "\"}}}");
+        cfg.close();
+        QProcessEnvironment env = m_env;
+        env.insert(u"HOME"_qs, home);
+        seen.clear();
+        const Run withToken = fcemu({u"image"_qs, u"pull"_qs, ref, u"--insecure-registry"_qs}, env);
+        QCOMPARE(withToken.code, 3); // the fake has no image: the token got past the 401
+        QVERIFY2(withToken.err.contains("not found"), withToken.err.constData());
+        QVERIFY2(seen.contains(u"/token?service=fake&scope=repository:a/app:pull Basic "_qs +
+                               QString::fromLatin1(QByteArray("alice:wonder").toBase64())),
+                 qPrintable(seen.join(u" | "_qs)));
+        QVERIFY2(seen.contains(u"/v2/a/app/manifests/v1 Bearer T0K3N"_qs),
+                 qPrintable(seen.join(u" | "_qs)));
+        QVERIFY(layouts().isEmpty());
+    }
+
     void stallingAndDroppingRegistries()
     {
         // A registry that accepts the connection and never answers, and one that hangs up.
