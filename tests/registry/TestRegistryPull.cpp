@@ -142,6 +142,10 @@ class TestRegistryPull final : public QObject
         args += extra;
         args += {u"oci-archive:"_qs + archive, u"docker://"_qs + ref};
         const Run r = runProgram(u"skopeo"_qs, args, QProcessEnvironment::systemEnvironment());
+        // skopeo 1.9 chowns while it untars an oci-archive: as an ordinary user it cannot read
+        // our root-owned fixtures (the label `registry` runs as root in CI).
+        if (r.code != 0 && r.err.contains("chown") && r.err.contains("operation not permitted"))
+            QSKIP("skopeo cannot unpack oci-archive fixtures as this user");
         QVERIFY2(r.code == 0, r.err.constData());
     }
     // Files in the cache's blob store and registry layouts: nothing half-written may look whole.
