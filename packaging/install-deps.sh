@@ -19,6 +19,9 @@ packages=(
     # tests and benchmarks: third-party image tools and extractors to compare against
     umoci skopeo libarchive-tools tar gzip zstd bubblewrap util-linux hyperfine
     nodejs node-express wrk curl
+    # registry tests (label registry): the distribution registry, started by the test itself on
+    # 127.0.0.1 (its systemd service is not used), htpasswd -B for basic auth, openssl for a CA
+    docker-registry apache2-utils openssl
 )
 # npm fetches FC's Node.js SDKs for the SDK tests (packaging/install-test-npm.sh). Debian's npm
 # package, unless the node installed already brings its own npm (NodeSource's does, and

@@ -13,9 +13,10 @@ namespace {
 
 const char usageText[] =
     "usage:\n"
-    "  fcemu image inspect IMAGE [--json]\n"
+    "  fcemu image inspect IMAGE [--json] [--insecure-registry]\n"
     "  fcemu image unpack  IMAGE DIR [--max-uncompressed SIZE]\n"
     "  fcemu image cache   [list|prune|verify]\n"
+    "  fcemu image pull    REF [--insecure-registry] [--json]\n"
     "  fcemu image pack    DIR OUT.tar [--entrypoint JSON] [--cmd JSON] [--env K=V]... "
     "[--workdir D] [--user U]\n"
     "  fcemu invoke IMAGE [FUNCTION OPTIONS] [--event JSON | --event-file FILE]\n"

@@ -11,12 +11,14 @@
 #include <nlohmann/json.hpp>
 
 #include "FunctionOptions.h"
+#include "PullCommand.h"
 #include "common/Units.h"
 #include "image/ImageCache.h"
 #include "image/ImageManifest.h"
 #include "image/ImagePacker.h"
 #include "image/ImageSource.h"
 #include "image/LayerUnpacker.h"
+#include "registry/Reference.h"
 
 namespace Fcemu::Cli {
 
@@ -98,11 +100,14 @@ struct OpenedImage
     ImageInfo info;
 };
 
-Result<OpenedImage> openImage(const QString &path, qint64 maxUncompressed)
+Result<OpenedImage> openImage(const QString &image, qint64 maxUncompressed, bool insecure = false)
 {
     ImageCache cache;
+    auto path = resolveImage(image, insecure);
+    if (!path)
+        return std::unexpected(path.error());
     auto source =
-        ImageSource::open(path, cache.directory() + u"/tmp"_qs, maxUncompressed + (64LL << 20));
+        ImageSource::open(*path, cache.directory() + u"/tmp"_qs, maxUncompressed + (64LL << 20));
     if (!source)
         return std::unexpected(source.error());
     auto info = readImage(**source);
@@ -119,6 +124,7 @@ int inspect(const QStringList &arguments)
     parser.addOption(
         {u"instance-type"_qs, u"elastic or gpu (size limit)"_qs, u"TYPE"_qs, u"elastic"_qs});
     parser.addOption({u"max-uncompressed"_qs, u"size limit"_qs, u"SIZE"_qs});
+    parser.addOption({u"insecure-registry"_qs, u"pull a registry IMAGE over plain HTTP"_qs});
     if (!parser.parse(arguments))
         return usage(parser.errorText());
     if (parser.positionalArguments().size() != 1)
@@ -134,7 +140,7 @@ int inspect(const QStringList &arguments)
         limitReason = u"--max-uncompressed"_qs;
     }
     const QString path = parser.positionalArguments().first();
-    auto image = openImage(path, limit);
+    auto image = openImage(path, limit, parser.isSet(u"insecure-registry"_qs));
     if (!image)
         return report(image.error());
     const ImageInfo &info = image->info;
@@ -170,7 +176,9 @@ int inspect(const QStringList &arguments)
                               {"uncompressedSize", uncompressed[i]}});
         json ports = toJson(c.exposedPorts);
         const json out = {
-            {"image", QFileInfo(path).absoluteFilePath().toStdString()},
+            {"image",
+             (Registry::looksLikeReference(path) ? path : QFileInfo(path).absoluteFilePath())
+                 .toStdString()},
             {"format", formatName(info.format).toStdString()},
             {"reference", info.reference.toStdString()},
             {"platform", QString(c.os + u'/' + c.architecture +
@@ -394,7 +402,9 @@ int runImageCommand(const QStringList &arguments)
         return cacheCommand(arguments.mid(1));
     if (sub == u"pack"_qs)
         return pack(rest);
-    return usage(u"image takes inspect, unpack, cache or pack"_qs);
+    if (sub == u"pull"_qs)
+        return runPullCommand(rest);
+    return usage(u"image takes inspect, unpack, cache, pack or pull"_qs);
 }
 
 } // namespace Fcemu::Cli

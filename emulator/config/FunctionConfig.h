@@ -77,6 +77,8 @@ struct FunctionConfig
     // FC3's internetAccess (FC2: the service's): outbound network through a user-mode stack,
     // the developer's machine as host.fcemu.internal. false: loopback only.
     bool internetAccess = true;
+    // --insecure-registry: a registry IMAGE is pulled over plain HTTP (SPEC §1.3).
+    bool insecureRegistry = false;
 
     bool operator==(const FunctionConfig &) const = default;
 

@@ -83,6 +83,10 @@ const QList<OptionSpec> &functionOptions()
          u"Outbound network (default true): the function reaches what this machine reaches, "
          u"and this machine as host.fcemu.internal; false: loopback only"_qs,
          u"internetAccess"_qs},
+        {u"insecure-registry"_qs,
+         {},
+         u"Pull a registry IMAGE over plain HTTP (only for a registry you trust)"_qs,
+         u"insecureRegistry"_qs},
     };
     return options;
 }
@@ -257,6 +261,13 @@ Status applyOption(FunctionConfig &c, const QString &option, const QString &valu
         if (v != u"default"_qs && v != u"unconfined"_qs)
             return std::unexpected(usage(s, u"default or unconfined"_qs, value));
         c.seccompUnconfined = v == u"unconfined"_qs;
+        return {};
+    }
+    if (n == u"insecure-registry"_qs) {
+        const QString v = value.trimmed().toLower();
+        if (!v.isEmpty() && v != u"true"_qs && v != u"false"_qs)
+            return std::unexpected(usage(s, u"no value, true or false"_qs, value));
+        c.insecureRegistry = v != u"false"_qs;
         return {};
     }
     if (n == u"startup-timeout"_qs)

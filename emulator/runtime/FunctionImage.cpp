@@ -21,8 +21,25 @@ Result<std::shared_ptr<PreparedImage>> prepareImage(const QString &imagePath,
     Image::ImageCache cache(options.cacheDirectory.isEmpty() ? Image::ImageCache::defaultDirectory()
                                                              : options.cacheDirectory);
     const qint64 limit = uncompressedLimit(config);
+    QString path = imagePath;
+    std::optional<Registry::PullResult> pulled;
+    if (Registry::looksLikeReference(imagePath)) {
+        auto ref = Registry::Reference::parse(imagePath);
+        if (!ref)
+            return std::unexpected(ref.error());
+        Registry::PullOptions pull;
+        pull.insecure = config.insecureRegistry;
+        pull.cacheDirectory = cache.directory();
+        pull.cancel = options.cancel;
+        pull.progress = options.progress;
+        auto result = Registry::pull(*ref, pull);
+        if (!result)
+            return std::unexpected(result.error());
+        pulled = *result;
+        path = result->layoutPath;
+    }
     auto source =
-        Image::ImageSource::open(imagePath, cache.directory() + u"/tmp"_qs, limit + (64LL << 20));
+        Image::ImageSource::open(path, cache.directory() + u"/tmp"_qs, limit + (64LL << 20));
     if (!source)
         return std::unexpected(source.error());
     auto info = Image::readImage(**source);
@@ -30,8 +47,15 @@ Result<std::shared_ptr<PreparedImage>> prepareImage(const QString &imagePath,
         return std::unexpected(info.error());
     auto prepared = std::make_shared<PreparedImage>();
     prepared->info = *info;
+    if (pulled) {
+        prepared->registryReference = pulled->reference.toString();
+        prepared->layerPulls = pulled->layers;
+        prepared->info.reference = prepared->registryReference;
+    }
     prepared->cached = cache.lookup(*info).has_value();
     double readMs = double(timer.nsecsElapsed()) / 1e6;
+    // A registry pull is real; --pull-bandwidth then stretches it to what FC's link would take
+    // (the slower of the two), as for a file.
     if (config.pullBandwidthMBps && !prepared->cached) {
         // A registry pull moves the compressed layers; wait out what the link would take.
         const double pullMs =

@@ -10,6 +10,7 @@
 #include "config/FunctionConfig.h"
 #include "image/ImageCache.h"
 #include "image/ImageManifest.h"
+#include "registry/RegistryPull.h"
 
 namespace Fcemu::Runtime {
 
@@ -21,7 +22,10 @@ struct PreparedImage
     Image::CacheEntry entry;
     Image::CacheLease lease;
     bool cached = false; // the cache already had it: no unpack, and FC charges no pull
-    double pullMs = 0;   // reading the archive, or the simulated registry pull
+    double pullMs = 0;   // reading the archive, or the registry pull (real and/or simulated)
+    // A registry IMAGE: the reference and each layer's real pull (empty for a file).
+    QString registryReference;
+    QList<Registry::BlobPull> layerPulls;
     double unpackMs = 0; // 0 when cached
 };
 
@@ -35,9 +39,10 @@ struct PrepareOptions
 // FC's cap on the uncompressed image for the instance type (elastic 3 GB, GPU 10 GB).
 qint64 uncompressedLimit(const Config::FunctionConfig &config);
 
-// Opens, verifies and (on a cache miss) unpacks `imagePath`. With --pull-bandwidth, the pull
-// phase lasts compressedSize / bandwidth, as a registry pull of the image would (a cached
-// image is not pulled). Blocking: call it off the GUI thread.
+// Opens, verifies and (on a cache miss) unpacks `imagePath`. A registry reference
+// (Registry::looksLikeReference) is pulled into the blob store first; the pull is the pull phase.
+// With --pull-bandwidth, the pull phase lasts compressedSize / bandwidth, as a registry pull of the
+// image would (a cached image is not pulled). Blocking: call it off the GUI thread.
 Result<std::shared_ptr<PreparedImage>> prepareImage(const QString &imagePath,
                                                     const Config::FunctionConfig &config,
                                                     const PrepareOptions &options = {});

@@ -67,8 +67,9 @@ private slots:
                                      u"pull-bandwidth"_qs,
                                      u"billing"_qs,
                                      u"seccomp"_qs,
-                                     u"internet-access"_qs}));
-        for (const char *flag : {"initializer", "pre-freeze", "pre-stop"})
+                                     u"internet-access"_qs,
+                                     u"insecure-registry"_qs}));
+        for (const char *flag : {"initializer", "pre-freeze", "pre-stop", "insecure-registry"})
             QVERIFY(!findFunctionOption(QString::fromUtf8(flag))->takesValue());
         QVERIFY(findFunctionOption(u"--memory"_qs)->takesValue());
         QVERIFY(findFunctionOption(u"env"_qs)->repeatable);

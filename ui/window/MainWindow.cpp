@@ -26,6 +26,7 @@
 #include <QVBoxLayout>
 
 #include "MessageBanner.h"
+#include "RegistryDialog.h"
 #include "Theme.h"
 #include "common/Format.h"
 #include "config/ConfigFile.h"
@@ -38,6 +39,7 @@
 #include "invoke/InvokePanel.h"
 #include "invoke/ResponseView.h"
 #include "requests/RequestListView.h"
+#include "registry/Reference.h"
 #include "runtime/ImagePreparation.h"
 #include "session/FunctionSession.h"
 #include "settings/FunctionSettingsForm.h"
@@ -273,6 +275,7 @@ void MainWindow::createMenus()
     QMenu *file = menuBar()->addMenu(tr("&File"));
     QAction *open = file->addAction(tr("&Open Image…"), this, &MainWindow::chooseImage);
     open->setShortcut(QKeySequence::Open);
+    file->addAction(tr("Open from Re&gistry…"), this, &MainWindow::chooseRegistryImage);
     file->addAction(tr("Open &Sample Function"), this, &MainWindow::openSample);
     m_recentMenu = file->addMenu(tr("Open &Recent"));
     file->addSeparator();
@@ -382,7 +385,23 @@ QString MainWindow::sampleImagePath()
 
 QString MainWindow::imageKey(const QString &path)
 {
+    if (Registry::looksLikeReference(path))
+        return path;
     return path == sampleImagePath() ? kSampleKey : QFileInfo(path).absoluteFilePath();
+}
+
+void MainWindow::chooseRegistryImage()
+{
+    RegistryDialog dialog(this);
+    if (m_openingPath.isEmpty() ? false : Registry::looksLikeReference(m_openingPath))
+        dialog.setReference(m_openingPath);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    // The pull runs in ImagePreparation's thread; the progress bar and Cancel work as for a file.
+    Config::FunctionConfig config =
+        loadFunctionSettings(dialog.reference()).value_or(Config::FunctionConfig{});
+    config.insecureRegistry = dialog.insecure();
+    openImage(dialog.reference(), config);
 }
 
 void MainWindow::openSample()

@@ -113,6 +113,7 @@ private:
     void updateStatus();
     void updateTitle();
     void chooseImage();
+    void chooseRegistryImage();
     void chooseConfig();
     void chooseHarFile();
     void copyEndpoint();
