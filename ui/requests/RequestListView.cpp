@@ -78,8 +78,14 @@ RequestListView::RequestListView(Session::FunctionSession *session, QWidget *par
       m_copyIdAction(new QAction(tr("Copy request id"), this)),
       m_copyCurlAction(new QAction(tr("Copy as curl"), this)), m_count(new QLabel(this)),
       m_outcome(new QComboBox(this)), m_empty(new QLabel(this)), m_table(new QTableView(this)),
-      m_scaleLabel(new QTimer(this))
+      m_scaleLabel(new QTimer(this)), m_scrollToCurrent(new QTimer(this))
 {
+    m_scrollToCurrent->setSingleShot(true);
+    m_scrollToCurrent->setInterval(50);
+    connect(m_scrollToCurrent, &QTimer::timeout, this, [this]() {
+        if (m_table->currentIndex().isValid())
+            m_table->scrollTo(m_table->currentIndex());
+    });
     m_scaleLabel->setSingleShot(true);
     m_scaleLabel->setInterval(0);
     connect(m_scaleLabel, &QTimer::timeout, this,
@@ -304,20 +310,27 @@ void RequestListView::followNewest()
     // The newest record the filter lets through.
     for (int row = m_model->rowCount() - 1; row >= 0; --row) {
         if (m_proxy->mapFromSource(m_model->index(row, 0)).isValid()) {
-            setCurrentSourceRow(row);
+            setCurrentSourceRow(row, false);
+            if (!m_scrollToCurrent->isActive())
+                m_scrollToCurrent->start();
             return;
         }
     }
 }
 
-void RequestListView::setCurrentSourceRow(int row)
+void RequestListView::setCurrentSourceRow(int row, bool scrollNow)
 {
     const QModelIndex index = m_proxy->mapFromSource(m_model->index(row, 0));
     if (!index.isValid())
         return;
+    // QAbstractItemView scrolls to a new current index itself (autoScroll): not now when the
+    // scroll is to come later.
+    m_table->setAutoScroll(scrollNow);
     m_table->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect |
                                                           QItemSelectionModel::Rows);
-    m_table->scrollTo(index);
+    m_table->setAutoScroll(true);
+    if (scrollNow)
+        m_table->scrollTo(index);
 }
 
 void RequestListView::currentChanged()
