@@ -78,13 +78,13 @@ RequestListView::RequestListView(Session::FunctionSession *session, QWidget *par
       m_copyIdAction(new QAction(tr("Copy request id"), this)),
       m_copyCurlAction(new QAction(tr("Copy as curl"), this)), m_count(new QLabel(this)),
       m_outcome(new QComboBox(this)), m_empty(new QLabel(this)), m_table(new QTableView(this)),
-      m_scaleLabel(new QTimer(this)), m_scrollToCurrent(new QTimer(this))
+      m_scaleLabel(new QTimer(this)), m_followLater(new QTimer(this))
 {
-    m_scrollToCurrent->setSingleShot(true);
-    m_scrollToCurrent->setInterval(50);
-    connect(m_scrollToCurrent, &QTimer::timeout, this, [this]() {
-        if (m_table->currentIndex().isValid())
-            m_table->scrollTo(m_table->currentIndex());
+    m_followLater->setSingleShot(true);
+    m_followLater->setInterval(50);
+    connect(m_followLater, &QTimer::timeout, this, [this]() {
+        if (m_follow)
+            followNewest();
     });
     m_scaleLabel->setSingleShot(true);
     m_scaleLabel->setInterval(0);
@@ -201,8 +201,8 @@ RequestListView::RequestListView(Session::FunctionSession *session, QWidget *par
                         m_scaleMs = std::max(m_scaleMs, barLengthMs(*m_model->record(row)));
                 }
                 updateScaleLabel();
-                if (m_follow)
-                    followNewest();
+                if (m_follow && !m_followLater->isActive())
+                    m_followLater->start();
             });
     const auto rescale = [this]() {
         m_scaleDirty = true;
@@ -310,27 +310,20 @@ void RequestListView::followNewest()
     // The newest record the filter lets through.
     for (int row = m_model->rowCount() - 1; row >= 0; --row) {
         if (m_proxy->mapFromSource(m_model->index(row, 0)).isValid()) {
-            setCurrentSourceRow(row, false);
-            if (!m_scrollToCurrent->isActive())
-                m_scrollToCurrent->start();
+            setCurrentSourceRow(row);
             return;
         }
     }
 }
 
-void RequestListView::setCurrentSourceRow(int row, bool scrollNow)
+void RequestListView::setCurrentSourceRow(int row)
 {
     const QModelIndex index = m_proxy->mapFromSource(m_model->index(row, 0));
     if (!index.isValid())
         return;
-    // QAbstractItemView scrolls to a new current index itself (autoScroll): not now when the
-    // scroll is to come later.
-    m_table->setAutoScroll(scrollNow);
     m_table->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect |
                                                           QItemSelectionModel::Rows);
-    m_table->setAutoScroll(true);
-    if (scrollNow)
-        m_table->scrollTo(index);
+    m_table->scrollTo(index);
 }
 
 void RequestListView::currentChanged()

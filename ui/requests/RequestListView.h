@@ -69,7 +69,7 @@ protected:
 private:
     void applyFilter(const QString &text);
     void followNewest();
-    void setCurrentSourceRow(int row, bool scrollNow = true);
+    void setCurrentSourceRow(int row);
     void currentChanged();
     void layoutColumns();
     void showContextMenu(const QPoint &pos);
@@ -97,9 +97,10 @@ private:
     double m_scaleMs = 0;
     bool m_scaleDirty = true;
     QTimer *m_scaleLabel; // single shot: the Timeline header's scale
-    // Single shot: following the newest, the table scrolls to it once per burst of new rows
-    // (one scroll per row moved the whole viewport's pixels a thousand times a second).
-    QTimer *m_scrollToCurrent;
+    // Single shot: while following, new rows move the current row to the newest once per burst
+    // (per row, the table's relayout and scroll and the inspectors' redraw stalled the window
+    // at a thousand requests a second: bench/ui_window).
+    QTimer *m_followLater;
 };
 
 } // namespace Fcemu::Ui
