@@ -201,8 +201,12 @@ RequestListView::RequestListView(Session::FunctionSession *session, QWidget *par
                         m_scaleMs = std::max(m_scaleMs, barLengthMs(*m_model->record(row)));
                 }
                 updateScaleLabel();
-                if (m_follow && !m_followLater->isActive())
+                if (!m_follow || m_followLater->isActive())
+                    return;
+                if (m_lastFollow.isValid() && m_lastFollow.elapsed() < m_followLater->interval())
                     m_followLater->start();
+                else
+                    followNewest();
             });
     const auto rescale = [this]() {
         m_scaleDirty = true;
@@ -307,6 +311,7 @@ void RequestListView::applyFilter(const QString &text)
 
 void RequestListView::followNewest()
 {
+    m_lastFollow.start();
     // The newest record the filter lets through.
     for (int row = m_model->rowCount() - 1; row >= 0; --row) {
         if (m_proxy->mapFromSource(m_model->index(row, 0)).isValid()) {
