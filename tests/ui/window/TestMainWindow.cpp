@@ -156,6 +156,7 @@ private slots:
                 return line.label.contains(u"GB-s"_qs);
             });
         QVERIFY(gbsLine != working.cend());
+        QTRY_VERIFY(visibleText(window.billingInspector()).contains(warm));
         const QString billing = visibleText(window.billingInspector());
         QVERIFY2(billing.contains(gbsLine->quantity) && billing.contains(gbsLine->factor) &&
                      billing.contains(gbsLine->amount),
