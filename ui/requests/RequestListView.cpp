@@ -78,8 +78,14 @@ RequestListView::RequestListView(Session::FunctionSession *session, QWidget *par
       m_copyIdAction(new QAction(tr("Copy request id"), this)),
       m_copyCurlAction(new QAction(tr("Copy as curl"), this)), m_count(new QLabel(this)),
       m_outcome(new QComboBox(this)), m_empty(new QLabel(this)), m_table(new QTableView(this)),
-      m_scaleLabel(new QTimer(this))
+      m_scaleLabel(new QTimer(this)), m_followLater(new QTimer(this))
 {
+    m_followLater->setSingleShot(true);
+    m_followLater->setInterval(50);
+    connect(m_followLater, &QTimer::timeout, this, [this]() {
+        if (m_follow)
+            followNewest();
+    });
     m_scaleLabel->setSingleShot(true);
     m_scaleLabel->setInterval(0);
     connect(m_scaleLabel, &QTimer::timeout, this,
@@ -195,7 +201,11 @@ RequestListView::RequestListView(Session::FunctionSession *session, QWidget *par
                         m_scaleMs = std::max(m_scaleMs, barLengthMs(*m_model->record(row)));
                 }
                 updateScaleLabel();
-                if (m_follow)
+                if (!m_follow || m_followLater->isActive())
+                    return;
+                if (m_lastFollow.isValid() && m_lastFollow.elapsed() < m_followLater->interval())
+                    m_followLater->start();
+                else
                     followNewest();
             });
     const auto rescale = [this]() {
@@ -301,6 +311,7 @@ void RequestListView::applyFilter(const QString &text)
 
 void RequestListView::followNewest()
 {
+    m_lastFollow.start();
     // The newest record the filter lets through.
     for (int row = m_model->rowCount() - 1; row >= 0; --row) {
         if (m_proxy->mapFromSource(m_model->index(row, 0)).isValid()) {

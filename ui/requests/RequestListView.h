@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QElapsedTimer>
 #include <QWidget>
 
 #include "telemetry/InvocationRecord.h"
@@ -97,6 +98,11 @@ private:
     double m_scaleMs = 0;
     bool m_scaleDirty = true;
     QTimer *m_scaleLabel; // single shot: the Timeline header's scale
+    // Single shot: while following, a burst of new rows moves the current row to the newest once
+    // (per row, the table's relayout and scroll and the inspectors' redraw stalled the window
+    // at a thousand requests a second: bench/ui_window).
+    QTimer *m_followLater;
+    QElapsedTimer m_lastFollow; // the first new row after a quiet spell is followed at once
 };
 
 } // namespace Fcemu::Ui

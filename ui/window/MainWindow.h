@@ -3,6 +3,7 @@
 #include <memory>
 #include <optional>
 
+#include <QElapsedTimer>
 #include <QMainWindow>
 
 #include "common/Error.h"
@@ -14,6 +15,7 @@ class QDockWidget;
 class QLabel;
 class QMenu;
 class QProgressBar;
+class QTimer;
 class QToolButton;
 
 namespace Fcemu::Runtime {
@@ -105,6 +107,7 @@ private:
     QDockWidget *addPanel(QWidget *panel, const QString &title, const QString &objectName,
                           Qt::DockWidgetArea area);
     void showRecord(const Telemetry::InvocationRecord *record);
+    void currentRecordChanged(const Telemetry::InvocationRecord *record);
     void preparationDone(std::shared_ptr<Runtime::PreparedImage> image);
     void preparationFailed(const QString &message);
     void applySettings(const Config::FunctionConfig &config);
@@ -137,6 +140,10 @@ private:
     QList<QDockWidget *> m_docks;
     QByteArray m_defaultState;
     QString m_loadedKey; // imageKey() of the image whose records the list shows
+    // Following the newest request under load, the inspectors redraw at most once per
+    // kInspectorIntervalMs (the last record wins): see currentRecordChanged().
+    QTimer *m_showTimer = nullptr;
+    QElapsedTimer m_lastShown;
     int m_zoomPercent = 100;
     qreal m_basePointSize = 0;
     bool m_restoredState = false;

@@ -155,9 +155,15 @@ void TestRequestListView::followsTheNewestUntilARowIsClicked()
     QVERIFY(view.isFollowingNewest());
     QCOMPARE(view.currentRecord(), nullptr);
 
-    for (int i = 1; i <= 3; ++i)
-        store->append(makeRecord(u"r%1"_qs.arg(i), i == 1, 10.0 * i));
-    QCOMPARE(current.count(), 3);
+    // The first arrival becomes current at once; a burst is followed once it settles (50 ms),
+    // not row by row.
+    store->append(makeRecord(u"r1"_qs, true, 10));
+    QCOMPARE(current.count(), 1);
+    QCOMPARE(view.currentRecord()->requestId, u"r1"_qs);
+    for (int i = 2; i <= 3; ++i)
+        store->append(makeRecord(u"r%1"_qs.arg(i), false, 10.0 * i));
+    QCOMPARE(current.count(), 1);
+    QTRY_COMPARE(current.count(), 2);
     QCOMPARE(current.last().at(0).value<const Telemetry::InvocationRecord *>(), &store->at(2));
     QCOMPARE(view.currentRecord()->requestId, u"r3"_qs);
 
@@ -165,19 +171,19 @@ void TestRequestListView::followsTheNewestUntilARowIsClicked()
     const QRect first = view.table()->visualRect(view.proxy()->index(0, RequestModel::RequestId));
     QTest::mouseClick(view.table()->viewport(), Qt::LeftButton, {}, first.center());
     QVERIFY(!view.isFollowingNewest());
-    QCOMPARE(current.count(), 4);
+    QCOMPARE(current.count(), 3);
     QCOMPARE(current.last().at(0).value<const Telemetry::InvocationRecord *>(), &store->at(0));
     store->append(makeRecord(u"r4"_qs, false, 5));
     store->append(makeRecord(u"r5"_qs, false, 5));
-    QCOMPARE(current.count(), 4);
+    QCOMPARE(current.count(), 3);
     QCOMPARE(view.currentRecord()->requestId, u"r1"_qs);
 
     // Following again jumps to the newest.
     view.setFollowingNewest(true);
-    QCOMPARE(current.count(), 5);
+    QCOMPARE(current.count(), 4);
     QCOMPARE(view.currentRecord()->requestId, u"r5"_qs);
     store->append(makeRecord(u"r6"_qs, false, 5));
-    QCOMPARE(view.currentRecord()->requestId, u"r6"_qs);
+    QTRY_COMPARE(view.currentRecord()->requestId, u"r6"_qs);
 
     // Keyboard navigation is picking too.
     QTest::keyClick(view.table(), Qt::Key_Up);
@@ -232,7 +238,7 @@ void TestRequestListView::clearingTheStoreEmitsNoRecord()
     QCOMPARE(current.at(0).at(0).value<const Telemetry::InvocationRecord *>(), nullptr);
     QCOMPARE(m_view->currentRecord(), nullptr);
     m_session->records()->append(makeRecord(u"b"_qs, false, 10));
-    QCOMPARE(current.count(), 2);
+    QTRY_COMPARE(current.count(), 2);
     QCOMPARE(m_view->currentRecord()->requestId, u"b"_qs);
 }
 
@@ -287,8 +293,10 @@ void TestRequestListView::tenThousandRequests()
 
     QCOMPARE(inserted.count(), 10'500);
     QCOMPARE(removed.count(), 500);
-    // Every warm arrival became current (10,290 warm ones), and the refilter moved to a cold one.
-    QCOMPARE(current.count(), 10'290 + 1);
+    // The newest warm arrival became current burst by burst, not once per row (10,290 warm
+    // ones: the table's relayout and the inspectors per row stalled the window), and the
+    // refilter moved to a cold one.
+    QVERIFY2(current.count() < 10'290 / 2, qPrintable(QString::number(current.count())));
     QCOMPARE(view.model()->rowCount(), 10'000);
     QCOMPARE(view.model()->index(0, RequestModel::RequestId).data().toString(), u"1-00500"_qs);
     // Cold are i % 50 == 0 among 500..10499: 200 of them.
@@ -307,7 +315,7 @@ void TestRequestListView::tenThousandRequests()
     store->append(makeRecord(u"1-last"_qs, false, 5));
     QCOMPARE(removed.count(), 501);
     QCOMPARE(view.proxy()->rowCount(), 10'000);
-    QCOMPARE(view.currentRecord()->requestId, u"1-last"_qs);
+    QTRY_COMPARE(view.currentRecord()->requestId, u"1-last"_qs);
     QCOMPARE(view.proxy()->index(0, RequestModel::RequestId).data().toString(), u"1-00501"_qs);
 
     // The user pins the oldest record; when the store drops it, the next one becomes current

@@ -122,6 +122,8 @@ private slots:
         QTRY_COMPARE(view->model()->rowCount(), 1);
         QVERIFY(visibleText(window.requestList()).contains(cold));
 
+        // The inspectors redraw at most every 200 ms while following the newest.
+        QTRY_VERIFY(visibleText(window.headersInspector()).contains(cold));
         const QString headers = visibleText(window.headersInspector());
         QVERIFY2(headers.contains(u"x-fc-request-id"_qs, Qt::CaseInsensitive), qPrintable(headers));
         QVERIFY(headers.contains(cold));
@@ -154,6 +156,7 @@ private slots:
                 return line.label.contains(u"GB-s"_qs);
             });
         QVERIFY(gbsLine != working.cend());
+        QTRY_VERIFY(visibleText(window.billingInspector()).contains(warm));
         const QString billing = visibleText(window.billingInspector());
         QVERIFY2(billing.contains(gbsLine->quantity) && billing.contains(gbsLine->factor) &&
                      billing.contains(gbsLine->amount),
