@@ -17,7 +17,7 @@
 #include "gateway/LocalServer.h"
 #include "runtime/FunctionImage.h"
 #include "runtime/JobInvoker.h"
-#include "runtime/WebInvoker.h"
+#include "runtime/InstancePool.h"
 #include "sandbox/Sandbox.h"
 #include "gateway/Har.h"
 
@@ -161,42 +161,53 @@ int runInvokeCommand(const QStringList &arguments)
         httpRequest.body = parser.value(u"data"_qs).toUtf8();
     }
 
-    Runtime::JobInvoker job(*config, *image);
-    Runtime::WebInvoker web(*config, *image);
+    // Web-server mode runs on the same InstancePool as `fcemu serve` and the desktop app (one
+    // engine); the invocations are sequential, so one instance serves them all, as in FC.
+    std::unique_ptr<Runtime::InstancePool> pool;
+    std::unique_ptr<Runtime::JobInvoker> job;
+    if (config->webServerMode)
+        pool = std::make_unique<Runtime::InstancePool>(*config, *image);
+    else
+        job = std::make_unique<Runtime::JobInvoker>(*config, *image);
     const auto printLine = [&](const QString &, const QString &, qint64, const QString &line) {
         out << line << '\n' << Qt::flush;
     };
-    if (!json) {
-        QObject::connect(&job, &Runtime::JobInvoker::logLine, &job, printLine);
-        QObject::connect(&web, &Runtime::WebInvoker::logLine, &web, printLine);
-    }
+    if (!json && pool)
+        QObject::connect(pool.get(), &Runtime::InstancePool::logLine, pool.get(), printLine);
+    if (!json && job)
+        QObject::connect(job.get(), &Runtime::JobInvoker::logLine, job.get(), printLine);
+    if (pool)
+        pool->start();
+    // An event goes to the function the way FC3's InvokeFunction call carries it.
+    Gateway::HttpRequest eventRequest;
+    eventRequest.method = "POST";
+    eventRequest.target = Gateway::fc3InvokePath(config->name).toUtf8();
+    eventRequest.body = event;
     int exitCode = 0;
     std::vector<Telemetry::InvocationRecord> records; // for --har
     for (int i = 0; i < repeat; ++i) {
         Telemetry::InvocationRecord record;
-        Telemetry::Timings cold;
-        if (i == 0) {
-            cold.pullMs = (*image)->pullMs;
-            cold.unpackMs = (*image)->unpackMs;
-        }
-        if (config->webServerMode) {
-            auto connection =
-                QObject::connect(&web, &Runtime::WebInvoker::finished, &web,
-                                 [&](const Telemetry::InvocationRecord &r) { record = r; });
-            if (http)
-                web.invokeHttp(httpRequest, cold);
-            else
-                web.invokeEvent(event, cold);
-            QObject::disconnect(connection);
+        QEventLoop loop;
+        if (pool) {
+            pool->submit(http ? httpRequest : eventRequest, http,
+                         [&](const Telemetry::InvocationRecord &r) {
+                             record = r;
+                             loop.quit();
+                         });
+            loop.exec();
         } else {
-            QEventLoop loop;
-            auto connection = QObject::connect(&job, &Runtime::JobInvoker::finished, &loop,
+            Telemetry::Timings cold;
+            if (i == 0) {
+                cold.pullMs = (*image)->pullMs;
+                cold.unpackMs = (*image)->unpackMs;
+            }
+            auto connection = QObject::connect(job.get(), &Runtime::JobInvoker::finished, &loop,
                                                [&](const Telemetry::InvocationRecord &r) {
                                                    record = r;
                                                    loop.quit();
                                                });
-            job.invoke(event, cold);
-            if (job.isBusy())
+            job->invoke(event, cold);
+            if (job->isBusy())
                 loop.exec();
             QObject::disconnect(connection);
         }
@@ -222,7 +233,11 @@ int runInvokeCommand(const QStringList &arguments)
                 << record.error->message.section(u'\n', 0, 0) << '\n';
         }
     }
-    web.stop();
+    if (pool) { // GET /pre-stop when configured, then every instance stops
+        QEventLoop loop;
+        pool->stop([&loop]() { loop.quit(); });
+        loop.exec();
+    }
     if (!harPath.isEmpty()) {
         Gateway::HarOptions options;
         options.includeSecrets = parser.isSet(u"har-secrets"_qs);

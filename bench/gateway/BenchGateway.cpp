@@ -22,7 +22,7 @@
 #include <QFile>
 #include <QProcess>
 #include <QRegularExpression>
-#include <QSignalSpy>
+#include <QEventLoop>
 #include <QStandardPaths>
 #include <QTcpSocket>
 #include <QTemporaryDir>
@@ -30,7 +30,7 @@
 #include <QThread>
 
 #include "runtime/FunctionImage.h"
-#include "runtime/WebInvoker.h"
+#include "runtime/InstancePool.h"
 
 using namespace Fcemu;
 
@@ -328,12 +328,17 @@ int main(int argc, char *argv[])
     QList<double> sandbox, startup, invoke, total;
     const int n = std::max(1, parser.value(u"cold"_qs).toInt());
     for (int i = 0; i < n; ++i) {
-        Runtime::WebInvoker invoker({}, *prepared);
-        QSignalSpy finished(&invoker, &Runtime::WebInvoker::finished);
+        // As `fcemu invoke` runs it: one InstancePool, one call waited for.
+        Runtime::InstancePool invoker({}, *prepared);
         Gateway::HttpRequest request;
         request.setTarget("/hello");
-        invoker.invokeHttp(request);
-        const auto r = finished.value(0).value(0).value<Telemetry::InvocationRecord>();
+        Telemetry::InvocationRecord r;
+        QEventLoop loop;
+        invoker.submit(request, true, [&](const Telemetry::InvocationRecord &record) {
+            r = record;
+            loop.quit();
+        });
+        loop.exec();
         if (r.error || !r.coldStart) {
             out << "  failed: " << (r.error ? r.error->message : u"not cold"_qs) << Qt::endl;
             return 1;
@@ -342,7 +347,8 @@ int main(int argc, char *argv[])
         startup.append(r.timings.startupMs);
         invoke.append(r.timings.invokeMs);
         total.append(r.timings.totalMs);
-        invoker.stop();
+        invoker.stop([&loop]() { loop.quit(); });
+        loop.exec();
     }
     out << QString::asprintf(
                "  median of %d: sandbox %.2f ms, startup (exec to port answering) %.2f ms, "

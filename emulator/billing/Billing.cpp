@@ -95,15 +95,6 @@ QString modelName(Model model)
     return model == Model::Fc3 ? u"fc3"_qs : u"fc2"_qs;
 }
 
-std::optional<Model> parseModel(QStringView name)
-{
-    if (name == u"fc2")
-        return Model::Fc2;
-    if (name == u"fc3")
-        return Model::Fc3;
-    return std::nullopt;
-}
-
 Quantities &Quantities::operator+=(const Quantities &o)
 {
     invocations += o.invocations;

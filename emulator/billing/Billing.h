@@ -19,7 +19,6 @@ namespace Fcemu::Billing {
 enum class Model { Fc2, Fc3 };
 
 QString modelName(Model model); // "fc2", "fc3": the JSON report's "model" (SPEC §1.2)
-std::optional<Model> parseModel(QStringView name);
 
 // fc-semantics §10.7: two statements of FC3's free disk.
 enum class DiskAllowance {

@@ -168,11 +168,6 @@ Money Money::fromPico(qint64 pico, const QString &currency)
     return Money(pico, currency);
 }
 
-Money Money::fromMicros(qint64 micros, const QString &currency)
-{
-    return Money(saturateToInt64(Int128(micros) * kPicoPerMicro), currency);
-}
-
 std::optional<Money> Money::fromDecimal(QStringView text, const QString &currency)
 {
     const auto value = parseDecimal(text, kDecimals);

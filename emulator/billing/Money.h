@@ -55,7 +55,6 @@ public:
 
     Money() = default;
     static Money fromPico(qint64 pico, const QString &currency);
-    static Money fromMicros(qint64 micros, const QString &currency);
     // Exact: "0.000016384" → 16,384,000 pico. nullopt for text that is not a decimal of at most
     // 12 decimals.
     static std::optional<Money> fromDecimal(QStringView text, const QString &currency);

@@ -52,31 +52,6 @@ bool isConnectionLoss(int err)
 
 } // namespace
 
-QString clientErrorName(ClientError error)
-{
-    switch (error) {
-    case ClientError::None:
-        return u"None"_qs;
-    case ClientError::Timeout:
-        return u"Timeout"_qs;
-    case ClientError::Cancelled:
-        return u"Cancelled"_qs;
-    case ClientError::ConnectionDeadBeforeSend:
-        return u"ConnectionDeadBeforeSend"_qs;
-    case ClientError::ConnectionClosedBeforeResponse:
-        return u"ConnectionClosedBeforeResponse"_qs;
-    case ClientError::ConnectionClosedMidResponse:
-        return u"ConnectionClosedMidResponse"_qs;
-    case ClientError::BadResponse:
-        return u"BadResponse"_qs;
-    case ClientError::ResponseTooLarge:
-        return u"ResponseTooLarge"_qs;
-    case ClientError::SocketError:
-        return u"SocketError"_qs;
-    }
-    return u"Unknown"_qs;
-}
-
 bool RoundTripInfo::shouldRetry(QByteArrayView method) const
 {
     if (error == ClientError::ConnectionDeadBeforeSend)

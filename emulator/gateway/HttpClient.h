@@ -1,7 +1,7 @@
 #pragma once
 
-// The client for one TCP connection to a function instance (SPEC §4): blocking (WebInvoker, on a
-// worker thread) or stepped by an event loop (InstancePool). The socket comes from
+// The client for one TCP connection to a function instance (SPEC §4): stepped by an event loop
+// (InstancePool), or blocking (roundTrip(), for tests and tools). The socket comes from
 // Sandbox::Instance::connectTcp() (already connected inside the instance's network namespace) or,
 // in tests, from a plain connect().
 //
@@ -41,9 +41,6 @@ enum class ClientError {
     ResponseTooLarge,               // over the header or body limit (FC: 502 BadResponse)
     SocketError,                    // any other socket failure (errno in the message)
 };
-
-// Names for logs and tests: "Timeout", "ConnectionDeadBeforeSend", ...
-QString clientErrorName(ClientError error);
 
 // Durations of one round trip, in ms on the monotonic clock, as HAR 1.2 defines them:
 // send = first byte written to last byte written; wait = last byte written to first response

@@ -53,7 +53,6 @@ public:
         m_pause = Pause::None;
         m_headRequest = false;
         m_eofDelimited = false;
-        m_upgrade = false;
         m_ownError = HPE_OK;
         m_sawTransferEncoding = false;
         m_chunkedKnown = true;
@@ -289,7 +288,6 @@ public:
             r.versionMinor = p->http_minor;
             r.keepAlive = keepAlive;
             c->splitTarget();
-            c->m_upgrade = p->upgrade != 0;
         } else {
             HttpResponse &r = c->m_response;
             r.status = int(p->status_code);
@@ -398,7 +396,6 @@ public:
     Pause m_pause = Pause::None;
     bool m_headRequest = false;
     bool m_eofDelimited = false;
-    bool m_upgrade = false;
     http_errno m_ownError = HPE_OK;
     // Transfer-Encoding look-alikes, see afterHeaderName().
     bool m_sawTransferEncoding = false;
@@ -446,10 +443,6 @@ qsizetype RequestParser::pathLength() const
 qsizetype RequestParser::headerBytes() const
 {
     return m_core->m_headerBytes;
-}
-bool RequestParser::isUpgrade() const
-{
-    return m_core->m_upgrade;
 }
 const HttpRequest &RequestParser::request() const
 {
@@ -509,11 +502,6 @@ qsizetype ResponseParser::headerBytes() const
 {
     return m_core->m_headerBytes;
 }
-bool ResponseParser::headersComplete() const
-{
-    return m_core->m_headersComplete;
-}
-
 bool ResponseParser::bodyEndsWithConnection() const
 {
     return m_core->m_headersComplete && m_core->m_eofDelimited;

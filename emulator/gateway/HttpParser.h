@@ -60,7 +60,6 @@ public:
     QString errorString() const;   // for BadRequest and TooLarge
     qsizetype pathLength() const;  // bytes of the request target seen so far (path + query)
     qsizetype headerBytes() const; // bytes of the header block seen so far
-    bool isUpgrade() const;        // CONNECT or "Upgrade:": the bytes after consumed() are not HTTP
 
     const HttpRequest &request() const;
     HttpRequest takeRequest();
@@ -99,8 +98,6 @@ public:
     ParseLimit limitExceeded() const;
     QString errorString() const;
     qsizetype headerBytes() const;
-    // True once the status line and headers are parsed (response().status is valid).
-    bool headersComplete() const;
     // The body is delimited by the end of the connection, which cannot be reused.
     bool bodyEndsWithConnection() const;
 

@@ -1,7 +1,7 @@
 #pragma once
 
-// FC's wording for the failures of web-server mode (SPEC §4, fc-semantics §4), shared by the
-// single-instance WebInvoker and the InstancePool so both say exactly the same thing.
+// FC's wording for the failures of web-server mode (SPEC §4, fc-semantics §4), used by the
+// InstancePool and kept apart from it so that the wording can be read (and tested) in one place.
 
 #include <QList>
 #include <QString>

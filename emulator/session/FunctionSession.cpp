@@ -65,16 +65,6 @@ Status FunctionSession::reconfigure(Config::FunctionConfig config)
     return started;
 }
 
-void FunctionSession::unload()
-{
-    if (!isLoaded())
-        return;
-    stopRunner();
-    m_image.reset();
-    m_imagePath.clear();
-    emit unloaded();
-}
-
 QString FunctionSession::endpointUrl() const
 {
     return m_server ? m_server->baseUrl() : QString();

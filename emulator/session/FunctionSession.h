@@ -47,7 +47,6 @@ public:
                 std::shared_ptr<Runtime::PreparedImage> image);
     // Applies new settings to the loaded function: its instances stop, the next call is cold.
     Status reconfigure(Config::FunctionConfig config);
-    void unload();
 
     bool isLoaded() const { return m_image != nullptr; }
     QString imagePath() const { return m_imagePath; }

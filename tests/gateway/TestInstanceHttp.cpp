@@ -14,6 +14,7 @@
 
 #include "gateway/HttpClient.h"
 #include "sandbox/Sandbox.h"
+#include "SandboxTestSupport.h"
 
 using namespace Fcemu;
 using namespace Fcemu::Gateway;
@@ -65,12 +66,7 @@ private:
 private slots:
     void initTestCase()
     {
-        const Status userns = checkUserNamespaces();
-        if (!userns) {
-            if (qEnvironmentVariable("EMU_SANDBOX_MUST_WORK") == u"1"_qs)
-                QFAIL(qPrintable(userns.error().message));
-            QSKIP(qPrintable(userns.error().message));
-        }
+        FCEMU_REQUIRE_SANDBOX();
         QVERIFY(m_dir.isValid());
         m_rootfs = m_dir.filePath(u"rootfs"_qs);
         QDir dir(m_rootfs);

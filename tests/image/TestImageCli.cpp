@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ImageFixtures.h"
+#include "SandboxTestSupport.h"
 
 using namespace Fcemu::Test;
 using json = nlohmann::json;
@@ -204,7 +205,7 @@ private slots:
         QVERIFY(p.waitForFinished(120000));
         if (p.exitCode() == 99 || p.exitStatus() != QProcess::NormalExit ||
             p.readAllStandardError().contains("unshare")) {
-            if (qEnvironmentVariable("EMU_SANDBOX_MUST_WORK") != u"1"_qs)
+            if (!Fcemu::TestSupport::sandboxMustWork())
                 QSKIP("cannot mount a tmpfs in a user namespace here");
             QFAIL("cannot mount a tmpfs in a user namespace (EMU_SANDBOX_MUST_WORK=1)");
         }

@@ -17,8 +17,9 @@
 
 #include "image/ImagePacker.h"
 #include "runtime/FunctionImage.h"
-#include "runtime/WebInvoker.h"
+#include "runtime/InstancePool.h"
 #include "sandbox/Sandbox.h"
+#include "SandboxTestSupport.h"
 
 using namespace Fcemu;
 
@@ -93,16 +94,14 @@ class TestExpressApp final : public QObject
         return seen.contains(u"express"_qs);
     }
 
-    Telemetry::InvocationRecord http(Runtime::WebInvoker &invoker, const QByteArray &path,
-                                     const QByteArray &query = {})
+    static Telemetry::InvocationRecord http(Runtime::InstancePool &pool, const QByteArray &path,
+                                            const QByteArray &query = {})
     {
-        QSignalSpy finished(&invoker, &Runtime::WebInvoker::finished);
         Gateway::HttpRequest request;
         request.method = "GET";
         request.setTarget(path, query);
         request.setHeader("X-From-Test", "1");
-        invoker.invokeHttp(request);
-        return finished.value(0).value(0).value<Telemetry::InvocationRecord>();
+        return TestSupport::invokeAndWait(pool, request, true);
     }
 
     static QString header(const Telemetry::HeaderList &headers, const QString &name)
@@ -117,12 +116,8 @@ private slots:
     void initTestCase()
     {
         qRegisterMetaType<Telemetry::InvocationRecord>();
-        const bool mustWork = qEnvironmentVariable("EMU_SANDBOX_MUST_WORK") == u"1"_qs;
-        if (auto userns = Sandbox::checkUserNamespaces(); !userns) {
-            if (mustWork)
-                QFAIL(qPrintable(userns.error().message));
-            QSKIP(qPrintable(userns.error().message));
-        }
+        FCEMU_REQUIRE_SANDBOX();
+        const bool mustWork = TestSupport::sandboxMustWork();
         const QString node = QStandardPaths::findExecutable(u"node"_qs);
         if (node.isEmpty() || !QFileInfo::exists(u"/usr/share/nodejs/express/package.json"_qs)) {
             if (mustWork)
@@ -189,7 +184,7 @@ private slots:
         Config::FunctionConfig config;
         config.memoryMB = 512;
         config.initializer.handler = u"initializer"_qs;
-        Runtime::WebInvoker invoker(config, m_image);
+        Runtime::InstancePool invoker(config, m_image);
         const auto first = http(invoker, "/users/7", "q=fc");
         QVERIFY2(!first.error, first.error ? qPrintable(first.error->message) : "");
         QVERIFY(first.coldStart);
@@ -210,9 +205,10 @@ private slots:
         QCOMPARE(nlohmann::json::parse(second.body.toStdString())["initialized"].get<int>(),
                  1); // once per instance
 
-        QSignalSpy finished(&invoker, &Runtime::WebInvoker::finished);
-        invoker.invokeEvent(R"({"event":true})");
-        const auto event = finished.value(0).value(0).value<Telemetry::InvocationRecord>();
+        Gateway::HttpRequest eventRequest;
+        eventRequest.method = "POST";
+        eventRequest.body = R"({"event":true})";
+        const auto event = TestSupport::invokeAndWait(invoker, eventRequest, false);
         QVERIFY(!event.error);
         QCOMPARE(event.body, QByteArray(R"({"event":true})"));
         QVERIFY(event.logs.join(u'\n').contains(u"invoke "_qs + event.requestId));
@@ -222,7 +218,7 @@ private slots:
     {
         Config::FunctionConfig config;
         config.timeoutS = 1;
-        Runtime::WebInvoker invoker(config, m_image);
+        Runtime::InstancePool invoker(config, m_image);
         const auto crash = http(invoker, "/", "crash=1");
         QVERIFY(crash.error);
         QCOMPARE(crash.statusCode, 502);
@@ -238,7 +234,7 @@ private slots:
         Config::FunctionConfig config;
         config.env = {{u"LISTEN_HOST"_qs, u"127.0.0.1"_qs}};
         config.startupTimeoutS = 3;
-        Runtime::WebInvoker invoker(config, m_image);
+        Runtime::InstancePool invoker(config, m_image);
         const auto r = http(invoker, "/");
         QVERIFY(r.error);
         QCOMPARE(r.error->code, u"FunctionNotStarted"_qs);

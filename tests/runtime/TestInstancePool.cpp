@@ -27,6 +27,7 @@
 #include "runtime/FunctionImage.h"
 #include "runtime/InstancePool.h"
 #include "sandbox/Sandbox.h"
+#include "SandboxTestSupport.h"
 
 using namespace Fcemu;
 using Gateway::HttpRequest;
@@ -161,11 +162,7 @@ private slots:
     {
         qRegisterMetaType<Telemetry::InvocationRecord>();
         qRegisterMetaType<Runtime::InstanceState>();
-        if (auto userns = Sandbox::checkUserNamespaces(); !userns) {
-            if (qEnvironmentVariable("EMU_SANDBOX_MUST_WORK") == u"1"_qs)
-                QFAIL(qPrintable(userns.error().message));
-            QSKIP(qPrintable(userns.error().message));
-        }
+        FCEMU_REQUIRE_SANDBOX();
         QVERIFY(m_cache.isValid());
         Runtime::PrepareOptions options;
         options.cacheDirectory = m_cache.path();

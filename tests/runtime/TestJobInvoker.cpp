@@ -14,6 +14,7 @@
 #include "runtime/FunctionImage.h"
 #include "runtime/JobInvoker.h"
 #include "sandbox/Sandbox.h"
+#include "SandboxTestSupport.h"
 
 using namespace Fcemu;
 using json = nlohmann::ordered_json;
@@ -71,11 +72,7 @@ private slots:
     void initTestCase()
     {
         qRegisterMetaType<Telemetry::InvocationRecord>();
-        if (auto userns = Sandbox::checkUserNamespaces(); !userns) {
-            if (qEnvironmentVariable("EMU_SANDBOX_MUST_WORK") == u"1"_qs)
-                QFAIL(qPrintable(userns.error().message));
-            QSKIP(qPrintable(userns.error().message));
-        }
+        FCEMU_REQUIRE_SANDBOX();
         QVERIFY(m_cache.isValid());
         m_image = qEnvironmentVariable("FCEMU_TEST_BINARY_DIR") +
                   u"/resources/samples/fc-sample-job.tar"_qs;

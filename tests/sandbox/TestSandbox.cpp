@@ -22,6 +22,7 @@
 
 #include "SandboxFixture.h"
 #include "sandbox/Sandbox.h"
+#include "SandboxTestSupport.h"
 
 using namespace Fcemu;
 using namespace Fcemu::Sandbox;
@@ -161,12 +162,7 @@ private:
 private slots:
     void initTestCase()
     {
-        const Status userns = checkUserNamespaces();
-        if (!userns) {
-            if (qEnvironmentVariable("EMU_SANDBOX_MUST_WORK") == u"1"_qs)
-                QFAIL(qPrintable(userns.error().message));
-            QSKIP(qPrintable(userns.error().message));
-        }
+        FCEMU_REQUIRE_SANDBOX();
         QVERIFY(m_dir.isValid());
         m_rootfs = m_dir.filePath(u"rootfs"_qs);
         QVERIFY(SandboxFixture::buildRootfs(m_rootfs));

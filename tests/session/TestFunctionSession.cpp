@@ -16,6 +16,7 @@
 #include "runtime/FunctionImage.h"
 #include "sandbox/Sandbox.h"
 #include "session/FunctionSession.h"
+#include "SandboxTestSupport.h"
 
 using namespace Fcemu;
 
@@ -50,11 +51,7 @@ private:
 private slots:
     void initTestCase()
     {
-        if (auto userns = Sandbox::checkUserNamespaces(); !userns) {
-            if (qEnvironmentVariable("EMU_SANDBOX_MUST_WORK") == u"1"_qs)
-                QFAIL(qPrintable(userns.error().message));
-            QSKIP(qPrintable(userns.error().message));
-        }
+        FCEMU_REQUIRE_SANDBOX();
         QVERIFY(m_cache.isValid());
         m_web = prepare(u"fc-sample-web.tar"_qs);
         m_job = prepare(u"fc-sample-job.tar"_qs);

@@ -2,7 +2,7 @@
 // sandbox: a cold call's phases add up to its total (within 5%), a warm call has no cold
 // phases, a second cold start of a cached image has no unpack and no pull charge, and a
 // simulated registry pull of a 10 MB image at 1 MB/s takes about 10 s and, at 1024 MB, costs
-// about 10 GB-s. Checked for `fcemu invoke` in web-server mode (WebInvoker), in non-web-server
+// about 10 GB-s. Checked for `fcemu invoke` in web-server mode (InstancePool), in non-web-server
 // mode (JobInvoker), and for `fcemu serve` (InstancePool) through /fcemu/invocations.
 #include <QEventLoop>
 #include <QNetworkAccessManager>
@@ -19,6 +19,7 @@
 #include "ImageFixtures.h"
 #include "image/ImagePacker.h"
 #include "sandbox/Sandbox.h"
+#include "SandboxTestSupport.h"
 
 using namespace Fcemu;
 using json = nlohmann::json;
@@ -100,11 +101,7 @@ class TestColdStartPhases final : public QObject
 private slots:
     void initTestCase()
     {
-        if (auto userns = Sandbox::checkUserNamespaces(); !userns) {
-            if (qEnvironmentVariable("EMU_SANDBOX_MUST_WORK") == u"1"_qs)
-                QFAIL(qPrintable(userns.error().message));
-            QSKIP(qPrintable(userns.error().message));
-        }
+        FCEMU_REQUIRE_SANDBOX();
         QVERIFY(m_cache.isValid());
     }
 

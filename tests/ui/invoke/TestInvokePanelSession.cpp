@@ -14,6 +14,7 @@
 #include "runtime/FunctionImage.h"
 #include "sandbox/Sandbox.h"
 #include "session/FunctionSession.h"
+#include "SandboxTestSupport.h"
 
 using namespace Fcemu;
 
@@ -29,11 +30,7 @@ private slots:
         QStandardPaths::setTestModeEnabled(true);
         QCoreApplication::setOrganizationName(u"fcemu-tests"_qs);
         QCoreApplication::setApplicationName(u"test_invoke_panel_session"_qs);
-        if (auto userns = Sandbox::checkUserNamespaces(); !userns) {
-            if (qEnvironmentVariable("EMU_SANDBOX_MUST_WORK") == u"1"_qs)
-                QFAIL(qPrintable(userns.error().message));
-            QSKIP(qPrintable(userns.error().message));
-        }
+        FCEMU_REQUIRE_SANDBOX();
         QVERIFY(m_cache.isValid());
         qputenv("FCEMU_CACHE_DIR", m_cache.path().toUtf8());
         Runtime::PrepareOptions options;

@@ -37,6 +37,7 @@
 #include "session/FunctionSession.h"
 #include "settings/FunctionSettingsForm.h"
 #include "window/MainWindow.h"
+#include "SandboxTestSupport.h"
 
 using namespace Fcemu;
 
@@ -92,11 +93,7 @@ private slots:
         QStandardPaths::setTestModeEnabled(true);
         QCoreApplication::setOrganizationName(u"fcemu-test"_qs);
         QCoreApplication::setApplicationName(u"fcemu-test"_qs);
-        if (auto userns = Sandbox::checkUserNamespaces(); !userns) {
-            if (qEnvironmentVariable("EMU_SANDBOX_MUST_WORK") == u"1"_qs)
-                QFAIL(qPrintable(userns.error().message));
-            QSKIP(qPrintable(userns.error().message));
-        }
+        FCEMU_REQUIRE_SANDBOX();
         QVERIFY(m_cache.isValid());
         qputenv("FCEMU_CACHE_DIR", m_cache.path().toUtf8());
     }

@@ -402,11 +402,6 @@ void LogsInspector::findNext()
     find(true);
 }
 
-void LogsInspector::findPrevious()
-{
-    find(false);
-}
-
 void LogsInspector::find(bool forward)
 {
     const QString text = m_search->text();

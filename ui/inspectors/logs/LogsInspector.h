@@ -79,7 +79,6 @@ public:
 public slots:
     void setSelectedRequest(const QString &requestId);
     void findNext();
-    void findPrevious();
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;

@@ -20,6 +20,7 @@
 #include "runtime/FunctionImage.h"
 #include "sandbox/Sandbox.h"
 #include "session/FunctionSession.h"
+#include "SandboxTestSupport.h"
 
 using namespace Fcemu;
 using namespace Fcemu::Ui;
@@ -40,11 +41,7 @@ private slots:
 
 void TestInspectorsLive::initTestCase()
 {
-    if (auto userns = Sandbox::checkUserNamespaces(); !userns) {
-        if (qEnvironmentVariable("EMU_SANDBOX_MUST_WORK") == u"1"_qs)
-            QFAIL(qPrintable(userns.error().message));
-        QSKIP(qPrintable(userns.error().message));
-    }
+    FCEMU_REQUIRE_SANDBOX();
     QVERIFY(m_cache.isValid());
     m_path =
         qEnvironmentVariable("FCEMU_TEST_BINARY_DIR") + u"/resources/samples/fc-sample-web.tar"_qs;

@@ -1,6 +1,7 @@
-// Web-server mode (SPEC §4) with the sample web function in the real sandbox: FC's headers and
-// control paths, the initializer, warm reuse, and FC's errors for crashes, timeouts, 404s and
-// servers that never answer on the instance address.
+// Web-server mode (SPEC §4) with the sample web function in the real sandbox, one call at a time
+// as `fcemu invoke` drives the InstancePool: FC's headers and control paths, the initializer,
+// warm reuse, and FC's errors for crashes, timeouts, 404s and servers that never answer on the
+// instance address.
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -8,13 +9,14 @@
 #include <nlohmann/json.hpp>
 
 #include "runtime/FunctionImage.h"
-#include "runtime/WebInvoker.h"
+#include "runtime/InstancePool.h"
 #include "sandbox/Sandbox.h"
+#include "SandboxTestSupport.h"
 
 using namespace Fcemu;
 using json = nlohmann::json;
 
-class TestWebInvoker final : public QObject
+class TestWebServerMode final : public QObject
 {
     Q_OBJECT
 
@@ -34,28 +36,23 @@ class TestWebInvoker final : public QObject
         return *prepared;
     }
 
-    static Telemetry::InvocationRecord http(Runtime::WebInvoker &invoker, const QByteArray &method,
+    static Telemetry::InvocationRecord http(Runtime::InstancePool &pool, const QByteArray &method,
                                             const QByteArray &path, const QByteArray &query = {},
                                             const Gateway::HttpHeaders &headers = {})
     {
-        QSignalSpy finished(&invoker, &Runtime::WebInvoker::finished);
         Gateway::HttpRequest request;
         request.method = method;
         request.setTarget(path, query);
         request.headers = headers;
-        invoker.invokeHttp(request);
-        if (finished.size() != 1)
-            qFatal("expected one finished signal");
-        return finished.first().first().value<Telemetry::InvocationRecord>();
+        return TestSupport::invokeAndWait(pool, request, true);
     }
 
-    static Telemetry::InvocationRecord event(Runtime::WebInvoker &invoker, const QByteArray &body)
+    static Telemetry::InvocationRecord event(Runtime::InstancePool &pool, const QByteArray &body)
     {
-        QSignalSpy finished(&invoker, &Runtime::WebInvoker::finished);
-        invoker.invokeEvent(body);
-        if (finished.size() != 1)
-            qFatal("expected one finished signal");
-        return finished.first().first().value<Telemetry::InvocationRecord>();
+        Gateway::HttpRequest request;
+        request.method = "POST";
+        request.body = body;
+        return TestSupport::invokeAndWait(pool, request, false);
     }
 
     static QString header(const Telemetry::HeaderList &headers, const QString &name)
@@ -70,11 +67,7 @@ private slots:
     void initTestCase()
     {
         qRegisterMetaType<Telemetry::InvocationRecord>();
-        if (auto userns = Sandbox::checkUserNamespaces(); !userns) {
-            if (qEnvironmentVariable("EMU_SANDBOX_MUST_WORK") == u"1"_qs)
-                QFAIL(qPrintable(userns.error().message));
-            QSKIP(qPrintable(userns.error().message));
-        }
+        FCEMU_REQUIRE_SANDBOX();
         QVERIFY(m_cache.isValid());
         m_web = prepare(u"fc-sample-web.tar"_qs);
         m_job = prepare(u"fc-sample-job.tar"_qs);
@@ -86,7 +79,7 @@ private slots:
         config.name = u"web-fn"_qs;
         config.memoryMB = 256;
         config.timeoutS = 7;
-        Runtime::WebInvoker invoker(config, m_web);
+        Runtime::InstancePool invoker(config, m_web);
         const auto r = http(invoker, "PUT", "/items/1", "a=1&b=2",
                             {{"X-Client", "yes"}, {"x-fc-forged", "no"}, {"Connection", "close"}});
         QVERIFY2(!r.error, r.error ? qPrintable(r.error->message) : "");
@@ -142,7 +135,7 @@ private slots:
     {
         Config::FunctionConfig config;
         config.initializer.handler = u"initializer"_qs;
-        Runtime::WebInvoker invoker(config, m_web);
+        Runtime::InstancePool invoker(config, m_web);
         const auto first = http(invoker, "GET", "/");
         QVERIFY(!first.error);
         QVERIFY(first.logs.contains(u"FC Initialize Start RequestId: "_qs + first.requestId));
@@ -155,7 +148,7 @@ private slots:
 
     void crashMidRequestIs502AndTheInstanceIsReplaced()
     {
-        Runtime::WebInvoker invoker({}, m_web);
+        Runtime::InstancePool invoker({}, m_web);
         const auto r = http(invoker, "POST", "/", "crash");
         QVERIFY(r.error);
         QCOMPARE(r.statusCode, 502);
@@ -173,14 +166,14 @@ private slots:
     {
         Config::FunctionConfig config;
         config.timeoutS = 1;
-        Runtime::WebInvoker invoker(config, m_web);
+        Runtime::InstancePool invoker(config, m_web);
         const auto r = http(invoker, "GET", "/", "sleep=4000");
         QVERIFY(r.error);
         QCOMPARE(r.error->code, u"FunctionTimeoutError"_qs);
         QVERIFY2(
             r.error->message.startsWith(u"Function timed out after 1 seconds (maxMemoryUsage: "_qs),
             qPrintable(r.error->message));
-        QVERIFY(!invoker.hasInstance());
+        QTRY_COMPARE(invoker.instanceCount(), 0);
     }
 
     void notFoundIsAFunctionError_data()
@@ -193,7 +186,7 @@ private slots:
     void notFoundIsAFunctionError()
     {
         QFETCH(QByteArray, query);
-        Runtime::WebInvoker invoker({}, m_web);
+        Runtime::InstancePool invoker({}, m_web);
         const auto r = http(invoker, "GET", "/", query);
         QVERIFY(r.error);
         QCOMPARE(r.error->code, u"UnhandledInvocationError"_qs);
@@ -205,7 +198,7 @@ private slots:
         Config::FunctionConfig config;
         config.env = {{u"SAMPLE_LISTEN"_qs, u"127.0.0.1"_qs}};
         config.startupTimeoutS = 2;
-        Runtime::WebInvoker invoker(config, m_web);
+        Runtime::InstancePool invoker(config, m_web);
         const auto r = event(invoker, "{}");
         QVERIFY(r.error);
         QCOMPARE(r.error->code, u"FunctionNotStarted"_qs);
@@ -224,12 +217,12 @@ private slots:
             r.error->message.section(u"ContainerStartDuration:"_qs, 1).section(u'.', 0, 0);
         QVERIFY2(ns.toLongLong() >= 2'000'000'000LL,
                  qPrintable(ns)); // in nanoseconds, as FC writes it
-        QVERIFY(!invoker.hasInstance());
+        QTRY_COMPARE(invoker.instanceCount(), 0);
     }
 
     void processExitingBeforeListeningIsCaExited()
     {
-        Runtime::WebInvoker invoker({}, m_job); // a job exits at once: no server ever listens
+        Runtime::InstancePool invoker({}, m_job); // a job exits at once: no server ever listens
         const auto r = event(invoker, "{}");
         QVERIFY(r.error);
         QCOMPARE(r.error->code, u"CAExited"_qs);
@@ -240,5 +233,5 @@ private slots:
     }
 };
 
-QTEST_GUILESS_MAIN(TestWebInvoker)
-#include "TestWebInvoker.moc"
+QTEST_GUILESS_MAIN(TestWebServerMode)
+#include "TestWebServerMode.moc"
