@@ -4,9 +4,9 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "gateway/HttpParser.h"
+#include "http/HttpParser.h"
 
-using namespace Fcemu::Gateway;
+using namespace Fcemu::Http;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

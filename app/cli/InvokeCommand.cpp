@@ -61,7 +61,7 @@ void printPhases(QTextStream &out, const Telemetry::InvocationRecord &r)
 
 // What the client asked for, for the HAR export's "request": the CLI's own InvokeFunction
 // call or HTTP trigger request.
-Telemetry::ClientRequest clientRequest(bool http, const Gateway::HttpRequest &request,
+Telemetry::ClientRequest clientRequest(bool http, const Http::HttpRequest &request,
                                        const QByteArray &event, const QString &functionName)
 {
     Telemetry::ClientRequest client;
@@ -144,7 +144,7 @@ int runInvokeCommand(const QStringList &arguments)
     if (!image)
         return report(image.error());
 
-    Gateway::HttpRequest httpRequest;
+    Http::HttpRequest httpRequest;
     if (http) {
         httpRequest.method = parser.value(u"http-method"_qs).toUpper().toUtf8();
         const QString target = parser.value(u"http-path"_qs);
@@ -179,7 +179,7 @@ int runInvokeCommand(const QStringList &arguments)
     if (pool)
         pool->start();
     // An event goes to the function the way FC3's InvokeFunction call carries it.
-    Gateway::HttpRequest eventRequest;
+    Http::HttpRequest eventRequest;
     eventRequest.method = "POST";
     eventRequest.target = Gateway::fc3InvokePath(config->name).toUtf8();
     eventRequest.body = event;

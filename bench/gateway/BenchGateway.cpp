@@ -330,7 +330,7 @@ int main(int argc, char *argv[])
     for (int i = 0; i < n; ++i) {
         // As `fcemu invoke` runs it: one InstancePool, one call waited for.
         Runtime::InstancePool invoker({}, *prepared);
-        Gateway::HttpRequest request;
+        Http::HttpRequest request;
         request.setTarget("/hello");
         Telemetry::InvocationRecord r;
         QEventLoop loop;

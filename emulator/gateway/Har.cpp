@@ -7,7 +7,7 @@
 #include <QUrl>
 #include <QUrlQuery>
 
-#include "gateway/HttpMessage.h"
+#include "http/HttpMessage.h"
 #include "gateway/LocalServer.h"
 
 namespace Fcemu::Gateway {
@@ -36,7 +36,7 @@ bool isText(const QByteArray &body)
 
 QString headerValue(const Telemetry::HeaderList &headers, QByteArrayView name)
 {
-    return QString::fromUtf8(Headers::value(headers, name)); // the same list type
+    return QString::fromUtf8(Http::Headers::value(headers, name)); // the same list type
 }
 
 ojson nameValues(const Telemetry::HeaderList &pairs, bool redact)
@@ -57,7 +57,7 @@ ojson cookies(const Telemetry::HeaderList &headers, bool response)
 {
     ojson out = ojson::array();
     for (const auto &[name, value] : headers) {
-        const bool cookie = Headers::sameName(name, response ? "set-cookie" : "cookie");
+        const bool cookie = Http::Headers::sameName(name, response ? "set-cookie" : "cookie");
         if (!cookie)
             continue;
         const QString text = QString::fromUtf8(value);
@@ -186,7 +186,7 @@ nlohmann::ordered_json harEntry(const Telemetry::InvocationRecord &record,
     putBody(content, record.body);
     ojson response;
     response["status"] = record.statusCode;
-    response["statusText"] = Gateway::reasonPhrase(record.statusCode).toStdString();
+    response["statusText"] = Http::reasonPhrase(record.statusCode).toStdString();
     response["httpVersion"] = "HTTP/1.1";
     response["cookies"] = cookies(record.responseHeaders, true);
     response["headers"] = nameValues(record.responseHeaders, redact);

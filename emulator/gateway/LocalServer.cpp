@@ -23,7 +23,7 @@
 
 #include "common/UniqueFd.h"
 #include "config/Environment.h"
-#include "gateway/HttpParser.h"
+#include "http/HttpParser.h"
 #include "runtime/FunctionInvoker.h"
 
 namespace Fcemu::Gateway {
@@ -31,7 +31,8 @@ namespace Fcemu::Gateway {
 namespace {
 
 // A client that pipelines this much behind a request in flight is cut off.
-constexpr qsizetype kMaxBufferedBytes = kDefaultMaxBodyBytes + 2 * kDefaultMaxHeaderBytes;
+constexpr qsizetype kMaxBufferedBytes =
+    Http::kDefaultMaxBodyBytes + 2 * Http::kDefaultMaxHeaderBytes;
 
 QString decoded(const QByteArray &segment)
 {
@@ -102,7 +103,8 @@ constexpr KnownCall kFc3Calls[] = {
 };
 
 // 400 PathNotSupported (FC's code for a path it does not serve) naming the call.
-Route notEmulated(const HttpRequest &request, const QList<QByteArray> &parts, ApiGeneration api)
+Route notEmulated(const Http::HttpRequest &request, const QList<QByteArray> &parts,
+                  ApiGeneration api)
 {
     QByteArrayList shape;
     for (qsizetype i = 2; i < parts.size(); ++i)
@@ -158,7 +160,7 @@ std::optional<Route> checkQualifier(const QString &qualifier, ApiGeneration api)
 
 } // namespace
 
-Route routeRequest(const HttpRequest &request, const QString &functionName,
+Route routeRequest(const Http::HttpRequest &request, const QString &functionName,
                    const QString &serviceName)
 {
     const bool fc2 = request.path.startsWith(kFc2ApiPrefix);
@@ -291,10 +293,10 @@ Route routeRequest(const HttpRequest &request, const QString &functionName,
     return notEmulated(request, parts, api);
 }
 
-HttpResponse errorResponse(int status, const QString &code, const QString &message,
-                           const QString &requestId, ApiGeneration api)
+Http::HttpResponse errorResponse(int status, const QString &code, const QString &message,
+                                 const QString &requestId, ApiGeneration api)
 {
-    HttpResponse r;
+    Http::HttpResponse r;
     r.status = status;
     r.setHeader("X-Fc-Request-Id", requestId.toUtf8());
     r.setHeader("Content-Type", "application/json");
@@ -342,17 +344,17 @@ QByteArray tailLogResult(const QStringList &logs)
     return all.right(kMaxTailLogBytes).toBase64();
 }
 
-HttpResponse invocationResponse(const Telemetry::InvocationRecord &record, bool tail,
-                                ApiGeneration api, const QByteArray &codeChecksum)
+Http::HttpResponse invocationResponse(const Telemetry::InvocationRecord &record, bool tail,
+                                      ApiGeneration api, const QByteArray &codeChecksum)
 {
-    HttpResponse r;
+    Http::HttpResponse r;
     r.status = record.statusCode;
     r.headers = record.responseHeaders; // the same type: shared, not copied
     const bool functionError = r.hasHeader("x-fc-error-type");
     if (record.error && !functionError && r.status >= 400) {
         // The platform's own error (startup, throttling, ...): FC's shape for the API called.
-        HttpResponse shaped = errorResponse(record.statusCode, record.error->code,
-                                            record.error->message, record.requestId, api);
+        Http::HttpResponse shaped = errorResponse(record.statusCode, record.error->code,
+                                                  record.error->message, record.requestId, api);
         for (const auto &[name, value] : shaped.headers)
             r.setHeader(name, value);
         r.body = shaped.body;
@@ -515,8 +517,8 @@ nlohmann::ordered_json fc3Function(const Config::FunctionConfig &config, const Q
 
 } // namespace
 
-HttpResponse managementResponse(const Route &route, const Config::FunctionConfig &config,
-                                const QByteArray &checksum, const QString &requestId)
+Http::HttpResponse managementResponse(const Route &route, const Config::FunctionConfig &config,
+                                      const QByteArray &checksum, const QString &requestId)
 {
     static const std::string started = isoTime(QDateTime::currentDateTimeUtc());
     nlohmann::ordered_json body;
@@ -535,7 +537,7 @@ HttpResponse managementResponse(const Route &route, const Config::FunctionConfig
     } else {
         body = {{"functions", {fc3Function(config, checksum, started)}}, {"nextToken", ""}};
     }
-    HttpResponse r;
+    Http::HttpResponse r;
     r.status = 200;
     r.setHeader("X-Fc-Request-Id", requestId.toUtf8());
     r.setHeader("Content-Type", "application/json");
@@ -650,17 +652,17 @@ private:
     void process()
     {
         while (!m_busy && !m_closed && !m_buffer.isEmpty()) {
-            const ParseStatus status = m_parser.feed(m_buffer);
+            const Http::ParseStatus status = m_parser.feed(m_buffer);
             m_buffer.remove(0, qsizetype(m_parser.consumed()));
             switch (status) {
-            case ParseStatus::Incomplete:
+            case Http::ParseStatus::Incomplete:
                 return;
-            case ParseStatus::BadRequest:
+            case Http::ParseStatus::BadRequest:
                 return reply(errorResponse(400, u"InvalidArgument"_qs, m_parser.errorString(),
                                            Telemetry::newRequestId()),
                              false, false);
-            case ParseStatus::TooLarge: {
-                const bool headers = m_parser.limitExceeded() == ParseLimit::Headers;
+            case Http::ParseStatus::TooLarge: {
+                const bool headers = m_parser.limitExceeded() == Http::ParseLimit::Headers;
                 return reply(errorResponse(400,
                                            headers ? u"InvalidArgument"_qs : u"EntityTooLarge"_qs,
                                            headers ? u"the request headers exceed 8 KB"_qs
@@ -668,8 +670,8 @@ private:
                                            Telemetry::newRequestId()),
                              false, false);
             }
-            case ParseStatus::Complete: {
-                HttpRequest request = m_parser.takeRequest();
+            case Http::ParseStatus::Complete: {
+                Http::HttpRequest request = m_parser.takeRequest();
                 m_parser.reset();
                 handle(request);
                 break;
@@ -678,7 +680,7 @@ private:
         }
     }
 
-    void handle(const HttpRequest &request)
+    void handle(const Http::HttpRequest &request)
     {
         Runtime::FunctionInvoker *pool = m_server->m_pool;
         const bool keepAlive = request.keepAlive;
@@ -710,7 +712,7 @@ private:
         if (route.async) {
             // FC answers an asynchronous invocation at once and runs it later.
             const QString requestId = pool->submit(route.forwarded, http, {}, true);
-            HttpResponse accepted;
+            Http::HttpResponse accepted;
             accepted.status = 202;
             accepted.setHeader("X-Fc-Request-Id", requestId.toUtf8());
             if (!http)
@@ -736,7 +738,7 @@ private:
                      });
     }
 
-    void reply(HttpResponse response, bool keepAlive, bool head)
+    void reply(Http::HttpResponse response, bool keepAlive, bool head)
     {
         if (m_closed)
             return;
@@ -755,7 +757,7 @@ private:
     UniqueFd m_socket;
     QSocketNotifier m_readable;
     QSocketNotifier m_writable;
-    RequestParser m_parser;
+    Http::RequestParser m_parser;
     QByteArray m_buffer;     // received, not yet parsed
     QByteArray m_out;        // replies not yet sent
     qsizetype m_written = 0; // of m_out

@@ -16,7 +16,7 @@
 
 #include "common/Error.h"
 #include "config/FunctionConfig.h"
-#include "gateway/HttpMessage.h"
+#include "http/HttpMessage.h"
 #include "telemetry/InvocationRecord.h"
 
 namespace Fcemu::Runtime {
@@ -61,7 +61,7 @@ struct Route
     bool tail = false;  // X-Fc-Log-Type: Tail
     // Http: what goes to the function. Event: the request as received (the body is the event,
     // the rest is what the invocation's record shows as the client's request).
-    HttpRequest forwarded;
+    Http::HttpRequest forwarded;
     int status = 0;
     QString code;
     QString message;
@@ -74,20 +74,20 @@ struct Route
 // or AliasNotFound. Paths under FC's API prefixes that are neither an invocation, the proxy
 // nor a read-only management call are 400 PathNotSupported naming the call: they never reach
 // the function.
-Route routeRequest(const HttpRequest &request, const QString &functionName,
+Route routeRequest(const Http::HttpRequest &request, const QString &functionName,
                    const QString &serviceName = u"fcemu-service"_qs);
 
 // FC's error reply in the generation's shape, with X-Fc-Request-Id and
 // Content-Type: application/json.
-HttpResponse errorResponse(int status, const QString &code, const QString &message,
-                           const QString &requestId, ApiGeneration api = ApiGeneration::Fc3);
+Http::HttpResponse errorResponse(int status, const QString &code, const QString &message,
+                                 const QString &requestId, ApiGeneration api = ApiGeneration::Fc3);
 
 // The reply to a finished invocation; X-Fc-Log-Result only when tail is asked and allowed.
 // A platform error (no X-Fc-Error-Type) is answered in the generation's shape; a function
 // error keeps its body. codeChecksum, when given, is X-Fc-Code-Checksum.
-HttpResponse invocationResponse(const Telemetry::InvocationRecord &record, bool tail,
-                                ApiGeneration api = ApiGeneration::Fc3,
-                                const QByteArray &codeChecksum = {});
+Http::HttpResponse invocationResponse(const Telemetry::InvocationRecord &record, bool tail,
+                                      ApiGeneration api = ApiGeneration::Fc3,
+                                      const QByteArray &codeChecksum = {});
 
 // X-Fc-Code-Checksum: FC's code checksum is a CRC-64 (ECMA-182, as OSS computes it) of the
 // code; for an image, of its manifest digest. Decimal, as FC prints it.
@@ -95,8 +95,8 @@ QByteArray codeChecksum(const QByteArray &data);
 
 // The JSON reply of a read-only management call (route.kind == Management), in FC's shape for
 // the generation, from the loaded configuration.
-HttpResponse managementResponse(const Route &route, const Config::FunctionConfig &config,
-                                const QByteArray &checksum, const QString &requestId);
+Http::HttpResponse managementResponse(const Route &route, const Config::FunctionConfig &config,
+                                      const QByteArray &checksum, const QString &requestId);
 
 // Base64 of the last 4 KB of an invocation's log (X-Fc-Log-Result).
 QByteArray tailLogResult(const QStringList &logs);
@@ -133,7 +133,7 @@ public:
     QString baseUrl() const;
 
     // Answers the /fcemu/ paths (404 without one). Called on the server's thread.
-    using LocalHandler = std::function<HttpResponse(const HttpRequest &)>;
+    using LocalHandler = std::function<Http::HttpResponse(const Http::HttpRequest &)>;
     void setLocalHandler(LocalHandler handler) { m_localHandler = std::move(handler); }
 
 protected:

@@ -11,9 +11,9 @@ namespace {
 
 using ojson = nlohmann::ordered_json;
 
-Gateway::HttpResponse jsonResponse(int status, const std::string &body)
+Http::HttpResponse jsonResponse(int status, const std::string &body)
 {
-    Gateway::HttpResponse r;
+    Http::HttpResponse r;
     r.status = status;
     r.setHeader("Content-Type", "application/json");
     r.setHeader("Cache-Control", "no-store");
@@ -21,7 +21,7 @@ Gateway::HttpResponse jsonResponse(int status, const std::string &body)
     return r;
 }
 
-Gateway::HttpResponse errorResponse(int status, const QString &code, const QString &message)
+Http::HttpResponse errorResponse(int status, const QString &code, const QString &message)
 {
     return jsonResponse(
         status, ojson{{"Code", code.toStdString()}, {"Message", message.toStdString()}}.dump());
@@ -29,9 +29,9 @@ Gateway::HttpResponse errorResponse(int status, const QString &code, const QStri
 
 } // namespace
 
-Gateway::HttpResponse recordEndpointResponse(const Telemetry::RecordStore &store,
-                                             const Gateway::HttpRequest &request,
-                                             const HarOptions &options)
+Http::HttpResponse recordEndpointResponse(const Telemetry::RecordStore &store,
+                                          const Http::HttpRequest &request,
+                                          const HarOptions &options)
 {
     const bool invocations = request.path == kInvocationsPath;
     const bool har = request.path == kHarPath;
@@ -41,7 +41,7 @@ Gateway::HttpResponse recordEndpointResponse(const Telemetry::RecordStore &store
                                  u" (there are "_qs + QLatin1StringView(kInvocationsPath) +
                                  u" and " + QLatin1StringView(kHarPath) + u')');
     if (request.method != "GET" && request.method != "HEAD") {
-        Gateway::HttpResponse r =
+        Http::HttpResponse r =
             errorResponse(405, u"MethodNotAllowed"_qs,
                           QString::fromUtf8(request.path) + u" is read-only: use GET, not "_qs +
                               QString::fromUtf8(request.method));
@@ -89,7 +89,7 @@ void serveRecordEndpoints(LocalServer &server, const Telemetry::RecordStore &sto
     har.serviceName = serviceName;
     har.functionName = functionName;
     har.creatorVersion = QCoreApplication::applicationVersion();
-    server.setLocalHandler([&store, har](const HttpRequest &request) {
+    server.setLocalHandler([&store, har](const Http::HttpRequest &request) {
         return recordEndpointResponse(store, request, har);
     });
 }

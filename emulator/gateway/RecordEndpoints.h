@@ -1,6 +1,6 @@
 #pragma once
 
-#include "gateway/HttpMessage.h"
+#include "http/HttpMessage.h"
 #include "gateway/Har.h"
 #include "telemetry/RecordStore.h"
 
@@ -16,9 +16,9 @@ inline constexpr char kHarPath[] = "/fcemu/har";
 
 // Pure: the reply to a request for an /fcemu/ path. 404 for another path, 405 for a method
 // other than GET or HEAD, 400 for a since that is not a number.
-Gateway::HttpResponse recordEndpointResponse(const Telemetry::RecordStore &store,
-                                             const Gateway::HttpRequest &request,
-                                             const HarOptions &options);
+Http::HttpResponse recordEndpointResponse(const Telemetry::RecordStore &store,
+                                          const Http::HttpRequest &request,
+                                          const HarOptions &options);
 
 class LocalServer;
 

@@ -6,8 +6,8 @@
 
 namespace Fcemu::Runtime {
 
-Gateway::HttpHeaders commonHeaders(const Config::FunctionConfig &config, const QString &requestId,
-                                   const QByteArray &controlPath)
+Http::HttpHeaders commonHeaders(const Config::FunctionConfig &config, const QString &requestId,
+                                const QByteArray &controlPath)
 {
     // Only the four variables read: copying the whole environment per request was a tenth of
     // the gateway's time.
@@ -45,16 +45,16 @@ CommonHeaderCache::CommonHeaderCache(const Config::FunctionConfig &config)
 {
 }
 
-Gateway::HttpHeaders CommonHeaderCache::headers(const QString &requestId,
-                                                const QByteArray &controlPath) const
+Http::HttpHeaders CommonHeaderCache::headers(const QString &requestId,
+                                             const QByteArray &controlPath) const
 {
-    Gateway::HttpHeaders h = m_headers; // the values are implicitly shared, not copied
+    Http::HttpHeaders h = m_headers; // the values are implicitly shared, not copied
     h.first().second = requestId.toUtf8();
     h.last().second = controlPath;
     return h;
 }
 
-void CommonHeaderCache::appendTo(Gateway::HttpHeaders &out, const QString &requestId,
+void CommonHeaderCache::appendTo(Http::HttpHeaders &out, const QString &requestId,
                                  const QByteArray &controlPath) const
 {
     out.reserve(out.size() + m_headers.size());
@@ -66,8 +66,8 @@ void CommonHeaderCache::appendTo(Gateway::HttpHeaders &out, const QString &reque
 
 namespace {
 
-Gateway::HttpHeaders common(const Config::FunctionConfig &config, const QString &requestId,
-                            const QByteArray &controlPath, const CommonHeaderCache *cache)
+Http::HttpHeaders common(const Config::FunctionConfig &config, const QString &requestId,
+                         const QByteArray &controlPath, const CommonHeaderCache *cache)
 {
     return cache ? cache->headers(requestId, controlPath)
                  : commonHeaders(config, requestId, controlPath);
@@ -79,20 +79,20 @@ bool droppedClientHeader(QByteArrayView name)
 {
     static const QByteArrayView dropped[] = {"connection", "keep-alive", "host", "content-length",
                                              "transfer-encoding"};
-    if (Gateway::Headers::isFcName(name))
+    if (Http::Headers::isFcName(name))
         return true;
     for (QByteArrayView d : dropped)
-        if (Gateway::Headers::sameName(name, d))
+        if (Http::Headers::sameName(name, d))
             return true;
     return false;
 }
 
 } // namespace
 
-Gateway::HttpRequest eventRequest(const Config::FunctionConfig &config, const QString &requestId,
-                                  const QByteArray &event, const CommonHeaderCache *cache)
+Http::HttpRequest eventRequest(const Config::FunctionConfig &config, const QString &requestId,
+                               const QByteArray &event, const CommonHeaderCache *cache)
 {
-    Gateway::HttpRequest r;
+    Http::HttpRequest r;
     r.method = "POST";
     r.setTarget(kInvokePath);
     r.headers.reserve(20);
@@ -106,10 +106,10 @@ Gateway::HttpRequest eventRequest(const Config::FunctionConfig &config, const QS
     return r;
 }
 
-Gateway::HttpRequest httpRequest(const Config::FunctionConfig &config, const QString &requestId,
-                                 const Gateway::HttpRequest &client, const CommonHeaderCache *cache)
+Http::HttpRequest httpRequest(const Config::FunctionConfig &config, const QString &requestId,
+                              const Http::HttpRequest &client, const CommonHeaderCache *cache)
 {
-    Gateway::HttpRequest r;
+    Http::HttpRequest r;
     r.method = client.method;
     r.setTarget(client.path.isEmpty() ? QByteArray("/") : client.path, client.query);
     r.headers.reserve(client.headers.size() + 20);
@@ -124,11 +124,11 @@ Gateway::HttpRequest httpRequest(const Config::FunctionConfig &config, const QSt
     return r;
 }
 
-Gateway::HttpRequest hookRequest(const Config::FunctionConfig &config, const QString &requestId,
-                                 const QByteArray &method, const QByteArray &controlPath,
-                                 const CommonHeaderCache *cache)
+Http::HttpRequest hookRequest(const Config::FunctionConfig &config, const QString &requestId,
+                              const QByteArray &method, const QByteArray &controlPath,
+                              const CommonHeaderCache *cache)
 {
-    Gateway::HttpRequest r;
+    Http::HttpRequest r;
     r.method = method;
     r.setTarget(controlPath);
     r.headers = common(config, requestId, controlPath, cache);
@@ -138,10 +138,8 @@ Gateway::HttpRequest hookRequest(const Config::FunctionConfig &config, const QSt
 bool isForbiddenResponseHeader(QByteArrayView name, QByteArrayView value)
 {
     // Compared without lower-case copies: this runs for every header of every reply.
-    const auto is = [name](QByteArrayView other) {
-        return Gateway::Headers::sameName(name, other);
-    };
-    if (Gateway::Headers::isFcName(name) && !is("x-fc-status"))
+    const auto is = [name](QByteArrayView other) { return Http::Headers::sameName(name, other); };
+    if (Http::Headers::isFcName(name) && !is("x-fc-status"))
         return true;
     if (is("connection") || is("content-length") || is("date") || is("keep-alive") ||
         is("server") || is("transfer-encoding"))

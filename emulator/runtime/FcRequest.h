@@ -4,7 +4,7 @@
 #include <QString>
 
 #include "config/FunctionConfig.h"
-#include "gateway/HttpMessage.h"
+#include "http/HttpMessage.h"
 
 namespace Fcemu::Runtime {
 
@@ -16,8 +16,8 @@ inline constexpr char kPreFreezePath[] = "/pre-freeze";
 inline constexpr char kPreStopPath[] = "/pre-stop";
 
 // The common x-fc-* headers FC sends with every request (SPEC §4), for `controlPath`.
-Gateway::HttpHeaders commonHeaders(const Config::FunctionConfig &config, const QString &requestId,
-                                   const QByteArray &controlPath);
+Http::HttpHeaders commonHeaders(const Config::FunctionConfig &config, const QString &requestId,
+                                const QByteArray &controlPath);
 
 // commonHeaders() built once for one function (the instance pool's hot path): only
 // x-fc-request-id and x-fc-control-path differ between requests. The host's credentials are read
@@ -26,31 +26,30 @@ class CommonHeaderCache final
 {
 public:
     explicit CommonHeaderCache(const Config::FunctionConfig &config);
-    Gateway::HttpHeaders headers(const QString &requestId, const QByteArray &controlPath) const;
+    Http::HttpHeaders headers(const QString &requestId, const QByteArray &controlPath) const;
     // Appends them to out, growing it once.
-    void appendTo(Gateway::HttpHeaders &out, const QString &requestId,
+    void appendTo(Http::HttpHeaders &out, const QString &requestId,
                   const QByteArray &controlPath) const;
 
 private:
-    Gateway::HttpHeaders m_headers;
+    Http::HttpHeaders m_headers;
 };
 
 // POST /invoke, Content-Type application/octet-stream, body = the event. The builders take the
 // common headers from cache when given.
-Gateway::HttpRequest eventRequest(const Config::FunctionConfig &config, const QString &requestId,
-                                  const QByteArray &event,
-                                  const CommonHeaderCache *cache = nullptr);
+Http::HttpRequest eventRequest(const Config::FunctionConfig &config, const QString &requestId,
+                               const QByteArray &event, const CommonHeaderCache *cache = nullptr);
 
 // The client's request passed through: method, path, query, headers and body, without the
 // headers a client may not send (x-fc-*, connection, keep-alive), plus the common headers.
-Gateway::HttpRequest httpRequest(const Config::FunctionConfig &config, const QString &requestId,
-                                 const Gateway::HttpRequest &client,
-                                 const CommonHeaderCache *cache = nullptr);
+Http::HttpRequest httpRequest(const Config::FunctionConfig &config, const QString &requestId,
+                              const Http::HttpRequest &client,
+                              const CommonHeaderCache *cache = nullptr);
 
 // POST /initialize, GET /pre-freeze, GET /pre-stop.
-Gateway::HttpRequest hookRequest(const Config::FunctionConfig &config, const QString &requestId,
-                                 const QByteArray &method, const QByteArray &controlPath,
-                                 const CommonHeaderCache *cache = nullptr);
+Http::HttpRequest hookRequest(const Config::FunctionConfig &config, const QString &requestId,
+                              const QByteArray &method, const QByteArray &controlPath,
+                              const CommonHeaderCache *cache = nullptr);
 
 // Response headers FC does not pass back to the client (fc-semantics §7).
 bool isForbiddenResponseHeader(QByteArrayView name, QByteArrayView value);

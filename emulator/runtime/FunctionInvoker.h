@@ -10,7 +10,7 @@
 
 #include "FunctionImage.h"
 #include "config/FunctionConfig.h"
-#include "gateway/HttpMessage.h"
+#include "http/HttpMessage.h"
 #include "telemetry/InvocationRecord.h"
 
 namespace Fcemu::Runtime {
@@ -28,7 +28,7 @@ public:
 
     // Queues an invocation and returns its request id at once; `done` is called with its
     // record. http: the client's request passed through; otherwise request.body is the event.
-    virtual QString submit(const Gateway::HttpRequest &request, bool http, Callback done = {},
+    virtual QString submit(const Http::HttpRequest &request, bool http, Callback done = {},
                            bool async = false) = 0;
 };
 

@@ -11,7 +11,7 @@
 #include "InstanceSetup.h"
 #include "JobInvoker.h"
 #include "WebErrors.h"
-#include "gateway/HttpClient.h"
+#include "http/HttpClient.h"
 #include "sandbox/Sandbox.h"
 
 namespace Fcemu::Runtime {
@@ -31,29 +31,10 @@ QByteArray fc2ErrorBody(const QString &code, const QString &message)
 
 } // namespace
 
-QString instanceStateName(InstanceState state)
-{
-    switch (state) {
-    case InstanceState::Starting:
-        return u"starting"_qs;
-    case InstanceState::Ready:
-        return u"ready"_qs;
-    case InstanceState::Busy:
-        return u"busy"_qs;
-    case InstanceState::Idle:
-        return u"idle"_qs;
-    case InstanceState::Stopping:
-        return u"stopping"_qs;
-    case InstanceState::Stopped:
-        return u"stopped"_qs;
-    }
-    return {};
-}
-
 struct InstancePool::Call
 {
     Telemetry::InvocationRecord record;
-    Gateway::HttpRequest client;
+    Http::HttpRequest client;
     bool http = false;
     bool async = false;
     Callback done;
@@ -79,7 +60,7 @@ struct InstancePool::Link
     }
     Q_DISABLE_COPY_MOVE(Link)
 
-    Gateway::InstanceConnection connection;
+    Http::InstanceConnection connection;
     QSocketNotifier readable;
     QSocketNotifier writable;
     QTimer deadline;              // runs on between round trips, restarted only when due too late
@@ -92,11 +73,11 @@ struct InstancePool::Exchange
 {
     Live *live = nullptr;
     std::unique_ptr<Link> link;
-    Gateway::HttpRequest request;
+    Http::HttpRequest request;
     int timeoutMs = -1;
     bool mayRetry = false;
-    Result<Gateway::HttpResponse> response = fail(ErrorKind::FunctionFailed, u"no response"_qs);
-    Gateway::RoundTripInfo info;
+    Result<Http::HttpResponse> response = fail(ErrorKind::FunctionFailed, u"no response"_qs);
+    Http::RoundTripInfo info;
     std::function<void(Exchange &)> done;
 };
 
@@ -137,8 +118,8 @@ struct InstancePool::Live
 
 struct InstancePool::Outcome
 {
-    Result<Gateway::HttpResponse> response = fail(ErrorKind::FunctionFailed, u"no response"_qs);
-    Gateway::RoundTripInfo info;
+    Result<Http::HttpResponse> response = fail(ErrorKind::FunctionFailed, u"no response"_qs);
+    Http::RoundTripInfo info;
     std::unique_ptr<Link> link;
     QString preFreezeError;
     bool preFreezeRan = false;
@@ -184,8 +165,7 @@ void InstancePool::start()
         startInstance(true);
 }
 
-QString InstancePool::submit(const Gateway::HttpRequest &request, bool http, Callback done,
-                             bool async)
+QString InstancePool::submit(const Http::HttpRequest &request, bool http, Callback done, bool async)
 {
     auto call = std::make_shared<Call>();
     call->record.requestId = Telemetry::newRequestId();
@@ -505,7 +485,7 @@ void InstancePool::dispatch(Live *live, const std::shared_ptr<Call> &call)
 void InstancePool::send(Live *live, const std::shared_ptr<Call> &call)
 {
     Telemetry::InvocationRecord &r = call->record;
-    const Gateway::HttpRequest request =
+    const Http::HttpRequest request =
         call->http ? httpRequest(m_config, r.requestId, call->client, &m_commonHeaders)
                    : eventRequest(m_config, r.requestId, call->client.body, &m_commonHeaders);
     r.requestHeaders = request.headers; // shared, not copied
@@ -562,7 +542,7 @@ std::unique_ptr<InstancePool::Link> InstancePool::makeLink(UniqueFd socket)
         const qint64 leftNs = l->deadlineNs - monotonicNs();
         if (leftNs > 0) // set by an earlier round trip: wait for this one's deadline
             return l->deadline.start(int((leftNs + 999'999) / 1'000'000));
-        endRoundTrip(l->exchange, l->connection.abort(Gateway::ClientError::Timeout));
+        endRoundTrip(l->exchange, l->connection.abort(Http::ClientError::Timeout));
     });
     return link;
 }
@@ -576,7 +556,7 @@ std::unique_ptr<InstancePool::Link> InstancePool::takeIdle(Live *live)
     return link;
 }
 
-void InstancePool::startExchange(Live *live, Gateway::HttpRequest request, int timeoutMs,
+void InstancePool::startExchange(Live *live, Http::HttpRequest request, int timeoutMs,
                                  std::unique_ptr<Link> link, bool mayRetry,
                                  std::function<void(Exchange &)> done)
 {
@@ -603,7 +583,7 @@ void InstancePool::beginExchange(Exchange *e)
         if (!socket) {
             e->response = std::unexpected(socket.error());
             e->info = {};
-            e->info.error = Gateway::ClientError::ConnectionClosedBeforeResponse;
+            e->info.error = Http::ClientError::ConnectionClosedBeforeResponse;
             return finishExchange(e);
         }
         e->link = makeLink(std::move(*socket));
@@ -639,7 +619,7 @@ void InstancePool::advanceExchange(Link *link)
     link->writable.setEnabled(link->connection.wantsWrite());
 }
 
-void InstancePool::endRoundTrip(Exchange *e, Result<Gateway::HttpResponse> result)
+void InstancePool::endRoundTrip(Exchange *e, Result<Http::HttpResponse> result)
 {
     Link *link = e->link.get();
     // The read notifier stays on between round trips: turning it off and on again per request
@@ -687,7 +667,7 @@ void InstancePool::cancelExchanges(Live *live)
 {
     for (const auto &e : live->exchanges)
         if (e->link && e->link->exchange == e.get())
-            endRoundTrip(e.get(), e->link->connection.abort(Gateway::ClientError::Cancelled));
+            endRoundTrip(e.get(), e->link->connection.abort(Http::ClientError::Cancelled));
 }
 
 void InstancePool::completed(Live *live, const std::shared_ptr<Call> &call,
@@ -700,7 +680,7 @@ void InstancePool::completed(Live *live, const std::shared_ptr<Call> &call,
     const bool waitOutput =
         !live->discarded && m_config.instanceConcurrency == 1 && live->sandbox->hasPendingOutput();
     const bool waitExit =
-        !outcome->response && outcome->info.error != Gateway::ClientError::Timeout && !live->exited;
+        !outcome->response && outcome->info.error != Http::ClientError::Timeout && !live->exited;
     if (waitOutput && !waitExit && attempt < 30) {
         // The reader drains the pipes and posts this after the lines it read: no polling.
         live->sandbox->afterPendingOutput(this, [this, live, call, outcome, attempt]() {
@@ -742,7 +722,7 @@ void InstancePool::completed(Live *live, const std::shared_ptr<Call> &call,
             nlohmann::json{{"errorMessage", message.toStdString()}}.dump());
     };
     if (!outcome->response) {
-        using Gateway::ClientError;
+        using Http::ClientError;
         if (outcome->info.error == ClientError::Timeout) {
             functionError(u"FunctionTimeoutError"_qs,
                           timedOutMessage(m_config.timeoutS, r.maxUsedMB), 200);
@@ -762,7 +742,7 @@ void InstancePool::completed(Live *live, const std::shared_ptr<Call> &call,
                 startInstance(true);
         }
     } else {
-        const Gateway::HttpResponse &response = *outcome->response;
+        const Http::HttpResponse &response = *outcome->response;
         const bool failed = response.status == 404 || response.header("x-fc-status") == "404";
         r.statusCode = call->http ? response.status : 200; // FC3 drops an event reply's status
         r.body = response.body;

@@ -9,17 +9,13 @@
 #include "FcRequest.h"
 #include "FunctionInvoker.h"
 #include "FunctionImage.h"
+#include "InstanceState.h"
 #include "common/UniqueFd.h"
 #include "config/FunctionConfig.h"
-#include "gateway/HttpMessage.h"
+#include "http/HttpMessage.h"
 #include "telemetry/InvocationRecord.h"
 
 namespace Fcemu::Runtime {
-
-enum class InstanceState { Starting, Ready, Busy, Idle, Stopping, Stopped };
-
-// "starting", "ready", "busy", "idle", "stopping", "stopped"
-QString instanceStateName(InstanceState state);
 
 // Web-server mode with many instances (SPEC §4 "Instances"): each instance takes up to
 // instanceConcurrency requests at once; more requests start more instances (each a real cold
@@ -55,7 +51,7 @@ public:
     // invocation that finds every instance busy at maxInstances fails at once with 429
     // ResourceExhausted; an asynchronous one waits for a free instance, as FC's async queue does.
     // Safe to call from any thread.
-    QString submit(const Gateway::HttpRequest &request, bool http, Callback done = {},
+    QString submit(const Http::HttpRequest &request, bool http, Callback done = {},
                    bool async = false) override;
 
     // Calls GET /pre-stop on every running instance (when configured), stops them all and then
@@ -104,12 +100,12 @@ private:
     std::unique_ptr<Link> takeIdle(Live *live);
     // One round trip on link (a new connection when null); done runs on a later turn of the
     // event loop with the exchange's response, info and link.
-    void startExchange(Live *live, Gateway::HttpRequest request, int timeoutMs,
+    void startExchange(Live *live, Http::HttpRequest request, int timeoutMs,
                        std::unique_ptr<Link> link, bool mayRetry,
                        std::function<void(Exchange &)> done);
     void beginExchange(Exchange *exchange);
     void advanceExchange(Link *link);
-    void endRoundTrip(Exchange *exchange, Result<Gateway::HttpResponse> result);
+    void endRoundTrip(Exchange *exchange, Result<Http::HttpResponse> result);
     void finishExchange(Exchange *exchange);
     void cancelExchanges(Live *live);
     void runHook(Live *live, const QByteArray &method, const QByteArray &path, int timeoutS,
@@ -142,5 +138,3 @@ private:
 };
 
 } // namespace Fcemu::Runtime
-
-Q_DECLARE_METATYPE(Fcemu::Runtime::InstanceState)

@@ -31,7 +31,7 @@ JobPool::JobPool(Config::FunctionConfig config, std::shared_ptr<PreparedImage> i
 
 JobPool::~JobPool() = default; // each JobInvoker kills its container
 
-QString JobPool::submit(const Gateway::HttpRequest &request, bool http, Callback done, bool async)
+QString JobPool::submit(const Http::HttpRequest &request, bool http, Callback done, bool async)
 {
     auto job = std::make_shared<Job>();
     job->record.requestId = Telemetry::newRequestId();

@@ -33,7 +33,7 @@ public:
 
     // http must be false: a non-web-server function takes no HTTP calls (the caller refuses
     // them; here they fail with 400 InvalidArgument). Call on the pool's thread.
-    QString submit(const Gateway::HttpRequest &request, bool http, Callback done = {},
+    QString submit(const Http::HttpRequest &request, bool http, Callback done = {},
                    bool async = false) override;
 
     // Fails what waits, lets the running jobs finish, then calls done.

@@ -159,7 +159,7 @@ QString FunctionSession::invokeEvent(const QByteArray &event)
     if (!isLoaded())
         return {};
     if (m_pool) {
-        Gateway::HttpRequest request;
+        Http::HttpRequest request;
         request.method = "POST";
         request.setTarget("/invoke");
         request.body = event;
@@ -178,7 +178,7 @@ QString FunctionSession::invokeEvent(const QByteArray &event)
     return job.requestId;
 }
 
-QString FunctionSession::invokeHttp(const Gateway::HttpRequest &request)
+QString FunctionSession::invokeHttp(const Http::HttpRequest &request)
 {
     if (!m_pool)
         return {};

@@ -9,7 +9,7 @@
 
 #include "common/Error.h"
 #include "config/FunctionConfig.h"
-#include "gateway/HttpMessage.h"
+#include "http/HttpMessage.h"
 #include "runtime/FunctionImage.h"
 #include "runtime/InstancePool.h"
 #include "telemetry/RecordStore.h"
@@ -62,7 +62,7 @@ public:
     QString invokeEvent(const QByteArray &event);
     // Starts an HTTP invocation (web-server mode only; empty otherwise). request.target is the
     // path and query the function sees.
-    QString invokeHttp(const Gateway::HttpRequest &request);
+    QString invokeHttp(const Http::HttpRequest &request);
 
     // Stops every instance (pre-stop as configured, in the background) and starts afresh with
     // the same image and endpoint: the next call is a cold start (no image pull: the image is on

@@ -36,7 +36,7 @@ struct Timings
     double preFreezeMs = 0; // GET /pre-freeze after the request, when configured
 };
 
-// Headers as they went over the wire: bytes (the same type as Gateway::HttpHeaders, so a
+// Headers as they went over the wire: bytes (the same type as Http::HttpHeaders, so a
 // record shares the request's and the reply's header lists instead of converting them).
 using HeaderList = QList<QPair<QByteArray, QByteArray>>;
 

@@ -6,7 +6,7 @@
 #include <QEventLoop>
 #include <QTest>
 
-#include "gateway/HttpMessage.h"
+#include "http/HttpMessage.h"
 #include "runtime/FunctionInvoker.h"
 #include "sandbox/Sandbox.h"
 #include "telemetry/InvocationRecord.h"
@@ -22,7 +22,7 @@ inline bool sandboxMustWork()
 
 // The invocation's record, once the invoker delivers it (runs the event loop meanwhile).
 inline Telemetry::InvocationRecord invokeAndWait(Runtime::FunctionInvoker &invoker,
-                                                 const Gateway::HttpRequest &request, bool http)
+                                                 const Http::HttpRequest &request, bool http)
 {
     Telemetry::InvocationRecord record;
     QEventLoop loop;

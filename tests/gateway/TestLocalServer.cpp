@@ -14,12 +14,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include "gateway/HttpParser.h"
+#include "http/HttpParser.h"
 #include "gateway/LocalServer.h"
 #include "runtime/InstancePool.h"
 
 using namespace Fcemu;
 using namespace Fcemu::Gateway;
+using namespace Fcemu::Http;
 using json = nlohmann::json;
 
 namespace {

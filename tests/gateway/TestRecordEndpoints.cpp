@@ -9,6 +9,7 @@
 using namespace Fcemu;
 using namespace Fcemu::Telemetry;
 using namespace Fcemu::Gateway;
+using namespace Fcemu::Http;
 using ojson = nlohmann::ordered_json;
 
 // QCOMPARE can't take a json (its qfloat16 overload trips over json's conversions): compare the
@@ -19,9 +20,9 @@ using ojson = nlohmann::ordered_json;
 
 namespace {
 
-Gateway::HttpRequest get(const QByteArray &target, const QByteArray &method = "GET")
+Http::HttpRequest get(const QByteArray &target, const QByteArray &method = "GET")
 {
-    Gateway::HttpRequest r;
+    Http::HttpRequest r;
     r.method = method;
     const qsizetype q = target.indexOf('?');
     r.setTarget(q < 0 ? target : target.left(q), q < 0 ? QByteArray() : target.mid(q + 1));
@@ -50,7 +51,7 @@ HarOptions harOptions()
     return o;
 }
 
-ojson bodyOf(const Gateway::HttpResponse &r)
+ojson bodyOf(const Http::HttpResponse &r)
 {
     return ojson::parse(r.body.toStdString());
 }

@@ -97,7 +97,7 @@ class TestExpressApp final : public QObject
     static Telemetry::InvocationRecord http(Runtime::InstancePool &pool, const QByteArray &path,
                                             const QByteArray &query = {})
     {
-        Gateway::HttpRequest request;
+        Http::HttpRequest request;
         request.method = "GET";
         request.setTarget(path, query);
         request.setHeader("X-From-Test", "1");
@@ -205,7 +205,7 @@ private slots:
         QCOMPARE(nlohmann::json::parse(second.body.toStdString())["initialized"].get<int>(),
                  1); // once per instance
 
-        Gateway::HttpRequest eventRequest;
+        Http::HttpRequest eventRequest;
         eventRequest.method = "POST";
         eventRequest.body = R"({"event":true})";
         const auto event = TestSupport::invokeAndWait(invoker, eventRequest, false);

@@ -7,7 +7,7 @@
 
 using namespace Fcemu;
 using namespace Fcemu::Runtime;
-using Gateway::HttpHeaders;
+using Http::HttpHeaders;
 
 class TestFcRequest final : public QObject
 {
@@ -35,9 +35,9 @@ private slots:
             QCOMPARE(appended.mid(1), fresh);
         }
         const HttpHeaders h = cache.headers(u"1-xyz"_qs, kInvokePath);
-        QCOMPARE(Gateway::Headers::value(h, "x-fc-request-id"), QByteArray("1-xyz"));
-        QCOMPARE(Gateway::Headers::value(h, "x-fc-control-path"), QByteArray("/invoke"));
-        QCOMPARE(Gateway::Headers::value(h, "x-fc-function-memory"), QByteArray("256"));
+        QCOMPARE(Http::Headers::value(h, "x-fc-request-id"), QByteArray("1-xyz"));
+        QCOMPARE(Http::Headers::value(h, "x-fc-control-path"), QByteArray("/invoke"));
+        QCOMPARE(Http::Headers::value(h, "x-fc-function-memory"), QByteArray("256"));
     }
 
     void eventRequestCarriesTheEvent()
@@ -46,7 +46,7 @@ private slots:
         const CommonHeaderCache cache(c);
         for (const CommonHeaderCache *with :
              {static_cast<const CommonHeaderCache *>(nullptr), &cache}) {
-            const Gateway::HttpRequest r = eventRequest(c, u"1-abc"_qs, "{\"k\":1}", with);
+            const Http::HttpRequest r = eventRequest(c, u"1-abc"_qs, "{\"k\":1}", with);
             QCOMPARE(r.method, QByteArray("POST"));
             QCOMPARE(r.target, QByteArray("/invoke"));
             QCOMPARE(r.header("content-type"), QByteArray("application/octet-stream"));
@@ -59,7 +59,7 @@ private slots:
     {
         const Config::FunctionConfig c = config();
         const CommonHeaderCache cache(c);
-        Gateway::HttpRequest client;
+        Http::HttpRequest client;
         client.method = "PUT";
         client.setTarget("/a/b", "x=1");
         client.headers = {{"Host", "127.0.0.1:8000"},       {"X-Fc-Request-Id", "forged"},
@@ -70,7 +70,7 @@ private slots:
         client.body = "hi";
         for (const CommonHeaderCache *with :
              {static_cast<const CommonHeaderCache *>(nullptr), &cache}) {
-            const Gateway::HttpRequest r = httpRequest(c, u"1-abc"_qs, client, with);
+            const Http::HttpRequest r = httpRequest(c, u"1-abc"_qs, client, with);
             QCOMPARE(r.method, QByteArray("PUT"));
             QCOMPARE(r.target, QByteArray("/a/b?x=1"));
             QCOMPARE(r.body, QByteArray("hi"));
@@ -117,10 +117,10 @@ private slots:
 
     void reasonPhrases()
     {
-        QCOMPARE(Gateway::reasonPhrase(200), QByteArray("OK"));
-        QCOMPARE(Gateway::reasonPhrase(404), QByteArray("Not Found"));
-        QCOMPARE(Gateway::reasonPhrase(599), QByteArray("Unknown"));
-        QCOMPARE(Gateway::reasonPhrase(42), QByteArray("Unknown"));
+        QCOMPARE(Http::reasonPhrase(200), QByteArray("OK"));
+        QCOMPARE(Http::reasonPhrase(404), QByteArray("Not Found"));
+        QCOMPARE(Http::reasonPhrase(599), QByteArray("Unknown"));
+        QCOMPARE(Http::reasonPhrase(42), QByteArray("Unknown"));
     }
 };
 

@@ -22,7 +22,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "gateway/HttpParser.h"
+#include "http/HttpParser.h"
 #include "gateway/LocalServer.h"
 #include "runtime/FunctionImage.h"
 #include "runtime/InstancePool.h"
@@ -30,8 +30,8 @@
 #include "SandboxTestSupport.h"
 
 using namespace Fcemu;
-using Gateway::HttpRequest;
-using Gateway::HttpResponse;
+using Http::HttpRequest;
+using Http::HttpResponse;
 using json = nlohmann::json;
 
 namespace {
@@ -77,14 +77,14 @@ public:
                 return failed;
             sent += n;
         }
-        Gateway::ResponseParser parser;
+        Http::ResponseParser parser;
         parser.setRequestMethod(request.method);
         char buffer[65536];
         for (;;) {
             const ssize_t n = ::recv(m_fd, buffer, sizeof buffer, 0);
             if (n <= 0)
                 return failed;
-            if (parser.feed(buffer, size_t(n)) == Gateway::ParseStatus::Complete)
+            if (parser.feed(buffer, size_t(n)) == Http::ParseStatus::Complete)
                 return parser.takeResponse();
         }
     }
@@ -94,14 +94,14 @@ private:
 };
 
 HttpRequest request(const QByteArray &method, const QByteArray &target,
-                    const Gateway::HttpHeaders &headers = {}, const QByteArray &body = {})
+                    const Http::HttpHeaders &headers = {}, const QByteArray &body = {})
 {
     HttpRequest r;
     r.method = method;
     const qsizetype q = target.indexOf('?');
     r.setTarget(q < 0 ? target : target.left(q), q < 0 ? QByteArray() : target.mid(q + 1));
     r.headers = headers;
-    r.headers.append(Gateway::HttpHeader("Host", "127.0.0.1"));
+    r.headers.append(Http::HttpHeader("Host", "127.0.0.1"));
     r.body = body;
     return r;
 }

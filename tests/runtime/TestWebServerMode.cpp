@@ -38,9 +38,9 @@ class TestWebServerMode final : public QObject
 
     static Telemetry::InvocationRecord http(Runtime::InstancePool &pool, const QByteArray &method,
                                             const QByteArray &path, const QByteArray &query = {},
-                                            const Gateway::HttpHeaders &headers = {})
+                                            const Http::HttpHeaders &headers = {})
     {
-        Gateway::HttpRequest request;
+        Http::HttpRequest request;
         request.method = method;
         request.setTarget(path, query);
         request.headers = headers;
@@ -49,7 +49,7 @@ class TestWebServerMode final : public QObject
 
     static Telemetry::InvocationRecord event(Runtime::InstancePool &pool, const QByteArray &body)
     {
-        Gateway::HttpRequest request;
+        Http::HttpRequest request;
         request.method = "POST";
         request.body = body;
         return TestSupport::invokeAndWait(pool, request, false);

@@ -70,7 +70,7 @@ private slots:
         const QString first = session.invokeEvent(R"({"n":1})");
         QVERIFY(!first.isEmpty());
         QVERIFY(finished.wait(30000));
-        Gateway::HttpRequest get;
+        Http::HttpRequest get;
         get.method = "GET";
         get.setTarget("/hello", "a=1");
         get.setHeader("Accept", "text/plain");
@@ -181,7 +181,7 @@ private slots:
         QSignalSpy finished(&session, &Session::FunctionSession::invocationFinished);
         QVERIFY(session.load(u"job.tar"_qs, config, m_job));
         QVERIFY(session.endpointUrl().isEmpty());
-        Gateway::HttpRequest request;
+        Http::HttpRequest request;
         QVERIFY(session.invokeHttp(request).isEmpty()); // no HTTP in this mode
         const QString a = session.invokeEvent(R"({"job":"a"})");
         const QString b = session.invokeEvent(R"({"job":"b"})");

@@ -11,7 +11,7 @@
 #include <QString>
 
 #include "billing/Money.h"
-#include "runtime/InstancePool.h"
+#include "runtime/InstanceState.h"
 #include "telemetry/InvocationRecord.h"
 
 namespace Fcemu::Ui {

@@ -418,9 +418,9 @@ void InvokePanel::updateEventCheck()
     m_eventCheck->setPalette(p);
 }
 
-Gateway::HttpRequest InvokePanel::httpRequest() const
+Http::HttpRequest InvokePanel::httpRequest() const
 {
-    Gateway::HttpRequest request;
+    Http::HttpRequest request;
     request.method = m_method->currentText().trimmed().toUpper().toLatin1();
     if (request.method.isEmpty())
         request.method = "GET";
@@ -447,14 +447,14 @@ Gateway::HttpRequest InvokePanel::httpRequest() const
 }
 
 void InvokePanel::setHttpRequest(const QByteArray &method, const QByteArray &path,
-                                 const QByteArray &query, const Gateway::HttpHeaders &headers,
+                                 const QByteArray &query, const Http::HttpHeaders &headers,
                                  const QByteArray &body)
 {
     m_method->setCurrentText(QString::fromLatin1(method));
     m_path->setText(QString::fromUtf8(path));
     m_query->setText(QString::fromUtf8(query));
     m_headers->setRowCount(0);
-    for (const Gateway::HttpHeader &header : headers) {
+    for (const Http::HttpHeader &header : headers) {
         const int row = m_headers->rowCount();
         m_headers->insertRow(row);
         m_headers->setItem(row, 0, new QTableWidgetItem(QString::fromUtf8(header.first)));
@@ -499,7 +499,7 @@ void InvokePanel::updateAvailability()
     m_sendMany->setEnabled(loaded);
 }
 
-QString InvokePanel::submit(Mode mode, const QByteArray &event, const Gateway::HttpRequest &request)
+QString InvokePanel::submit(Mode mode, const QByteArray &event, const Http::HttpRequest &request)
 {
     if (!m_session || !m_session->isLoaded())
         return {};

@@ -3,7 +3,7 @@
 #include <QSet>
 #include <QWidget>
 
-#include "gateway/HttpMessage.h"
+#include "http/HttpMessage.h"
 #include "telemetry/InvocationRecord.h"
 
 class QComboBox;
@@ -76,9 +76,9 @@ public:
     void deleteSavedEvent(const QString &name);
 
     // The HTTP composer's request as it would be sent.
-    Gateway::HttpRequest httpRequest() const;
+    Http::HttpRequest httpRequest() const;
     void setHttpRequest(const QByteArray &method, const QByteArray &path, const QByteArray &query,
-                        const Gateway::HttpHeaders &headers = {}, const QByteArray &body = {});
+                        const Http::HttpHeaders &headers = {}, const QByteArray &body = {});
 
 signals:
     void requestSent(const QString &requestId);
@@ -89,7 +89,7 @@ protected:
 private:
     QWidget *buildEventPage();
     QWidget *buildHttpPage();
-    QString submit(Mode mode, const QByteArray &event, const Gateway::HttpRequest &request);
+    QString submit(Mode mode, const QByteArray &event, const Http::HttpRequest &request);
     void onFinished(const Telemetry::InvocationRecord &record);
     void updateAvailability();
     void updateEventCheck();
@@ -132,7 +132,7 @@ private:
         bool running = false;
         Mode mode = Mode::Event;
         QByteArray event;
-        Gateway::HttpRequest request;
+        Http::HttpRequest request;
         int total = 0;
         int concurrency = 1;
         int submitted = 0;

@@ -438,12 +438,12 @@ private slots:
         Ui::InvokePanel panel(nullptr);
         panel.setHttpRequest("post", "users/1", "?q=a b&sleep=10", {{"X-Trace", "on"}},
                              "{\"x\":1}");
-        const Gateway::HttpRequest request = panel.httpRequest();
+        const Http::HttpRequest request = panel.httpRequest();
         QCOMPARE(request.method, QByteArray("POST"));
         QCOMPARE(request.target, QByteArray("/users/1?q=a%20b&sleep=10"));
         QCOMPARE(request.path, QByteArray("/users/1"));
         QCOMPARE(request.query, QByteArray("q=a%20b&sleep=10"));
-        QCOMPARE(request.headers, Gateway::HttpHeaders({{"X-Trace", "on"}}));
+        QCOMPARE(request.headers, Http::HttpHeaders({{"X-Trace", "on"}}));
         QCOMPARE(request.body, QByteArray("{\"x\":1}"));
     }
 

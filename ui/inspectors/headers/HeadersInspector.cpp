@@ -15,7 +15,7 @@
 #include <QVBoxLayout>
 
 #include "common/Format.h"
-#include "gateway/HttpMessage.h"
+#include "http/HttpMessage.h"
 
 namespace Fcemu::Ui {
 
@@ -238,7 +238,7 @@ void HeadersInspector::rebuild()
     // 2. What the container received.
     int fcHeaders = 0;
     for (const auto &header : s.requestHeaders) {
-        if (Gateway::Headers::isFcName(header.first))
+        if (Http::Headers::isFcName(header.first))
             ++fcHeaders;
     }
     QTreeWidgetItem *container =
@@ -247,15 +247,15 @@ void HeadersInspector::rebuild()
                                      .arg(fcHeaders));
     for (const auto &[name, value] : s.requestHeaders)
         addHeader(container, QString::fromUtf8(name), QString::fromUtf8(value),
-                  Gateway::Headers::isFcName(name));
+                  Http::Headers::isFcName(name));
     if (s.requestHeaders.isEmpty())
         note(container, tr("Nothing reached the container"));
 
     // 3. The answer.
-    QTreeWidgetItem *response = section(
-        m_containerTree, tr("Response: HTTP/1.1 %1 %2")
-                             .arg(s.statusCode)
-                             .arg(QString::fromLatin1(Gateway::reasonPhrase(s.statusCode))));
+    QTreeWidgetItem *response =
+        section(m_containerTree, tr("Response: HTTP/1.1 %1 %2")
+                                     .arg(s.statusCode)
+                                     .arg(QString::fromLatin1(Http::reasonPhrase(s.statusCode))));
     if (s.error) {
         QTreeWidgetItem *error =
             note(response, tr("Error %1: %2").arg(s.error->code, s.error->message));

@@ -4,7 +4,7 @@
 #include <QObject>
 #include <QString>
 
-#include "runtime/InstancePool.h"
+#include "runtime/InstanceState.h"
 
 namespace Fcemu::Ui {
 

@@ -10,7 +10,7 @@
 #include <QList>
 #include <QPair>
 
-namespace Fcemu::Gateway {
+namespace Fcemu::Http {
 
 using HttpHeader = QPair<QByteArray, QByteArray>;
 using HttpHeaders = QList<HttpHeader>;
@@ -96,4 +96,4 @@ QByteArray reasonPhrase(int status);
 // "对于幂等请求例如GET、HEAD、OPTIONS或TRACE等 ... 会主动重试").
 bool isReplayableMethod(QByteArrayView method);
 
-} // namespace Fcemu::Gateway
+} // namespace Fcemu::Http

@@ -25,10 +25,10 @@
 
 #include "common/Error.h"
 #include "common/UniqueFd.h"
-#include "gateway/HttpMessage.h"
-#include "gateway/HttpParser.h"
+#include "http/HttpMessage.h"
+#include "http/HttpParser.h"
 
-namespace Fcemu::Gateway {
+namespace Fcemu::Http {
 
 enum class ClientError {
     None,                           // the round trip succeeded
@@ -141,4 +141,4 @@ private:
     TimePoint m_start, m_sendEnd, m_firstByte;
 };
 
-} // namespace Fcemu::Gateway
+} // namespace Fcemu::Http

@@ -1,4 +1,4 @@
-#include "gateway/HttpClient.h"
+#include "http/HttpClient.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -11,7 +11,7 @@
 #include <cerrno>
 #include <chrono>
 
-namespace Fcemu::Gateway {
+namespace Fcemu::Http {
 
 namespace {
 
@@ -362,4 +362,4 @@ std::optional<Result<HttpResponse>> InstanceConnection::step()
     }
 }
 
-} // namespace Fcemu::Gateway
+} // namespace Fcemu::Http

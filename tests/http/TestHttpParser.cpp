@@ -4,10 +4,10 @@
 
 #include <QTest>
 
-#include "gateway/HttpMessage.h"
-#include "gateway/HttpParser.h"
+#include "http/HttpMessage.h"
+#include "http/HttpParser.h"
 
-using namespace Fcemu::Gateway;
+using namespace Fcemu::Http;
 
 namespace {
 

@@ -13,9 +13,9 @@
 #include <QByteArrayView>
 #include <QString>
 
-#include "gateway/HttpMessage.h"
+#include "http/HttpMessage.h"
 
-namespace Fcemu::Gateway {
+namespace Fcemu::Http {
 
 enum class ParseStatus {
     Incomplete, // more bytes needed
@@ -110,4 +110,4 @@ private:
     std::unique_ptr<Detail::ParserCore> m_core;
 };
 
-} // namespace Fcemu::Gateway
+} // namespace Fcemu::Http

@@ -21,10 +21,10 @@
 #include <QRegularExpression>
 #include <QTest>
 
-#include "gateway/HttpClient.h"
+#include "http/HttpClient.h"
 
 using namespace Fcemu;
-using namespace Fcemu::Gateway;
+using namespace Fcemu::Http;
 
 namespace {
 

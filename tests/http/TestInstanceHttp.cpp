@@ -12,12 +12,12 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-#include "gateway/HttpClient.h"
+#include "http/HttpClient.h"
 #include "sandbox/Sandbox.h"
 #include "SandboxTestSupport.h"
 
 using namespace Fcemu;
-using namespace Fcemu::Gateway;
+using namespace Fcemu::Http;
 using namespace Fcemu::Sandbox;
 
 class TestInstanceHttp final : public QObject

@@ -1,4 +1,4 @@
-#include "gateway/HttpParser.h"
+#include "http/HttpParser.h"
 
 #include <algorithm>
 #include <cctype>
@@ -7,7 +7,7 @@
 
 #include <http_parser.h>
 
-namespace Fcemu::Gateway {
+namespace Fcemu::Http {
 
 namespace Detail {
 
@@ -520,4 +520,4 @@ void ResponseParser::reset()
     m_core->reset();
 }
 
-} // namespace Fcemu::Gateway
+} // namespace Fcemu::Http

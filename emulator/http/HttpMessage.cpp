@@ -1,4 +1,4 @@
-#include "gateway/HttpMessage.h"
+#include "http/HttpMessage.h"
 
 #include <charconv>
 #include <cstring>
@@ -6,7 +6,7 @@
 
 #include <http_parser.h>
 
-namespace Fcemu::Gateway {
+namespace Fcemu::Http {
 
 namespace Headers {
 
@@ -280,4 +280,4 @@ bool isReplayableMethod(QByteArrayView method)
     return method == "GET" || method == "HEAD" || method == "OPTIONS" || method == "TRACE";
 }
 
-} // namespace Fcemu::Gateway
+} // namespace Fcemu::Http
