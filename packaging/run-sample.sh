@@ -29,7 +29,7 @@ echo
 echo "== fcemu invoke (web-server mode, FC's default): a cold start, then a warm call"
 "$fcemu" invoke "$web" --memory 256 --initializer --http GET '/hello?from=fcemu' -H 'X-Demo: 1' --repeat 2 "$@"
 echo
-echo "== the same as a JSON report (SPEC 1.2), an event invocation"
+echo "== the same as a JSON report (docs/CONTRACT.md §1.2), an event invocation"
 "$fcemu" invoke "$web" --memory 256 --event '{"hello":"fcemu"}' --json "$@"
 echo
 echo "== non-web-server mode: a fresh container per event, the event in FC_CUSTOM_CONTAINER_EVENT"

@@ -4,7 +4,7 @@
 
 namespace Fcemu::Cli {
 
-// Runs one `fcemu` command line; returns the process exit status (SPEC §1.1).
+// Runs one `fcemu` command line; returns the process exit status (CONTRACT §1.1).
 int run(const QStringList &arguments);
 
 } // namespace Fcemu::Cli

@@ -9,14 +9,14 @@
 
 namespace Fcemu::Cli {
 
-// Adds the FUNCTION OPTIONS of SPEC §1.1 to a command's parser.
+// Adds the FUNCTION OPTIONS of CONTRACT §1.1 to a command's parser.
 void addFunctionOptions(QCommandLineParser &parser);
 
 // The function's configuration from a command line (args[0] is the program name): defaults,
 // --config, then the FUNCTION OPTIONS in command-line order (flags win), validated.
 Result<Config::FunctionConfig> functionConfigFromArguments(const QStringList &args);
 
-// One line on stderr ("fcemu: ..."); returns the exit status of SPEC §1.1 for the error.
+// One line on stderr ("fcemu: ..."); returns the exit status of CONTRACT §1.1 for the error.
 int report(const Error &error);
 // A usage error: one line pointing to --help; exit status 2.
 int usage(const QString &message);

@@ -225,7 +225,7 @@ int runInvokeCommand(const QStringList &arguments)
             out << Qt::flush;
         }
         if (record.error) {
-            // SPEC §1.1/§1.3: a startup failure is the platform's (4), not the function's (1).
+            // CONTRACT §1.1/§1.3: a startup failure is the platform's (4), not the function's (1).
             const bool startup = record.error->code == u"FunctionNotStarted"_qs ||
                                  record.error->code == u"CAExited"_qs;
             exitCode = std::max(exitCode, startup ? 4 : 1);

@@ -10,7 +10,7 @@
 #include "billing/Money.h"
 #include "billing/PriceTable.h"
 
-// Cost estimates for one invocation (SPEC §8; issue 5 item 3). Pure arithmetic: no I/O, no
+// Cost estimates for one invocation (CONTRACT §8; issue 5 item 3). Pure arithmetic: no I/O, no
 // clocks, no Qt event loop. Durations arrive measured in milliseconds (doubles) and are turned
 // into whole billed milliseconds first; from there on every quantity is an integer (MB·ms,
 // milli-vCPU·ms, invocations), so totals are exact and rounding happens once, where stated.
@@ -18,7 +18,7 @@ namespace Fcemu::Billing {
 
 enum class Model { Fc2, Fc3 };
 
-QString modelName(Model model); // "fc2", "fc3": the JSON report's "model" (SPEC §1.2)
+QString modelName(Model model); // "fc2", "fc3": the JSON report's "model" (CONTRACT §1.2)
 
 // fc-semantics §10.7: two statements of FC3's free disk.
 enum class DiskAllowance {
@@ -39,7 +39,7 @@ struct BillingOptions
 {
     Model model = Model::Fc2;
     bool legacyRounding = false;  // fc2: bill in 100 ms units, as 2019-2021 FC did (fc3 ignores it)
-    bool freeTier = false;        // fc2: 1,000,000 requests and 400,000 GB-s a month (SPEC §8)
+    bool freeTier = false;        // fc2: 1,000,000 requests and 400,000 GB-s a month (CONTRACT §8)
     QString currency = u"USD"_qs; // fc3 price tiers (USD or CNY); fc2 prices are in USD
     DiskAllowance diskAllowance = DiskAllowance::Overview512MB;
     MonthToDate monthToDate;
@@ -99,7 +99,7 @@ struct Charge
     QList<WorkingLine> working;    // empty when BillingOptions::withWorking is off
     Quantities quantities;
 
-    // SPEC §1.2's "billing" object: model, billedDurationMs, gbSeconds, imagePullGbSeconds,
+    // CONTRACT §1.2's "billing" object: model, billedDurationMs, gbSeconds, imagePullGbSeconds,
     // cu, cost (a double in currency units), currency.
     nlohmann::json toJson() const;
 };

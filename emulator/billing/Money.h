@@ -71,7 +71,7 @@ public:
     // Rounded to decimals (0..12) decimals of the currency: rounded(2, HalfUp) gives cents.
     Money rounded(int decimals, RoundingMode mode) const;
 
-    // Currency units as a double, for the JSON report's "cost" (SPEC §1.2).
+    // Currency units as a double, for the JSON report's "cost" (CONTRACT §1.2).
     double toDouble() const;
     // Exact, trailing zeros trimmed, no currency: "0.000000241664", "10", "-0.5".
     QString toString() const;

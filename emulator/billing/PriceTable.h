@@ -18,11 +18,11 @@ struct PriceSource
 {
     QDate effectiveDate; // the date the figures describe
     QString url;         // the pricing page they were read from
-    QString citation;    // where this project records them (SPEC §8, fc-semantics §6)
+    QString citation;    // where this project records them (CONTRACT §8, fc-semantics §6)
     QString note;
 };
 
-// FC 2.0 pay-as-you-go (SPEC §8; fc-semantics §6.2): GB-s and requests, in USD.
+// FC 2.0 pay-as-you-go (CONTRACT §8; fc-semantics §6.2): GB-s and requests, in USD.
 struct Fc2Prices
 {
     PriceSource source;
@@ -52,7 +52,7 @@ struct CuTier
     Money price; // per CU
 };
 
-// FC 3.0 compute units (SPEC §8; fc-semantics §6.1).
+// FC 3.0 compute units (CONTRACT §8; fc-semantics §6.1).
 struct Fc3Prices
 {
     PriceSource source;

@@ -8,7 +8,7 @@
 
 namespace Fcemu::Billing {
 
-// Running totals of one session under one model (SPEC §8 "per session in total").
+// Running totals of one session under one model (CONTRACT §8 "per session in total").
 //
 // It sums the exact integer quantities of each charge (MB·ms, milli-vCPU·ms, invocations), not
 // their rounded money, and prices the totals in one step: the session cost never drifts however

@@ -6,7 +6,7 @@
 
 namespace Fcemu {
 
-// The failure classes of SPEC §1.1; each maps onto one exit status of the command line.
+// The failure classes of CONTRACT §1.1; each maps onto one exit status of the command line.
 enum class ErrorKind {
     Usage,          // bad usage or configuration (exit 2)
     ImageRefused,   // the image is invalid, hostile or not supported by FC (exit 3)

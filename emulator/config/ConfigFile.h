@@ -17,7 +17,7 @@ enum class ConfigFormat {
 
 QString formatName(ConfigFormat format);
 
-// Reads a function configuration file (SPEC §1.1 --config) on top of the defaults. The
+// Reads a function configuration file (CONTRACT §1.1 --config) on top of the defaults. The
 // format is detected from the content: s.yaml of Serverless Devs `fc` or `fc3`, a
 // Funcraft template.yml, or a function JSON in the toJson() shape. When the file defines
 // several functions, the one whose name (or resource key) is `functionName` is taken, or

@@ -32,7 +32,7 @@ inline constexpr auto kPlaceholderAccountId = u"1234567890123456";
 // make every SDK call fail.
 Credentials hostCredentials(const QProcessEnvironment &host);
 
-// The container's environment as "KEY=VALUE" entries (SPEC §3): the image's Env first,
+// The container's environment as "KEY=VALUE" entries (CONTRACT §3): the image's Env first,
 // then FC's system variables (FC_FUNCTION_NAME, FC_FUNCTION_MEMORY_SIZE,
 // FC_FUNCTION_HANDLER, FC_REGION, FC_ACCOUNT_ID, FC_INSTANCE_ID, FC_CUSTOM_LISTEN_PORT,
 // FC_SERVICE_NAME, ALIBABA_CLOUD_ACCESS_KEY_ID/_SECRET/_SECURITY_TOKEN), then the
@@ -42,7 +42,7 @@ Credentials hostCredentials(const QProcessEnvironment &host);
 QStringList buildEnvironment(const FunctionConfig &config, const QStringList &imageEnv,
                              const QString &instanceId, const QProcessEnvironment &host);
 
-// The argv of the container's first process, as `docker run` builds it (SPEC §3):
+// The argv of the container's first process, as `docker run` builds it (CONTRACT §3):
 // `command` (FC2; FC3 entrypoint) replaces the image Entrypoint and drops the image Cmd;
 // `args` (FC2; FC3 command) replaces the Cmd; with neither, Entrypoint + Cmd. An empty
 // result is a Usage error.

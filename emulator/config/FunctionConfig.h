@@ -37,7 +37,7 @@ struct LifecycleHook
     bool operator==(const LifecycleHook &) const = default;
 };
 
-// Every FUNCTION OPTION of SPEC §1.1, with FC's defaults (fc-semantics §7, §8.2).
+// Every FUNCTION OPTION of CONTRACT §1.1, with FC's defaults (fc-semantics §7, §8.2).
 // A plain value type: copy it, compare it, round-trip it through toJson()/fromJson().
 struct FunctionConfig
 {
@@ -77,7 +77,7 @@ struct FunctionConfig
     // FC3's internetAccess (FC2: the service's): outbound network through a user-mode stack,
     // the developer's machine as host.fcemu.internal. false: loopback only.
     bool internetAccess = true;
-    // --insecure-registry: a registry IMAGE is pulled over plain HTTP (SPEC §1.3).
+    // --insecure-registry: a registry IMAGE is pulled over plain HTTP (CONTRACT §1.3).
     bool insecureRegistry = false;
 
     bool operator==(const FunctionConfig &) const = default;

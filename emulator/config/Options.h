@@ -8,7 +8,7 @@
 
 namespace Fcemu::Config {
 
-// One FUNCTION OPTION of SPEC §1.1, described so the CLI can build its QCommandLineParser
+// One FUNCTION OPTION of CONTRACT §1.1, described so the CLI can build its QCommandLineParser
 // and the GUI can map validation issues onto widgets.
 struct OptionSpec
 {
@@ -22,14 +22,14 @@ struct OptionSpec
     QString flag() const { return u"--"_qs + name; }
 };
 
-// All FUNCTION OPTIONS in SPEC §1.1 order, starting with --config (which names a file and
+// All FUNCTION OPTIONS in CONTRACT §1.1 order, starting with --config (which names a file and
 // is handled by resolveFunctionConfig()/loadConfigFile(), not by applyOption()).
 const QList<OptionSpec> &functionOptions();
 
 // The option called `option` ("--memory" or "memory"), or nullptr.
 const OptionSpec *findFunctionOption(const QString &option);
 
-// Applies one command-line option on top of config ("flags win", SPEC §1.1). Only the
+// Applies one command-line option on top of config ("flags win", CONTRACT §1.1). Only the
 // syntax is checked here (a number where a number is expected, elastic|gpu, JSON arrays);
 // ranges are validate()'s job. --env KEY=VALUE replaces the value of an existing KEY in
 // place or appends it. The flags --initializer, --pre-freeze and --pre-stop take no value
@@ -43,7 +43,7 @@ struct OptionValue
     QString value;  // empty for flags
 };
 
-// The whole SPEC §1.1 pipeline for the CLI and the GUI: defaults, then the --config file
+// The whole CONTRACT §1.1 pipeline for the CLI and the GUI: defaults, then the --config file
 // (when given; with --name, the file's function of that name if it has one), then every
 // other option in order, then validate(). The first validation issue becomes the error,
 // prefixed with the file name when the offending value came from the file.

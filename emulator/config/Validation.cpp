@@ -129,7 +129,7 @@ QList<ValidationIssue> validate(const FunctionConfig &c)
     check.range(u"caPort"_qs, u"--port"_qs, c.caPort, 1, 65535, {});
 
     if (!c.webServerMode) {
-        // SPEC §5: without a web server there is nothing to call the hooks on.
+        // CONTRACT §5: without a web server there is nothing to call the hooks on.
         const QString why = u" cannot be used with --web-server-mode false: without a web "
                             u"server FC calls no initializer or lifecycle hooks"_qs;
         if (c.initializer.isSet())

@@ -37,7 +37,7 @@ inline constexpr int kMaxHookTimeoutS = 90;    // PreStop (FC3 limits); PreFreez
 inline constexpr int kMaxInstancesLimit = 300; // FC's default per-region instance quota
 inline constexpr int kMaxStartupTimeoutS = 3600;
 
-// Every broken rule, in the order of the options in SPEC §1.1; empty when valid.
+// Every broken rule, in the order of the options in CONTRACT §1.1; empty when valid.
 QList<ValidationIssue> validate(const FunctionConfig &config);
 
 // The UTF-8 byte count that kMaxEnvBytes limits.

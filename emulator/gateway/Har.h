@@ -8,7 +8,7 @@
 #include "common/Error.h"
 #include "telemetry/InvocationRecord.h"
 
-// HAR 1.2 export of invocation records (SPEC §7): one entry per invocation, the client's request
+// HAR 1.2 export of invocation records (CONTRACT §7): one entry per invocation, the client's request
 // and the reply as a browser's network log shows them, the measured send/wait/receive as the
 // entry's timings, and what HAR has no field for (platform phases, cold or warm, instance,
 // memory, billing with its working, what the container received) in an entry-level "_fc"

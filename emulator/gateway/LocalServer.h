@@ -1,6 +1,6 @@
 #pragma once
 
-// The local endpoints of SPEC §6 (`fcemu serve`, and the GUI while a function is loaded): FC3's
+// The local endpoints of CONTRACT §6 (`fcemu serve`, and the GUI while a function is loaded): FC3's
 // and FC2's InvokeFunction paths and the HTTP trigger, in front of an InstancePool. The shape is
 // qBittorrent's src/base/http/: a socket-free parser (RequestParser), a pure routing function
 // that tests call without sockets, and a QTcpServer with a connection limit and an idle timeout.

@@ -6,7 +6,7 @@
 
 // The read-only views of a session's records on the local endpoints, under a prefix FC never
 // uses (LocalServer routes every /fcemu/ path here):
-//   GET /fcemu/invocations[?since=SERIAL]  the SPEC §1.2 reports, oldest first, each with its
+//   GET /fcemu/invocations[?since=SERIAL]  the CONTRACT §1.2 reports, oldest first, each with its
 //                                          "serial"; with since, only those after SERIAL
 //   GET /fcemu/har                         the session as HAR 1.2 (secrets redacted)
 namespace Fcemu::Gateway {

@@ -1,6 +1,6 @@
 #pragma once
 
-// The client for one TCP connection to a function instance (SPEC §4): stepped by an event loop
+// The client for one TCP connection to a function instance (CONTRACT §4): stepped by an event loop
 // (InstancePool), or blocking (roundTrip(), for tests and tools). The socket comes from
 // Sandbox::Instance::connectTcp() (already connected inside the instance's network namespace) or,
 // in tests, from a plain connect().

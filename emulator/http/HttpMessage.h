@@ -2,7 +2,7 @@
 
 // Plain HTTP/1.1 messages as they travel between fcemu's gateway and a function instance.
 // Headers are a list, not a map: order, case and repeated names are kept, because the
-// inspector shows "exactly what the container received" (SPEC §7). Lookups ignore case
+// inspector shows "exactly what the container received" (CONTRACT §1.2). Lookups ignore case
 // (RFC 9110 §5.1: field names are case-insensitive).
 
 #include <QByteArray>

@@ -64,7 +64,7 @@ Status writeFileAtomically(const QString &path, const QByteArray &data)
 }
 
 // A write into the cache failed for want of space (ENOSPC, or EDQUOT under a quota). The
-// machine's fault, not the image's: SPEC §1.3 "cache disk full" exits 4 (Platform), with the
+// machine's fault, not the image's: CONTRACT §1.3 "cache disk full" exits 4 (Platform), with the
 // folder and the space the image needs, so the user knows what to free.
 bool outOfSpace(const Error &error)
 {

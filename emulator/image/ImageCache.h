@@ -88,7 +88,7 @@ public:
     QList<CacheEntry> list() const;
     // Removes every entry that no running instance holds, and stale staging folders.
     Result<PruneReport> prune();
-    // `fcemu image cache verify` (SPEC §1.3): finds entries that are not whole (no readable
+    // `fcemu image cache verify` (CONTRACT §1.3): finds entries that are not whole (no readable
     // meta.json, no rootfs folder, a folder name that is not its content's key) and the
     // staging folders a killed unpack left, and removes those no process holds.
     Result<VerifyReport> verify();

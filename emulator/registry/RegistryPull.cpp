@@ -693,7 +693,7 @@ Result<PullResult> Puller::run()
     if (mediaType.isEmpty() && manifest.contains("manifests"))
         mediaType = QString::fromLatin1(mtOciIndex);
     if (mediaType == QLatin1String(mtOciIndex) || mediaType == QLatin1String(mtDockerList)) {
-        // FC pulls linux/amd64 from a multi-platform image (SPEC §2).
+        // FC pulls linux/amd64 from a multi-platform image (CONTRACT §2).
         if (auto ok = storeSmallBlob(manifestDigest, manifestResponse.body); !ok)
             return std::unexpected(ok.error());
         QString chosen;

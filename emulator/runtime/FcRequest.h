@@ -15,7 +15,7 @@ inline constexpr char kInitializePath[] = "/initialize";
 inline constexpr char kPreFreezePath[] = "/pre-freeze";
 inline constexpr char kPreStopPath[] = "/pre-stop";
 
-// The common x-fc-* headers FC sends with every request (SPEC §4), for `controlPath`.
+// The common x-fc-* headers FC sends with every request (CONTRACT §4), for `controlPath`.
 Http::HttpHeaders commonHeaders(const Config::FunctionConfig &config, const QString &requestId,
                                 const QByteArray &controlPath);
 

@@ -333,7 +333,7 @@ void InstancePool::pingInstance(Live *live)
 {
     if (live->discarded)
         return;
-    // FC pings the server at the instance address until a TCP connect succeeds (SPEC §4).
+    // FC pings the server at the instance address until a TCP connect succeeds (CONTRACT §4).
     // Loopback answers a refused connect at once, so this never blocks the pool's thread long.
     const quint16 port = quint16(m_config.caPort);
     if (!live->exited) {

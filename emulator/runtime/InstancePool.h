@@ -17,7 +17,7 @@
 
 namespace Fcemu::Runtime {
 
-// Web-server mode with many instances (SPEC §4 "Instances"): each instance takes up to
+// Web-server mode with many instances (CONTRACT §4 "Instances"): each instance takes up to
 // instanceConcurrency requests at once; more requests start more instances (each a real cold
 // start) up to maxInstances, beyond which the reply is 429 ResourceExhausted. Idle instances are
 // reclaimed after idleTimeoutS (GET /pre-stop first when configured); provisioned instances are

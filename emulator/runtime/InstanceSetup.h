@@ -8,7 +8,7 @@
 #include "telemetry/InvocationRecord.h"
 
 // What every kind of invocation shares: the sandbox spec of an FC instance, the clock, and
-// closing a record (billing and the reply headers of SPEC §6).
+// closing a record (the reply headers of CONTRACT §6, the billing of §8).
 namespace Fcemu::Runtime {
 
 // Monotonic nanoseconds (one clock for every phase).
@@ -18,7 +18,7 @@ qint64 monotonicNs();
 // have 21.0.x.x addresses).
 QString nextInstanceAddress();
 
-// The sandbox of one FC instance (SPEC §3): the command as `docker run` builds it, the image's
+// The sandbox of one FC instance (CONTRACT §3): the command as `docker run` builds it, the image's
 // USER, FC's environment plus `extraEnv`, the disk and memory sizes.
 Result<Sandbox::SandboxSpec> instanceSpec(const Config::FunctionConfig &config,
                                           const PreparedImage &image, const QString &instanceId,

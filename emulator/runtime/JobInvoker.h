@@ -13,7 +13,7 @@
 
 namespace Fcemu::Runtime {
 
-// Non-web-server mode (SPEC §5): every invocation starts a fresh container with the event in
+// Non-web-server mode (CONTRACT §5): every invocation starts a fresh container with the event in
 // FC_CUSTOM_CONTAINER_EVENT; exit 0 within the timeout is success, anything else a function
 // error with the exit code and the last log lines. Lives on a long-lived thread (the sandbox
 // requires it); one invocation at a time per invoker.

@@ -1,6 +1,6 @@
 #pragma once
 
-// FC's wording for the failures of web-server mode (SPEC §4, fc-semantics §4), used by the
+// FC's wording for the failures of web-server mode (CONTRACT §4, fc-semantics §4), used by the
 // InstancePool and kept apart from it so that the wording can be read (and tested) in one place.
 
 #include <QList>

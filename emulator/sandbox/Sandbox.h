@@ -1,6 +1,6 @@
 #pragma once
 
-// The rootless sandbox of SPEC §3: one Instance is one running container (user, mount, PID,
+// The rootless sandbox of CONTRACT §3: one Instance is one running container (user, mount, PID,
 // network, UTS and IPC namespaces, PID 1 = our own init). The runtime drives it; nothing here
 // knows about requests, billing or FC's wording.
 

@@ -133,7 +133,7 @@ Status FunctionSession::startRunner(bool imagePhasesUsed)
         m_pool.reset();
         return listening;
     }
-    // The session's records on the emulator's own paths (SPEC §6), as `fcemu serve` has them.
+    // The session's records on the emulator's own paths (CONTRACT §6), as `fcemu serve` has them.
     Gateway::serveRecordEndpoints(*m_server, m_records, m_config.serviceName, m_config.name);
     m_pool->start();
     if (endpointUrl() != before)

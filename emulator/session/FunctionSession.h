@@ -24,7 +24,7 @@ class LocalServer;
 namespace Fcemu::Session {
 
 // One loaded function and everything the desktop app shows about it: the instance pool
-// (web-server mode) or the job invoker (non-web-server mode), the local endpoints of SPEC §6,
+// (web-server mode) or the job invoker (non-web-server mode), the local endpoints of CONTRACT §6,
 // and the session's invocation records. The desktop app's docks connect to this one object; it
 // outlives every function loaded into it (the records of earlier loads stay), so connections
 // are made once. Lives on the GUI thread (the pool's round trips run on its worker threads).

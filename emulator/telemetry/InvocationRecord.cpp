@@ -22,7 +22,7 @@ ojson headersJson(const HeaderList &headers)
 
 bool isText(const QByteArray &body)
 {
-    // Valid UTF-8 without NUL bytes goes out as text; anything else as base64 (SPEC §1.2).
+    // Valid UTF-8 without NUL bytes goes out as text; anything else as base64 (CONTRACT §1.2).
     if (body.contains('\0'))
         return false;
     const QString decoded = QString::fromUtf8(body);
@@ -111,7 +111,7 @@ nlohmann::ordered_json InvocationRecord::toReport() const
     j["memory"] = {{"sizeMB", memorySizeMB}, {"maxUsedMB", round2(maxUsedMB)}};
     if (!memoryAccounting.isEmpty())
         j["memory"]["accounting"] = memoryAccounting.toStdString();
-    // Built here rather than from Charge::toJson() to keep SPEC §1.2's field order.
+    // Built here rather than from Charge::toJson() to keep CONTRACT §1.2's field order.
     j["billing"] = {{"model", Billing::modelName(billing.model).toStdString()},
                     {"billedDurationMs", billing.billedDurationMs},
                     {"gbSeconds", billing.gbSeconds},

@@ -16,7 +16,7 @@
 
 namespace Fcemu::Telemetry {
 
-// The phases of SPEC §7, in milliseconds of a monotonic clock; 0 where a phase did not happen
+// The phases of CONTRACT §7, in milliseconds of a monotonic clock; 0 where a phase did not happen
 // (a warm call has no pull, unpack, sandbox or startup).
 struct Timings
 {
@@ -58,7 +58,7 @@ struct InvocationError
     QString message; // FC's wording where FC has one
 };
 
-// Everything recorded for one invocation (SPEC §7).
+// Everything recorded for one invocation (CONTRACT §7).
 struct InvocationRecord
 {
     QString requestId;
@@ -89,7 +89,7 @@ struct InvocationRecord
     // it has them, else worked out again from billingUsage and billingOptions.
     QList<Billing::WorkingLine> billingWorking() const;
 
-    // The invocation report of SPEC §1.2, field for field (a contract: scripts parse it).
+    // The invocation report of CONTRACT §1.2, field for field (a contract: scripts parse it).
     nlohmann::ordered_json toReport() const;
     // FC's summary line: "Duration: 117.33 ms, Billed Duration: 118 ms, Memory Size: ..."
     QString summaryLine() const;

@@ -1,4 +1,4 @@
-// fc-sample-job: the sample function for non-web-server mode (SPEC §5). It prints its event
+// fc-sample-job: the sample function for non-web-server mode (CONTRACT §5). It prints its event
 // (FC_CUSTOM_CONTAINER_EVENT) and its environment, sorted, and then does what the event asks,
 // so the emulator's timeouts, memory limit and disk limit can be tried with one image:
 //   {"sleep": 3}      sleep 3 seconds first            (timeouts)

@@ -10,7 +10,7 @@ using namespace Fcemu::Billing;
 
 Q_DECLARE_METATYPE(Fcemu::Billing::InvocationUsage)
 
-// FC 2.0 pay-as-you-go: GB-s, requests, image pull, free tier, provisioned life (SPEC §8).
+// FC 2.0 pay-as-you-go: GB-s, requests, image pull, free tier, provisioned life (CONTRACT §8).
 class TestFc2Billing final : public QObject
 {
     Q_OBJECT

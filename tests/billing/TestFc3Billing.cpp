@@ -12,7 +12,7 @@ using namespace Fcemu::Billing;
 Q_DECLARE_METATYPE(Fcemu::Billing::InvocationUsage)
 Q_DECLARE_METATYPE(Fcemu::Billing::DiskAllowance)
 
-// FC 3.0 compute units: factors, idle time, disk allowance, tiers, hourly rounding (SPEC §8,
+// FC 3.0 compute units: factors, idle time, disk allowance, tiers, hourly rounding (CONTRACT §8,
 // fc-semantics §6.1).
 class TestFc3Billing final : public QObject
 {

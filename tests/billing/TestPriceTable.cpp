@@ -7,7 +7,7 @@
 using namespace Fcemu;
 using namespace Fcemu::Billing;
 
-// The dated price table: the shipped defaults (SPEC §8, fc-semantics §6) and user overrides.
+// The dated price table: the shipped defaults (CONTRACT §8, fc-semantics §6) and user overrides.
 class TestPriceTable final : public QObject
 {
     Q_OBJECT
@@ -34,13 +34,13 @@ private slots:
         const PriceTable t = PriceTable::builtIn();
         const auto usd = t.cuTiers(u"USD"_qs);
         const auto cny = t.cuTiers(u"CNY"_qs);
-        QTest::addRow("fc2 requests cost USD 0.2 per million (SPEC §8)")
+        QTest::addRow("fc2 requests cost USD 0.2 per million (CONTRACT §8)")
             << t.fc2().requestPricePerMillion.toDisplayString() << u"USD 0.2"_qs;
-        QTest::addRow("fc2 GB-s cost USD 0.000016384 (SPEC §8)")
+        QTest::addRow("fc2 GB-s cost USD 0.000016384 (CONTRACT §8)")
             << t.fc2().gbSecondPrice.toDisplayString() << u"USD 0.000016384"_qs;
-        QTest::addRow("fc2 free tier is 1,000,000 requests a month (SPEC §8)")
+        QTest::addRow("fc2 free tier is 1,000,000 requests a month (CONTRACT §8)")
             << QString::number(t.fc2().freeRequestsPerMonth) << u"1000000"_qs;
-        QTest::addRow("fc2 free tier is 400,000 GB-s a month (SPEC §8)")
+        QTest::addRow("fc2 free tier is 400,000 GB-s a month (CONTRACT §8)")
             << QString::number(t.fc2().freeGbSecondsPerMonth) << u"400000"_qs;
         QTest::addRow("fc2 bills per 1 ms, legacy per 100 ms (fc-semantics §6.2)")
             << QString::number(t.fc2().granularityMs) + u'/' +
@@ -48,8 +48,8 @@ private slots:
             << u"1/100"_qs;
         QTest::addRow("fc2 rates are those before the 2024-08-27 move to CU")
             << t.fc2().source.effectiveDate.toString(Qt::ISODate) << u"2024-08-26"_qs;
-        QTest::addRow("fc2 cites SPEC §8 and the pricing page")
-            << QString::number(t.fc2().source.citation.contains(u"SPEC §8"_qs) &&
+        QTest::addRow("fc2 cites CONTRACT §8 and the pricing page")
+            << QString::number(t.fc2().source.citation.contains(u"CONTRACT §8"_qs) &&
                                t.fc2().source.url.contains(u"doc-detail/54301"_qs))
             << u"1"_qs;
         QTest::addRow("fc3 active factors: vCPU-s 1, memory GB-s 0.15, disk GB-s 0.05, call 0.0075")
@@ -88,8 +88,8 @@ private slots:
             << u"CNY 0.00011@200000000 0.0001@1000000000 0.00009@-1"_qs;
         QTest::addRow("fc3 rates date from the 2024-08-27 move to CU")
             << t.fc3().source.effectiveDate.toString(Qt::ISODate) << u"2024-08-27"_qs;
-        QTest::addRow("fc3 cites SPEC §8 and fc-semantics §6.1")
-            << QString::number(t.fc3().source.citation.contains(u"SPEC §8"_qs) &&
+        QTest::addRow("fc3 cites CONTRACT §8 and fc-semantics §6.1")
+            << QString::number(t.fc3().source.citation.contains(u"CONTRACT §8"_qs) &&
                                t.fc3().source.citation.contains(u"fc-semantics §6.1"_qs))
             << u"1"_qs;
         QTest::addRow("the built-in table says where it came from")

@@ -8,7 +8,7 @@
 
 using namespace Fcemu::Billing;
 
-// Per-session totals (SPEC §8): exact sums, the free tier and the CU tiers over the month.
+// Per-session totals (CONTRACT §8): exact sums, the free tier and the CU tiers over the month.
 class TestSessionTotals final : public QObject
 {
     Q_OBJECT

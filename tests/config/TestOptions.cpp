@@ -42,7 +42,7 @@ private slots:
             QVERIFY2(!spec.help.isEmpty(), qPrintable(spec.name));
             QCOMPARE(findFunctionOption(spec.flag()), &spec);
         }
-        // SPEC §1.1 FUNCTION OPTIONS, in its order.
+        // CONTRACT §1.1 FUNCTION OPTIONS, in its order.
         QCOMPARE(names, (QStringList{u"config"_qs,
                                      u"name"_qs,
                                      u"memory"_qs,

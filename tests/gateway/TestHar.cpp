@@ -1,4 +1,4 @@
-// The HAR 1.2 export (SPEC §7): the field rules of the HAR 1.2 spec for every entry (required
+// The HAR 1.2 export (CONTRACT §7): the field rules of the HAR 1.2 spec for every entry (required
 // fields with their JSON types, timings of -1 or >= 0 with time their sum, sizes of -1 or
 // actual), the request as the client made it, binary bodies as base64 with "encoding", the
 // platform's phases and billing under "_fc", credentials redacted unless asked, and the file

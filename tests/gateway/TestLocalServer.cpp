@@ -1,4 +1,4 @@
-// The local endpoints of SPEC §6 without sandboxes: routing of FC3's and FC2's InvokeFunction
+// The local endpoints of CONTRACT §6 without sandboxes: routing of FC3's and FC2's InvokeFunction
 // paths and the HTTP trigger, FC's limits and errors, the Tail log header, and the server over a
 // real socket for everything it answers itself (no instance is ever started here).
 #include <arpa/inet.h>

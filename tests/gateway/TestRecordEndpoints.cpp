@@ -93,7 +93,7 @@ private slots:
         QCOMPARE_JSON(list[2]["requestId"], "d");
         QCOMPARE_JSON(list[2]["serial"], 4);
         QCOMPARE_JSON(list[2]["coldStart"], true);
-        // The SPEC §1.2 report, field for field, then the serial.
+        // The CONTRACT §1.2 report, field for field, then the serial.
         ojson expected = m_store->at(2).toReport();
         expected["serial"] = 4;
         QCOMPARE_JSON(list[2], expected);

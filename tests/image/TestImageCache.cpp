@@ -1,4 +1,4 @@
-// The content-keyed cache of unpacked images (SPEC §2 "Cache").
+// The content-keyed cache of unpacked images (CONTRACT §2 "Cache").
 #include <signal.h>
 
 #include <QDir>
@@ -287,7 +287,7 @@ private slots:
         QVERIFY(killedMidway >= 5); // the trials did hit the unpack, not only its aftermath
     }
 
-    // `fcemu image cache verify` (SPEC §1.3): damaged entries and crash leftovers go, whole
+    // `fcemu image cache verify` (CONTRACT §1.3): damaged entries and crash leftovers go, whole
     // entries stay, a damaged entry in use stays until it is free.
     void verifyRemovesDamagedEntriesOnly()
     {

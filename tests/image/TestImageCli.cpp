@@ -1,4 +1,4 @@
-// `fcemu image ...` as a user runs it: exit codes, one-line errors and JSON (SPEC §1.1).
+// `fcemu image ...` as a user runs it: exit codes, one-line errors and JSON (CONTRACT §1.1).
 #include <QDir>
 #include <QFile>
 #include <QProcess>
@@ -169,7 +169,7 @@ private slots:
         QCOMPARE(bad.code, 2);
     }
 
-    // Issue 15 / SPEC §1.3: a full cache disk is the machine's fault (exit 4), the message
+    // Issue 15 / CONTRACT §1.3: a full cache disk is the machine's fault (exit 4), the message
     // names the cache folder and the space the image needs, and no entry or staging folder is
     // left. The cache lives on a 512 KiB tmpfs in a mount namespace of the test's own.
     void fullCacheDiskExitsFourAndLeavesNothing()

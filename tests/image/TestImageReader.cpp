@@ -1,4 +1,4 @@
-// Image formats, platform selection, digests and the refusal messages of SPEC §2.
+// Image formats, platform selection, digests and the refusal messages of CONTRACT §2.
 #include <QDir>
 #include <QFile>
 #include <QTemporaryDir>

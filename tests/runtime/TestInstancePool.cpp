@@ -1,4 +1,4 @@
-// The instance pool behind the local endpoints (SPEC §4 "Instances", §6), with the sample web
+// The instance pool behind the local endpoints (CONTRACT §4 "Instances", §6), with the sample web
 // function in the real sandbox, driven through the LocalServer over real sockets: FC3 and FC2
 // InvokeFunction paths, the HTTP trigger, Tail logs, async invocations, scale-out and 429, idle
 // reclaim with pre-stop, a crash, and a load test where every reply must match its request.
@@ -524,7 +524,7 @@ private slots:
         QCOMPARE(s.pool.instanceCount(), 1);
     }
 
-    // `fcemu serve` (SPEC §1.1): the endpoint URLs, the function's logs on stdout, pre-stop and
+    // `fcemu serve` (CONTRACT §1.1): the endpoint URLs, the function's logs on stdout, pre-stop and
     // exit 0 on SIGTERM; a port in use is one clear line and exit 2.
     void serveCommandServesUntilSigterm()
     {

@@ -1,4 +1,4 @@
-// Non-web-server mode (SPEC §5) end to end: the sample job image built by the project, run in
+// Non-web-server mode (CONTRACT §5) end to end: the sample job image built by the project, run in
 // the real sandbox, through the runtime and through `fcemu invoke`.
 #include <unistd.h>
 
@@ -254,7 +254,7 @@ private slots:
         QVERIFY(report["error"].is_null());
         QCOMPARE(QString::fromStdString(report["billing"]["model"].get<std::string>()), u"fc2"_qs);
         QVERIFY(report["memory"]["maxUsedMB"].get<double>() > 0);
-        // SPEC §1.2's memory fields first, then how they were measured (Cgroup.h).
+        // CONTRACT §1.2's memory fields first, then how they were measured (Cgroup.h).
         QStringList memoryKeys;
         for (auto it = report["memory"].begin(); it != report["memory"].end(); ++it)
             memoryKeys.append(QString::fromStdString(it.key()));

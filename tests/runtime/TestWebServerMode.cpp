@@ -1,4 +1,4 @@
-// Web-server mode (SPEC §4) with the sample web function in the real sandbox, one call at a time
+// Web-server mode (CONTRACT §4) with the sample web function in the real sandbox, one call at a time
 // as `fcemu invoke` drives the InstancePool: FC's headers and control paths, the initializer,
 // warm reuse, and FC's errors for crashes, timeouts, 404s and servers that never answer on the
 // instance address.

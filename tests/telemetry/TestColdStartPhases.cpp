@@ -1,4 +1,4 @@
-// Issue #5's acceptance for the phases of SPEC §7, through the real `fcemu` and the real
+// Issue #5's acceptance for the phases of CONTRACT §7, through the real `fcemu` and the real
 // sandbox: a cold call's phases add up to its total (within 5%), a warm call has no cold
 // phases, a second cold start of a cached image has no unpack and no pull charge, and a
 // simulated registry pull of a 10 MB image at 1 MB/s takes about 10 s and, at 1024 MB, costs

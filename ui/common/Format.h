@@ -25,7 +25,7 @@ QString formatMoney(const Billing::Money &money);
 // "14:03:27.512" in local time
 QString formatClock(const QDateTime &time);
 
-// The phases of a request, in the order they happen (SPEC §7).
+// The phases of a request, in the order they happen (CONTRACT §7).
 enum class Phase {
     Queue,
     Pull,

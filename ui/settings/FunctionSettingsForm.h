@@ -20,7 +20,7 @@ class QTableWidget;
 
 namespace Fcemu::Ui {
 
-// Every FUNCTION OPTION of SPEC §1.1 as a form, grouped (Basics, Runtime, Lifecycle hooks,
+// Every FUNCTION OPTION of CONTRACT §1.1 as a form, grouped (Basics, Runtime, Lifecycle hooks,
 // Scaling, Simulation & billing) in a scroll area. Config::validate runs on every edit and each
 // issue is shown in red under the widget of its toJson() field, with a count at the bottom. The
 // widgets accept out-of-range numbers on purpose: FC's message says what is allowed, a spin box

@@ -353,7 +353,7 @@ void MainWindow::createStatusBar()
 {
     m_endpointButton = new QToolButton(this);
     m_endpointButton->setAutoRaise(true);
-    m_endpointButton->setToolTip(tr("The local endpoint (SPEC §6): click to copy"));
+    m_endpointButton->setToolTip(tr("The local endpoint (CONTRACT §6): click to copy"));
     connect(m_endpointButton, &QToolButton::clicked, this, &MainWindow::copyEndpoint);
     m_instancesLabel = new QLabel(this);
     m_imageLabel = new QLabel(this);

@@ -37,7 +37,7 @@ class MessageBanner;
 class RequestListView;
 class TimingInspector;
 
-// The function workbench (SPEC §9): the request list in the middle, the invoke panel and the
+// The function workbench (CONTRACT §9): the request list in the middle, the invoke panel and the
 // function's settings on the left, the inspectors (Headers, Timing, Billing) on the right, Logs
 // and Instances below. It owns the session the panels share and hands it to them through their
 // constructors; it only wires selection, menus, opening images and the status bar.

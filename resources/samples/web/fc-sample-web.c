@@ -1,4 +1,4 @@
-/* fc-sample-web: the sample function for web-server mode (SPEC §4). An HTTP/1.1 server on
+/* fc-sample-web: the sample function for web-server mode (CONTRACT §4). An HTTP/1.1 server on
  * 0.0.0.0:$FC_CUSTOM_LISTEN_PORT (default 9000) that answers what FC sends a custom container:
  *
  *   POST /initialize      200; remembers that the instance was initialized

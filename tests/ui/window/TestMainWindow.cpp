@@ -1,7 +1,7 @@
 // The desktop app end to end (issue 6), on the offscreen platform with the real engine and the
 // embedded sample web function: open → invoke → a row appears → Headers shows x-fc-request-id
 // and x-fc-control-path → Logs shows "FC Invoke Start RequestId:" for that id → Timing has the
-// cold phases and a second call is warm → Billing shows the GB-s of SPEC §8. Also: a refused
+// cold phases and a second call is warm → Billing shows the GB-s of CONTRACT §8. Also: a refused
 // image is explained in the banner, settings applied in the form reach the engine and are
 // saved per image, and HAR export writes the session.
 #include <QAbstractItemView>
@@ -141,7 +141,7 @@ private slots:
         QVERIFY(!window.session()->records()->at(1).coldStart);
         QVERIFY(visibleText(window.requestList()).contains(u"warm"_qs, Qt::CaseInsensitive));
 
-        // Billing: SPEC §8's fc2 invocation GB-s of the selected (newest) call, memory GB ×
+        // Billing: CONTRACT §8's fc2 invocation GB-s of the selected (newest) call, memory GB ×
         // billed seconds, with its working, as the engine charged it.
         const Telemetry::InvocationRecord &record = window.session()->records()->at(1);
         QCOMPARE(record.billing.model, Billing::Model::Fc2);

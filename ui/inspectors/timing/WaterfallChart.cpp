@@ -50,7 +50,7 @@ void WaterfallChart::setColumns(const QList<TimingColumn> &columns)
     for (const TimingColumn &c : columns)
         m_scaleMs = std::max({m_scaleMs, c.phaseSumMs, c.totalMs});
 
-    // Rows follow the phase order of SPEC §7 across both calls, so a skipped phase sits where
+    // Rows follow the phase order of CONTRACT §7 across both calls, so a skipped phase sits where
     // the other call spent its time.
     QList<Phase> order;
     for (const TimingColumn &c : columns) {

@@ -110,7 +110,7 @@ void TestBillingInspector::cleanup()
 
 void TestBillingInspector::showsWorkingOfSpecPullExample()
 {
-    // SPEC §8: "a 1,024 MB instance pulling for 10 s is 10 GB-s".
+    // CONTRACT §8: "a 1,024 MB instance pulling for 10 s is 10 GB-s".
     const auto r = record(Billing::Model::Fc2, 1024, 100, 10'000);
     QAbstractItemModelTester tester(m_inspector->workingModel());
     QSignalSpy reset(m_inspector->workingModel(), &QAbstractItemModel::modelReset);
