@@ -1,6 +1,6 @@
-// The configuration readers (CONTRACT §1.1, --config): Serverless Devs s.yaml (fc and fc3), template.yml and
-// plain JSON or YAML, through the same file path `--config` takes. The first byte picks the
-// file name, since the format is told from the name and the content.
+// The configuration readers (CONTRACT §1.1, --config): Serverless Devs s.yaml (fc and fc3),
+// template.yml and plain JSON or YAML, through the same file path `--config` takes. The first byte
+// picks the file name, since the format is told from the name and the content.
 #include <cstddef>
 #include <cstdint>
 

@@ -8,9 +8,9 @@
 #include "common/Error.h"
 #include "telemetry/InvocationRecord.h"
 
-// HAR 1.2 export of invocation records (CONTRACT §7): one entry per invocation, the client's request
-// and the reply as a browser's network log shows them, the measured send/wait/receive as the
-// entry's timings, and what HAR has no field for (platform phases, cold or warm, instance,
+// HAR 1.2 export of invocation records (CONTRACT §7): one entry per invocation, the client's
+// request and the reply as a browser's network log shows them, the measured send/wait/receive as
+// the entry's timings, and what HAR has no field for (platform phases, cold or warm, instance,
 // memory, billing with its working, what the container received) in an entry-level "_fc"
 // object, as HAR allows for custom fields. http://www.softwareishard.com/blog/har-12-spec/
 namespace Fcemu::Gateway {

@@ -1,5 +1,5 @@
-// Web-server mode (CONTRACT §4) with the sample web function in the real sandbox, one call at a time
-// as `fcemu invoke` drives the InstancePool: FC's headers and control paths, the initializer,
+// Web-server mode (CONTRACT §4) with the sample web function in the real sandbox, one call at a
+// time as `fcemu invoke` drives the InstancePool: FC's headers and control paths, the initializer,
 // warm reuse, and FC's errors for crashes, timeouts, 404s and servers that never answer on the
 // instance address.
 #include <QSignalSpy>

@@ -46,9 +46,9 @@ private:
     QList<Billing::WorkingLine> m_lines;
 };
 
-// The Billing dock (CONTRACT §8): the selected invocation's charge with its working in the session's
-// model, the session's totals (summed from exact quantities, reset when another function is
-// loaded), and what the same invocation would cost at other memory sizes.
+// The Billing dock (CONTRACT §8): the selected invocation's charge with its working in the
+// session's model, the session's totals (summed from exact quantities, reset when another function
+// is loaded), and what the same invocation would cost at other memory sizes.
 class BillingInspector final : public QWidget
 {
     Q_OBJECT
