@@ -9,11 +9,15 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <csignal>
+#include <mutex>
 #include <functional>
 #include <thread>
 
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QRegularExpression>
 
 #include "SandboxLog.h"
 
@@ -371,9 +375,41 @@ QString cpuListText(const QList<int> &cpus)
     return parts.join(u',');
 }
 
+namespace {
+
+// Instance cgroups ("i-<pid>-<n>") whose fcemu is gone: a killed fcemu cannot remove its own.
+// Empty ones are removed (rmdir fails on a cgroup with processes, and then it stays).
+void removeLeftovers(const CgroupHost &host)
+{
+    QStringList parents;
+    if (host.mode == Accounting::CgroupV2)
+        parents << host.v2Parent;
+    else
+        for (const CgroupHost::V1Hierarchy &h : host.v1)
+            parents << h.parent;
+    static const QRegularExpression leftover(u"^i-(\\d+)-\\d+$"_qs);
+    for (const QString &parent : std::as_const(parents)) {
+        const QStringList entries = QDir(parent).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+        for (const QString &entry : entries) {
+            const auto match = leftover.match(entry);
+            if (!match.hasMatch())
+                continue;
+            const pid_t owner = pid_t(match.captured(1).toLongLong());
+            if (owner == ::getpid() || ::kill(owner, 0) == 0 || errno != ESRCH)
+                continue;
+            if (::rmdir(QFile::encodeName(parent + u'/' + entry).constData()) == 0)
+                qCDebug(lcSandbox) << "removed the leftover cgroup" << parent + u'/' + entry;
+        }
+    }
+}
+
+} // namespace
+
 Result<std::unique_ptr<Cgroup>> Cgroup::create(const CgroupHost &host, const QString &name,
                                                const CgroupLimits &limits)
 {
+    static std::once_flag swept;
+    std::call_once(swept, [&host] { removeLeftovers(host); });
     std::unique_ptr<Cgroup> cg(new Cgroup);
     cg->m_mode = host.mode;
     auto failWith = [&cg](const QString &what, int err) -> std::unexpected<Error> {

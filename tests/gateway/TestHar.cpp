@@ -17,7 +17,6 @@
 using namespace Fcemu;
 using namespace Fcemu::Telemetry;
 using namespace Fcemu::Gateway;
-using namespace Fcemu::Http;
 using ojson = nlohmann::ordered_json;
 
 // QCOMPARE can't take a json (its qfloat16 overload trips over json's conversions): compare the

@@ -17,6 +17,7 @@
 
 #include "ImageFixtures.h"
 #include "image/Digest.h"
+#include "SandboxTestSupport.h"
 
 using namespace Fcemu::Test;
 using json = nlohmann::json;
@@ -257,7 +258,7 @@ private slots:
                    u"--web-server-mode"_qs, u"false"_qs, u"--event"_qs, u"{\"n\":1}"_qs,
                    u"--json"_qs, u"--pull-bandwidth"_qs, u"50"_qs});
         if (invoke.code == 4 && invoke.err.contains("namespace") &&
-            qEnvironmentVariable("EMU_SANDBOX_MUST_WORK") != u"1"_qs)
+            !Fcemu::TestSupport::sandboxMustWork())
             QSKIP("user namespaces are not available here");
         QVERIFY2(invoke.code == 0, invoke.err.constData());
         const json report = json::parse(invoke.out.split('\n').first().toStdString());

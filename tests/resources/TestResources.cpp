@@ -24,6 +24,7 @@
 #include "SandboxFixture.h"
 #include "sandbox/Cgroup.h"
 #include "sandbox/Sandbox.h"
+#include "SandboxTestSupport.h"
 
 using namespace Fcemu;
 using namespace Fcemu::Sandbox;
@@ -106,12 +107,7 @@ class TestResources : public QObject
 private slots:
     void initTestCase()
     {
-        const Status userns = checkUserNamespaces();
-        if (!userns) {
-            if (qEnvironmentVariable("EMU_SANDBOX_MUST_WORK") == u"1"_qs)
-                QFAIL(qPrintable(userns.error().message));
-            QSKIP(qPrintable(userns.error().message));
-        }
+        FCEMU_REQUIRE_SANDBOX();
         QVERIFY(m_dir.isValid());
         m_rootfs = m_dir.filePath(u"rootfs"_qs);
         QVERIFY(SandboxFixture::buildRootfs(m_rootfs));

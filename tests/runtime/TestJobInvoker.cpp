@@ -164,6 +164,9 @@ private slots:
     {
         Config::FunctionConfig config;
         config.memoryMB = 128;
+        // 128 MB comes with 0.1 vCPU, a CPU quota where a cgroup allows one (as on FC):
+        // touching 128 MB then takes a few seconds, longer than the default 3 s timeout.
+        config.timeoutS = 30;
         const auto r = invoke(config, R"({"allocMB":400})");
         QVERIFY(r.error);
         QCOMPARE(r.error->code, u"FunctionOOMError"_qs);

@@ -21,6 +21,7 @@
 #include "SandboxFixture.h"
 #include "sandbox/Network.h"
 #include "sandbox/Sandbox.h"
+#include "SandboxTestSupport.h"
 
 using namespace Fcemu;
 using namespace Fcemu::Sandbox;
@@ -139,12 +140,7 @@ class TestNetwork final : public QObject
 private slots:
     void initTestCase()
     {
-        const Status userns = checkUserNamespaces();
-        if (!userns) {
-            if (qEnvironmentVariable("EMU_SANDBOX_MUST_WORK") == u"1"_qs)
-                QFAIL(qPrintable(userns.error().message));
-            QSKIP(qPrintable(userns.error().message));
-        }
+        FCEMU_REQUIRE_SANDBOX();
         QVERIFY(m_dir.isValid());
         m_rootfs = m_dir.filePath(u"rootfs"_qs);
         QVERIFY(SandboxFixture::buildRootfs(m_rootfs));
