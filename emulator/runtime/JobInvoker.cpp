@@ -67,6 +67,7 @@ void JobInvoker::invoke(const QByteArray &event, const Telemetry::Timings &coldP
     Q_ASSERT(!m_instance);
     m_startedNs = monotonicNs();
     m_execNs = 0;
+    m_exitedNs = 0;
     m_timedOut = false;
     m_functionOutput.clear();
     m_record = {};
@@ -142,7 +143,8 @@ void JobInvoker::onTimeout()
 void JobInvoker::onExited(const Sandbox::ExitStatus &status)
 {
     m_timeout.stop();
-    const double invokeMs = double(monotonicNs() - m_execNs) / 1e6;
+    m_exitedNs = monotonicNs();
+    const double invokeMs = double(m_exitedNs - m_execNs) / 1e6;
     m_record.timings.invokeMs = invokeMs;
     // HAR's split of the request: the event went in the environment at exec (nothing to send)
     // and the reply is the exit (nothing to receive): the run is all waiting.
@@ -182,7 +184,10 @@ void JobInvoker::onExited(const Sandbox::ExitStatus &status)
 void JobInvoker::complete()
 {
     m_timeout.stop();
-    m_record.timings.totalMs = double(monotonicNs() - m_startedNs) / 1e6 + m_record.timings.pullMs +
+    // The reply is ready when the function has exited: tearing the sandbox down (cgroup, network
+    // helper) is fcemu's housekeeping, not the invocation's time, so the phases add up to it.
+    const qint64 endNs = m_exitedNs ? m_exitedNs : monotonicNs();
+    m_record.timings.totalMs = double(endNs - m_startedNs) / 1e6 + m_record.timings.pullMs +
                                m_record.timings.unpackMs;
     closeRecord(m_record, m_config, *m_image);
     QString end = u"FC Invoke End RequestId: "_qs + m_record.requestId;

@@ -56,6 +56,7 @@ private:
     QStringList m_argv;
     qint64 m_startedNs = 0;
     qint64 m_execNs = 0;
+    qint64 m_exitedNs = 0; // when the function's last process was gone; teardown comes after
     bool m_timedOut = false;
 };
 
