@@ -60,9 +60,26 @@ quint64 keyedValue(const QByteArray &content, const QByteArray &key)
     return 0;
 }
 
-quint64 numberFile(const QString &path)
+// A counter file kept open, read again from its start: the sampler reads these a hundred times
+// a second, and every request reads the peak, so no open/stat/close each time.
+QByteArray readAt(int fd)
 {
-    return readSmallFile(path).trimmed().toULongLong();
+    if (fd < 0)
+        return {};
+    char buf[1024];
+    const ssize_t n = ::pread(fd, buf, sizeof buf, 0);
+    return n > 0 ? QByteArray(buf, n) : QByteArray();
+}
+
+quint64 numberAt(int fd)
+{
+    return readAt(fd).trimmed().toULongLong();
+}
+
+int openCounter(const QString &dir, const char *file, int flags = O_RDONLY)
+{
+    return ::open(QFile::encodeName(dir + u'/' + QLatin1StringView(file)).constData(),
+                  flags | O_CLOEXEC);
 }
 
 // The folder of a hierarchy where this process's cgroup is: the mount point plus the path of
@@ -452,8 +469,9 @@ Result<std::unique_ptr<Cgroup>> Cgroup::create(const CgroupHost &host, const QSt
             set(dir, "cpu.max", quota + ' ' + QByteArray::number(period));
         if (!limits.cpuList.isEmpty() && exists(dir, "cpuset.cpus"))
             set(dir, "cpuset.cpus", cpuListText(limits.cpuList).toLatin1());
-        cg->m_peakFd.reset(
-            ::open(QFile::encodeName(dir + u"/memory.peak"_qs).constData(), O_RDWR | O_CLOEXEC));
+        cg->m_peakFd.reset(openCounter(dir, "memory.peak", O_RDWR));
+        cg->m_currentFd.reset(openCounter(dir, "memory.current"));
+        cg->m_eventsFd.reset(openCounter(dir, "memory.events"));
     } else if (host.mode == Accounting::CgroupV1) {
         for (const CgroupHost::V1Hierarchy &h : host.v1) {
             const QString dir = h.parent + u'/' + name;
@@ -463,6 +481,9 @@ Result<std::unique_ptr<Cgroup>> Cgroup::create(const CgroupHost &host, const QSt
             int err = 0;
             if (c == u"memory"_qs) {
                 cg->m_memoryDir = dir;
+                cg->m_peakFd.reset(openCounter(dir, "memory.max_usage_in_bytes", O_RDWR));
+                cg->m_currentFd.reset(openCounter(dir, "memory.usage_in_bytes"));
+                cg->m_eventsFd.reset(openCounter(dir, "memory.oom_control"));
                 if (limits.memoryBytes != 0) {
                     err = set(dir, "memory.limit_in_bytes", memory);
                     if (err == 0 && exists(dir, "memory.memsw.limit_in_bytes"))
@@ -516,25 +537,14 @@ quint64 Cgroup::currentBytes() const
 {
     if (m_removed || m_memoryDir.isEmpty())
         return 0;
-    return numberFile(m_memoryDir + (m_mode == Accounting::CgroupV2
-                                         ? u"/memory.current"_qs
-                                         : u"/memory.usage_in_bytes"_qs));
+    return numberAt(m_currentFd.get());
 }
 
 quint64 Cgroup::peakBytes() const
 {
     if (m_removed || m_memoryDir.isEmpty())
         return 0;
-    if (m_mode == Accounting::CgroupV1)
-        return numberFile(m_memoryDir + u"/memory.max_usage_in_bytes"_qs);
-    if (!m_peakFd)
-        return 0;
-    char buf[32];
-    const ssize_t n = ::pread(m_peakFd.get(), buf, sizeof buf - 1, 0);
-    if (n <= 0)
-        return 0;
-    buf[n] = '\0';
-    return strtoull(buf, nullptr, 10);
+    return numberAt(m_peakFd.get());
 }
 
 void Cgroup::resetPeak()
@@ -542,7 +552,8 @@ void Cgroup::resetPeak()
     if (m_removed || m_memoryDir.isEmpty())
         return;
     if (m_mode == Accounting::CgroupV1) {
-        writeValue(m_memoryDir + u"/memory.max_usage_in_bytes"_qs, "0");
+        if (::pwrite(m_peakFd.get(), "0", 1, 0) < 0)
+            writeValue(m_memoryDir + u"/memory.max_usage_in_bytes"_qs, "0");
     } else if (m_peakFd) {
         // Linux 6.12+: this descriptor's peak starts again from the current usage. Older
         // kernels refuse the write: the peak then is the instance's, from its start.
@@ -555,9 +566,8 @@ quint64 Cgroup::oomKills() const
 {
     if (m_removed || m_memoryDir.isEmpty())
         return 0;
-    if (m_mode == Accounting::CgroupV2)
-        return keyedValue(readSmallFile(m_memoryDir + u"/memory.events"_qs), "oom_kill");
-    return keyedValue(readSmallFile(m_memoryDir + u"/memory.oom_control"_qs), "oom_kill");
+    // memory.events (v2) or memory.oom_control (v1): both say "oom_kill N".
+    return keyedValue(readAt(m_eventsFd.get()), "oom_kill");
 }
 
 bool Cgroup::remove()
@@ -567,6 +577,8 @@ bool Cgroup::remove()
     m_removed = true;
     m_procs.clear();
     m_peakFd.reset();
+    m_currentFd.reset();
+    m_eventsFd.reset();
     bool all = true;
     // Children first would matter only for nested cgroups; ours are leaves.
     for (const QString &dir : std::as_const(m_paths)) {

@@ -123,7 +123,12 @@ private:
     QStringList m_paths; // v2: one; v1: one per hierarchy, memory first
     QString m_memoryDir;
     std::vector<UniqueFd> m_procs;
-    UniqueFd m_peakFd; // v2: memory.peak kept open (a write resets this descriptor's peak)
+    // The memory counters, kept open (read with pread). The peak: v2 memory.peak (a write resets
+    // this descriptor's peak), v1 memory.max_usage_in_bytes; events: memory.events or
+    // memory.oom_control.
+    UniqueFd m_peakFd;
+    UniqueFd m_currentFd;
+    UniqueFd m_eventsFd;
     bool m_peakReset = false;
     bool m_removed = false;
 };

@@ -54,7 +54,10 @@ using namespace Detail;
 
 namespace {
 
+// The poller must see peaks between samples itself; with a cgroup the kernel keeps the peak and
+// enforces the limit, and the samples only feed the live figure and notice an OOM kill.
 constexpr auto kSamplePeriod = std::chrono::milliseconds(10);
+constexpr auto kCgroupSamplePeriod = std::chrono::milliseconds(50);
 constexpr auto kCoalescePeriod = std::chrono::milliseconds(1);
 constexpr int kStartTimeoutMs = 30000;
 constexpr int kPipeBytes = 1 << 20;
@@ -333,6 +336,9 @@ public:
     ino_t pidNsIno = 0;
     std::thread watcher;
     std::atomic<quint64> memory{0}, peak{0};
+    // The kernel's peak as last read, and when (the GUI thread's, in peakMemoryBytes()).
+    quint64 kernelPeak = 0;
+    qint64 kernelPeakReadNs = 0;
     std::atomic<int> undelivered{0};  // batches of lines read but not yet emitted
     std::atomic<quint64> handOffs{0}; // batches of lines posted, ever
     std::atomic<bool> reading{false}; // the reader thread holds bytes it has not posted yet
@@ -790,7 +796,8 @@ void InstancePrivate::maybeFinish()
 }
 
 // The per-instance thread: reads stdout/stderr as fast as they come (the function never waits
-// on a full pipe for long), splits lines, and polls memory every 10 ms.
+// on a full pipe for long), splits lines, and polls memory every 10 ms (50 ms
+// with a cgroup).
 void InstancePrivate::watch()
 {
     OutputSplitter splitters[2] = {OutputSplitter(OutputLine::Stdout),
@@ -803,6 +810,7 @@ void InstancePrivate::watch()
     if (!cgroup)
         poller =
             std::make_unique<MemoryPoller>(initPid, pidNsDev, pidNsIno, tmpDir.get(), shmDir.get());
+    const std::chrono::steady_clock::duration period = cgroup ? kCgroupSamplePeriod : kSamplePeriod;
     std::vector<char> buffer(256 * 1024);
     auto nextSample = std::chrono::steady_clock::now();
 
@@ -908,8 +916,8 @@ void InstancePrivate::watch()
             // poller stays under about a fifth of a core.
             const auto end = std::chrono::steady_clock::now();
             const std::chrono::steady_clock::duration spacing =
-                std::max<std::chrono::steady_clock::duration>(kSamplePeriod / 2, 4 * (end - began));
-            nextSample = std::max(nextSample + kSamplePeriod, end + spacing);
+                std::max<std::chrono::steady_clock::duration>(period / 2, 4 * (end - began));
+            nextSample = std::max(nextSample + period, end + spacing);
         }
     }
     QMetaObject::invokeMethod(
@@ -1041,13 +1049,26 @@ quint64 Instance::outputHandOffs() const
 quint64 Instance::peakMemoryBytes() const
 {
     // The kernel's peak while the cgroup lives (it sees between the samples); the samples' after.
-    const quint64 kernel = d->cgroup ? d->cgroup->peakBytes() : 0;
-    return std::max<quint64>(d->peak, kernel);
+    // Reading it costs the kernel several microseconds (cgroup v1 flushes its statistics), and
+    // under load every request ends with this call: a read less than a millisecond old is
+    // reused (the peak only grows between resets, so it may miss at most that millisecond).
+    if (d->cgroup) {
+        const qint64 now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                               std::chrono::steady_clock::now().time_since_epoch())
+                               .count();
+        if (d->kernelPeakReadNs == 0 || now - d->kernelPeakReadNs > 1'000'000) {
+            d->kernelPeak = d->cgroup->peakBytes();
+            d->kernelPeakReadNs = now;
+        }
+    }
+    return std::max<quint64>(d->peak, d->kernelPeak);
 }
 
 void Instance::resetPeakMemory()
 {
     d->peak = d->memory.load();
+    d->kernelPeak = 0;
+    d->kernelPeakReadNs = 0;
     if (d->cgroup)
         d->cgroup->resetPeak();
 }
