@@ -20,6 +20,7 @@
 #include "runtime/InstancePool.h"
 #include "sandbox/Sandbox.h"
 #include "gateway/Har.h"
+#include "telemetry/FcErrors.h"
 
 namespace Fcemu::Cli {
 
@@ -30,13 +31,6 @@ namespace {
 void printPhases(QTextStream &out, const Telemetry::InvocationRecord &r)
 {
     const auto &t = r.timings;
-    const QList<QPair<QString, double>> phases = {
-        {u"queue"_qs, t.queueMs},         {u"pull"_qs, t.pullMs},
-        {u"unpack"_qs, t.unpackMs},       {u"sandbox"_qs, t.sandboxMs},
-        {u"startup"_qs, t.startupMs},     {u"initialize"_qs, t.initializeMs},
-        {u"invoke"_qs, t.invokeMs},       {u"  send"_qs, t.sendMs},
-        {u"  wait"_qs, t.waitMs},         {u"  receive"_qs, t.receiveMs},
-        {u"pre-freeze"_qs, t.preFreezeMs}};
     out << (r.coldStart ? "  cold start" : "  warm call") << ", request " << r.requestId
         << ", instance " << r.instanceId << '\n';
     const auto row = [&out](const QString &name, const QString &value) {
@@ -44,11 +38,14 @@ void printPhases(QTextStream &out, const Telemetry::InvocationRecord &r)
             << value << qSetFieldWidth(0) << '\n';
     };
     const bool invoked = t.invokeMs > 0;
-    for (const auto &[name, ms] : phases) {
-        // send/wait/receive are parts of invoke: shown as numbers whenever the request ran.
-        const bool part = name.startsWith(u' ');
-        row(name, ms > 0 || (part && invoked) ? QString::number(ms, 'f', 2) + u" ms"_qs
-                                              : QString(u'\u2014'));
+    for (const Telemetry::PhaseField &phase : Telemetry::kPhases) {
+        // send/wait/receive are parts of invoke: indented, and shown as numbers whenever the
+        // request ran.
+        const bool part = phase.partOfInvoke;
+        const double ms = t.*phase.ms;
+        row((part ? u"  "_qs : QString()) + QString::fromLatin1(phase.name),
+            ms > 0 || (part && invoked) ? QString::number(ms, 'f', 2) + u" ms"_qs
+                                        : QString(u'\u2014'));
     }
     row(u"total"_qs, QString::number(t.totalMs, 'f', 2) + u" ms"_qs);
     out << "  cost " << r.billing.cost.toDisplayString() << " ("
@@ -226,8 +223,7 @@ int runInvokeCommand(const QStringList &arguments)
         }
         if (record.error) {
             // CONTRACT §1.1/§1.3: a startup failure is the platform's (4), not the function's (1).
-            const bool startup = record.error->code == u"FunctionNotStarted"_qs ||
-                                 record.error->code == u"CAExited"_qs;
+            const bool startup = Telemetry::FcError::isStartupFailure(record.error->code);
             exitCode = std::max(exitCode, startup ? 4 : 1);
             err << "fcemu: " << record.error->code << ": "
                 << record.error->message.section(u'\n', 0, 0) << '\n';

@@ -98,12 +98,11 @@ QString isoWithOffset(const QDateTime &when)
 
 ojson phasesJson(const Telemetry::Timings &t)
 {
-    return {{"queueMs", round3(t.queueMs)},         {"pullMs", round3(t.pullMs)},
-            {"unpackMs", round3(t.unpackMs)},       {"sandboxMs", round3(t.sandboxMs)},
-            {"startupMs", round3(t.startupMs)},     {"initializeMs", round3(t.initializeMs)},
-            {"invokeMs", round3(t.invokeMs)},       {"sendMs", round3(t.sendMs)},
-            {"waitMs", round3(t.waitMs)},           {"receiveMs", round3(t.receiveMs)},
-            {"preFreezeMs", round3(t.preFreezeMs)}, {"totalMs", round3(t.totalMs)}};
+    ojson phases = ojson::object();
+    for (const Telemetry::PhaseField &phase : Telemetry::kPhases)
+        phases[std::string(phase.key)] = round3(t.*phase.ms);
+    phases["totalMs"] = round3(t.totalMs);
+    return phases;
 }
 
 ojson billingJson(const Telemetry::InvocationRecord &record)

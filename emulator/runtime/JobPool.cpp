@@ -10,6 +10,7 @@
 
 #include "InstanceSetup.h"
 #include "JobInvoker.h"
+#include "telemetry/FcErrors.h"
 
 namespace Fcemu::Runtime {
 
@@ -55,13 +56,14 @@ QString JobPool::submit(const Http::HttpRequest &request, bool http, Callback do
         this,
         [this, job, http]() {
             if (http)
-                return fail(job, 400, u"InvalidArgument"_qs,
+                return fail(job, 400, Telemetry::FcError::InvalidArgument,
                             u"the function is not in web-server mode (webServerMode false): FC "
                             u"invokes it only through InvokeFunction, not over HTTP"_qs);
             if (m_stopping)
-                return fail(job, 503, u"ServiceUnavailable"_qs, u"the emulator is stopping"_qs);
+                return fail(job, 503, Telemetry::FcError::ServiceUnavailable,
+                            u"the emulator is stopping"_qs);
             if (!job->async && int(m_running.size()) >= m_config.maxInstances)
-                return fail(job, 429, u"ResourceExhausted"_qs,
+                return fail(job, 429, Telemetry::FcError::ResourceExhausted,
                             u"Resource exhausted: the function already runs "_qs +
                                 QString::number(m_config.maxInstances) +
                                 u" instances (maxInstances), each with 1 concurrent request "
@@ -138,7 +140,7 @@ void JobPool::stop(std::function<void()> done)
     while (!m_waiting.empty()) {
         auto job = m_waiting.front();
         m_waiting.pop_front();
-        fail(job, 503, u"ServiceUnavailable"_qs, u"the emulator is stopping"_qs);
+        fail(job, 503, Telemetry::FcError::ServiceUnavailable, u"the emulator is stopping"_qs);
     }
     if (m_running.empty()) {
         if (done)

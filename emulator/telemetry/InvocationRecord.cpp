@@ -103,11 +103,12 @@ nlohmann::ordered_json InvocationRecord::toReport() const
     for (const QString &line : logs)
         logLines.push_back(line.toStdString());
     j["logs"] = logLines;
-    j["timings"] = {
-        {"queueMs", round2(timings.queueMs)},     {"pullMs", round2(timings.pullMs)},
-        {"unpackMs", round2(timings.unpackMs)},   {"sandboxMs", round2(timings.sandboxMs)},
-        {"startupMs", round2(timings.startupMs)}, {"initializeMs", round2(timings.initializeMs)},
-        {"invokeMs", round2(timings.invokeMs)},   {"totalMs", round2(timings.totalMs)}};
+    ojson phases = ojson::object();
+    for (const PhaseField &phase : kPhases)
+        if (phase.inReport)
+            phases[std::string(phase.key)] = round2(timings.*phase.ms);
+    phases["totalMs"] = round2(timings.totalMs);
+    j["timings"] = std::move(phases);
     j["memory"] = {{"sizeMB", memorySizeMB}, {"maxUsedMB", round2(maxUsedMB)}};
     if (!memoryAccounting.isEmpty())
         j["memory"]["accounting"] = memoryAccounting.toStdString();

@@ -13,28 +13,9 @@
 #include <nlohmann/json.hpp>
 
 #include "billing/Billing.h"
+#include "telemetry/Phases.h"
 
 namespace Fcemu::Telemetry {
-
-// The phases of CONTRACT §7, in milliseconds of a monotonic clock; 0 where a phase did not happen
-// (a warm call has no pull, unpack, sandbox or startup).
-struct Timings
-{
-    double queueMs = 0;
-    double pullMs = 0;
-    double unpackMs = 0;
-    double sandboxMs = 0;
-    double startupMs = 0;
-    double initializeMs = 0;
-    double invokeMs = 0;
-    double totalMs = 0;
-    // The request itself, split as HAR splits it (parts of invokeMs): writing the request,
-    // waiting for the first response byte, reading the rest.
-    double sendMs = 0;
-    double waitMs = 0;
-    double receiveMs = 0;
-    double preFreezeMs = 0; // GET /pre-freeze after the request, when configured
-};
 
 // Headers as they went over the wire: bytes (the same type as Http::HttpHeaders, so a
 // record shares the request's and the reply's header lists instead of converting them).

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "billing/Billing.h"
+#include "telemetry/FcErrors.h"
 #include "telemetry/InvocationRecord.h"
 
 using namespace Fcemu;
@@ -122,6 +123,44 @@ private slots:
         r.billing.working = {{u"Total"_qs, {}, {}, u"$1"_qs}};
         QCOMPARE(r.billingWorking(), r.billing.working);
         QVERIFY(InvocationRecord().billingWorking().isEmpty()); // never priced: nothing to show
+    }
+
+    // CONTRACT §1.2: the report's timings are exactly these keys, in this order, each the
+    // phase's own field (a phase added to kPhases must be wired to its Timings member).
+    void reportTimingsFollowThePhaseTable()
+    {
+        InvocationRecord r;
+        double value = 1;
+        for (const PhaseField &phase : kPhases)
+            r.timings.*phase.ms = value++;
+        r.timings.totalMs = 100;
+        const nlohmann::ordered_json timings = r.toReport()["timings"];
+        QStringList keys;
+        for (auto it = timings.begin(); it != timings.end(); ++it)
+            keys.append(QString::fromStdString(it.key()));
+        QCOMPARE(keys,
+                 (QStringList{u"queueMs"_qs, u"pullMs"_qs, u"unpackMs"_qs, u"sandboxMs"_qs,
+                              u"startupMs"_qs, u"initializeMs"_qs, u"invokeMs"_qs, u"totalMs"_qs}));
+        for (const PhaseField &phase : kPhases)
+            if (phase.inReport)
+                QCOMPARE(timings[std::string(phase.key)].get<double>(), r.timings.*phase.ms);
+        QCOMPARE(timings["totalMs"].get<double>(), 100.0);
+        for (size_t i = 0; i < kPhases.size(); ++i)
+            QCOMPARE(size_t(kPhases[i].phase), i); // phaseField() indexes by the enum
+    }
+
+    void errorCodesAreClassifiedAsFcDoes()
+    {
+        QVERIFY(FcError::isFunctionError(FcError::UnhandledInvocation));
+        QVERIFY(FcError::isFunctionError(FcError::FunctionOOM));
+        QVERIFY(FcError::isFunctionError(FcError::Initialization));
+        QVERIFY(!FcError::isFunctionError(FcError::FunctionTimeout)); // an outcome of its own
+        QVERIFY(!FcError::isFunctionError(FcError::FunctionNotStarted));
+        QVERIFY(!FcError::isFunctionError(FcError::ResourceExhausted));
+        QVERIFY(FcError::isStartupFailure(FcError::FunctionNotStarted));
+        QVERIFY(FcError::isStartupFailure(FcError::CAExited));
+        QVERIFY(!FcError::isStartupFailure(FcError::UnhandledInvocation));
+        QCOMPARE(FcError::FunctionOOM, u"FunctionOOMError"_qs); // FC's own spelling
     }
 };
 
