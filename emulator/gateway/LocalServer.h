@@ -15,6 +15,7 @@
 #include <QTcpServer>
 
 #include "common/Error.h"
+#include "config/FcLimits.h"
 #include "config/FunctionConfig.h"
 #include "http/HttpMessage.h"
 #include "telemetry/InvocationRecord.h"
@@ -25,10 +26,10 @@ class FunctionInvoker;
 
 namespace Fcemu::Gateway {
 
-// FC's limits (fc-semantics.md §7) that the parser does not enforce itself.
-inline constexpr qsizetype kMaxPathBytes = 4 * 1024;
-inline constexpr qsizetype kMaxAsyncBodyBytes = 128 * 1024;
-inline constexpr qsizetype kMaxTailLogBytes = 4 * 1024;
+// FC's limits (config/FcLimits.h) that the parser does not enforce itself.
+using Config::kMaxAsyncBodyBytes;
+using Config::kMaxPathBytes;
+using Config::kMaxTailLogBytes;
 
 inline constexpr char kFc3ApiPrefix[] = "/2023-03-30/";
 inline constexpr char kFc2ApiPrefix[] = "/2016-08-15/";

@@ -7,14 +7,13 @@
 #include <QProcessEnvironment>
 
 #include "InstanceSetup.h"
+#include "config/FcLimits.h"
+#include "telemetry/FcErrors.h"
 
 namespace Fcemu::Runtime {
 
 namespace {
 
-// An event travels in one environment string; the kernel caps a single one at
-// MAX_ARG_STRLEN (32 pages), so larger events cannot start a process.
-constexpr qsizetype maxEventBytes = 128 * 1024 - 64;
 constexpr int logTailLines = 20;
 
 QString lowerStrerror(int code)
@@ -87,12 +86,12 @@ void JobInvoker::invoke(const QByteArray &event, const Telemetry::Timings &coldP
         complete();
     };
 
-    if (event.size() > maxEventBytes)
-        return failNow(u"InvalidArgument"_qs,
+    if (event.size() > Config::kMaxEventBytes)
+        return failNow(Telemetry::FcError::InvalidArgument,
                        u"event is "_qs + QString::number(event.size()) +
                            u" bytes; in non-web-server mode it travels in "
                            u"FC_CUSTOM_CONTAINER_EVENT, which holds at most " +
-                           QString::number(maxEventBytes),
+                           QString::number(Config::kMaxEventBytes),
                        400);
 
     // The sandbox phase includes building the spec (the image's USER is read from its files).
@@ -100,7 +99,7 @@ void JobInvoker::invoke(const QByteArray &event, const Telemetry::Timings &coldP
     auto spec = instanceSpec(m_config, *m_image, m_record.instanceId,
                              {u"FC_CUSTOM_CONTAINER_EVENT="_qs + QString::fromUtf8(event)});
     if (!spec)
-        return failNow(u"FunctionNotStarted"_qs, spec.error().message, 502);
+        return failNow(Telemetry::FcError::FunctionNotStarted, spec.error().message, 502);
     m_argv = spec->argv;
 
     m_instance = std::make_unique<Sandbox::Instance>(*spec);
@@ -116,9 +115,9 @@ void JobInvoker::invoke(const QByteArray &event, const Telemetry::Timings &coldP
         const int code = m_instance->startErrno();
         m_instance.reset();
         if (error.kind == ErrorKind::FunctionFailed)
-            return failNow(u"FunctionNotStarted"_qs,
+            return failNow(Telemetry::FcError::FunctionNotStarted,
                            exitedUnexpectedly(code, startCommandText(), {}), 502);
-        return failNow(u"SandboxError"_qs, error.message, 500);
+        return failNow(Telemetry::FcError::Sandbox, error.message, 500);
     }
     m_timeout.start(m_config.timeoutS * 1000);
 }
@@ -154,26 +153,26 @@ void JobInvoker::onExited(const Sandbox::ExitStatus &status)
     const QString maxUsed = QString::number(m_record.maxUsedMB, 'f', 2) + u"MB"_qs;
     if (m_timedOut) {
         m_record.error = Telemetry::InvocationError{
-            u"FunctionTimeoutError"_qs, u"Function timed out after "_qs +
-                                            QString::number(m_config.timeoutS) +
-                                            u" seconds (maxMemoryUsage: " + maxUsed + u')'};
+            Telemetry::FcError::FunctionTimeout,
+            u"Function timed out after "_qs + QString::number(m_config.timeoutS) +
+                u" seconds (maxMemoryUsage: " + maxUsed + u')'};
     } else if (status.memoryLimitExceeded) {
         m_record.error = Telemetry::InvocationError{
-            u"FunctionOOMError"_qs,
+            Telemetry::FcError::FunctionOOM,
             u"Function used more memory than its "_qs + QString::number(m_config.memoryMB) +
                 u" MB (maxMemoryUsage: " + maxUsed + u") and was killed. " +
                 exitedUnexpectedly(137, startCommandText(), m_functionOutput)};
     } else if (status.exitCode != 0) {
         const int code = status.exitCode >= 0 ? status.exitCode : 128 + status.signal;
         m_record.error = Telemetry::InvocationError{
-            u"UnhandledInvocationError"_qs,
+            Telemetry::FcError::UnhandledInvocation,
             exitedUnexpectedly(code, startCommandText(), m_functionOutput)};
     }
     if (m_record.error) {
         // Invoke API: a function error is 200 with X-Fc-Error-Type (fc-semantics §2.6).
         m_record.statusCode = 200;
-        m_record.responseHeaders.append(
-            {QByteArrayLiteral("X-Fc-Error-Type"), QByteArrayLiteral("UnhandledInvocationError")});
+        m_record.responseHeaders.append({QByteArrayLiteral("X-Fc-Error-Type"),
+                                         Telemetry::FcError::UnhandledInvocation.toLatin1()});
         m_record.body = QByteArray::fromStdString(
             nlohmann::json{{"errorMessage", m_record.error->message.toStdString()}}.dump());
     }
@@ -187,8 +186,8 @@ void JobInvoker::complete()
     // The reply is ready when the function has exited: tearing the sandbox down (cgroup, network
     // helper) is fcemu's housekeeping, not the invocation's time, so the phases add up to it.
     const qint64 endNs = m_exitedNs ? m_exitedNs : monotonicNs();
-    m_record.timings.totalMs = double(endNs - m_startedNs) / 1e6 + m_record.timings.pullMs +
-                               m_record.timings.unpackMs;
+    m_record.timings.totalMs =
+        double(endNs - m_startedNs) / 1e6 + m_record.timings.pullMs + m_record.timings.unpackMs;
     closeRecord(m_record, m_config, *m_image);
     QString end = u"FC Invoke End RequestId: "_qs + m_record.requestId;
     if (m_record.error)
