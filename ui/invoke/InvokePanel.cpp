@@ -57,13 +57,21 @@ InvokePanel::InvokePanel(Session::FunctionSession *session, QWidget *parent)
     m_progress = new QLabel;
     m_progress->setObjectName(u"progress"_qs);
 
-    auto *sendRow = new QHBoxLayout;
-    sendRow->addWidget(m_send);
-    sendRow->addSpacing(12);
-    sendRow->addWidget(m_sendMany);
-    sendRow->addWidget(m_count);
-    sendRow->addWidget(m_concurrency);
-    sendRow->addWidget(m_progress, 1);
+    // Send on a row of its own, Send ×N with N and C below, the batch's progress under them:
+    // in one row they set a 430 px minimum on the dock (too wide for a 1280 px screen).
+    m_progress->setWordWrap(true);
+    auto *sendRow = new QVBoxLayout;
+    auto *oneRow = new QHBoxLayout;
+    oneRow->addWidget(m_send);
+    oneRow->addStretch();
+    auto *manyRow = new QHBoxLayout;
+    manyRow->addWidget(m_sendMany);
+    manyRow->addWidget(m_count);
+    manyRow->addWidget(m_concurrency);
+    manyRow->addStretch();
+    sendRow->addLayout(oneRow);
+    sendRow->addLayout(manyRow);
+    sendRow->addWidget(m_progress);
 
     auto *requestPart = new QWidget;
     auto *requestLayout = new QVBoxLayout(requestPart);

@@ -110,7 +110,8 @@ QWidget *InvokePanel::buildHttpPage()
     m_path->setPlaceholderText(tr("/path"));
     m_query = new QLineEdit;
     m_query->setObjectName(u"query"_qs);
-    m_query->setPlaceholderText(tr("query, e.g. sleep=200&name=fc"));
+    m_query->setPlaceholderText(tr("query"));
+    m_query->setToolTip(tr("The query string, e.g. sleep=200&name=fc"));
     auto *line = new QHBoxLayout;
     line->addWidget(m_method);
     line->addWidget(m_path, 2);
@@ -124,6 +125,7 @@ QWidget *InvokePanel::buildHttpPage()
     // past the screen): the label takes what it is given, the whole URL is in its tooltip.
     m_httpUrl->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_httpUrl->setObjectName(u"httpUrl"_qs);
+    m_httpUrl->setProperty("fcemuElides", true); // for Ui::findCutText
 
     m_headers = new QTableWidget(0, 2);
     m_headers->setObjectName(u"requestHeaders"_qs);

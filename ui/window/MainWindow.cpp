@@ -4,11 +4,13 @@
 #include <QCloseEvent>
 #include <QDockWidget>
 #include <QScreen>
+#include <QScrollArea>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include "DockFrame.h"
 #include "MessageBanner.h"
 #include "inspectors/billing/BillingInspector.h"
 #include "inspectors/headers/HeadersInspector.h"
@@ -76,7 +78,6 @@ MainWindow::MainWindow(QWidget *parent)
         size = size.boundedTo(screen->availableSize());
     resize(size);
     applyDefaultDockSizes(size);
-    m_defaultState = saveState();
     QSettings settings;
     restoreGeometry(settings.value(u"window/geometry"_qs).toByteArray());
     m_restoredState = restoreState(settings.value(u"window/state"_qs).toByteArray());
@@ -98,13 +99,14 @@ MainWindow::~MainWindow()
     delete m_session;
 }
 
-QDockWidget *MainWindow::addPanel(QWidget *panel, const QString &title, const QString &objectName,
-                                  Qt::DockWidgetArea area)
+QDockWidget *MainWindow::addPanel(QWidget *panel, const QString &title, const QString &objectName)
 {
     auto *dock = new QDockWidget(title, this);
     dock->setObjectName(objectName); // saveState() needs it
-    dock->setWidget(panel);
-    addDockWidget(area, dock);
+    // A panel squeezed below its minimum size (a small screen, QT_SCALE_FACTOR=2, zoom for a
+    // projector) scrolls inside its dock instead of pushing the window past the screen.
+    dock->setWidget(new DockFrame(panel, dock));
+    addDockWidget(Qt::LeftDockWidgetArea, dock);
     m_docks.append(dock);
     return dock;
 }
@@ -119,28 +121,16 @@ void MainWindow::createDocks()
     m_logs = new LogsInspector(m_session, this);
     m_instances = new InstancesInspector(m_session, this);
 
-    QDockWidget *invoke =
-        addPanel(m_invoke, tr("Invoke"), u"invokeDock"_qs, Qt::LeftDockWidgetArea);
-    QDockWidget *settings =
-        addPanel(m_settings, tr("Function settings"), u"settingsDock"_qs, Qt::LeftDockWidgetArea);
-    tabifyDockWidget(invoke, settings);
-    invoke->raise();
-
-    QDockWidget *headers =
-        addPanel(m_headers, tr("Headers"), u"headersDock"_qs, Qt::RightDockWidgetArea);
-    QDockWidget *timing =
-        addPanel(m_timing, tr("Timing"), u"timingDock"_qs, Qt::RightDockWidgetArea);
-    QDockWidget *billing =
-        addPanel(m_billing, tr("Billing"), u"billingDock"_qs, Qt::RightDockWidgetArea);
-    tabifyDockWidget(headers, timing);
-    tabifyDockWidget(timing, billing);
-    headers->raise();
-
-    QDockWidget *logs = addPanel(m_logs, tr("Logs"), u"logsDock"_qs, Qt::BottomDockWidgetArea);
-    QDockWidget *instances =
-        addPanel(m_instances, tr("Instances"), u"instancesDock"_qs, Qt::BottomDockWidgetArea);
-    tabifyDockWidget(logs, instances);
-    logs->raise();
+    // arrangeDocks() places them: Invoke and settings on the left, the inspectors on the
+    // right, Logs and Instances below the request list.
+    addPanel(m_invoke, tr("Invoke"), u"invokeDock"_qs);
+    addPanel(m_settings, tr("Function settings"), u"settingsDock"_qs);
+    addPanel(m_headers, tr("Headers"), u"headersDock"_qs);
+    addPanel(m_timing, tr("Timing"), u"timingDock"_qs);
+    addPanel(m_billing, tr("Billing"), u"billingDock"_qs);
+    addPanel(m_logs, tr("Logs"), u"logsDock"_qs);
+    addPanel(m_instances, tr("Instances"), u"instancesDock"_qs);
+    arrangeDocks(false);
 }
 
 void MainWindow::showEvent(QShowEvent *event)

@@ -5,16 +5,62 @@
 #include <QDockWidget>
 #include <QSettings>
 #include <QStatusBar>
+#include <QTabBar>
 
 namespace Fcemu::Ui {
+
+void MainWindow::arrangeDocks(bool compact)
+{
+    m_compact = compact;
+    QDockWidget *invoke = findChild<QDockWidget *>(u"invokeDock"_qs);
+    QDockWidget *headers = findChild<QDockWidget *>(u"headersDock"_qs);
+    QDockWidget *logs = findChild<QDockWidget *>(u"logsDock"_qs);
+    if (!invoke || !headers || !logs)
+        return;
+    // The docks in m_docks' order: Invoke, Function settings | Headers, Timing, Billing |
+    // Logs, Instances. Compact: one tab group beside the request list.
+    const QList<QList<QDockWidget *>> groups =
+        compact
+            ? QList<QList<QDockWidget *>>{m_docks}
+            : QList<QList<QDockWidget *>>{m_docks.mid(0, 2), m_docks.mid(2, 3), m_docks.mid(5, 2)};
+    const Qt::DockWidgetArea areas[] = {Qt::LeftDockWidgetArea, Qt::RightDockWidgetArea,
+                                        Qt::BottomDockWidgetArea};
+    for (QDockWidget *dock : std::as_const(m_docks))
+        removeDockWidget(dock);
+    for (qsizetype g = 0; g < groups.size(); ++g) {
+        const QList<QDockWidget *> &group = groups.at(g);
+        for (qsizetype i = 0; i < group.size(); ++i) {
+            addDockWidget(areas[g], group.at(i));
+            group.at(i)->show();
+            if (i > 0)
+                tabifyDockWidget(group.at(i - 1), group.at(i));
+        }
+        group.first()->raise();
+    }
+    // A dock's tab scrolls out of sight rather than being cut to "Fu…" (seven tabs share a
+    // narrow column in the compact layout).
+    for (QTabBar *bar : findChildren<QTabBar *>(Qt::FindDirectChildrenOnly)) {
+        bar->setElideMode(Qt::ElideNone);
+        bar->setUsesScrollButtons(true);
+    }
+}
 
 void MainWindow::applyDefaultDockSizes(const QSize &windowSize)
 {
     // About a quarter of the width each side and a quarter of the height below, within
     // bounds: at 1280x720 the request list keeps ~560 px and Logs ~180 px (a dozen lines).
+    // Narrower than 1000 px (a small screen, or 1280x720 at QT_SCALE_FACTOR=2) every panel is
+    // a tab in one column beside the request list.
     const int width = windowSize.width();
     const int height = windowSize.height();
-    const int left = std::clamp(width * 23 / 100, 280, 440);
+    const bool compact = width < kCompactWidth;
+    if (compact != m_compact)
+        arrangeDocks(compact);
+    if (compact) {
+        resizeDocks({m_docks.first()}, {std::clamp(width * 48 / 100, 200, 480)}, Qt::Horizontal);
+        return;
+    }
+    const int left = std::clamp(width * 26 / 100, 340, 440);
     const int right = std::clamp(width * 25 / 100, 320, 620);
     const int bottom = std::clamp(height * 27 / 100, 170, 380);
     QDockWidget *invoke = findChild<QDockWidget *>(u"invokeDock"_qs);

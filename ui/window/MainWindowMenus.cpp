@@ -65,7 +65,7 @@ void MainWindow::createMenus()
         m_viewMenu->addAction(dock->toggleViewAction());
     m_viewMenu->addSeparator();
     m_viewMenu->addAction(tr("&Reset Layout"), this, [this]() {
-        restoreState(m_defaultState);
+        arrangeDocks(width() < kCompactWidth);
         applyDefaultDockSizes(size());
     });
     m_viewMenu->addSeparator();
