@@ -5,6 +5,9 @@
 
 #include <QHBoxLayout>
 #include <QHelpEvent>
+#include <QMouseEvent>
+#include <QToolButton>
+#include <QWheelEvent>
 #include <QLabel>
 #include <QPainter>
 #include <QPainterPath>
@@ -153,7 +156,7 @@ int InstanceLanesView::labelWidth() const
 
 QSize InstanceLanesView::sizeHint() const
 {
-    const int lanes = std::max<int>(int(m_timeline->lanes().size()), 3);
+    const int lanes = std::max<int>(int(visibleLanes().size()), 3);
     return {480, headerHeight() + lanes * (kLaneHeight + kLaneGap) + kMargin};
 }
 
@@ -168,6 +171,134 @@ qint64 InstanceLanesView::endNs() const
     if (m_timeline->activeCount() > 0)
         end = std::max(end, m_clock());
     return end;
+}
+
+int InstanceLanesView::plotWidth() const
+{
+    const int right = width() - kMargin - fontMetrics().horizontalAdvance(u"00s"_qs) / 2;
+    return std::max(right - labelWidth(), 10);
+}
+
+InstanceViewRange InstanceLanesView::viewRange() const
+{
+    if (!m_follow)
+        return m_range;
+    const qint64 origin = m_timeline->originNs();
+    return followRange(m_timeline->lanes(), origin, std::max(endNs(), origin + kNsPerSecond),
+                       kNsPerSecond);
+}
+
+void InstanceLanesView::setFollowing(bool follow)
+{
+    if (!follow)
+        m_range = viewRange(); // stay where the view is
+    if (follow == m_follow)
+        return;
+    m_follow = follow;
+    updateGeometry();
+    update();
+    emit followingChanged(follow);
+}
+
+void InstanceLanesView::zoom(double factor, double anchor)
+{
+    const InstanceViewRange range = viewRange().zoomed(factor, anchor);
+    setFollowing(false);
+    m_range = range;
+    updateGeometry();
+    update();
+}
+
+void InstanceLanesView::panByPixels(int dx)
+{
+    const InstanceViewRange range = viewRange();
+    setFollowing(false);
+    m_range = range.panned(qint64(-double(dx) / plotWidth() * double(range.spanNs())));
+    updateGeometry();
+    update();
+}
+
+void InstanceLanesView::showAll()
+{
+    setFollowing(false);
+    const qint64 origin = m_timeline->originNs();
+    m_range = {origin, std::max(endNs(), origin + kNsPerSecond)};
+    updateGeometry();
+    update();
+}
+
+QList<int> InstanceLanesView::visibleLanes() const
+{
+    const InstanceViewRange range = viewRange();
+    const qint64 now = endNs();
+    QList<int> shown;
+    const QList<InstanceLane> &lanes = m_timeline->lanes();
+    for (int i = 0; i < lanes.size(); ++i) {
+        if (laneIntersects(lanes.at(i), range, now))
+            shown.append(i);
+    }
+    return shown;
+}
+
+void InstanceLanesView::setIdleTimeoutS(int seconds)
+{
+    m_idleTimeoutS = seconds;
+    update();
+}
+
+QString InstanceLanesView::laneNote(const InstanceLane &lane) const
+{
+    if (lane.state == InstanceState::Stopped)
+        return {};
+    if (lane.provisioned)
+        return tr("kept (provisioned)");
+    if (const std::optional<qint64> at = reclaimAtNs(lane, m_idleTimeoutS))
+        return reclaimCountdown(*at - m_clock());
+    return {};
+}
+
+void InstanceLanesView::wheelEvent(QWheelEvent *event)
+{
+    // Ctrl+wheel zooms around the pointer; the plain wheel scrolls the lanes.
+    if (!(event->modifiers() & Qt::ControlModifier) || event->angleDelta().y() == 0) {
+        QWidget::wheelEvent(event);
+        return;
+    }
+    const double anchor = (event->position().x() - labelWidth()) / plotWidth();
+    zoom(event->angleDelta().y() > 0 ? 0.8 : 1.25, anchor);
+    event->accept();
+}
+
+void InstanceLanesView::mousePressEvent(QMouseEvent *event)
+{
+    if (event->button() == Qt::LeftButton && event->position().x() > labelWidth()) {
+        m_dragFrom = event->position().toPoint();
+        m_dragRange = viewRange();
+        setCursor(Qt::ClosedHandCursor);
+    }
+    QWidget::mousePressEvent(event);
+}
+
+void InstanceLanesView::mouseMoveEvent(QMouseEvent *event)
+{
+    if (m_dragFrom) {
+        const int dx = event->position().toPoint().x() - m_dragFrom->x();
+        setFollowing(false);
+        m_range =
+            m_dragRange.panned(qint64(-double(dx) / plotWidth() * double(m_dragRange.spanNs())));
+        update();
+    }
+    QWidget::mouseMoveEvent(event);
+}
+
+void InstanceLanesView::mouseReleaseEvent(QMouseEvent *event)
+{
+    if (m_dragFrom) {
+        m_dragFrom.reset();
+        unsetCursor();
+        updateGeometry();
+    }
+    QWidget::mouseReleaseEvent(event);
 }
 
 void InstanceLanesView::paintEvent(QPaintEvent *)
@@ -200,24 +331,30 @@ void InstanceLanesView::paintEvent(QPaintEvent *)
     }
     y += line;
 
-    const QList<InstanceLane> &lanes = m_timeline->lanes();
+    const QList<InstanceLane> &allLanes = m_timeline->lanes();
+    const QList<int> shown = visibleLanes();
     const int left = labelWidth();
-    const int right = width() - kMargin - metrics.horizontalAdvance(u"00s"_qs) / 2;
-    const int plotWidth = std::max(right - left, 10);
+    const int plotWidth = this->plotWidth();
     const qint64 origin = m_timeline->originNs();
-    const qint64 end = std::max(endNs(), origin + kNsPerSecond);
-    const double span = double(end - origin);
-    const auto toX = [&](qint64 ns) { return left + double(ns - origin) / span * plotWidth; };
+    const InstanceViewRange range = viewRange();
+    const double span = double(std::max<qint64>(range.spanNs(), 1));
+    const auto toX = [&](qint64 ns) {
+        return left + double(ns - range.startNs) / span * plotWidth;
+    };
     const int lanesTop = y + line;
-    const int lanesBottom = lanesTop + int(lanes.size()) * (kLaneHeight + kLaneGap);
+    const int lanesBottom = lanesTop + int(shown.size()) * (kLaneHeight + kLaneGap);
 
     // Axis: seconds since the first retained change, with grid lines through the lanes.
     const double seconds = span / kNsPerSecond;
     const double step = tickStep(seconds, plotWidth, 70);
+    const double firstTick =
+        std::ceil(double(range.startNs - origin) / kNsPerSecond / step - 1e-9) * step;
     QColor grid = pal.color(QPalette::Text);
     grid.setAlpha(36);
-    for (double t = 0; t <= seconds + 1e-9; t += step) {
-        const double tx = left + t / seconds * plotWidth;
+    p.save();
+    p.setClipRect(QRect(left - 40, 0, plotWidth + 80, height()));
+    for (double t = firstTick; t <= firstTick + seconds + 1e-9; t += step) {
+        const double tx = toX(origin + qint64(t * kNsPerSecond));
         const QString label = step < 1 ? QString::number(t, 'f', 1) + u" s"_qs
                                        : QString::number(qint64(std::llround(t))) + u" s"_qs;
         p.setPen(pal.color(QPalette::PlaceholderText));
@@ -225,7 +362,8 @@ void InstanceLanesView::paintEvent(QPaintEvent *)
         p.setPen(grid);
         p.drawLine(QPointF(tx, lanesTop - 4), QPointF(tx, std::max(lanesBottom, lanesTop + 4)));
     }
-    if (lanes.isEmpty()) {
+    p.restore();
+    if (allLanes.isEmpty()) {
         p.setPen(pal.color(QPalette::PlaceholderText));
         p.drawText(QRect(left, lanesTop, plotWidth, line * 2), Qt::AlignLeft | Qt::AlignVCenter,
                    tr("No instances yet: invoke the function to start one."));
@@ -234,10 +372,14 @@ void InstanceLanesView::paintEvent(QPaintEvent *)
 
     const qint64 now = endNs();
     int top = lanesTop + kLaneGap / 2;
-    for (const InstanceLane &lane : lanes) {
+    const QRect plot(left, 0, plotWidth + 1, height());
+    for (const int index : shown) {
+        const InstanceLane &lane = allLanes.at(index);
         p.setPen(pal.color(QPalette::Text));
         p.drawText(QRect(kMargin, top - 2, left - 2 * kMargin, kLaneHeight + 4),
                    Qt::AlignLeft | Qt::AlignVCenter, shortId(lane.instanceId));
+        p.save();
+        p.setClipRect(plot);
         for (const InstanceSegment &segment : lane.segments) {
             const double x0 = toX(segment.startNs);
             const double x1 = toX(segment.endNs < 0 ? now : segment.endNs);
@@ -246,7 +388,20 @@ void InstanceLanesView::paintEvent(QPaintEvent *)
         }
         for (const InstanceMarker &marker : lane.markers)
             drawMarker(p, marker.kind, toX(marker.ns), top, kLaneHeight, pal);
+        // The reclaim countdown at the lane's right end, over its idle bar.
+        if (const QString note = laneNote(lane); !note.isEmpty()) {
+            p.setPen(pal.color(QPalette::Text));
+            p.drawText(QRect(left, top - 2, plotWidth - 4, kLaneHeight + 4),
+                       Qt::AlignRight | Qt::AlignVCenter, note);
+        }
+        p.restore();
         top += kLaneHeight + kLaneGap;
+    }
+    if (shown.size() < allLanes.size()) {
+        p.setPen(pal.color(QPalette::PlaceholderText));
+        p.drawText(
+            QRect(kMargin, top, width() - 2 * kMargin, line), Qt::AlignLeft,
+            tr("%1 more lane(s) outside this stretch of time").arg(allLanes.size() - shown.size()));
     }
 }
 
@@ -255,18 +410,20 @@ bool InstanceLanesView::event(QEvent *event)
     if (event->type() != QEvent::ToolTip)
         return QWidget::event(event);
     const auto *help = static_cast<QHelpEvent *>(event);
-    const QList<InstanceLane> &lanes = m_timeline->lanes();
+    const QList<int> shown = visibleLanes();
     const int lanesTop = kMargin + 3 * (fontMetrics().height() + 4);
     const int index = (help->pos().y() - lanesTop) / (kLaneHeight + kLaneGap);
-    if (help->pos().y() < lanesTop || index >= lanes.size()) {
+    if (help->pos().y() < lanesTop || index >= shown.size()) {
         QToolTip::hideText();
         event->ignore();
         return true;
     }
-    const InstanceLane &lane = lanes.at(index);
+    const InstanceLane &lane = m_timeline->lanes().at(shown.at(index));
     const qint64 origin = m_timeline->originNs();
     QString text =
         lane.instanceId + u'\n' + tr("now %1").arg(Runtime::instanceStateName(lane.state));
+    if (const QString note = laneNote(lane); !note.isEmpty())
+        text += u" · "_qs + note;
     for (const InstanceSegment &segment : lane.segments) {
         const double from = double(segment.startNs - origin) / kNsPerSecond;
         text += u'\n' +
@@ -281,8 +438,36 @@ InstancesInspector::InstancesInspector(Session::FunctionSession *session, QWidge
     : QWidget(parent), m_session(session), m_timeline(new InstanceTimeline(this)),
       m_lanes(new InstanceLanesView(m_timeline, this)), m_scroll(new QScrollArea(this)),
       m_count(new QLabel(this)), m_coldStart(new QPushButton(tr("Force cold start"), this)),
-      m_stopAll(new QPushButton(tr("Stop all"), this)), m_repaint(new QTimer(this))
+      m_stopAll(new QPushButton(tr("Stop all"), this)), m_follow(new QToolButton(this)),
+      m_repaint(new QTimer(this))
 {
+    m_follow->setText(tr("Follow newest burst"));
+    m_follow->setObjectName(u"followBurst"_qs);
+    m_follow->setCheckable(true);
+    m_follow->setChecked(true);
+    m_follow->setToolTip(tr("Show from just before the newest burst of calls to now"));
+    auto *zoomIn = new QToolButton(this);
+    zoomIn->setText(tr("Zoom in"));
+    zoomIn->setObjectName(u"lanesZoomIn"_qs);
+    zoomIn->setToolTip(tr("Zoom in (Ctrl+wheel over the lanes; drag to pan)"));
+    auto *zoomOut = new QToolButton(this);
+    zoomOut->setText(tr("Zoom out"));
+    zoomOut->setObjectName(u"lanesZoomOut"_qs);
+    auto *all = new QToolButton(this);
+    all->setText(tr("Whole session"));
+    all->setObjectName(u"lanesShowAll"_qs);
+    connect(m_follow, &QToolButton::toggled, m_lanes, &InstanceLanesView::setFollowing);
+    connect(m_lanes, &InstanceLanesView::followingChanged, m_follow, &QToolButton::setChecked);
+    connect(zoomIn, &QToolButton::clicked, m_lanes, [this]() { m_lanes->zoom(0.5); });
+    connect(zoomOut, &QToolButton::clicked, m_lanes, [this]() { m_lanes->zoom(2.0); });
+    connect(all, &QToolButton::clicked, m_lanes, &InstanceLanesView::showAll);
+    auto *viewBar = new QHBoxLayout;
+    viewBar->setContentsMargins(0, 0, 0, 0);
+    viewBar->addWidget(m_follow);
+    viewBar->addWidget(zoomIn);
+    viewBar->addWidget(zoomOut);
+    viewBar->addWidget(all);
+    viewBar->addStretch();
     m_coldStart->setToolTip(tr("Stop every instance (pre-stop as configured): the next call "
                                "starts a new one"));
     m_stopAll->setToolTip(tr("Stop every instance; provisioned ones come back at once"));
@@ -298,6 +483,7 @@ InstancesInspector::InstancesInspector(Session::FunctionSession *session, QWidge
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addLayout(bar);
+    layout->addLayout(viewBar);
     layout->addWidget(m_scroll, 1);
 
     // Lanes that have not stopped grow with the clock; repaint them at 10 Hz, and not at all
@@ -308,6 +494,12 @@ InstancesInspector::InstancesInspector(Session::FunctionSession *session, QWidge
 
     connect(m_coldStart, &QPushButton::clicked, m_timeline, &InstanceTimeline::noteStopRequested);
     connect(m_stopAll, &QPushButton::clicked, m_timeline, &InstanceTimeline::noteStopRequested);
+    // The pool starts its provisioned instances again after either (FC keeps them).
+    for (QPushButton *restart : {m_coldStart, m_stopAll})
+        connect(restart, &QPushButton::clicked, m_timeline, [this]() {
+            if (m_session && m_session->isLoaded())
+                m_timeline->expectProvisioned(m_session->config().provisioned);
+        });
     if (session) {
         connect(session, &Session::FunctionSession::instanceStateChanged, m_timeline,
                 &InstanceTimeline::record);
@@ -333,8 +525,11 @@ void InstancesInspector::sessionLoaded()
     const bool loaded = m_session && m_session->isLoaded();
     m_coldStart->setEnabled(loaded);
     m_stopAll->setEnabled(loaded);
-    if (loaded)
+    if (loaded) {
         m_timeline->setPreStopConfigured(m_session->config().preStop.isSet());
+        m_timeline->expectProvisioned(m_session->config().provisioned);
+        m_lanes->setIdleTimeoutS(m_session->config().idleTimeoutS);
+    }
 }
 
 QString InstancesInspector::countText() const
