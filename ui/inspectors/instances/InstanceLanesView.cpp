@@ -130,6 +130,7 @@ InstanceLanesView::InstanceLanesView(InstanceTimeline *timeline, QWidget *parent
 {
     setAttribute(Qt::WA_OpaquePaintEvent);
     setMouseTracking(true);
+    connect(m_timeline, &InstanceTimeline::changed, this, [this]() { m_followCache.reset(); });
 }
 
 void InstanceLanesView::setClock(std::function<qint64()> clock)
@@ -184,9 +185,16 @@ InstanceViewRange InstanceLanesView::viewRange() const
 {
     if (!m_follow)
         return m_range;
-    const qint64 origin = m_timeline->originNs();
-    return followRange(m_timeline->lanes(), origin, std::max(endNs(), origin + kNsPerSecond),
-                       kNsPerSecond);
+    // Finding the burst walks every segment (thousands under load), and a paint asks several
+    // times: the answer is kept until the lanes change or the clock moves on by 50 ms.
+    const qint64 now = endNs();
+    const qint64 tick = now / 50'000'000;
+    if (!m_followCache || m_followCache->first != tick) {
+        const qint64 origin = m_timeline->originNs();
+        m_followCache = {tick, followRange(m_timeline->lanes(), origin,
+                                           std::max(now, origin + kNsPerSecond), kNsPerSecond)};
+    }
+    return m_followCache->second;
 }
 
 void InstanceLanesView::setFollowing(bool follow)

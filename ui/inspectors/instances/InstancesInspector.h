@@ -80,6 +80,7 @@ private:
     InstanceViewRange m_range; // when not following
     int m_idleTimeoutS = 180;
     std::optional<QPoint> m_dragFrom;
+    mutable std::optional<std::pair<qint64, InstanceViewRange>> m_followCache;
     InstanceViewRange m_dragRange;
 };
 
