@@ -399,7 +399,9 @@ void InstanceLanesView::paintEvent(QPaintEvent *)
             drawMarker(p, marker.kind, toX(marker.ns), top, kLaneHeight, pal);
         // The reclaim countdown at the lane's right end, over its idle bar.
         if (const QString note = laneNote(lane); !note.isEmpty()) {
-            p.setPen(pal.color(QPalette::Text));
+            // Dark on the lane's light state colours in either palette (light text was
+            // unreadable on the idle green of the dark theme).
+            p.setPen(QColor(0x1a, 0x1a, 0x1a));
             p.drawText(QRect(left, top - 2, plotWidth - 4, kLaneHeight + 4),
                        Qt::AlignRight | Qt::AlignVCenter, note);
         }
