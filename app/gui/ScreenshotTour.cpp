@@ -11,6 +11,7 @@
 #include "invoke/InvokePanel.h"
 #include "requests/RequestListView.h"
 #include "session/FunctionSession.h"
+#include "window/LayoutCheck.h"
 #include "window/MainWindow.h"
 #include "window/Theme.h"
 
@@ -45,6 +46,11 @@ ScreenshotTour::ScreenshotTour(MainWindow *window, QString directory, QObject *p
 
 void ScreenshotTour::start()
 {
+    // The pictures show the layout a user gets on this screen: the window fills it.
+    if (const QScreen *screen = m_window->screen()) {
+        m_window->setGeometry(screen->availableGeometry());
+        m_window->applyDefaultDockSizes(screen->availableGeometry().size());
+    }
     m_step = 0;
     next();
 }
@@ -86,16 +92,49 @@ void ScreenshotTour::shoot()
                 QThread::msleep(40);
             }
             QPixmap picture;
-            if (QGuiApplication::platformName() == u"xcb"_qs && m_window->screen())
-                picture = m_window->screen()->grabWindow(0).copy(m_window->frameGeometry());
-            else
+            if (QGuiApplication::platformName() == u"xcb"_qs && m_window->screen()) {
+                // The screen is grabbed in device pixels (QT_SCALE_FACTOR=2: twice the size).
+                const qreal ratio = m_window->devicePixelRatioF();
+                const QRect frame = m_window->frameGeometry();
+                picture = m_window->screen()->grabWindow(0).copy(
+                    QRect((QPointF(frame.topLeft()) * ratio).toPoint(), frame.size() * ratio));
+            } else
                 picture = m_window->grab();
             const QString path = m_directory + u'/' + name + u'-' + themeName(theme) + u".png"_qs;
             picture.save(path);
             QTextStream(stdout) << path << Qt::endl;
+            reportCutText(name + u'-' + themeName(theme));
+            if (name == u"main"_qs && theme == Theme::Light) {
+                // The layout at this screen's size (README's table of sizes).
+                const QSize screen = m_window->screen()->size();
+                const QString layout =
+                    m_directory +
+                    QStringLiteral("/layout-%1x%2%3.png")
+                        .arg(screen.width() * m_window->devicePixelRatio())
+                        .arg(screen.height() * m_window->devicePixelRatio())
+                        .arg(m_window->devicePixelRatio() > 1
+                                 ? QStringLiteral("@%1x").arg(m_window->devicePixelRatio())
+                                 : QString());
+                picture.save(layout);
+                QTextStream(stdout) << layout << Qt::endl;
+            }
         }
     }
     QCoreApplication::exit(0);
+}
+
+void ScreenshotTour::reportCutText(const QString &shot)
+{
+    // What a person would find cut in this picture (Ui::findCutText), on stderr: the script
+    // that makes README's pictures shows it.
+    QTextStream err(stderr);
+    const QSize screen = m_window->screen()->availableSize();
+    if (m_window->width() > screen.width() || m_window->height() > screen.height())
+        err << "fcemu-gui: " << shot << ": the window (" << m_window->width() << "x"
+            << m_window->height() << ") is larger than the screen (" << screen.width() << "x"
+            << screen.height() << ")" << Qt::endl;
+    for (const CutText &cut : findCutText(m_window))
+        err << "fcemu-gui: " << shot << ": cut text: " << cut.toString() << Qt::endl;
 }
 
 } // namespace Fcemu::Ui

@@ -10,7 +10,9 @@ class MainWindow;
 // `fcemu-gui --screenshots DIR`: once the function is loaded, makes a cold call, two warm calls
 // and an HTTP call, selects the cold one, and saves the main window and each inspector in the
 // light and the dark palette (DIR/main-light.png, DIR/timing-dark.png, ...), then quits. On an
-// X server (Xvfb) the picture is taken from the screen, as a user would see it.
+// X server (Xvfb) the picture is taken from the screen, as a user would see it. The window fills
+// the screen; the light main picture is also saved as DIR/layout-WxH.png (…@2x.png at
+// QT_SCALE_FACTOR=2), and any text cut in a picture is reported on stderr.
 class ScreenshotTour final : public QObject
 {
     Q_OBJECT
@@ -23,6 +25,7 @@ private:
     void start();
     void next();
     void shoot();
+    void reportCutText(const QString &shot);
 
     MainWindow *m_window;
     QString m_directory;

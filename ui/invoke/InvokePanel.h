@@ -31,6 +31,8 @@ class ResponseView;
 // saved per function; "HTTP" composes a request for web-server mode. Send (Ctrl+Enter) sends
 // one; Send ×N sends N with at most C in flight, to watch the pool scale out. The response
 // area follows the latest request sent from this panel.
+// InvokePanel.cpp builds the panel and sends; InvokePanelEditors.cpp has the event page and
+// the HTTP composer; InvokePanelBatch.cpp runs Send ×N.
 class InvokePanel final : public QWidget
 {
     Q_OBJECT

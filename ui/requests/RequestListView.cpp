@@ -4,6 +4,7 @@
 #include <QClipboard>
 #include <QComboBox>
 #include <QGuiApplication>
+#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QKeyEvent>
@@ -96,8 +97,12 @@ RequestListView::RequestListView(Session::FunctionSession *session, QWidget *par
     m_proxy->setFilterKeyColumn(RequestModel::Time);
     m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
 
-    m_filter->setPlaceholderText(
-        tr("Filter: request id, kind, status, method or path, error code"));
+    // A short hint that fits a 1280 px screen's list; what it matches is in the tooltip.
+    m_filter->setPlaceholderText(tr("Filter requests"));
+    m_filter->setToolTip(tr("Show the requests whose id, kind, status, method or path, or "
+                            "error code contain this text"));
+    m_filter->setMinimumWidth(
+        m_filter->fontMetrics().horizontalAdvance(m_filter->placeholderText()) + 40);
     m_filter->setClearButtonEnabled(true);
     m_followButton->setText(tr("Follow newest"));
     m_followButton->setToolTip(
@@ -144,13 +149,7 @@ RequestListView::RequestListView(Session::FunctionSession *session, QWidget *par
     m_table->setItemDelegateForColumn(RequestModel::Timeline,
                                       new WaterfallDelegate([this]() { return scaleMs(); }, this));
     layoutColumns();
-    // The waterfall right after the status, so it is on screen however wide the list is; the
-    // long request id goes last and takes what is left.
-    header->moveSection(header->visualIndex(RequestModel::Timeline),
-                        header->visualIndex(RequestModel::Status) + 1);
-    header->moveSection(header->visualIndex(RequestModel::RequestId),
-                        RequestModel::ColumnCount - 1);
-    header->moveSection(header->visualIndex(RequestModel::Kind), RequestModel::ColumnCount - 2);
+    placeWaterfall();
 
     m_empty->setObjectName(u"emptyState"_qs);
     m_empty->setAlignment(Qt::AlignCenter);
@@ -165,17 +164,15 @@ RequestListView::RequestListView(Session::FunctionSession *session, QWidget *par
     m_table->addAction(m_copyIdAction);
     m_table->addAction(m_copyCurlAction);
 
-    auto *bar = new QHBoxLayout;
-    bar->setContentsMargins(2, 2, 6, 0);
-    bar->addWidget(m_filter, 1);
-    bar->addWidget(m_outcome);
-    bar->addWidget(m_followButton);
-    bar->addWidget(m_count);
-    bar->addWidget(clear);
+    m_clear = clear;
+    m_bar = new QGridLayout;
+    m_bar->setContentsMargins(2, 2, 6, 0);
+    m_bar->setColumnStretch(0, 1);
+    layoutBar(false);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(4);
-    layout->addLayout(bar);
+    layout->addLayout(m_bar);
     layout->addWidget(m_table, 1);
 
     m_table->viewport()->installEventFilter(this);
@@ -409,9 +406,69 @@ QString RequestListView::emptyText() const
     return m_empty->isHidden() ? QString() : m_empty->text();
 }
 
+void RequestListView::layoutBar(bool twoRows)
+{
+    // One row: filter, outcome, Follow newest, count, Clear. Two rows (a narrow list: a small
+    // screen or QT_SCALE_FACTOR=2): the filter and the count, then the rest.
+    m_twoRowBar = twoRows;
+    for (QWidget *w : {static_cast<QWidget *>(m_filter), static_cast<QWidget *>(m_outcome),
+                       static_cast<QWidget *>(m_followButton), static_cast<QWidget *>(m_count),
+                       static_cast<QWidget *>(m_clear)})
+        m_bar->removeWidget(w);
+    m_bar->addWidget(m_filter, 0, 0);
+    if (twoRows) {
+        m_bar->addWidget(m_count, 0, 1, 1, 3);
+        m_bar->addWidget(m_outcome, 1, 0);
+        m_bar->addWidget(m_followButton, 1, 1);
+        m_bar->addWidget(m_clear, 1, 2);
+    } else {
+        m_bar->addWidget(m_outcome, 0, 1);
+        m_bar->addWidget(m_followButton, 0, 2);
+        m_bar->addWidget(m_count, 0, 3);
+        m_bar->addWidget(m_clear, 0, 4);
+    }
+    m_bar->setColumnStretch(0, twoRows ? 0 : 1);
+}
+
+int RequestListView::oneRowBarWidth() const
+{
+    int width = 8 + 4 * m_bar->horizontalSpacing();
+    for (const QWidget *w : {static_cast<QWidget *>(m_filter), static_cast<QWidget *>(m_outcome),
+                             static_cast<QWidget *>(m_followButton),
+                             static_cast<QWidget *>(m_count), static_cast<QWidget *>(m_clear)})
+        width += std::max(w->minimumSizeHint().width(), w->minimumWidth());
+    return width + m_count->fontMetrics().horizontalAdvance(u"0000 of 10000 requests"_qs) -
+           m_count->minimumSizeHint().width();
+}
+
+void RequestListView::placeWaterfall()
+{
+    // The waterfall right after the status, so it is on screen however wide the list is; the
+    // long request id goes last and takes what is left. A list too narrow for time, cold/warm
+    // and status before it (640 px at QT_SCALE_FACTOR=2) has it right after the time.
+    using M = RequestModel;
+    QHeaderView *header = m_table->horizontalHeader();
+    const int before = header->sectionSize(M::Time) + header->sectionSize(M::ColdWarm) +
+                       header->sectionSize(M::Status) + header->sectionSize(M::Timeline);
+    const bool narrow = m_table->viewport()->width() > 0 && m_table->viewport()->width() < before;
+    const QList<int> order =
+        narrow ? QList<int>{M::Time,      M::Timeline, M::ColdWarm, M::Status,   M::Duration,
+                            M::MaxMemory, M::Cost,     M::Kind,     M::RequestId}
+               : QList<int>{M::Time,      M::ColdWarm, M::Status, M::Timeline, M::Duration,
+                            M::MaxMemory, M::Cost,     M::Kind,   M::RequestId};
+    for (int visual = 0; visual < order.size(); ++visual) {
+        if (header->visualIndex(order.at(visual)) != visual)
+            header->moveSection(header->visualIndex(order.at(visual)), visual);
+    }
+}
+
 void RequestListView::resizeEvent(QResizeEvent *event)
 {
     QWidget::resizeEvent(event);
+    placeWaterfall();
+    const bool twoRows = width() < oneRowBarWidth();
+    if (twoRows != m_twoRowBar)
+        layoutBar(twoRows);
     updateEmptyState();
 }
 

@@ -7,6 +7,7 @@
 
 class QAction;
 class QComboBox;
+class QGridLayout;
 class QLineEdit;
 class QMenu;
 class QSortFilterProxyModel;
@@ -78,6 +79,9 @@ private:
     void copyCurl();
     void updateCount();
     void updateEmptyState();
+    void layoutBar(bool twoRows);
+    void placeWaterfall();
+    int oneRowBarWidth() const;
     double scaleMs();
     void updateScaleLabel(); // soon: after the rows and the filter have settled
 
@@ -92,6 +96,9 @@ private:
     QComboBox *m_outcome;
     QLabel *m_empty;
     QTableView *m_table;
+    QToolButton *m_clear = nullptr;
+    QGridLayout *m_bar = nullptr;
+    bool m_twoRowBar = false;
     bool m_follow = true;
     bool m_holdCurrent = false;
     quint64 m_currentSerial = 0; // 0: none

@@ -13,6 +13,7 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSpinBox>
 #include <QTableWidget>
 #include <QVBoxLayout>
@@ -102,10 +103,14 @@ FunctionSettingsForm::FunctionSettingsForm(QWidget *parent) : QWidget(parent)
              tr("On: the function reaches what this machine reaches, and this machine as "
                 "host.fcemu.internal. Off: loopback only (FC3's internetAccess)."));
     m_command = new QLineEdit;
-    m_command->setPlaceholderText(tr("the image's Entrypoint, e.g. [\"python3\", \"app.py\"]"));
+    // Short hints that fit a 1280 px screen's dock; the examples are in the tooltips.
+    m_command->setPlaceholderText(tr("the image's Entrypoint"));
+    m_command->setToolTip(tr("A JSON array, e.g. [\"python3\", \"app.py\"]; empty: the image's "
+                             "Entrypoint"));
     addField(runtime, tr("Command"), u"command"_qs, m_command);
     m_args = new QLineEdit;
-    m_args->setPlaceholderText(tr("the image's Cmd, e.g. [\"--port\", \"9000\"]"));
+    m_args->setPlaceholderText(tr("the image's Cmd"));
+    m_args->setToolTip(tr("A JSON array, e.g. [\"--port\", \"9000\"]; empty: the image's Cmd"));
     addField(runtime, tr("Args"), u"args"_qs, m_args);
 
     auto *envBox = new QWidget;
@@ -154,7 +159,8 @@ FunctionSettingsForm::FunctionSettingsForm(QWidget *parent) : QWidget(parent)
         layout->setContentsMargins(0, 0, 0, 0);
         w.enabled = new QCheckBox(tr("On"));
         w.handler = new QLineEdit;
-        w.handler->setPlaceholderText(tr("handler text (default \"%1\")").arg(defaultHandler));
+        w.handler->setPlaceholderText(tr("default: %1").arg(defaultHandler));
+        w.handler->setToolTip(tr("The handler text (default \"%1\")").arg(defaultHandler));
         layout->addWidget(w.enabled);
         layout->addWidget(w.handler, 1);
         addField(hooks, label, field, row, help);
@@ -220,6 +226,11 @@ FunctionSettingsForm::FunctionSettingsForm(QWidget *parent) : QWidget(parent)
     scroll->setWidget(content);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
+    // Up and down only: the form is never narrower than its fields (its help lines were cut
+    // at the right edge); a dock narrower than that scrolls as a whole (MainWindow's frame).
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    scroll->setMinimumWidth(content->minimumSizeHint().width() +
+                            scroll->verticalScrollBar()->sizeHint().width());
 
     m_summary = new QLabel;
     m_summary->setObjectName(u"summary"_qs);

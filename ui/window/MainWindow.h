@@ -41,6 +41,9 @@ class TimingInspector;
 // function's settings on the left, the inspectors (Headers, Timing, Billing) on the right, Logs
 // and Instances below. It owns the session the panels share and hands it to them through their
 // constructors; it only wires selection, menus, opening images and the status bar.
+// The code is in four files: MainWindow.cpp (docks, selection, Clear), MainWindowMenus.cpp
+// (menus, status bar, title), MainWindowImages.cpp (opening images, settings, import and export)
+// and MainWindowLayout.cpp (dock sizes, zoom).
 class MainWindow final : public QMainWindow
 {
     Q_OBJECT
@@ -83,7 +86,10 @@ public:
     void resetZoom();
     int zoomPercent() const { return m_zoomPercent; }
     // The dock sizes for a window of this size: the request list keeps the most room.
+    // Below kCompactWidth every panel is a tab in one column beside the request list.
     void applyDefaultDockSizes(const QSize &windowSize);
+    static constexpr int kCompactWidth = 1000;
+    bool isCompactLayout() const { return m_compact; }
 
     // Where the embedded sample is written out so the image reader can open it.
     static QString sampleImagePath();
@@ -102,10 +108,10 @@ protected:
 
 private:
     void createDocks();
+    void arrangeDocks(bool compact);
     void createMenus();
     void createStatusBar();
-    QDockWidget *addPanel(QWidget *panel, const QString &title, const QString &objectName,
-                          Qt::DockWidgetArea area);
+    QDockWidget *addPanel(QWidget *panel, const QString &title, const QString &objectName);
     void showRecord(const Telemetry::InvocationRecord *record);
     void currentRecordChanged(const Telemetry::InvocationRecord *record);
     void preparationDone(std::shared_ptr<Runtime::PreparedImage> image);
@@ -138,7 +144,6 @@ private:
     InvokePanel *m_invoke = nullptr;
     FunctionSettingsForm *m_settings = nullptr;
     QList<QDockWidget *> m_docks;
-    QByteArray m_defaultState;
     QString m_loadedKey; // imageKey() of the image whose records the list shows
     // Following the newest request under load, the inspectors redraw at most once per
     // kInspectorIntervalMs (the last record wins): see currentRecordChanged().
@@ -147,6 +152,7 @@ private:
     int m_zoomPercent = 100;
     qreal m_basePointSize = 0;
     bool m_restoredState = false;
+    bool m_compact = false;
     bool m_shown = false;
 
     QMenu *m_recentMenu = nullptr;

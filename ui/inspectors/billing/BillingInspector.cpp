@@ -58,6 +58,8 @@ QTableView *workingView(WorkingModel *model, QWidget *parent)
     header->setSectionResizeMode(QHeaderView::ResizeToContents);
     header->setSectionResizeMode(WorkingModel::Factor, QHeaderView::Stretch);
     header->setStretchLastSection(false);
+    // No column narrower than its title (the factor column was squeezed to "× F…").
+    header->setMinimumSectionSize(header->fontMetrics().horizontalAdvance(u"= Amount"_qs) + 24);
     view->setTextElideMode(Qt::ElideNone);
     return view;
 }
@@ -147,7 +149,7 @@ BillingInspector::BillingInspector(Session::FunctionSession *session, QWidget *p
       m_sessionWorking(new WorkingModel(this)), m_title(new QLabel(this)),
       m_workingView(workingView(m_working, this)),
       m_sessionView(workingView(m_sessionWorking, this)),
-      m_cpuBound(new QCheckBox(tr("CPU-bound: duration scales with vCPU"), this)),
+      m_cpuBound(new QCheckBox(tr("CPU-bound (scales with vCPU)"), this)),
       m_chart(new WhatIfChart(this)),
       m_totals(optionsFor(session ? modelOf(session->config()) : Billing::Model::Fc2))
 {
@@ -169,13 +171,14 @@ BillingInspector::BillingInspector(Session::FunctionSession *session, QWidget *p
         auto *caption = new QLabel(captions.at(i), totalsBox);
         auto *value = new QLabel(totalsBox);
         value->setTextInteractionFlags(Qt::TextSelectableByMouse);
-        // Two pairs per row keeps the box short in a narrow dock.
-        grid->addWidget(caption, i / 2, (i % 2) * 2);
-        grid->addWidget(value, i / 2, (i % 2) * 2 + 1);
+        // One pair per row: two pairs side by side set a 380 px minimum on the dock, too
+        // wide for the right-hand side of a 1280 px screen.
+        grid->addWidget(caption, i, 0);
+        grid->addWidget(value, i, 1);
         m_totalLabels.append({fields.at(i), value});
     }
     grid->setColumnStretch(1, 1);
-    grid->setColumnStretch(3, 1);
+    grid->setVerticalSpacing(2);
     totalsBox->setLayout(grid);
 
     // The request's working and the session's share one place: each needs the height.
@@ -184,7 +187,8 @@ BillingInspector::BillingInspector(Session::FunctionSession *session, QWidget *p
     tabs->addTab(m_sessionView, tr("Session working"));
     tabs->setTabToolTip(1, tr("The session's totals, priced in one step from the exact sums"));
 
-    auto *whatIfBox = new QGroupBox(tr("What if: the same call at other memory sizes"), this);
+    auto *whatIfBox = new QGroupBox(tr("What if: other memory sizes"), this);
+    whatIfBox->setToolTip(tr("The same call at other memory sizes"));
     auto *whatIfLayout = new QVBoxLayout(whatIfBox);
     m_cpuBound->setToolTip(tr("Off: the measured duration at every size (memory changes the "
                               "price only). On: the duration scales inversely with the vCPU "

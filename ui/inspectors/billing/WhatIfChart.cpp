@@ -27,9 +27,10 @@ WhatIfChart::WhatIfChart(QWidget *parent)
     auto *chart = new QChart;
     chart->setMargins(QMargins(2, 2, 2, 2));
     chart->legend()->setAlignment(Qt::AlignBottom);
-    m_cost->setName(tr("Cost per 1M calls"));
-    m_duration->setName(tr("Billed duration"));
-    m_current->setName(tr("Current size"));
+    // Short names: three markers share a legend about 300 px wide on a 1280 px screen.
+    m_cost->setName(tr("Cost/1M"));
+    m_duration->setName(tr("Billed ms"));
+    m_current->setName(tr("Now"));
     m_current->setMarkerSize(11);
     m_cost->setPointsVisible(true);
     m_duration->setPointsVisible(true);
@@ -131,6 +132,16 @@ void WhatIfChart::setRows(const QList<Billing::WhatIfRow> &rows, int currentMB)
         m_durationAxis->setRange(0, maxDuration > 0 ? maxDuration * 1.05 : 1);
         m_durationAxis->applyNiceNumbers();
     }
+}
+
+void WhatIfChart::resizeEvent(QResizeEvent *event)
+{
+    QChartView::resizeEvent(event);
+    // Narrow (the right dock of a 1280 px screen): a label every second power of two, so
+    // "0.125 0.25 0.5 …" do not collide into "0.…".
+    const int base = width() < 480 ? 4 : 2;
+    if (int(m_memoryAxis->base()) != base)
+        m_memoryAxis->setBase(base);
 }
 
 void WhatIfChart::applyPalette()

@@ -63,8 +63,9 @@ HeadersInspector::HeadersInspector(QWidget *parent)
     m_split->setStretchFactor(1, 3);
 
     auto *page = new QWidget(this);
-    auto *top = new QHBoxLayout;
-    top->addWidget(m_title, 1);
+    // The request id on a line of its own: beside the check box it set the dock's width.
+    auto *top = new QVBoxLayout;
+    top->addWidget(m_title);
     top->addWidget(m_reveal);
     auto *pageLayout = new QVBoxLayout(page);
     pageLayout->setContentsMargins(0, 0, 0, 0);

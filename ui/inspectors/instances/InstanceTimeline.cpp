@@ -50,6 +50,10 @@ void InstanceTimeline::record(const QString &instanceId, InstanceState state, qi
             m_lanes.remove(0, m_lanes.size() - m_laneCap + 1);
         m_lanes.append({instanceId, {}, {}, state});
         lane = m_lanes.end() - 1;
+        if (m_expectProvisioned > 0) {
+            lane->provisioned = true;
+            --m_expectProvisioned;
+        }
     } else if (!lane->segments.isEmpty() && lane->segments.last().state == state) {
         return; // no change
     }

@@ -37,6 +37,7 @@ struct InstanceLane
     QList<InstanceMarker> markers;
     Runtime::InstanceState state = Runtime::InstanceState::Starting;
     bool stopRequested = false; // the user stopped it: its Stopping is no reclaim
+    bool provisioned = false;   // one of the instances FC keeps (never reclaimed when idle)
 };
 
 // Every instance's states over time, one lane per instance, from the session's
@@ -57,6 +58,10 @@ public:
     void setLaneCap(int cap);
     // Whether Stopping is marked as a pre-stop call (the function configures a pre-stop hook).
     void setPreStopConfigured(bool configured) { m_preStop = configured; }
+    // The pool starts `count` provisioned instances now (a load, Stop all, Force cold start):
+    // the next `count` new lanes are marked provisioned. The pool starts them before any
+    // request is taken, so their lanes come first.
+    void expectProvisioned(int count) { m_expectProvisioned = std::max(count, 0); }
     bool preStopConfigured() const { return m_preStop; }
     // Lanes whose instance is not stopped.
     int activeCount() const;
@@ -81,6 +86,7 @@ private:
     QList<InstanceLane> m_lanes;
     int m_laneCap = kDefaultLaneCap;
     bool m_preStop = false;
+    int m_expectProvisioned = 0;
     qint64 m_lastNs = 0;
 };
 

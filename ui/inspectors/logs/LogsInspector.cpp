@@ -178,7 +178,11 @@ LogsInspector::LogsInspector(Session::FunctionSession *session, QWidget *parent)
       m_search(new QLineEdit(this)), m_matchLabel(new QLabel(this)),
       m_filterCombo(new QComboBox(this)), m_timestamps(new QToolButton(this))
 {
-    m_search->setPlaceholderText(tr("Search (Enter: next, Shift+Enter: previous)"));
+    // A short hint that fits a narrow dock; the keys are in the tooltip.
+    m_search->setPlaceholderText(tr("Search logs"));
+    m_search->setToolTip(tr("Search the log (Enter: next match, Shift+Enter: previous)"));
+    m_search->setMinimumWidth(
+        m_search->fontMetrics().horizontalAdvance(m_search->placeholderText()) + 40);
     m_search->setClearButtonEnabled(true);
     m_search->installEventFilter(this);
     m_matchLabel->setMinimumWidth(

@@ -1,11 +1,14 @@
 #include <QApplication>
 #include <QDir>
 #include <QPushButton>
+#include <QToolButton>
+#include <QWheelEvent>
 #include <QTest>
 
 #include "Screenshots.h"
 
 #include "inspectors/instances/InstanceTimeline.h"
+#include "inspectors/instances/InstanceViewRange.h"
 #include "inspectors/instances/InstancesInspector.h"
 #include "session/FunctionSession.h"
 
@@ -55,6 +58,11 @@ private slots:
     void actionsNeedLoadedFunction();
     void shortensIds();
     void rendersLightAndDark();
+    void newestBurstIsFound_data();
+    void newestBurstIsFound();
+    void followsTheNewestBurst();
+    void zoomAndPanStopFollowing();
+    void idleLanesCountDownToReclaim();
 
 private:
     Fcemu::Session::FunctionSession *m_session = nullptr;
@@ -151,6 +159,136 @@ void TestInstancesInspector::rendersLightAndDark()
     timeline->clear();
     QVERIFY(Fcemu::Test::saveScreenshot(m_inspector, u"instances-empty.png"_qs));
     QApplication::setPalette(light);
+}
+
+void TestInstancesInspector::newestBurstIsFound_data()
+{
+    QTest::addColumn<QList<qint64>>("busy"); // start, end pairs (end -1: still busy)
+    QTest::addColumn<qint64>("now");
+    QTest::addColumn<qint64>("burst"); // -1: none
+    QTest::addRow("no busy segment: no burst") << QList<qint64>{} << 10 * s << qint64(-1);
+    QTest::addRow("one call: its start") << QList<qint64>{3 * s, 4 * s} << 10 * s << 3 * s;
+    QTest::addRow("calls 1 s apart chain into one burst")
+        << QList<qint64>{1 * s, 2 * s, 3 * s, 4 * s, 5 * s, 6 * s} << 10 * s << 1 * s;
+    QTest::addRow("a 30 s quiet spell starts a new burst")
+        << QList<qint64>{1 * s, 2 * s, 32 * s, 33 * s, 34 * s, -1} << 40 * s << 32 * s;
+}
+
+void TestInstancesInspector::newestBurstIsFound()
+{
+    QFETCH(QList<qint64>, busy);
+    QFETCH(qint64, now);
+    QFETCH(qint64, burst);
+    QList<InstanceLane> lanes;
+    for (int i = 0; i + 1 < busy.size(); i += 2) {
+        InstanceLane lane;
+        lane.instanceId = u"c-"_qs + QString::number(i);
+        lane.segments = {{InstanceState::Busy, busy.at(i), busy.at(i + 1)}};
+        lanes.append(lane);
+    }
+    const std::optional<qint64> found = newestBurstStartNs(lanes, now);
+    QCOMPARE(found.value_or(-1), burst);
+}
+
+// One instance served a call a minute ago and stopped; a burst of two starts now. The lanes
+// show from just before the burst to now, and only the burst's lanes.
+void TestInstancesInspector::followsTheNewestBurst()
+{
+    InstanceTimeline *timeline = m_inspector->timeline();
+    InstanceLanesView *view = m_inspector->lanesView();
+    timeline->record(u"c-old"_qs, InstanceState::Starting, 0);
+    timeline->record(u"c-old"_qs, InstanceState::Busy, 1 * s);
+    timeline->record(u"c-old"_qs, InstanceState::Idle, 2 * s);
+    timeline->record(u"c-old"_qs, InstanceState::Stopped, 10 * s);
+    timeline->record(u"c-b"_qs, InstanceState::Starting, 60 * s);
+    timeline->record(u"c-b"_qs, InstanceState::Busy, 61 * s);
+    timeline->record(u"c-c"_qs, InstanceState::Starting, 60 * s + s / 2);
+    view->setClock([] { return 62 * s; });
+    QVERIFY(view->isFollowing());
+    const InstanceViewRange range = view->viewRange();
+    QVERIFY2(range.startNs > 55 * s && range.startNs <= 60 * s,
+             qPrintable(QString::number(double(range.startNs) / s)));
+    QCOMPARE(range.endNs, 62 * s);
+    QCOMPARE(view->visibleLanes(), (QList<int>{1, 2}));
+    // The whole session shows every lane again.
+    view->showAll();
+    QVERIFY(!view->isFollowing());
+    QCOMPARE(view->viewRange().startNs, 0);
+    QCOMPARE(view->visibleLanes(), (QList<int>{0, 1, 2}));
+    m_inspector->resize(640, 260);
+    m_inspector->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_inspector));
+    QVERIFY(Fcemu::Test::saveScreenshot(m_inspector, u"instances-all.png"_qs));
+    // The button follows again.
+    auto *follow = m_inspector->findChild<QToolButton *>(u"followBurst"_qs);
+    QVERIFY(follow && !follow->isChecked());
+    follow->click();
+    QVERIFY(view->isFollowing());
+    QCOMPARE(view->visibleLanes(), (QList<int>{1, 2}));
+    QVERIFY(Fcemu::Test::saveScreenshot(m_inspector, u"instances-burst.png"_qs));
+}
+
+void TestInstancesInspector::zoomAndPanStopFollowing()
+{
+    InstanceTimeline *timeline = m_inspector->timeline();
+    InstanceLanesView *view = m_inspector->lanesView();
+    timeline->record(u"c-1"_qs, InstanceState::Starting, 0);
+    timeline->record(u"c-1"_qs, InstanceState::Busy, 1 * s);
+    view->setClock([] { return 20 * s; });
+    m_inspector->resize(640, 260);
+    m_inspector->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_inspector));
+    const InstanceViewRange before = view->viewRange();
+    QCOMPARE(before.spanNs(), 20 * s);
+    auto *follow = m_inspector->findChild<QToolButton *>(u"followBurst"_qs);
+    auto *zoomIn = m_inspector->findChild<QToolButton *>(u"lanesZoomIn"_qs);
+    QVERIFY(follow && zoomIn);
+    zoomIn->click();
+    QVERIFY(!view->isFollowing());
+    QVERIFY(!follow->isChecked());
+    QCOMPARE(view->viewRange().spanNs(), 10 * s); // around the middle
+    QCOMPARE(view->viewRange().startNs, 5 * s);
+    // Dragging to the left shows later times.
+    const InstanceViewRange zoomed = view->viewRange();
+    const QPoint from(view->width() - 60, view->height() - 10);
+    QTest::mousePress(view, Qt::LeftButton, {}, from);
+    QTest::mouseMove(view, from - QPoint(100, 0));
+    QTest::mouseRelease(view, Qt::LeftButton, {}, from - QPoint(100, 0));
+    QVERIFY(view->viewRange().startNs > zoomed.startNs);
+    QCOMPARE(view->viewRange().spanNs(), zoomed.spanNs());
+    // Ctrl+wheel zooms out around the pointer.
+    QWheelEvent wheel(QPointF(view->width() / 2, 40),
+                      view->mapToGlobal(QPointF(view->width() / 2, 40)), {}, QPoint(0, -120),
+                      Qt::NoButton, Qt::ControlModifier, Qt::NoScrollPhase, false);
+    QApplication::sendEvent(view, &wheel);
+    QVERIFY(view->viewRange().spanNs() > zoomed.spanNs());
+}
+
+void TestInstancesInspector::idleLanesCountDownToReclaim()
+{
+    InstanceTimeline *timeline = m_inspector->timeline();
+    InstanceLanesView *view = m_inspector->lanesView();
+    view->setIdleTimeoutS(180);
+    timeline->expectProvisioned(1);
+    timeline->record(u"c-kept"_qs, InstanceState::Starting, 0); // provisioned: first after load
+    timeline->record(u"c-kept"_qs, InstanceState::Idle, 1 * s);
+    timeline->record(u"c-idle"_qs, InstanceState::Starting, 2 * s);
+    timeline->record(u"c-idle"_qs, InstanceState::Busy, 3 * s);
+    timeline->record(u"c-idle"_qs, InstanceState::Idle, 4 * s);
+    timeline->record(u"c-busy"_qs, InstanceState::Starting, 4 * s);
+    timeline->record(u"c-busy"_qs, InstanceState::Busy, 5 * s);
+    view->setClock([] { return 5 * s; });
+    const QList<InstanceLane> &lanes = timeline->lanes();
+    QVERIFY(lanes.at(0).provisioned);
+    QVERIFY(!lanes.at(1).provisioned);
+    QCOMPARE(view->laneNote(lanes.at(0)), u"kept (provisioned)"_qs);
+    QCOMPARE(view->laneNote(lanes.at(1)), u"reclaim in 2:59"_qs); // idle since 4 s, 180 s
+    QCOMPARE(view->laneNote(lanes.at(2)), QString());
+    view->setClock([] { return 180 * s; });
+    QCOMPARE(view->laneNote(lanes.at(1)), u"reclaim in 4 s"_qs);
+    view->setClock([] { return 200 * s; });
+    QCOMPARE(view->laneNote(lanes.at(1)), u"reclaim due"_qs);
+    QCOMPARE(reclaimCountdown(61 * s), u"reclaim in 1:01"_qs);
 }
 
 QTEST_MAIN(TestInstancesInspector)
