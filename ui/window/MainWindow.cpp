@@ -25,6 +25,7 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include "ExportConfigDialog.h"
 #include "MessageBanner.h"
 #include "RegistryDialog.h"
 #include "Theme.h"
@@ -289,6 +290,13 @@ void MainWindow::createMenus()
     import->setShortcut(QKeySequence(tr("Ctrl+I")));
     QAction *har = file->addAction(tr("&Export HAR…"), this, &MainWindow::chooseHarFile);
     har->setShortcut(QKeySequence(tr("Ctrl+Shift+E")));
+    file->addAction(tr("Export &s.yaml…"), this, [this]() {
+        auto written = exportConfigInteractively(this, m_settings->config());
+        if (!written || !written->isEmpty())
+            m_banner->showMessage(written ? *written : written.error().message,
+                                  written ? MessageBanner::Kind::Information
+                                          : MessageBanner::Kind::Error);
+    });
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -533,18 +541,24 @@ Status MainWindow::importConfig(const QString &path, const QString &functionName
         m_banner->showMessage(config.error().message, MessageBanner::Kind::Error);
         return std::unexpected(config.error());
     }
+    // Never silently: what the file sets that fcemu does not apply.
+    const QString ignored = config->ignoredProperties.isEmpty()
+                                ? QString()
+                                : u"\n"_qs + config->ignoredProperties.join(u'\n');
     if (m_session->isLoaded()) {
         m_settings->setConfig(*config);
         applySettings(*config);
         m_banner->showMessage(tr("Applied %1 from %2 to %3.")
-                                  .arg(config->name, QFileInfo(path).fileName(),
-                                       QFileInfo(m_session->imagePath()).fileName()),
+                                      .arg(config->name, QFileInfo(path).fileName(),
+                                           QFileInfo(m_session->imagePath()).fileName()) +
+                                  ignored,
                               MessageBanner::Kind::Information);
     } else {
         m_importedConfig = *config;
         m_banner->showMessage(
             tr("Read %1 from %2: open its image (Ctrl+O) to run it with these settings.")
-                .arg(config->name, QFileInfo(path).fileName()),
+                    .arg(config->name, QFileInfo(path).fileName()) +
+                ignored,
             MessageBanner::Kind::Information);
     }
     return {};
