@@ -311,7 +311,8 @@ async function main() {
                                 writeServiceConfig(svc, fn, { methods: ['GET'],
                                                               authType: 'function' }),
                                 '--access-key-id', 'test-key-id',
-                                '--access-key-secret', 'test-key-secret']);
+                                '--access-key-secret', 'test-key-secret',
+                                '--account-id', '5555666677778888', '--region', 'cn-shanghai']);
     const wrongSecret = (client) => Object.assign(client, { accessKeySecret: 'wrong-secret' });
     await check('signatures: FC2 and FC3 SDKs with the right secret are served', async () => {
         const r2 = await fc2Client(signed.url).invokeFunction(svc, fn, 'signed fc2');
@@ -321,6 +322,7 @@ async function main() {
         assert.strictEqual(await readAll(r3.body), 'signed fc3');
         const g = await fc3Client(signed.url).getFunction(fn, new FC3.GetFunctionRequest({}));
         assert.strictEqual(g.body.functionName, fn);
+        assert.strictEqual(g.body.functionArn, `acs:fc:cn-shanghai:5555666677778888:functions/${fn}`);
     });
     await check('signatures: FC2 SDK with a wrong secret gets SignatureNotMatch', async () => {
         const e = await rejects(wrongSecret(fc2Client(signed.url)).invokeFunction(svc, fn, 'x'));
@@ -353,6 +355,9 @@ async function main() {
     await check('signatures: a signed HTTP trigger call (with a query) is served', async () => {
         const r = await fc2Client(signed.url).get(`/proxy/${svc}/${fn}/signed`, { a: '1', b: 'x y' });
         assert.strictEqual(r.data.path, '/signed');
+        // --account-id and --region: what the function's FC headers say.
+        assert.strictEqual(r.data.headers['x-fc-account-id'], '5555666677778888');
+        assert.strictEqual(r.data.headers['x-fc-region'], 'cn-shanghai');
     });
     await check('signatures: an unsigned call to an authType function trigger is refused',
                 async () => {
