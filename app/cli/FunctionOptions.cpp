@@ -37,6 +37,11 @@ Result<Config::FunctionConfig> functionConfigFromArguments(const QStringList &ar
         QTextStream(stderr) << "fcemu: warning: --seccomp unconfined: the function runs without "
                                "a seccomp filter (kernel keyrings, bpf, io_uring, new user "
                                "namespaces are open to it)\n";
+    if (config) {
+        // Never silently: every property of the file that fcemu does not apply, by name.
+        for (const QString &line : config->ignoredProperties)
+            QTextStream(stderr) << "fcemu: warning: " << line << '\n';
+    }
     return config;
 }
 

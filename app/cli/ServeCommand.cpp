@@ -45,6 +45,10 @@ int runServeCommand(const QStringList &arguments)
     addFunctionOptions(parser);
     parser.addOption({u"listen"_qs, u"address of the local endpoints"_qs, u"HOST:PORT"_qs,
                       u"127.0.0.1:8000"_qs});
+    parser.addOption(
+        {u"access-key-id"_qs, u"check FC's request signatures for this AccessKey ID"_qs, u"ID"_qs});
+    parser.addOption({u"access-key-secret"_qs,
+                      u"the AccessKey secret signatures are checked with"_qs, u"SECRET"_qs});
     if (!parser.parse(args))
         return usage(parser.errorText());
     if (parser.positionalArguments().size() != 1)
@@ -61,6 +65,11 @@ int runServeCommand(const QStringList &arguments)
     const QHostAddress address(host == u"localhost"_qs ? u"127.0.0.1"_qs : host);
     if (colon <= 0 || !portOk || port > 65535 || address.isNull())
         return usage(u"--listen takes HOST:PORT, e.g. 127.0.0.1:8000 (got '"_qs + listen + u"')");
+
+    const Gateway::SigningKey signingKey{parser.value(u"access-key-id"_qs),
+                                         parser.value(u"access-key-secret"_qs)};
+    if (signingKey.accessKeyId.isEmpty() != signingKey.accessKeySecret.isEmpty())
+        return usage(u"--access-key-id and --access-key-secret go together"_qs);
 
     auto config = functionConfigFromArguments(args);
     if (!config)
@@ -88,6 +97,7 @@ int runServeCommand(const QStringList &arguments)
         pool = jobs.get();
     }
     Gateway::LocalServer server(invoker);
+    server.setSigningKey(signingKey);
     if (auto listening = server.start(address, quint16(port)); !listening)
         return report(listening.error());
 
@@ -149,6 +159,11 @@ int runServeCommand(const QStringList &arguments)
         << "  Memory accounting:  " << Sandbox::accountingName(Sandbox::cgroupHost().mode)
         << (Sandbox::cgroupHost().reason.isEmpty() ? QString()
                                                    : u" ("_qs + Sandbox::cgroupHost().reason + u')')
+        << '\n'
+        << "  Signatures:         "
+        << (signingKey.enabled()
+                ? u"checked (FC2 and FC3 schemes) for AccessKey ID "_qs + signingKey.accessKeyId
+                : u"not checked (--access-key-id and --access-key-secret turn it on)"_qs)
         << '\n'
         << "  Ctrl+C stops\n"
         << Qt::flush;

@@ -26,13 +26,15 @@ QString formatName(ConfigFormat format);
 // as `s` resolves them (config/Variables.h); an undefined one is an error. Every error is
 // ErrorKind::Usage, one line: "FILE:LINE: key.path: what is wrong" (the line where known).
 // A file of component fc3 sets billing to fc3.
-Result<FunctionConfig> loadConfigFile(const QString &path, const QString &functionName = {});
+// accountId is what ${config('AccountID')} gives (--account-id; empty: ALIBABA_CLOUD_ACCOUNT_ID).
+Result<FunctionConfig> loadConfigFile(const QString &path, const QString &functionName = {},
+                                      const QString &accountId = {});
 
 // The detected format of a file, for messages and the GUI.
 Result<ConfigFormat> detectConfigFormat(const QString &path);
 
 // The names of the custom-container functions a file defines, in file order (for a
 // picker in the GUI, and for "which one?" messages).
-Result<QStringList> listConfigFunctions(const QString &path);
+Result<QStringList> listConfigFunctions(const QString &path, const QString &accountId = {});
 
 } // namespace Fcemu::Config

@@ -77,6 +77,11 @@ private:
     const Source *m_source;
 };
 
+// An HTTP trigger's methods (a list of FC's methods, any case) and authType (anonymous or
+// function) from o[methodsKey] and o[authKey] (ReadTriggers.cpp).
+Status readHttpTrigger(const Object &o, const char *methodsKey, const char *authKey,
+                       HttpTrigger &out);
+
 // Reads the flat toJson() shape (plus FC3 API-style nested blocks) into config.
 Status applyPlain(const Object &root, FunctionConfig &config);
 

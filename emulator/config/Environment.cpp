@@ -73,7 +73,9 @@ QStringList buildEnvironment(const FunctionConfig &config, const QStringList &im
     for (const QString &entry : imageEnv)
         env.setEntry(entry);
 
-    const Credentials credentials = hostCredentials(host);
+    Credentials credentials = hostCredentials(host);
+    if (!config.accountId.isEmpty())
+        credentials.accountId = config.accountId;
     env.set(u"FC_FUNCTION_NAME"_qs, config.name);
     env.set(u"FC_FUNCTION_MEMORY_SIZE"_qs, QString::number(config.memoryMB));
     env.set(u"FC_FUNCTION_HANDLER"_qs, config.handler);

@@ -94,6 +94,8 @@ nlohmann::ordered_json toJson(const FunctionConfig &c)
     j["functionName"] = toStd(c.name);
     j["serviceName"] = toStd(c.serviceName);
     j["region"] = toStd(c.region);
+    if (!c.accountId.isEmpty())
+        j["accountId"] = toStd(c.accountId);
     j["handler"] = toStd(c.handler);
     j["memorySize"] = c.memoryMB;
     if (c.cpu)
@@ -126,6 +128,14 @@ nlohmann::ordered_json toJson(const FunctionConfig &c)
         j["seccomp"] = "unconfined";
     if (!c.internetAccess)
         j["internetAccess"] = false;
+    if (c.insecureRegistry)
+        j["insecureRegistry"] = true;
+    if (c.httpTrigger != HttpTrigger()) {
+        j["httpTrigger"] = {{"methods", toJsonList(c.httpTrigger.methods)},
+                            {"authType", c.httpTrigger.authFunction ? "function" : "anonymous"}};
+    }
+    if (!c.ignoredProperties.isEmpty())
+        j["ignoredProperties"] = toJsonList(c.ignoredProperties);
     return j;
 }
 
@@ -190,6 +200,7 @@ Status applyPlain(const Object &o, FunctionConfig &c)
     step(o.readString("functionName", c.name));
     step(o.readString("serviceName", c.serviceName));
     step(o.readString("region", c.region));
+    step(o.readString("accountId", c.accountId));
     step(o.readString("handler", c.handler));
     step(o.readInt("memorySize", c.memoryMB));
     step(o.readOptionalDouble("cpu", c.cpu));
@@ -253,6 +264,13 @@ Status applyPlain(const Object &o, FunctionConfig &c)
         step(cc.readInt("port", c.caPort));
         step(cc.readBool("webServerMode", c.webServerMode));
     }
+    auto trigger = o.object("httpTrigger");
+    if (!trigger)
+        return std::unexpected(trigger.error());
+    if (*trigger)
+        step(readHttpTrigger(**trigger, "methods", "authType", c.httpTrigger));
+    step(o.readStringList("ignoredProperties", c.ignoredProperties));
+    step(o.readBool("insecureRegistry", c.insecureRegistry));
     return ok;
 }
 

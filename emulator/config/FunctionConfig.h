@@ -37,6 +37,17 @@ struct LifecycleHook
     bool operator==(const LifecycleHook &) const = default;
 };
 
+// An s.yaml's HTTP trigger (fc3 triggerConfig, fc config, Funcraft Events Properties):
+// which methods it takes (empty: every method) and whether calls must be signed
+// (authType function; checked only when fcemu checks signatures, --access-key-id).
+struct HttpTrigger
+{
+    QStringList methods; // upper case
+    bool authFunction = false;
+
+    bool operator==(const HttpTrigger &) const = default;
+};
+
 // Every FUNCTION OPTION of CONTRACT §1.1, with FC's defaults (fc-semantics §7, §8.2).
 // A plain value type: copy it, compare it, round-trip it through toJson()/fromJson().
 struct FunctionConfig
@@ -44,6 +55,9 @@ struct FunctionConfig
     QString name = u"fcemu-function"_qs;
     QString serviceName = u"fcemu-service"_qs; // FC2 only; FC3 has no services
     QString region = u"cn-hangzhou"_qs;
+    // --account-id: FC_ACCOUNT_ID, x-fc-account-id and ${config('AccountID')}. Empty:
+    // ALIBABA_CLOUD_ACCOUNT_ID from the environment, else a placeholder (Environment.h).
+    QString accountId;
     QString handler = u"index.handler"_qs; // FC_FUNCTION_HANDLER; unused by a custom container
 
     int memoryMB = 512;        // FC3 CreateFunction default
@@ -79,6 +93,11 @@ struct FunctionConfig
     bool internetAccess = true;
     // --insecure-registry: a registry IMAGE is pulled over plain HTTP (CONTRACT §1.3).
     bool insecureRegistry = false;
+    HttpTrigger httpTrigger;
+    // Properties of a config file that would change the function's behaviour on FC but that
+    // fcemu does not apply: "key.path: ignored by fcemu (why)", one per property, in file
+    // order. fcemu prints each as a warning; the GUI and the report show them.
+    QStringList ignoredProperties;
 
     bool operator==(const FunctionConfig &) const = default;
 
@@ -106,9 +125,9 @@ std::optional<BillingModel> billingModelFromString(const QString &text);
 // instanceLifecycleConfig {preFreeze, preStop: {handler, timeout}}, instanceConcurrency,
 // maxInstances, provisioned, idleTimeout, instanceType, diskSize, startupTimeout,
 // pullBandwidth (only when set), billing, seccomp ("unconfined", only when set),
-// internetAccess (only when false).
-// ordered_json keeps the environment variables in order; nlohmann::json converts to and
-// from it implicitly.
+// internetAccess (only when false), insecureRegistry (only when true), accountId (only when set),
+// httpTrigger {methods, authType} (only when set), ignoredProperties (only when any). ordered_json
+// keeps the environment variables in order; nlohmann::json converts to and from it implicitly.
 nlohmann::ordered_json toJson(const FunctionConfig &config);
 
 // Reads the shape toJson() writes on top of the defaults; absent keys keep their default.

@@ -87,6 +87,13 @@ const QList<OptionSpec> &functionOptions()
          {},
          u"Pull a registry IMAGE over plain HTTP (only for a registry you trust)"_qs,
          u"insecureRegistry"_qs},
+        {u"account-id"_qs, u"ID"_qs,
+         u"Account ID the function sees (FC_ACCOUNT_ID, x-fc-account-id, ${config('AccountID')}; "
+         u"default ALIBABA_CLOUD_ACCOUNT_ID or a placeholder)"_qs,
+         u"accountId"_qs},
+        {u"region"_qs, u"REGION"_qs,
+         u"Region the function sees (FC_REGION, x-fc-region; default cn-hangzhou)"_qs,
+         u"region"_qs},
     };
     return options;
 }
@@ -270,6 +277,14 @@ Status applyOption(FunctionConfig &c, const QString &option, const QString &valu
         c.insecureRegistry = v != u"false"_qs;
         return {};
     }
+    if (n == u"account-id"_qs) {
+        c.accountId = value.trimmed();
+        return {};
+    }
+    if (n == u"region"_qs) {
+        c.region = value.trimmed();
+        return {};
+    }
     if (n == u"startup-timeout"_qs)
         return parseInt(s, value, seconds, c.startupTimeoutS);
     if (n == u"pull-bandwidth"_qs) {
@@ -293,6 +308,7 @@ Result<FunctionConfig> resolveFunctionConfig(const QList<OptionValue> &options)
 {
     QString configPath;
     QString name;
+    QString accountId; // ${config('AccountID')} in the file
     for (const OptionValue &option : options) {
         const OptionSpec *spec = findFunctionOption(option.option);
         if (!spec)
@@ -303,6 +319,8 @@ Result<FunctionConfig> resolveFunctionConfig(const QList<OptionValue> &options)
             configPath = option.value;
         } else if (spec->name == u"name"_qs) {
             name = option.value.trimmed();
+        } else if (spec->name == u"account-id"_qs) {
+            accountId = option.value.trimmed();
         }
     }
 
@@ -310,11 +328,11 @@ Result<FunctionConfig> resolveFunctionConfig(const QList<OptionValue> &options)
     if (!configPath.isEmpty()) {
         // With --name, take the file's function of that name when it has one; otherwise
         // the file's first function, renamed (flags win).
-        Result<FunctionConfig> loaded = loadConfigFile(configPath, name);
+        Result<FunctionConfig> loaded = loadConfigFile(configPath, name, accountId);
         if (!loaded && !name.isEmpty()) {
-            auto names = listConfigFunctions(configPath);
+            auto names = listConfigFunctions(configPath, accountId);
             if (names && !names->contains(name))
-                loaded = loadConfigFile(configPath);
+                loaded = loadConfigFile(configPath, {}, accountId);
         }
         if (!loaded)
             return std::unexpected(loaded.error());

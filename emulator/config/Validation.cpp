@@ -93,6 +93,16 @@ QList<ValidationIssue> validate(const FunctionConfig &c)
 
     checkName(check, u"functionName"_qs, u"--name"_qs, c.name, kMaxNameLength);
     checkName(check, u"serviceName"_qs, u"serviceName"_qs, c.serviceName, kMaxServiceNameLength);
+    static const QRegularExpression accountPattern(u"\\A[0-9]{1,32}\\z"_qs);
+    if (!c.accountId.isEmpty() && !accountPattern.match(c.accountId).hasMatch())
+        check.add(
+            u"accountId"_qs,
+            u"--account-id must be the digits of an Alibaba Cloud account ID (got '%1')"_qs.arg(
+                c.accountId));
+    static const QRegularExpression regionPattern(u"\\A[a-z0-9]+(-[a-z0-9]+)*\\z"_qs);
+    if (!regionPattern.match(c.region).hasMatch())
+        check.add(u"region"_qs,
+                  u"--region must be a region ID such as cn-hangzhou (got '%1')"_qs.arg(c.region));
 
     const bool memoryValid =
         c.memoryMB >= kMinMemoryMB && c.memoryMB <= kMaxMemoryMB && c.memoryMB % kMemoryStepMB == 0;

@@ -478,7 +478,9 @@ nlohmann::ordered_json fc3Function(const Config::FunctionConfig &config, const Q
                                    const std::string &time)
 {
     const QString accountId =
-        Config::hostCredentials(QProcessEnvironment::systemEnvironment()).accountId;
+        !config.accountId.isEmpty()
+            ? config.accountId
+            : Config::hostCredentials(QProcessEnvironment::systemEnvironment()).accountId;
     nlohmann::ordered_json lifecycle = nlohmann::ordered_json::object();
     if (!config.initializer.handler.isEmpty())
         lifecycle["initializer"] = hookJson(config.initializer);
@@ -696,6 +698,14 @@ private:
                              : errorResponse(404, u"NotFound"_qs, u"no emulator endpoints here"_qs,
                                              Telemetry::newRequestId()),
                          keepAlive, head);
+        if (auto refused = checkRequest(request, route.kind == Route::Kind::Http,
+                                        route.api == ApiGeneration::Fc2, pool->config(),
+                                        m_server->m_signingKey)) {
+            Http::HttpResponse r = errorResponse(refused->status, refused->code, refused->message,
+                                                 Telemetry::newRequestId(), route.api);
+            r.setHeader("X-Fc-Error-Type", "FcCommonError");
+            return reply(r, keepAlive, head);
+        }
         if (route.kind == Route::Kind::Management)
             return reply(managementResponse(route, pool->config(), m_server->m_codeChecksum,
                                             Telemetry::newRequestId()),

@@ -17,6 +17,7 @@
 #include "common/Error.h"
 #include "config/FcLimits.h"
 #include "config/FunctionConfig.h"
+#include "gateway/RequestChecks.h"
 #include "http/HttpMessage.h"
 #include "telemetry/InvocationRecord.h"
 
@@ -137,6 +138,10 @@ public:
     using LocalHandler = std::function<Http::HttpResponse(const Http::HttpRequest &)>;
     void setLocalHandler(LocalHandler handler) { m_localHandler = std::move(handler); }
 
+    // --access-key-id/--access-key-secret: requests must carry FC's signature for this key
+    // (RequestChecks.h). Empty (the default): signatures are not checked.
+    void setSigningKey(const SigningKey &key) { m_signingKey = key; }
+
 protected:
     void incomingConnection(qintptr socketDescriptor) override;
 
@@ -150,6 +155,7 @@ private:
     int m_idleTimeoutMs = 60'000;
     LocalHandler m_localHandler;
     QByteArray m_codeChecksum; // X-Fc-Code-Checksum of the pool's image
+    SigningKey m_signingKey;
 };
 
 } // namespace Fcemu::Gateway

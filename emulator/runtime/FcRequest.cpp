@@ -16,7 +16,9 @@ Http::HttpHeaders commonHeaders(const Config::FunctionConfig &config, const QStr
                              "ALIBABA_CLOUD_SECURITY_TOKEN", "ALIBABA_CLOUD_ACCOUNT_ID"})
         if (qEnvironmentVariableIsSet(name))
             host.insert(QString::fromLatin1(name), qEnvironmentVariable(name));
-    const Config::Credentials c = Config::hostCredentials(host);
+    Config::Credentials c = Config::hostCredentials(host);
+    if (!config.accountId.isEmpty())
+        c.accountId = config.accountId; // --account-id
     const auto u8 = [](const QString &s) -> QByteArray { return s.toUtf8(); };
     return {
         {"x-fc-request-id", u8(requestId)},

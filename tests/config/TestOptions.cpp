@@ -68,7 +68,9 @@ private slots:
                                      u"billing"_qs,
                                      u"seccomp"_qs,
                                      u"internet-access"_qs,
-                                     u"insecure-registry"_qs}));
+                                     u"insecure-registry"_qs,
+                                     u"account-id"_qs,
+                                     u"region"_qs}));
         for (const char *flag : {"initializer", "pre-freeze", "pre-stop", "insecure-registry"})
             QVERIFY(!findFunctionOption(QString::fromUtf8(flag))->takesValue());
         QVERIFY(findFunctionOption(u"--memory"_qs)->takesValue());

@@ -305,6 +305,73 @@ async function main() {
         assert.match(e.message, /not in web-server mode/);
     });
 
+    // Signatures checked (--access-key-id/--access-key-secret): the SDKs sign, fcemu verifies,
+    // and both SDKs read the refusals. The HTTP trigger takes GET only and needs a signature.
+    const signed = await serve([process.env.FCEMU_WEB_IMAGE, '--config',
+                                writeServiceConfig(svc, fn, { methods: ['GET'],
+                                                              authType: 'function' }),
+                                '--access-key-id', 'test-key-id',
+                                '--access-key-secret', 'test-key-secret',
+                                '--account-id', '5555666677778888', '--region', 'cn-shanghai']);
+    const wrongSecret = (client) => Object.assign(client, { accessKeySecret: 'wrong-secret' });
+    await check('signatures: FC2 and FC3 SDKs with the right secret are served', async () => {
+        const r2 = await fc2Client(signed.url).invokeFunction(svc, fn, 'signed fc2');
+        assert.strictEqual(String(r2.data), 'signed fc2');
+        const r3 = await fc3Client(signed.url).invokeFunction(fn, new FC3.InvokeFunctionRequest({
+            body: stream('signed fc3') }));
+        assert.strictEqual(await readAll(r3.body), 'signed fc3');
+        const g = await fc3Client(signed.url).getFunction(fn, new FC3.GetFunctionRequest({}));
+        assert.strictEqual(g.body.functionName, fn);
+        assert.strictEqual(g.body.functionArn, `acs:fc:cn-shanghai:5555666677778888:functions/${fn}`);
+    });
+    await check('signatures: FC2 SDK with a wrong secret gets SignatureNotMatch', async () => {
+        const e = await rejects(wrongSecret(fc2Client(signed.url)).invokeFunction(svc, fn, 'x'));
+        assert.strictEqual(e.code, 'SignatureNotMatch');
+        assert.match(e.message, /failed with 403\. .*signature we calculated does not match/);
+    });
+    await check('signatures: FC3 SDK with a wrong secret gets SignatureNotMatch', async () => {
+        const client = new FC3.default(new OpenApi.$OpenApiUtil.Config({
+            accessKeyId: 'test-key-id', accessKeySecret: 'wrong-secret',
+            endpoint: signed.url.replace('http://', ''), protocol: 'http',
+            regionId: 'cn-hangzhou' }));
+        const e = await rejects(client.invokeFunction(fn, new FC3.InvokeFunctionRequest({
+            body: stream('x') })));
+        assert.strictEqual(e.code, 'SignatureNotMatch');
+        assert.match(e.message, /code: 403, The request signature we calculated/);
+    });
+    await check('signatures: another AccessKey ID is InvalidAccessKeyID / InvalidAccessKeyId',
+                async () => {
+        const e2 = await rejects(new FC2(accountId, { accessKeyID: 'other-id',
+            accessKeySecret: 'test-key-secret', region: 'cn-hangzhou', endpoint: signed.url,
+            timeout: 30000 }).invokeFunction(svc, fn, 'x'));
+        assert.strictEqual(e2.code, 'InvalidAccessKeyID');
+        assert.match(e2.message, /invalid access key ID 'other-id'/);
+        const e3 = await rejects(new FC3.default(new OpenApi.$OpenApiUtil.Config({
+            accessKeyId: 'other-id', accessKeySecret: 'test-key-secret',
+            endpoint: signed.url.replace('http://', ''), protocol: 'http',
+            regionId: 'cn-hangzhou' })).getFunction(fn, new FC3.GetFunctionRequest({})));
+        assert.strictEqual(e3.code, 'InvalidAccessKeyId');
+    });
+    await check('signatures: a signed HTTP trigger call (with a query) is served', async () => {
+        const r = await fc2Client(signed.url).get(`/proxy/${svc}/${fn}/signed`, { a: '1', b: 'x y' });
+        assert.strictEqual(r.data.path, '/signed');
+        // --account-id and --region: what the function's FC headers say.
+        assert.strictEqual(r.data.headers['x-fc-account-id'], '5555666677778888');
+        assert.strictEqual(r.data.headers['x-fc-region'], 'cn-shanghai');
+    });
+    await check('signatures: an unsigned call to an authType function trigger is refused',
+                async () => {
+        const r = await fetch(`${signed.url}/2016-08-15/proxy/${svc}/${fn}/anon`);
+        assert.strictEqual(r.status, 400);
+        assert.strictEqual(r.headers.get('content-type'), 'application/json');
+        assert.strictEqual((await r.json()).ErrorCode, 'MissingRequiredHeader');
+    });
+    await check('trigger methods: a POST to a GET-only trigger is FC\'s 403', async () => {
+        const e = await rejects(fc2Client(signed.url).post(`/proxy/${svc}/${fn}/p`, 'body'));
+        assert.strictEqual(e.code, 'AccessDenied');
+        assert.match(e.message, /does not accept POST requests \(its methods: GET\)/);
+    });
+
     // A server that never becomes reachable: FunctionNotStarted, read by both SDKs.
     const broken = await serve([process.env.FCEMU_WEB_IMAGE, '--name', fn, '--startup-timeout',
                                 '1', '--env', 'SAMPLE_LISTEN=127.0.0.1']);
@@ -327,12 +394,12 @@ async function main() {
     });
 }
 
-function writeServiceConfig(service, fn) {
+function writeServiceConfig(service, fn, httpTrigger) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fcemu-sdk-conf-'));
     const file = path.join(dir, 'function.json');
     fs.writeFileSync(file, JSON.stringify({
         functionName: fn, serviceName: service, memorySize: 1024,
-        environmentVariables: { GREETING: 'hello' } }));
+        environmentVariables: { GREETING: 'hello' }, ...(httpTrigger ? { httpTrigger } : {}) }));
     return file;
 }
 

@@ -203,18 +203,24 @@ Status MainWindow::importConfig(const QString &path, const QString &functionName
         m_banner->showMessage(config.error().message, MessageBanner::Kind::Error);
         return std::unexpected(config.error());
     }
+    // Never silently: what the file sets that fcemu does not apply.
+    const QString ignored = config->ignoredProperties.isEmpty()
+                                ? QString()
+                                : u"\n"_qs + config->ignoredProperties.join(u'\n');
     if (m_session->isLoaded()) {
         m_settings->setConfig(*config);
         applySettings(*config);
         m_banner->showMessage(tr("Applied %1 from %2 to %3.")
-                                  .arg(config->name, QFileInfo(path).fileName(),
-                                       QFileInfo(m_session->imagePath()).fileName()),
+                                      .arg(config->name, QFileInfo(path).fileName(),
+                                           QFileInfo(m_session->imagePath()).fileName()) +
+                                  ignored,
                               MessageBanner::Kind::Information);
     } else {
         m_importedConfig = *config;
         m_banner->showMessage(
             tr("Read %1 from %2: open its image (Ctrl+O) to run it with these settings.")
-                .arg(config->name, QFileInfo(path).fileName()),
+                    .arg(config->name, QFileInfo(path).fileName()) +
+                ignored,
             MessageBanner::Kind::Information);
     }
     return {};

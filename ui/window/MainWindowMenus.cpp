@@ -15,10 +15,13 @@
 #include <QStatusBar>
 #include <QToolButton>
 
+#include "ExportConfigDialog.h"
+#include "MessageBanner.h"
 #include "Theme.h"
 #include "common/Format.h"
 #include "runtime/ImagePreparation.h"
 #include "session/FunctionSession.h"
+#include "settings/FunctionSettingsForm.h"
 
 namespace Fcemu::Ui {
 
@@ -42,6 +45,13 @@ void MainWindow::createMenus()
     import->setShortcut(QKeySequence(tr("Ctrl+I")));
     QAction *har = file->addAction(tr("&Export HAR…"), this, &MainWindow::chooseHarFile);
     har->setShortcut(QKeySequence(tr("Ctrl+Shift+E")));
+    file->addAction(tr("Export &s.yaml…"), this, [this]() {
+        auto written = exportConfigInteractively(this, m_settings->config());
+        if (!written || !written->isEmpty())
+            m_banner->showMessage(written ? *written : written.error().message,
+                                  written ? MessageBanner::Kind::Information
+                                          : MessageBanner::Kind::Error);
+    });
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
