@@ -2,6 +2,7 @@
 
 #include <QTextStream>
 
+#include "ExecCommand.h"
 #include "ImageCommands.h"
 #include "config/Options.h"
 #include "InvokeCommand.h"
@@ -23,6 +24,8 @@ const char usageText[] =
     "                     [--http METHOD PATH [-H 'Name: value']... [--data BODY]]\n"
     "                     [--repeat N] [--json] [--har FILE [--har-secrets]]\n"
     "  fcemu serve  IMAGE [FUNCTION OPTIONS] [--listen HOST:PORT]\n"
+    "  fcemu exec   INSTANCE [-- CMD...]    a shell (or CMD) inside a running instance\n"
+    "  fcemu exec   --list                  the running instances of this user\n"
     "  fcemu --version | --help\n";
 
 const char exitText[] =
@@ -69,6 +72,8 @@ int run(const QStringList &arguments)
         return runInvokeCommand(args.mid(1));
     if (command == u"serve"_qs)
         return runServeCommand(args.mid(1));
+    if (command == u"exec"_qs)
+        return runExecCommand(args.mid(1));
     err << "fcemu: unknown command '" << command << "' (see fcemu --help)\n";
     return 2;
 }
