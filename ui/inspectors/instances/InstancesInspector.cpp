@@ -16,6 +16,7 @@
 
 #include "common/Format.h"
 #include "inspectors/instances/InstanceTimeline.h"
+#include "inspectors/instances/OpenShell.h"
 #include "runtime/InstanceSetup.h"
 #include "session/FunctionSession.h"
 
@@ -250,20 +251,28 @@ void InstanceLanesView::paintEvent(QPaintEvent *)
     }
 }
 
+const InstanceLane *InstanceLanesView::laneAt(const QPoint &pos) const
+{
+    const QList<InstanceLane> &lanes = m_timeline->lanes();
+    const int lanesTop = kMargin + 3 * (fontMetrics().height() + 4);
+    const int index = (pos.y() - lanesTop) / (kLaneHeight + kLaneGap);
+    if (pos.y() < lanesTop || index >= lanes.size())
+        return nullptr;
+    return &lanes.at(index);
+}
+
 bool InstanceLanesView::event(QEvent *event)
 {
     if (event->type() != QEvent::ToolTip)
         return QWidget::event(event);
     const auto *help = static_cast<QHelpEvent *>(event);
-    const QList<InstanceLane> &lanes = m_timeline->lanes();
-    const int lanesTop = kMargin + 3 * (fontMetrics().height() + 4);
-    const int index = (help->pos().y() - lanesTop) / (kLaneHeight + kLaneGap);
-    if (help->pos().y() < lanesTop || index >= lanes.size()) {
+    const InstanceLane *hit = laneAt(help->pos());
+    if (hit == nullptr) {
         QToolTip::hideText();
         event->ignore();
         return true;
     }
-    const InstanceLane &lane = lanes.at(index);
+    const InstanceLane &lane = *hit;
     const qint64 origin = m_timeline->originNs();
     QString text =
         lane.instanceId + u'\n' + tr("now %1").arg(Runtime::instanceStateName(lane.state));
@@ -306,6 +315,13 @@ InstancesInspector::InstancesInspector(Session::FunctionSession *session, QWidge
     connect(m_repaint, &QTimer::timeout, m_lanes, qOverload<>(&QWidget::update));
     connect(m_timeline, &InstanceTimeline::changed, this, &InstancesInspector::timelineChanged);
 
+    // Right-click a lane: Open shell (fcemu exec in the desktop's terminal), Copy instance ID.
+    m_lanes->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_lanes, &QWidget::customContextMenuRequested, this, [this](const QPoint &pos) {
+        if (const InstanceLane *lane = m_lanes->laneAt(pos))
+            showInstanceMenu(this, lane->instanceId, lane->state != InstanceState::Stopped,
+                             m_lanes->mapToGlobal(pos));
+    });
     connect(m_coldStart, &QPushButton::clicked, m_timeline, &InstanceTimeline::noteStopRequested);
     connect(m_stopAll, &QPushButton::clicked, m_timeline, &InstanceTimeline::noteStopRequested);
     if (session) {

@@ -16,6 +16,7 @@ class FunctionSession;
 namespace Fcemu::Ui {
 
 class InstanceTimeline;
+struct InstanceLane;
 
 // The lanes: a time axis in seconds from the first retained change, one lane per instance
 // labelled with the tail of its id, segments in instanceStateColor, markers for cold starts,
@@ -34,6 +35,8 @@ public:
     QSize minimumSizeHint() const override;
     // "c-…2df37e4bf046"
     static QString shortId(const QString &instanceId);
+    // The lane at pos (widget coordinates); null when there is none.
+    const InstanceLane *laneAt(const QPoint &pos) const;
 
 protected:
     void paintEvent(QPaintEvent *event) override;
