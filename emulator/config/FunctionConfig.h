@@ -79,6 +79,13 @@ struct FunctionConfig
     bool internetAccess = true;
     // --insecure-registry: a registry IMAGE is pulled over plain HTTP (CONTRACT §1.3).
     bool insecureRegistry = false;
+    // --debug-port: 127.0.0.1:PORT on the host reaches PORT in the instance (a debugger's).
+    QList<int> debugPorts;
+    // --debug-args: inserted after the command's program (`node server.js` becomes
+    // `node ARGS server.js`) and set as DEBUG_OPTIONS, as FC's runtime images read it.
+    QString debugArgs;
+    // Either of them: FC's timeouts are suspended (docs/exec-and-debug.md).
+    bool debugging() const { return !debugPorts.isEmpty() || !debugArgs.isEmpty(); }
 
     bool operator==(const FunctionConfig &) const = default;
 

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "DebugRelay.h"
 #include "FcRequest.h"
 #include "InstanceSetup.h"
 #include "JobInvoker.h"
@@ -139,6 +140,7 @@ InstancePool::InstancePool(Config::FunctionConfig config, std::shared_ptr<Prepar
 
 InstancePool::~InstancePool()
 {
+    m_debugRelay.reset();
     for (const auto &live : m_instances) {
         if (live->sandbox)
             live->sandbox->kill();
@@ -157,6 +159,28 @@ int InstancePool::instanceCount() const
     for (const auto &live : m_instances)
         n += live->discarded ? 0 : 1;
     return n;
+}
+
+Status InstancePool::listenForDebuggers()
+{
+    if (m_config.debugPorts.isEmpty() || m_debugRelay)
+        return {};
+    auto relay = DebugRelay::listen(m_config.debugPorts,
+                                    [this](quint16 port) { return connectToNewestInstance(port); });
+    if (!relay)
+        return std::unexpected(relay.error());
+    m_debugRelay = std::move(*relay);
+    return {};
+}
+
+Result<UniqueFd> InstancePool::connectToNewestInstance(quint16 port)
+{
+    for (auto it = m_instances.rbegin(); it != m_instances.rend(); ++it) {
+        Live *live = it->get();
+        if (!live->discarded && !live->exited && live->sandbox && live->sandbox->isRunning())
+            return live->sandbox->connectTcp(port, 2000);
+    }
+    return fail(ErrorKind::Platform, u"no instance is running"_qs);
 }
 
 void InstancePool::start()
@@ -288,6 +312,9 @@ void InstancePool::startInstance(bool provisioned)
         return startupFailed(live, u"FunctionNotStarted"_qs, spec.error().message);
     }
     live->address = spec->instanceAddress;
+    if (m_config.debugging() && !std::exchange(m_debugNoted, true))
+        emit logLine(QString(), live->id, QDateTime::currentMSecsSinceEpoch(),
+                     debuggingNote(m_config));
     const QString command = spec->argv.join(u' ');
     live->sandbox = std::make_unique<Sandbox::Instance>(*spec);
     connect(live->sandbox.get(), &Sandbox::Instance::outputLine, this,
@@ -356,7 +383,8 @@ void InstancePool::pingInstance(Live *live)
         return startupFailed(live, u"CAExited"_qs,
                              caExitedMessage(startNs, code, live->lastLines(10)));
     }
-    if (startNs > qint64(m_config.startupTimeoutS) * 1'000'000'000)
+    // Under a debugger (--debug-port, --debug-args) the start may wait for it: no deadline.
+    if (!m_config.debugging() && startNs > qint64(m_config.startupTimeoutS) * 1'000'000'000)
         return startupFailed(live, u"FunctionNotStarted"_qs,
                              notStartedMessage(startNs, live->address, port, live->lastLines(10)));
     std::weak_ptr<Live> weak;
@@ -495,8 +523,8 @@ void InstancePool::send(Live *live, const std::shared_ptr<Call> &call)
     call->started = true;
 
     auto outcome = std::make_shared<Outcome>();
-    startExchange(live, request, m_config.timeoutS * 1000, takeIdle(live), true,
-                  [this, live, call, outcome](Exchange &e) {
+    startExchange(live, request, m_config.debugging() ? -1 : m_config.timeoutS * 1000,
+                  takeIdle(live), true, [this, live, call, outcome](Exchange &e) {
                       // The phases end here, and the request began its last attempt's
                       // round trip earlier (a retried attempt's first try counts as queue).
                       outcome->doneNs = monotonicNs();
@@ -862,8 +890,9 @@ void InstancePool::runHook(Live *live, const QByteArray &method, const QByteArra
                           : path == kPreStopPath  ? u"PreStop"_qs
                                                   : u"PreFreeze"_qs;
     startExchange(
-        live, hookRequest(m_config, requestId, method, path, &m_commonHeaders), timeoutS * 1000,
-        takeIdle(live), false, [this, live, label, done = std::move(done)](Exchange &e) {
+        live, hookRequest(m_config, requestId, method, path, &m_commonHeaders),
+        m_config.debugging() ? -1 : timeoutS * 1000, takeIdle(live), false,
+        [this, live, label, done = std::move(done)](Exchange &e) {
             QString error;
             if (!e.response)
                 error = label + u" failed: "_qs + e.response.error().message;

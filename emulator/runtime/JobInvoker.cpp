@@ -120,7 +120,11 @@ void JobInvoker::invoke(const QByteArray &event, const Telemetry::Timings &coldP
                            exitedUnexpectedly(code, startCommandText(), {}), 502);
         return failNow(u"SandboxError"_qs, error.message, 500);
     }
-    m_timeout.start(m_config.timeoutS * 1000);
+    // Under a debugger (--debug-port, --debug-args) the job runs as long as it is held.
+    if (m_config.debugging())
+        appendLog(debuggingNote(m_config));
+    else
+        m_timeout.start(m_config.timeoutS * 1000);
 }
 
 void JobInvoker::onOutput(const Sandbox::OutputLine &line)
@@ -187,8 +191,8 @@ void JobInvoker::complete()
     // The reply is ready when the function has exited: tearing the sandbox down (cgroup, network
     // helper) is fcemu's housekeeping, not the invocation's time, so the phases add up to it.
     const qint64 endNs = m_exitedNs ? m_exitedNs : monotonicNs();
-    m_record.timings.totalMs = double(endNs - m_startedNs) / 1e6 + m_record.timings.pullMs +
-                               m_record.timings.unpackMs;
+    m_record.timings.totalMs =
+        double(endNs - m_startedNs) / 1e6 + m_record.timings.pullMs + m_record.timings.unpackMs;
     closeRecord(m_record, m_config, *m_image);
     QString end = u"FC Invoke End RequestId: "_qs + m_record.requestId;
     if (m_record.error)

@@ -68,7 +68,9 @@ private slots:
                                      u"billing"_qs,
                                      u"seccomp"_qs,
                                      u"internet-access"_qs,
-                                     u"insecure-registry"_qs}));
+                                     u"insecure-registry"_qs,
+                                     u"debug-port"_qs,
+                                     u"debug-args"_qs}));
         for (const char *flag : {"initializer", "pre-freeze", "pre-stop", "insecure-registry"})
             QVERIFY(!findFunctionOption(QString::fromUtf8(flag))->takesValue());
         QVERIFY(findFunctionOption(u"--memory"_qs)->takesValue());
@@ -147,6 +149,18 @@ private slots:
         QTest::addRow("an option name without dashes works too")
             << u"memory"_qs << u"4096"_qs << u"memorySize"_qs << u"4096"_qs;
     }
+    void debugOptionsSetPortsAndArgs()
+    {
+        FunctionConfig c;
+        QVERIFY(!c.debugging());
+        QVERIFY(applyOption(c, u"--debug-port"_qs, u"9229, 5678,9229"_qs));
+        QCOMPARE(c.debugPorts, (QList<int>{9229, 5678})); // a repeated port once
+        QVERIFY(c.debugging());
+        FunctionConfig d;
+        QVERIFY(applyOption(d, u"--debug-args"_qs, u"--inspect=0.0.0.0:9229"_qs));
+        QCOMPARE(d.debugArgs, u"--inspect=0.0.0.0:9229"_qs);
+        QVERIFY(d.debugging());
+    }
     void applies()
     {
         QFETCH(QString, option);
@@ -180,6 +194,12 @@ private slots:
         QTest::addRow("--internet-access wants true or false")
             << u"--internet-access"_qs << u"no"_qs
             << u"--internet-access expects true or false (got 'no')"_qs;
+        QTest::addRow("--debug-port 0 is no port")
+            << u"--debug-port"_qs << u"9229,0"_qs
+            << u"--debug-port expects ports 1-65535, comma-separated (got '9229,0')"_qs;
+        QTest::addRow("--debug-port a word")
+            << u"--debug-port"_qs << u"inspector"_qs
+            << u"--debug-port expects ports 1-65535, comma-separated (got 'inspector')"_qs;
         QTest::addRow("--web-server-mode wants true or false")
             << u"--web-server-mode"_qs << u"yes"_qs
             << u"--web-server-mode expects true or false (got 'yes')"_qs;
