@@ -23,6 +23,15 @@ struct EnvVar
     bool operator==(const EnvVar &) const = default;
 };
 
+// A host folder bound into the instance (--mount HOST_DIR:PATH[:ro]; config/Mounts.h).
+struct MountSpec
+{
+    QString hostDir; // absolute, canonical (no symlinks)
+    QString path;    // absolute, clean, inside the instance
+    bool readOnly = false;
+    bool operator==(const MountSpec &) const = default;
+};
+
 // An HTTP lifecycle hook of a custom container (initializer, pre-freeze, pre-stop).
 // For custom containers FC only cares whether a hook is configured: it then calls
 // POST /initialize, GET /pre-freeze or GET /pre-stop, and sends the handler text in the
@@ -79,6 +88,8 @@ struct FunctionConfig
     bool internetAccess = true;
     // --insecure-registry: a registry IMAGE is pulled over plain HTTP (CONTRACT §1.3).
     bool insecureRegistry = false;
+    // --mount HOST_DIR:PATH[:ro] (repeatable), in order.
+    QList<MountSpec> mounts;
     // --debug-port: 127.0.0.1:PORT on the host reaches PORT in the instance (a debugger's).
     QList<int> debugPorts;
     // --debug-args: inserted after the command's program (`node server.js` becomes

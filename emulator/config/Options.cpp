@@ -8,6 +8,7 @@
 
 #include "common/Units.h"
 #include "config/ConfigFile.h"
+#include "config/Mounts.h"
 #include "config/Validation.h"
 
 namespace Fcemu::Config {
@@ -87,6 +88,10 @@ const QList<OptionSpec> &functionOptions()
          {},
          u"Pull a registry IMAGE over plain HTTP (only for a registry you trust)"_qs,
          u"insecureRegistry"_qs},
+        {u"mount"_qs, u"HOST_DIR:PATH[:ro]"_qs,
+         u"Bind a folder of this machine into the instance at PATH (read-only with :ro; "
+         u"repeatable)"_qs,
+         u"mounts"_qs, true},
         {u"debug-port"_qs, u"PORT[,PORT...]"_qs,
          u"Forward 127.0.0.1:PORT on this machine to PORT in the instance, for a debugger; "
          u"FC's timeouts are suspended"_qs,
@@ -262,6 +267,13 @@ Status applyOption(FunctionConfig &c, const QString &option, const QString &valu
         if (v != u"true"_qs && v != u"false"_qs)
             return std::unexpected(usage(s, u"true or false"_qs, value));
         c.internetAccess = v == u"true"_qs;
+        return {};
+    }
+    if (n == u"mount"_qs) {
+        auto mount = parseMount(value);
+        if (!mount)
+            return std::unexpected(mount.error());
+        c.mounts.append(*mount);
         return {};
     }
     if (n == u"debug-port"_qs) {

@@ -74,6 +74,8 @@ Result<Sandbox::SandboxSpec> instanceSpec(const Config::FunctionConfig &config,
     // A job's command is its request: the network is up before it runs. A web server boots
     // while the stack comes up; the first request waits for it (sandbox/Network.h).
     spec.networkBeforeCommand = !config.webServerMode;
+    for (const Config::MountSpec &mount : config.mounts)
+        spec.binds.append({mount.hostDir, mount.path, mount.readOnly});
     spec.uid = user->uid;
     spec.gid = user->gid;
     spec.diskSizeBytes = quint64(config.diskSizeMB) << 20;

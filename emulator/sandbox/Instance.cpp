@@ -36,6 +36,7 @@
 #include <QPointer>
 #include <QSocketNotifier>
 
+#include "BindMounts.h"
 #include "Cgroup.h"
 #include "InstanceRegistry.h"
 #include "MemoryPoller.h"
@@ -424,6 +425,10 @@ Status InstancePrivate::start()
 
     // Everything the child will touch, prepared now (it may not allocate after clone).
     MountPlan plan = buildMountPlan(spec);
+    if (auto binds = bindMountOps(spec); binds)
+        insertBeforeDetach(plan, std::move(*binds));
+    else
+        return std::unexpected(binds.error());
     std::vector<QByteArray> argvStore, envStore, candidateStore;
     for (const QString &arg : std::as_const(spec.argv))
         argvStore.push_back(arg.toUtf8());

@@ -1,3 +1,5 @@
+#include <QFileInfo>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include "ConfigTestPrinters.h"
@@ -69,6 +71,7 @@ private slots:
                                      u"seccomp"_qs,
                                      u"internet-access"_qs,
                                      u"insecure-registry"_qs,
+                                     u"mount"_qs,
                                      u"debug-port"_qs,
                                      u"debug-args"_qs}));
         for (const char *flag : {"initializer", "pre-freeze", "pre-stop", "insecure-registry"})
@@ -160,6 +163,33 @@ private slots:
         QVERIFY(applyOption(d, u"--debug-args"_qs, u"--inspect=0.0.0.0:9229"_qs));
         QCOMPARE(d.debugArgs, u"--inspect=0.0.0.0:9229"_qs);
         QVERIFY(d.debugging());
+    }
+    void mountsAreCheckedAndKeptInOrder()
+    {
+        QTemporaryDir dir;
+        FunctionConfig c;
+        QVERIFY(applyOption(c, u"--mount"_qs, dir.path() + u":/mnt/data"_qs));
+        QVERIFY(applyOption(c, u"--mount"_qs, dir.path() + u"/:/srv//config/:ro"_qs));
+        QCOMPARE(c.mounts.size(), 2);
+        QCOMPARE(c.mounts[0].path, u"/mnt/data"_qs);
+        QVERIFY(!c.mounts[0].readOnly);
+        QCOMPARE(c.mounts[1].path, u"/srv/config"_qs);
+        QVERIFY(c.mounts[1].readOnly);
+        QCOMPARE(c.mounts[1].hostDir, QFileInfo(dir.path()).canonicalFilePath());
+
+        const auto missing = applyOption(c, u"--mount"_qs, dir.path() + u"/nope:/mnt/x"_qs);
+        QVERIFY(!missing);
+        QCOMPARE(missing.error().kind, ErrorKind::Usage);
+        QVERIFY(missing.error().message.contains(u"/nope does not exist"_qs));
+        for (const QString &system : {u"/"_qs, u"/usr/lib/x"_qs, u"/etc"_qs, u"/proc"_qs,
+                                      u"/dev/shm"_qs, u"/sys"_qs, u"/bin"_qs, u"/lib64"_qs}) {
+            const auto refused = applyOption(c, u"--mount"_qs, dir.path() + u':' + system);
+            QVERIFY2(!refused, qPrintable(system));
+            QVERIFY(refused.error().message.contains(u"system folders"_qs));
+        }
+        QVERIFY(!applyOption(c, u"--mount"_qs, dir.path() + u":relative"_qs));
+        QVERIFY(!applyOption(c, u"--mount"_qs, dir.path()));
+        QCOMPARE(c.mounts.size(), 2);
     }
     void applies()
     {
