@@ -3,6 +3,7 @@
 #include <QTextStream>
 
 #include "ConfigCommand.h"
+#include "ExecCommand.h"
 #include "ImageCommands.h"
 #include "config/Options.h"
 #include "InvokeCommand.h"
@@ -26,6 +27,8 @@ const char usageText[] =
     "  fcemu serve  IMAGE [FUNCTION OPTIONS] [--listen HOST:PORT]\n"
     "                     [--access-key-id ID --access-key-secret SECRET]\n"
     "  fcemu config export --format fc3|fc|template FILE [--image REF] [FUNCTION OPTIONS]\n"
+    "  fcemu exec   INSTANCE [-- CMD...]    a shell (or CMD) inside a running instance\n"
+    "  fcemu exec   --list                  the running instances of this user\n"
     "  fcemu --version | --help\n";
 
 const char exitText[] =
@@ -74,6 +77,8 @@ int run(const QStringList &arguments)
         return runServeCommand(args.mid(1));
     if (command == u"config"_qs)
         return runConfigCommand(args.mid(1));
+    if (command == u"exec"_qs)
+        return runExecCommand(args.mid(1));
     err << "fcemu: unknown command '" << command << "' (see fcemu --help)\n";
     return 2;
 }

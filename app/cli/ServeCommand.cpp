@@ -91,6 +91,11 @@ int runServeCommand(const QStringList &arguments)
         instances = std::make_unique<Runtime::InstancePool>(*config, *image);
         invoker = instances.get();
         pool = instances.get();
+        if (auto debug = instances->listenForDebuggers(); !debug)
+            return report(debug.error());
+    } else if (!config->debugPorts.isEmpty()) {
+        return usage(u"--debug-port needs web-server mode (a job's instance lives only for its "
+                     u"event); --debug-args works in both"_qs);
     } else {
         jobs = std::make_unique<Runtime::JobPool>(*config, *image);
         invoker = jobs.get();

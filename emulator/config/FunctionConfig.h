@@ -23,6 +23,15 @@ struct EnvVar
     bool operator==(const EnvVar &) const = default;
 };
 
+// A host folder bound into the instance (--mount HOST_DIR:PATH[:ro]; config/Mounts.h).
+struct MountSpec
+{
+    QString hostDir; // absolute, canonical (no symlinks)
+    QString path;    // absolute, clean, inside the instance
+    bool readOnly = false;
+    bool operator==(const MountSpec &) const = default;
+};
+
 // An HTTP lifecycle hook of a custom container (initializer, pre-freeze, pre-stop).
 // For custom containers FC only cares whether a hook is configured: it then calls
 // POST /initialize, GET /pre-freeze or GET /pre-stop, and sends the handler text in the
@@ -98,6 +107,15 @@ struct FunctionConfig
     // fcemu does not apply: "key.path: ignored by fcemu (why)", one per property, in file
     // order. fcemu prints each as a warning; the GUI and the report show them.
     QStringList ignoredProperties;
+    // --mount HOST_DIR:PATH[:ro] (repeatable), in order.
+    QList<MountSpec> mounts;
+    // --debug-port: 127.0.0.1:PORT on the host reaches PORT in the instance (a debugger's).
+    QList<int> debugPorts;
+    // --debug-args: inserted after the command's program (`node server.js` becomes
+    // `node ARGS server.js`) and set as DEBUG_OPTIONS, as FC's runtime images read it.
+    QString debugArgs;
+    // Either of them: FC's timeouts are suspended (docs/exec-and-debug.md).
+    bool debugging() const { return !debugPorts.isEmpty() || !debugArgs.isEmpty(); }
 
     bool operator==(const FunctionConfig &) const = default;
 

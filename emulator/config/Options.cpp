@@ -8,6 +8,7 @@
 
 #include "common/Units.h"
 #include "config/ConfigFile.h"
+#include "config/Mounts.h"
 #include "config/Validation.h"
 
 namespace Fcemu::Config {
@@ -94,6 +95,18 @@ const QList<OptionSpec> &functionOptions()
         {u"region"_qs, u"REGION"_qs,
          u"Region the function sees (FC_REGION, x-fc-region; default cn-hangzhou)"_qs,
          u"region"_qs},
+        {u"mount"_qs, u"HOST_DIR:PATH[:ro]"_qs,
+         u"Bind a folder of this machine into the instance at PATH (read-only with :ro; "
+         u"repeatable)"_qs,
+         u"mounts"_qs, true},
+        {u"debug-port"_qs, u"PORT[,PORT...]"_qs,
+         u"Forward 127.0.0.1:PORT on this machine to PORT in the instance, for a debugger; "
+         u"FC's timeouts are suspended"_qs,
+         u"debugPorts"_qs},
+        {u"debug-args"_qs, u"ARGS"_qs,
+         u"Insert ARGS after the command's program (node ARGS server.js), e.g. "
+         u"--inspect=0.0.0.0:9229; FC's timeouts are suspended"_qs,
+         u"debugArgs"_qs},
     };
     return options;
 }
@@ -261,6 +274,30 @@ Status applyOption(FunctionConfig &c, const QString &option, const QString &valu
         if (v != u"true"_qs && v != u"false"_qs)
             return std::unexpected(usage(s, u"true or false"_qs, value));
         c.internetAccess = v == u"true"_qs;
+        return {};
+    }
+    if (n == u"mount"_qs) {
+        auto mount = parseMount(value);
+        if (!mount)
+            return std::unexpected(mount.error());
+        c.mounts.append(*mount);
+        return {};
+    }
+    if (n == u"debug-port"_qs) {
+        QList<int> ports;
+        for (const QString &part : value.split(u',')) {
+            bool ok = false;
+            const int port = part.trimmed().toInt(&ok);
+            if (!ok || port < 1 || port > 65535)
+                return std::unexpected(usage(s, u"ports 1-65535, comma-separated"_qs, value));
+            if (!ports.contains(port))
+                ports.append(port);
+        }
+        c.debugPorts = ports;
+        return {};
+    }
+    if (n == u"debug-args"_qs) {
+        c.debugArgs = value.trimmed();
         return {};
     }
     if (n == u"seccomp"_qs) {

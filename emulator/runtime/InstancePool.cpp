@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "DebugRelay.h"
 #include "FcRequest.h"
 #include "InstanceSetup.h"
 #include "JobInvoker.h"
@@ -32,6 +33,7 @@ InstancePool::InstancePool(Config::FunctionConfig config, std::shared_ptr<Prepar
 
 InstancePool::~InstancePool()
 {
+    m_debugRelay.reset();
     for (const auto &live : m_instances) {
         if (live->sandbox)
             live->sandbox->kill();
@@ -50,6 +52,28 @@ int InstancePool::instanceCount() const
     for (const auto &live : m_instances)
         n += live->discarded ? 0 : 1;
     return n;
+}
+
+Status InstancePool::listenForDebuggers()
+{
+    if (m_config.debugPorts.isEmpty() || m_debugRelay)
+        return {};
+    auto relay = DebugRelay::listen(m_config.debugPorts,
+                                    [this](quint16 port) { return connectToNewestInstance(port); });
+    if (!relay)
+        return std::unexpected(relay.error());
+    m_debugRelay = std::move(*relay);
+    return {};
+}
+
+Result<UniqueFd> InstancePool::connectToNewestInstance(quint16 port)
+{
+    for (auto it = m_instances.rbegin(); it != m_instances.rend(); ++it) {
+        Live *live = it->get();
+        if (!live->discarded && !live->exited && live->sandbox && live->sandbox->isRunning())
+            return live->sandbox->connectTcp(port, 2000);
+    }
+    return fail(ErrorKind::Platform, u"no instance is running"_qs);
 }
 
 void InstancePool::start()
@@ -247,8 +271,8 @@ void InstancePool::send(Live *live, const std::shared_ptr<Call> &call)
     call->started = true;
 
     auto outcome = std::make_shared<Outcome>();
-    startExchange(live, request, m_config.timeoutS * 1000, takeIdle(live), true,
-                  [this, live, call, outcome](Exchange &e) {
+    startExchange(live, request, m_config.debugging() ? -1 : m_config.timeoutS * 1000,
+                  takeIdle(live), true, [this, live, call, outcome](Exchange &e) {
                       // The phases end here, and the request began its last attempt's
                       // round trip earlier (a retried attempt's first try counts as queue).
                       outcome->doneNs = monotonicNs();

@@ -60,6 +60,13 @@ public:
 
     int instanceCount() const;
 
+    // --debug-port: listens on 127.0.0.1 at the configured debug ports and relays each
+    // connection into the newest running instance (DebugRelay.h). Call on the pool's thread;
+    // Error (Usage) when a port is taken. Nothing to do without debug ports.
+    Status listenForDebuggers();
+    // A socket connected to port inside the newest running instance.
+    Result<UniqueFd> connectToNewestInstance(quint16 port);
+
     // The image's pull and unpack were already charged to an earlier pool's first cold start (a
     // forced cold start or a settings change reuses the prepared image): don't charge them again.
     void setImagePhasesUsed() { m_coldPhasesUsed = true; }
@@ -135,6 +142,8 @@ private:
     bool m_submitting = false; // inside submit(): no callbacks now
     std::function<void()> m_stopped;
     bool m_coldPhasesUsed = false; // the image's pull and unpack go to the first cold start
+    std::unique_ptr<class DebugRelay> m_debugRelay;
+    bool m_debugNoted = false; // "timeouts suspended" is in the logs once
 };
 
 } // namespace Fcemu::Runtime

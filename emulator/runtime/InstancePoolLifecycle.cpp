@@ -30,6 +30,9 @@ void InstancePool::startInstance(bool provisioned)
         return startupFailed(live, Telemetry::FcError::FunctionNotStarted, spec.error().message);
     }
     live->address = spec->instanceAddress;
+    if (m_config.debugging() && !std::exchange(m_debugNoted, true))
+        emit logLine(QString(), live->id, QDateTime::currentMSecsSinceEpoch(),
+                     debuggingNote(m_config));
     const QString command = spec->argv.join(u' ');
     live->sandbox = std::make_unique<Sandbox::Instance>(*spec);
     connect(live->sandbox.get(), &Sandbox::Instance::outputLine, this,
@@ -98,7 +101,8 @@ void InstancePool::pingInstance(Live *live)
         return startupFailed(live, Telemetry::FcError::CAExited,
                              caExitedMessage(startNs, code, live->lastLines(10)));
     }
-    if (startNs > qint64(m_config.startupTimeoutS) * 1'000'000'000)
+    // Under a debugger (--debug-port, --debug-args) the start may wait for it: no deadline.
+    if (!m_config.debugging() && startNs > qint64(m_config.startupTimeoutS) * 1'000'000'000)
         return startupFailed(live, Telemetry::FcError::FunctionNotStarted,
                              notStartedMessage(startNs, live->address, port, live->lastLines(10)));
     std::weak_ptr<Live> weak;
@@ -202,8 +206,9 @@ void InstancePool::runHook(Live *live, const QByteArray &method, const QByteArra
                           : path == kPreStopPath  ? u"PreStop"_qs
                                                   : u"PreFreeze"_qs;
     startExchange(
-        live, hookRequest(m_config, requestId, method, path, &m_commonHeaders), timeoutS * 1000,
-        takeIdle(live), false, [this, live, label, done = std::move(done)](Exchange &e) {
+        live, hookRequest(m_config, requestId, method, path, &m_commonHeaders),
+        m_config.debugging() ? -1 : timeoutS * 1000, takeIdle(live), false,
+        [this, live, label, done = std::move(done)](Exchange &e) {
             QString error;
             if (!e.response)
                 error = label + u" failed: "_qs + e.response.error().message;

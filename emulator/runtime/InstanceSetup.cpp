@@ -1,6 +1,7 @@
 #include "InstanceSetup.h"
 
 #include <QElapsedTimer>
+#include <QProcess>
 #include <QProcessEnvironment>
 
 #include <atomic>
@@ -27,6 +28,23 @@ QString nextInstanceAddress()
     return u"21.0.0."_qs + QString::number(2 + (counter++ % 250));
 }
 
+QString debuggingNote(const Config::FunctionConfig &config)
+{
+    QStringList ports;
+    for (const int port : config.debugPorts)
+        ports.append(u"127.0.0.1:"_qs + QString::number(port));
+    return u"FC Debug: timeouts suspended while debugging (invoke, initializer, startup)"_qs +
+           (ports.isEmpty() ? QString() : u"; debugger ports "_qs + ports.join(u", "_qs));
+}
+
+QStringList insertDebugArgs(const QStringList &argv, const QString &debugArgs)
+{
+    QStringList result = argv.mid(0, 1);
+    result += QProcess::splitCommand(debugArgs);
+    result += argv.mid(1);
+    return result;
+}
+
 Result<Sandbox::SandboxSpec> instanceSpec(const Config::FunctionConfig &config,
                                           const PreparedImage &image, const QString &instanceId,
                                           const QStringList &extraEnv)
@@ -44,12 +62,20 @@ Result<Sandbox::SandboxSpec> instanceSpec(const Config::FunctionConfig &config,
     spec.env = Config::buildEnvironment(config, imageConfig.env, instanceId,
                                         QProcessEnvironment::systemEnvironment());
     spec.env += extraEnv;
+    if (!config.debugArgs.isEmpty()) {
+        // --debug-args: the runtime's own options, right after its program
+        // (docs/exec-and-debug.md).
+        spec.argv = insertDebugArgs(spec.argv, config.debugArgs);
+        spec.env.append(u"DEBUG_OPTIONS="_qs + config.debugArgs);
+    }
     spec.workingDir = imageConfig.workingDir.isEmpty() ? u"/"_qs : imageConfig.workingDir;
     spec.seccomp = !config.seccompUnconfined;
     spec.outboundNetwork = config.internetAccess;
     // A job's command is its request: the network is up before it runs. A web server boots
     // while the stack comes up; the first request waits for it (sandbox/Network.h).
     spec.networkBeforeCommand = !config.webServerMode;
+    for (const Config::MountSpec &mount : config.mounts)
+        spec.binds.append({mount.hostDir, mount.path, mount.readOnly});
     spec.uid = user->uid;
     spec.gid = user->gid;
     spec.diskSizeBytes = quint64(config.diskSizeMB) << 20;

@@ -18,6 +18,13 @@ qint64 monotonicNs();
 // have 21.0.x.x addresses).
 QString nextInstanceAddress();
 
+// --debug-args ARGS (split as a shell would, quotes kept together) inserted after argv[0]:
+// `node server.js` with "--inspect=0.0.0.0:9229" is `node --inspect=0.0.0.0:9229 server.js`.
+// The one log line of a debugging session: FC's timeouts are suspended, and where to attach.
+QString debuggingNote(const Config::FunctionConfig &config);
+
+QStringList insertDebugArgs(const QStringList &argv, const QString &debugArgs);
+
 // The sandbox of one FC instance (CONTRACT §3): the command as `docker run` builds it, the image's
 // USER, FC's environment plus `extraEnv`, the disk and memory sizes.
 Result<Sandbox::SandboxSpec> instanceSpec(const Config::FunctionConfig &config,

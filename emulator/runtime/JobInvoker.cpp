@@ -119,7 +119,11 @@ void JobInvoker::invoke(const QByteArray &event, const Telemetry::Timings &coldP
                            exitedUnexpectedly(code, startCommandText(), {}), 502);
         return failNow(Telemetry::FcError::Sandbox, error.message, 500);
     }
-    m_timeout.start(m_config.timeoutS * 1000);
+    // Under a debugger (--debug-port, --debug-args) the job runs as long as it is held.
+    if (m_config.debugging())
+        appendLog(debuggingNote(m_config));
+    else
+        m_timeout.start(m_config.timeoutS * 1000);
 }
 
 void JobInvoker::onOutput(const Sandbox::OutputLine &line)

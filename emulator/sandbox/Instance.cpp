@@ -36,7 +36,9 @@
 #include <QPointer>
 #include <QSocketNotifier>
 
+#include "BindMounts.h"
 #include "Cgroup.h"
+#include "InstanceRegistry.h"
 #include "MemoryPoller.h"
 #include "MountPlan.h"
 #include "Network.h"
@@ -358,6 +360,8 @@ public:
     QString networkState = u"off"_qs;
     double networkSpawnMs = 0;
     QSocketNotifier *exitNotifier = nullptr;
+    InstanceRecord record; // what `fcemu exec` finds while it runs (InstanceRegistry.h)
+    QString recordFile;
     bool outputDone = false, initReaped = false, exitedEmitted = false;
     bool fallback = false;
     bool haveExitedMessage = false;
@@ -392,6 +396,7 @@ Instance::~Instance()
     d->network.reset();
     d->stopWatcher();
     d->finishCgroup();
+    retireInstance(std::exchange(d->recordFile, {}), d->record);
 }
 
 Status Instance::start()
@@ -426,6 +431,10 @@ Status InstancePrivate::start()
 
     // Everything the child will touch, prepared now (it may not allocate after clone).
     MountPlan plan = buildMountPlan(spec);
+    if (auto binds = bindMountOps(spec); binds)
+        insertBeforeDetach(plan, std::move(*binds));
+    else
+        return std::unexpected(binds.error());
     std::vector<QByteArray> argvStore, envStore, candidateStore;
     for (const QString &arg : std::as_const(spec.argv))
         argvStore.push_back(arg.toUtf8());
@@ -663,6 +672,19 @@ Status InstancePrivate::start()
     fcntl(stdoutRead.get(), F_SETFL, O_NONBLOCK);
     fcntl(stderrRead.get(), F_SETFL, O_NONBLOCK);
     running = true;
+    record.id = spec.hostname.isEmpty() ? u"sandbox-"_qs + QString::number(initPid) : spec.hostname;
+    record.initPid = initPid;
+    record.pidNsInode = pidNsIno;
+    record.ownerPid = getpid();
+    record.uid = spec.uid;
+    record.gid = spec.gid;
+    record.env = spec.env;
+    record.workingDir = spec.workingDir;
+    record.argv = spec.argv;
+    record.cgroupPaths = cgroupDirs;
+    record.seccomp = spec.seccomp;
+    record.startedMs = nowMs();
+    recordFile = publishInstance(record);
     exitNotifier = new QSocketNotifier(pidfd.get(), QSocketNotifier::Read, q);
     QObject::connect(exitNotifier, &QSocketNotifier::activated, q, [this] { onInitExited(); });
     watcher = std::thread([this] { watch(); });
@@ -777,6 +799,7 @@ void InstancePrivate::maybeFinish()
         return;
     exitedEmitted = true;
     finishCgroup();
+    retireInstance(std::exchange(recordFile, {}), record);
     ExitStatus status;
     status.memoryLimitExceeded = memoryExceeded;
     const int st = haveExitedMessage ? commandStatus : initWaitStatus;

@@ -20,6 +20,14 @@
 
 namespace Fcemu::Sandbox {
 
+// A host folder bound into the sandbox (BindMounts.h).
+struct BindSpec
+{
+    QString source;        // absolute, canonical host folder
+    QString target;        // absolute, clean path inside
+    bool readOnly = false; // always nosuid, nodev
+};
+
 struct SandboxSpec
 {
     QString rootfs;   // absolute path of an unpacked image tree (the read-only lower layer)
@@ -40,6 +48,7 @@ struct SandboxSpec
     // the request), or before connectTcp() first hands out a connection (false: a web server,
     // which starts in parallel with the stack).
     bool networkBeforeCommand = false;
+    QList<BindSpec> binds; // host folders bound inside, in order
 };
 
 struct OutputLine

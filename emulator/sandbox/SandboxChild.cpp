@@ -519,6 +519,11 @@ int childSetup(void *context)
     die(MessageType::Error, errno, "execute fcemu-init");
 }
 
+int dropToDefaultCapabilities()
+{
+    return dropCapabilities();
+}
+
 int probeUserNamespace(void *arg)
 {
     const auto *maps = static_cast<const ProbeMaps *>(arg);

@@ -52,6 +52,11 @@ struct ChildContext
 // exit status), after telling the parent why.
 int childSetup(void *context);
 
+// Cuts the bounding set to the function's (Docker's default capabilities) and clears the
+// ambient set, as the set-up child does before it execs fcemu-init; `fcemu exec` (Exec.cpp)
+// does the same. System calls only. Returns 0, or -1 with errno.
+int dropToDefaultCapabilities();
+
 // The user-namespace probe of checkUserNamespaces(): the first steps of childSetup (id maps,
 // a tmpfs mount); the exit status is the errno of the step that failed, 0 if none.
 struct ProbeMaps

@@ -1,3 +1,5 @@
+#include <QFileInfo>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include "ConfigTestPrinters.h"
@@ -70,7 +72,10 @@ private slots:
                                      u"internet-access"_qs,
                                      u"insecure-registry"_qs,
                                      u"account-id"_qs,
-                                     u"region"_qs}));
+                                     u"region"_qs,
+                                     u"mount"_qs,
+                                     u"debug-port"_qs,
+                                     u"debug-args"_qs}));
         for (const char *flag : {"initializer", "pre-freeze", "pre-stop", "insecure-registry"})
             QVERIFY(!findFunctionOption(QString::fromUtf8(flag))->takesValue());
         QVERIFY(findFunctionOption(u"--memory"_qs)->takesValue());
@@ -149,6 +154,45 @@ private slots:
         QTest::addRow("an option name without dashes works too")
             << u"memory"_qs << u"4096"_qs << u"memorySize"_qs << u"4096"_qs;
     }
+    void debugOptionsSetPortsAndArgs()
+    {
+        FunctionConfig c;
+        QVERIFY(!c.debugging());
+        QVERIFY(applyOption(c, u"--debug-port"_qs, u"9229, 5678,9229"_qs));
+        QCOMPARE(c.debugPorts, (QList<int>{9229, 5678})); // a repeated port once
+        QVERIFY(c.debugging());
+        FunctionConfig d;
+        QVERIFY(applyOption(d, u"--debug-args"_qs, u"--inspect=0.0.0.0:9229"_qs));
+        QCOMPARE(d.debugArgs, u"--inspect=0.0.0.0:9229"_qs);
+        QVERIFY(d.debugging());
+    }
+    void mountsAreCheckedAndKeptInOrder()
+    {
+        QTemporaryDir dir;
+        FunctionConfig c;
+        QVERIFY(applyOption(c, u"--mount"_qs, dir.path() + u":/mnt/data"_qs));
+        QVERIFY(applyOption(c, u"--mount"_qs, dir.path() + u"/:/srv//config/:ro"_qs));
+        QCOMPARE(c.mounts.size(), 2);
+        QCOMPARE(c.mounts[0].path, u"/mnt/data"_qs);
+        QVERIFY(!c.mounts[0].readOnly);
+        QCOMPARE(c.mounts[1].path, u"/srv/config"_qs);
+        QVERIFY(c.mounts[1].readOnly);
+        QCOMPARE(c.mounts[1].hostDir, QFileInfo(dir.path()).canonicalFilePath());
+
+        const auto missing = applyOption(c, u"--mount"_qs, dir.path() + u"/nope:/mnt/x"_qs);
+        QVERIFY(!missing);
+        QCOMPARE(missing.error().kind, ErrorKind::Usage);
+        QVERIFY(missing.error().message.contains(u"/nope does not exist"_qs));
+        for (const QString &system : {u"/"_qs, u"/usr/lib/x"_qs, u"/etc"_qs, u"/proc"_qs,
+                                      u"/dev/shm"_qs, u"/sys"_qs, u"/bin"_qs, u"/lib64"_qs}) {
+            const auto refused = applyOption(c, u"--mount"_qs, dir.path() + u':' + system);
+            QVERIFY2(!refused, qPrintable(system));
+            QVERIFY(refused.error().message.contains(u"system folders"_qs));
+        }
+        QVERIFY(!applyOption(c, u"--mount"_qs, dir.path() + u":relative"_qs));
+        QVERIFY(!applyOption(c, u"--mount"_qs, dir.path()));
+        QCOMPARE(c.mounts.size(), 2);
+    }
     void applies()
     {
         QFETCH(QString, option);
@@ -182,6 +226,12 @@ private slots:
         QTest::addRow("--internet-access wants true or false")
             << u"--internet-access"_qs << u"no"_qs
             << u"--internet-access expects true or false (got 'no')"_qs;
+        QTest::addRow("--debug-port 0 is no port")
+            << u"--debug-port"_qs << u"9229,0"_qs
+            << u"--debug-port expects ports 1-65535, comma-separated (got '9229,0')"_qs;
+        QTest::addRow("--debug-port a word")
+            << u"--debug-port"_qs << u"inspector"_qs
+            << u"--debug-port expects ports 1-65535, comma-separated (got 'inspector')"_qs;
         QTest::addRow("--web-server-mode wants true or false")
             << u"--web-server-mode"_qs << u"yes"_qs
             << u"--web-server-mode expects true or false (got 'yes')"_qs;

@@ -11,7 +11,11 @@
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTest>
+
+#include <future>
 
 #include <nlohmann/json.hpp>
 
@@ -241,6 +245,61 @@ private slots:
         QVERIFY(r.error->message.contains(u"Ping CA failed due to: dial tcp 21.0.0."_qs));
         QVERIFY(r.error->message.contains(u"express listening on 127.0.0.1:9000"_qs));
         QVERIFY(r.logs.join(u'\n').contains(u"which FC cannot reach"_qs));
+    }
+
+    // --debug-port and --debug-args (docs/exec-and-debug.md): node started under its inspector,
+    // whose HTTP endpoint answers on the host's port; FC's timeout suspended meanwhile.
+    void debugPortReachesTheInspectorAndTimeoutsWait()
+    {
+        QTcpServer probe; // a port free on the host: node listens on the same one inside
+        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+        const int port = probe.serverPort();
+        probe.close();
+        Config::FunctionConfig config;
+        config.timeoutS = 1;
+        config.debugPorts = {port};
+        config.debugArgs = u"--inspect=0.0.0.0:"_qs + QString::number(port);
+        Runtime::InstancePool pool(config, m_image);
+        QVERIFY(pool.listenForDebuggers());
+        // Taken now: a second relay on it is refused with the port named.
+        Runtime::InstancePool other(config, m_image);
+        const auto taken = other.listenForDebuggers();
+        QVERIFY(!taken);
+        QCOMPARE(taken.error().kind, ErrorKind::Usage);
+        QVERIFY(taken.error().message.contains(QString::number(port) + u" (already in use)"_qs));
+
+        int notes = 0;
+        connect(&pool, &Runtime::InstancePool::logLine, this,
+                [&notes](const QString &, const QString &, qint64, const QString &line) {
+                    notes += line.contains(u"timeouts suspended while debugging"_qs) ? 1 : 0;
+                });
+        // Held past the 1 s timeout: not killed while debugging.
+        const auto slow = http(pool, "/", "sleep=2500");
+        QVERIFY2(!slow.error, slow.error ? qPrintable(slow.error->message) : "");
+        QCOMPARE(slow.statusCode, 200);
+        QVERIFY(http(pool, "/", "sleep=1500").statusCode == 200);
+        QCOMPARE(notes, 1); // the logs say so once
+
+        // The inspector's /json/version through 127.0.0.1:port (the pool's thread is ours: the
+        // request runs on another thread while the event loop relays).
+        auto reply = std::async(std::launch::async, [port] {
+            QTcpSocket socket;
+            socket.connectToHost(QHostAddress::LocalHost, quint16(port));
+            if (!socket.waitForConnected(5000))
+                return QByteArray("connect failed");
+            socket.write("GET /json/version HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: "
+                         "close\r\n\r\n");
+            QByteArray all;
+            while (socket.waitForReadyRead(5000))
+                all += socket.readAll();
+            return all;
+        });
+        QTRY_VERIFY_WITH_TIMEOUT(
+            reply.wait_for(std::chrono::seconds(0)) == std::future_status::ready, 15000);
+        const QByteArray text = reply.get();
+        QVERIFY2(text.startsWith("HTTP/1.") && text.contains(" 200 OK"), text.constData());
+        QVERIFY2(text.contains("\"Protocol-Version\"") && text.contains("node.js/"),
+                 text.constData());
     }
 };
 

@@ -125,6 +125,18 @@ int main(int argc, char **argv)
         printf("%s\n", getcwd(buf, sizeof buf));
         return 0;
     }
+    if (!strcmp(mode, "stdin")) { /* copies its stdin (the descriptor, not a reopen) */
+        char buf[4096];
+        ssize_t n;
+        while ((n = read(0, buf, sizeof buf)) > 0)
+            fwrite(buf, 1, (size_t)n, stdout);
+        return n < 0 ? fail("read") : 0;
+    }
+    if (!strcmp(mode, "tty")) { /* fcemu exec: which terminal stdin is, if any */
+        const char *name = ttyname(0);
+        printf("%s\n", name ? name : "not a tty");
+        return 0;
+    }
     if (!strcmp(mode, "hostname")) {
         char buf[256];
         gethostname(buf, sizeof buf);

@@ -416,20 +416,28 @@ void InstanceLanesView::paintEvent(QPaintEvent *)
     }
 }
 
+const InstanceLane *InstanceLanesView::laneAt(const QPoint &pos) const
+{
+    const QList<int> shown = visibleLanes();
+    const int lanesTop = kMargin + 3 * (fontMetrics().height() + 4);
+    const int index = (pos.y() - lanesTop) / (kLaneHeight + kLaneGap);
+    if (pos.y() < lanesTop || index >= shown.size())
+        return nullptr;
+    return &m_timeline->lanes().at(shown.at(index));
+}
+
 bool InstanceLanesView::event(QEvent *event)
 {
     if (event->type() != QEvent::ToolTip)
         return QWidget::event(event);
     const auto *help = static_cast<QHelpEvent *>(event);
-    const QList<int> shown = visibleLanes();
-    const int lanesTop = kMargin + 3 * (fontMetrics().height() + 4);
-    const int index = (help->pos().y() - lanesTop) / (kLaneHeight + kLaneGap);
-    if (help->pos().y() < lanesTop || index >= shown.size()) {
+    const InstanceLane *hit = laneAt(help->pos());
+    if (hit == nullptr) {
         QToolTip::hideText();
         event->ignore();
         return true;
     }
-    const InstanceLane &lane = m_timeline->lanes().at(shown.at(index));
+    const InstanceLane &lane = *hit;
     const qint64 origin = m_timeline->originNs();
     QString text =
         lane.instanceId + u'\n' + tr("now %1").arg(Runtime::instanceStateName(lane.state));

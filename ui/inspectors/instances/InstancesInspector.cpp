@@ -19,6 +19,7 @@
 
 #include "common/Format.h"
 #include "inspectors/instances/InstanceTimeline.h"
+#include "inspectors/instances/OpenShell.h"
 #include "runtime/InstanceSetup.h"
 #include "session/FunctionSession.h"
 
@@ -82,6 +83,13 @@ InstancesInspector::InstancesInspector(Session::FunctionSession *session, QWidge
     connect(m_repaint, &QTimer::timeout, m_lanes, qOverload<>(&QWidget::update));
     connect(m_timeline, &InstanceTimeline::changed, this, &InstancesInspector::timelineChanged);
 
+    // Right-click a lane: Open shell (fcemu exec in the desktop's terminal), Copy instance ID.
+    m_lanes->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_lanes, &QWidget::customContextMenuRequested, this, [this](const QPoint &pos) {
+        if (const InstanceLane *lane = m_lanes->laneAt(pos))
+            showInstanceMenu(this, lane->instanceId, lane->state != Runtime::InstanceState::Stopped,
+                             m_lanes->mapToGlobal(pos));
+    });
     connect(m_coldStart, &QPushButton::clicked, m_timeline, &InstanceTimeline::noteStopRequested);
     connect(m_stopAll, &QPushButton::clicked, m_timeline, &InstanceTimeline::noteStopRequested);
     // The pool starts its provisioned instances again after either (FC keeps them).

@@ -19,6 +19,7 @@ class FunctionSession;
 namespace Fcemu::Ui {
 
 class InstanceTimeline;
+struct InstanceLane;
 
 // The lanes: a time axis in seconds from the first retained change, one lane per instance
 // labelled with the tail of its id, segments in instanceStateColor, markers for cold starts,
@@ -40,6 +41,8 @@ public:
     QSize minimumSizeHint() const override;
     // "c-…2df37e4bf046"
     static QString shortId(const QString &instanceId);
+    // The lane at pos (widget coordinates); null when there is none.
+    const InstanceLane *laneAt(const QPoint &pos) const;
 
     // The time shown: the newest burst while following, else what zoom and pan made it.
     InstanceViewRange viewRange() const;

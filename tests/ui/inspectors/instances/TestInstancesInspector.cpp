@@ -1,6 +1,8 @@
 #include <QApplication>
 #include <QDir>
+#include <QFile>
 #include <QPushButton>
+#include <QTemporaryDir>
 #include <QToolButton>
 #include <QWheelEvent>
 #include <QTest>
@@ -10,6 +12,7 @@
 #include "inspectors/instances/InstanceTimeline.h"
 #include "inspectors/instances/InstanceViewRange.h"
 #include "inspectors/instances/InstancesInspector.h"
+#include "inspectors/instances/OpenShell.h"
 #include "session/FunctionSession.h"
 
 using namespace Fcemu::Ui;
@@ -57,6 +60,8 @@ private slots:
     void countsAndAnimatesWhileRunning();
     void actionsNeedLoadedFunction();
     void shortensIds();
+    void lanesAreFoundByPosition();
+    void openShellRunsFcemuExecInTheDesktopTerminal();
     void rendersLightAndDark();
     void newestBurstIsFound_data();
     void newestBurstIsFound();
@@ -120,6 +125,50 @@ void TestInstancesInspector::shortensIds()
     QCOMPARE(InstanceLanesView::shortId(u"c-6603951e-15f440b6-2df37e4bf046"_qs),
              u"c-…2df37e4bf046"_qs);
     QCOMPARE(InstanceLanesView::shortId(u"plain"_qs), u"plain"_qs);
+}
+
+void TestInstancesInspector::lanesAreFoundByPosition()
+{
+    InstanceTimeline *timeline = m_inspector->timeline();
+    timeline->record(u"c-1-a"_qs, InstanceState::Starting, 1 * s);
+    timeline->record(u"c-2-b"_qs, InstanceState::Starting, 2 * s);
+    InstanceLanesView *view = m_inspector->lanesView();
+    view->resize(600, 300);
+    QVERIFY(!view->laneAt({50, 2}));   // the legend
+    QVERIFY(!view->laneAt({50, 290})); // below the lanes
+    const int top = 6 + 3 * (view->fontMetrics().height() + 4);
+    const InstanceLane *first = view->laneAt({50, top + 4});
+    const InstanceLane *second = view->laneAt({50, top + 22 + 4});
+    QVERIFY(first && second);
+    QCOMPARE(first->instanceId, u"c-1-a"_qs);
+    QCOMPARE(second->instanceId, u"c-2-b"_qs);
+    QCOMPARE(view->contextMenuPolicy(), Qt::CustomContextMenu);
+}
+
+void TestInstancesInspector::openShellRunsFcemuExecInTheDesktopTerminal()
+{
+    QTemporaryDir dir;
+    const auto tool = [&dir](const QString &name) {
+        QFile f(dir.filePath(name));
+        f.open(QIODevice::WriteOnly);
+        f.write("#!/bin/sh\n");
+        f.close();
+        f.setPermissions(QFileDevice::ReadOwner | QFileDevice::ExeOwner);
+        return f.fileName();
+    };
+    QProcessEnvironment env;
+    env.insert(u"PATH"_qs, dir.path());
+    QVERIFY(shellInTerminal(u"c-1"_qs, env).program.isEmpty()); // no terminal at all
+    const QString gnome = tool(u"gnome-terminal"_qs);
+    TerminalLaunch launch = shellInTerminal(u"c-1"_qs, env);
+    QCOMPARE(launch.program, gnome);
+    QCOMPARE(launch.arguments, (QStringList{u"--"_qs, fcemuCommandPath(), u"exec"_qs, u"c-1"_qs}));
+    const QString debian = tool(u"x-terminal-emulator"_qs);
+    launch = shellInTerminal(u"c-1"_qs, env);
+    QCOMPARE(launch.program, debian);
+    QCOMPARE(launch.arguments.first(), u"-e"_qs);
+    env.insert(u"TERMINAL"_qs, tool(u"my-term"_qs));
+    QCOMPARE(shellInTerminal(u"c-1"_qs, env).program, dir.filePath(u"my-term"_qs));
 }
 
 void TestInstancesInspector::rendersLightAndDark()
