@@ -25,6 +25,7 @@
 #include "config/Environment.h"
 #include "http/HttpParser.h"
 #include "runtime/FunctionInvoker.h"
+#include "telemetry/FcErrors.h"
 
 namespace Fcemu::Gateway {
 
@@ -126,7 +127,7 @@ Route notEmulated(const Http::HttpRequest &request, const QList<QByteArray> &par
             ? u"InvokeFunction, the HTTP trigger (/2016-08-15/proxy/...) and the read-only "
               u"GetService, GetFunction, ListFunctions and ListServices"_qs
             : u"InvokeFunction and the read-only GetFunction and ListFunctions"_qs;
-    return errorRoute(400, u"PathNotSupported"_qs,
+    return errorRoute(400, Telemetry::FcError::PathNotSupported,
                       u"fcemu does not emulate "_qs + what + u" (" +
                           QString::fromUtf8(request.method) + u' ' +
                           QString::fromUtf8(request.path) + u"): it answers " + served,
@@ -151,9 +152,9 @@ std::optional<Route> checkQualifier(const QString &qualifier, ApiGeneration api)
     qualifier.toULongLong(&number);
     if (number)
         return errorRoute(
-            404, u"VersionNotFound"_qs,
+            404, Telemetry::FcError::VersionNotFound,
             u"version '"_qs + qualifier + u"' does not exist (fcemu serves only LATEST)", api);
-    return errorRoute(404, u"AliasNotFound"_qs,
+    return errorRoute(404, Telemetry::FcError::AliasNotFound,
                       u"alias '"_qs + qualifier + u"' does not exist (fcemu serves only LATEST)",
                       api);
 }
@@ -167,7 +168,7 @@ Route routeRequest(const Http::HttpRequest &request, const QString &functionName
     const bool fc3 = request.path.startsWith(kFc3ApiPrefix);
     const ApiGeneration api = fc2 ? ApiGeneration::Fc2 : ApiGeneration::Fc3;
     if (request.target.size() > kMaxPathBytes)
-        return errorRoute(400, u"InvalidArgument"_qs,
+        return errorRoute(400, Telemetry::FcError::InvalidArgument,
                           u"the request path is longer than 4 KB ("_qs +
                               QString::number(request.target.size()) + u" bytes)",
                           api);
@@ -180,7 +181,7 @@ Route routeRequest(const Http::HttpRequest &request, const QString &functionName
 
     const QByteArray type = request.header("x-fc-invocation-type").trimmed().toLower();
     if (!type.isEmpty() && type != "sync" && type != "async")
-        return errorRoute(400, u"InvalidArgument"_qs,
+        return errorRoute(400, Telemetry::FcError::InvalidArgument,
                           u"X-Fc-Invocation-Type must be Sync or Async, not "_qs +
                               QString::fromUtf8(request.header("x-fc-invocation-type")),
                           api);
@@ -189,7 +190,7 @@ Route routeRequest(const Http::HttpRequest &request, const QString &functionName
     route.async = type == "async";
     route.tail = request.header("x-fc-log-type").trimmed().toLower() == "tail";
     if (route.async && request.body.size() > kMaxAsyncBodyBytes)
-        return errorRoute(400, u"EntityTooLarge"_qs,
+        return errorRoute(400, Telemetry::FcError::EntityTooLarge,
                           u"the body of an asynchronous invocation may not exceed 128 KB ("_qs +
                               QString::number(request.body.size()) + u" bytes)",
                           api);
@@ -208,13 +209,13 @@ Route routeRequest(const Http::HttpRequest &request, const QString &functionName
     const qsizetype n = parts.size();
     const auto at = [&](qsizetype i) { return decoded(parts[i]); };
     const auto functionNotFound = [&](const QString &name) {
-        return errorRoute(404, u"FunctionNotFound"_qs,
+        return errorRoute(404, Telemetry::FcError::FunctionNotFound,
                           u"function '"_qs + name + u"' does not exist (fcemu serves '" +
                               functionName + u"')",
                           api);
     };
     const auto serviceNotFound = [&](const QString &name) {
-        return errorRoute(404, u"ServiceNotFound"_qs,
+        return errorRoute(404, Telemetry::FcError::ServiceNotFound,
                           u"service '"_qs + name + u"' does not exist (fcemu serves '" +
                               serviceName + u"')",
                           api);
@@ -229,7 +230,7 @@ Route routeRequest(const Http::HttpRequest &request, const QString &functionName
     const auto invoke = [&]() {
         if (request.method != "POST")
             return errorRoute(
-                405, u"MethodNotAllowed"_qs,
+                405, Telemetry::FcError::MethodNotAllowed,
                 u"InvokeFunction takes POST, not "_qs + QString::fromUtf8(request.method), api);
         route.kind = Route::Kind::Event;
         route.forwarded = request; // the body is the event; the rest is the record's
@@ -660,13 +661,14 @@ private:
             case Http::ParseStatus::Incomplete:
                 return;
             case Http::ParseStatus::BadRequest:
-                return reply(errorResponse(400, u"InvalidArgument"_qs, m_parser.errorString(),
-                                           Telemetry::newRequestId()),
+                return reply(errorResponse(400, Telemetry::FcError::InvalidArgument,
+                                           m_parser.errorString(), Telemetry::newRequestId()),
                              false, false);
             case Http::ParseStatus::TooLarge: {
                 const bool headers = m_parser.limitExceeded() == Http::ParseLimit::Headers;
                 return reply(errorResponse(400,
-                                           headers ? u"InvalidArgument"_qs : u"EntityTooLarge"_qs,
+                                           headers ? Telemetry::FcError::InvalidArgument
+                                                   : Telemetry::FcError::EntityTooLarge,
                                            headers ? u"the request headers exceed 8 KB"_qs
                                                    : u"the request body exceeds 32 MB"_qs,
                                            Telemetry::newRequestId()),
@@ -713,7 +715,7 @@ private:
         const bool http = route.kind == Route::Kind::Http;
         if (http && !pool->config().webServerMode)
             // FC allows no HTTP trigger on a non-web-server function: only InvokeFunction.
-            return reply(errorResponse(400, u"InvalidArgument"_qs,
+            return reply(errorResponse(400, Telemetry::FcError::InvalidArgument,
                                        u"function '"_qs + pool->config().name +
                                            u"' is not in web-server mode (webServerMode false): FC "
                                            u"invokes it only through InvokeFunction, not over HTTP",

@@ -4,6 +4,7 @@
 #include <QUrlQuery>
 
 #include "LocalServer.h"
+#include "telemetry/FcErrors.h"
 
 namespace Fcemu::Gateway {
 
@@ -42,7 +43,7 @@ Http::HttpResponse recordEndpointResponse(const Telemetry::RecordStore &store,
                                  u" and " + QLatin1StringView(kHarPath) + u')');
     if (request.method != "GET" && request.method != "HEAD") {
         Http::HttpResponse r =
-            errorResponse(405, u"MethodNotAllowed"_qs,
+            errorResponse(405, Telemetry::FcError::MethodNotAllowed,
                           QString::fromUtf8(request.path) + u" is read-only: use GET, not "_qs +
                               QString::fromUtf8(request.method));
         r.setHeader("Allow", "GET, HEAD");
@@ -55,7 +56,7 @@ Http::HttpResponse recordEndpointResponse(const Telemetry::RecordStore &store,
         bool ok = false;
         const quint64 since = query.queryItemValue(u"since"_qs).toULongLong(&ok);
         if (!ok)
-            return errorResponse(400, u"InvalidArgument"_qs,
+            return errorResponse(400, Telemetry::FcError::InvalidArgument,
                                  u"since takes a record serial (a whole number), not '"_qs +
                                      query.queryItemValue(u"since"_qs) + u'\'');
         // Records are numbered consecutively from the oldest kept one.

@@ -1047,6 +1047,9 @@ qint64 Instance::initPid() const
 
 quint64 Instance::memoryBytes() const
 {
+    // With a cgroup the kernel's figure is one pread away: read now, not at the last sample.
+    if (d->cgroup && isRunning())
+        return d->cgroup->currentBytes();
     return d->memory;
 }
 

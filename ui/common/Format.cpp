@@ -1,4 +1,5 @@
 #include "Format.h"
+#include "telemetry/FcErrors.h"
 
 #include <cmath>
 
@@ -135,11 +136,9 @@ Outcome outcomeOf(const Telemetry::InvocationRecord &record)
 {
     if (record.error) {
         const QString &code = record.error->code;
-        if (code == u"FunctionTimeoutError"_qs)
+        if (code == Telemetry::FcError::FunctionTimeout)
             return Outcome::Timeout;
-        if (code == u"UnhandledInvocationError"_qs || code == u"HandledInvocationError"_qs ||
-            code == u"FunctionOOMError"_qs || code == u"InitializationError"_qs ||
-            code == u"FunctionUnhandledError"_qs)
+        if (Telemetry::FcError::isFunctionError(code))
             return Outcome::FunctionError;
         return Outcome::PlatformError;
     }

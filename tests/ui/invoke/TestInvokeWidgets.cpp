@@ -24,6 +24,7 @@
 #include "invoke/JsonHighlighter.h"
 #include "invoke/ResponseView.h"
 #include "session/FunctionSession.h"
+#include "telemetry/FcErrors.h"
 #include "window/Theme.h"
 
 using namespace Fcemu;
@@ -249,10 +250,14 @@ private slots:
                  u"ContainerStartDuration:120 s<br><b>What happened:</b> "_qs +
                      explained->meaning + u"<br><b>What to do:</b> "_qs + explained->fix);
 
+        // Every code an invocation of the engine can end with is explained (keyed on the
+        // constants of telemetry/FcErrors.h, so a renamed code cannot lose its explanation).
+        namespace E = Telemetry::FcError;
         for (const QString &code :
-             {u"FunctionTimeoutError"_qs, u"UnhandledInvocationError"_qs, u"FunctionOOMError"_qs,
-              u"ResourceExhausted"_qs, u"CAExited"_qs, u"BadResponse"_qs, u"InvalidArgument"_qs,
-              u"InitializationError"_qs})
+             {E::FunctionTimeout, E::UnhandledInvocation, E::FunctionOOM, E::Initialization,
+              E::ResourceExhausted, E::FunctionNotStarted, E::CAExited, E::Sandbox, E::BadResponse,
+              E::ConnectionClosedBeforeResponse, E::ConnectionClosedMidResponse, E::InvalidArgument,
+              E::EntityTooLarge})
             QVERIFY2(Ui::explainError(code), qPrintable(code));
         QVERIFY(!Ui::explainError(u"NoSuchCode"_qs));
 
