@@ -30,15 +30,13 @@
 #include "common/UniqueFd.h"
 #include "SandboxChild.h"
 #include "Seccomp.h"
+#include "SysCalls.h"
 
 namespace Fcemu::Sandbox {
 
 using namespace Detail;
 
 namespace {
-
-// P_PIDFD (see Instance.cpp).
-constexpr idtype_t kPidfdIdType = idtype_t(3);
 
 enum class ExecMessageType : int32_t {
     Error = 1,     // entering failed: err + what
@@ -66,23 +64,7 @@ void sendExecMessage(int fd, ExecMessageType type, int err, int64_t value, const
     msg.value = value;
     if (what != nullptr)
         append(msg.text, sizeof msg.text, what);
-    iovec iov{&msg, sizeof msg};
-    msghdr hdr;
-    memset(&hdr, 0, sizeof hdr);
-    hdr.msg_iov = &iov;
-    hdr.msg_iovlen = 1;
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-    if (passFd >= 0) {
-        memset(control, 0, sizeof control);
-        hdr.msg_control = control;
-        hdr.msg_controllen = sizeof control;
-        cmsghdr *c = CMSG_FIRSTHDR(&hdr);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(c), &passFd, sizeof passFd);
-    }
-    (void)::sendmsg(fd, &hdr, MSG_NOSIGNAL);
+    (void)sendWithFd(fd, &msg, sizeof msg, passFd);
 }
 
 // The namespaces, in the order nsenter enters them: the user namespace first gives the
@@ -285,17 +267,6 @@ void closeAllBut(const int *keep, int count)
             ::_exit(125);
     }
     ::_exit(WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status));
-}
-
-QString errnoName(int err)
-{
-    const char *name = strerrorname_np(err);
-    return name != nullptr ? QString::fromLatin1(name) : QString::number(err);
-}
-
-QString describeErrno(const QString &what, int err)
-{
-    return what + u": "_qs + errnoText(err) + u" ("_qs + errnoName(err) + u")"_qs;
 }
 
 int openInRoot(int root, const QByteArray &path, int flags)
@@ -582,15 +553,9 @@ Result<ExecOutcome> execInInstance(const InstanceRecord &instance, const ExecOpt
     };
     const auto readStatus = [&] {
         ExecMessage msg;
-        iovec iov{&msg, sizeof msg};
-        alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-        msghdr hdr;
-        memset(&hdr, 0, sizeof hdr);
-        hdr.msg_iov = &iov;
-        hdr.msg_iovlen = 1;
-        hdr.msg_control = control;
-        hdr.msg_controllen = sizeof control;
-        const ssize_t n = ::recvmsg(statusFd.get(), &hdr, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+        int passed = -1;
+        const ssize_t n = receiveWithFd(statusFd.get(), &msg, sizeof msg, &passed, MSG_DONTWAIT);
+        UniqueFd passedFd(passed);
         if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
             statusOpen = false;
             return false;
@@ -613,14 +578,11 @@ Result<ExecOutcome> execInInstance(const InstanceRecord &instance, const ExecOpt
             commandPidfd.reset(int(::syscall(SYS_pidfd_open, pid_t(msg.value), 0)));
             break;
         case ExecMessageType::Master:
-            for (cmsghdr *c = CMSG_FIRSTHDR(&hdr); c != nullptr; c = CMSG_NXTHDR(&hdr, c))
-                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-                    int fd = -1;
-                    memcpy(&fd, CMSG_DATA(c), sizeof fd);
-                    master.reset(fd);
-                    ::fcntl(fd, F_SETFL, O_NONBLOCK);
-                    copyWindowSize(options.stdinFd, fd);
-                }
+            if (passedFd) {
+                master = std::move(passedFd);
+                ::fcntl(master.get(), F_SETFL, O_NONBLOCK);
+                copyWindowSize(options.stdinFd, master.get());
+            }
             break;
         }
         return true;

@@ -76,23 +76,7 @@ void handleConnect(const ControlRequest &req)
         if (rc == 0)
             ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
     }
-    iovec iov{&reply, sizeof reply};
-    msghdr msg;
-    memset(&msg, 0, sizeof msg);
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-    if (reply.err == 0) {
-        memset(control, 0, sizeof control);
-        msg.msg_control = control;
-        msg.msg_controllen = sizeof control;
-        cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
-        cmsg->cmsg_level = SOL_SOCKET;
-        cmsg->cmsg_type = SCM_RIGHTS;
-        cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(cmsg), &fd, sizeof fd);
-    }
-    (void)::sendmsg(kRequestFd, &msg, MSG_NOSIGNAL);
+    (void)sendWithFd(kRequestFd, &reply, sizeof reply, reply.err == 0 ? fd : -1);
     if (fd >= 0)
         ::close(fd);
 }

@@ -279,25 +279,16 @@ int askForIdMaps(int fd, MapperAnswer *answer)
         append(answer->what, sizeof answer->what, "ask fcemu for the id maps");
         return -1;
     }
-    iovec iov{answer, sizeof *answer};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-    msghdr msg;
-    memset(&msg, 0, sizeof msg);
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    const ssize_t n = ::recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
+    int tree = -1;
+    const ssize_t n = receiveWithFd(fd, answer, sizeof *answer, &tree);
     if (n != ssize_t(sizeof *answer)) {
         answer->err = n < 0 ? errno : EPROTO;
+        if (tree >= 0)
+            ::close(tree);
         append(answer->what, sizeof answer->what, "read fcemu's answer for the id maps");
         return -1;
     }
     answer->what[sizeof answer->what - 1] = '\0';
-    const cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
-    int tree = -1;
-    if (cmsg != nullptr && cmsg->cmsg_type == SCM_RIGHTS)
-        memcpy(&tree, CMSG_DATA(cmsg), sizeof tree);
     return tree;
 }
 
