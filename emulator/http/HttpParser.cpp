@@ -1,3 +1,7 @@
+// Request and response parsing on Debian's http-parser 2.9. Over 500 lines on purpose: one
+// ParserCore holds the callbacks, limits and the workarounds for http-parser's quirks (the
+// Transfer-Encoding prefix, #15), shared by the thin RequestParser and ResponseParser below.
+
 #include "http/HttpParser.h"
 
 #include <algorithm>

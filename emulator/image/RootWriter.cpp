@@ -1,3 +1,7 @@
+// Applying layers onto a root (CONTRACT §2). Over 500 lines on purpose: applyEntry is the one
+// place where an untrusted entry touches the disk, every path resolved beneath the root's
+// descriptor; keeping the whiteout, link and type-change cases together keeps that argument whole.
+
 #include "RootWriter.h"
 
 #include <archive.h>

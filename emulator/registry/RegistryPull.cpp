@@ -1,3 +1,7 @@
+// Pulling an image from an OCI registry (#16). Over 500 lines on purpose: one Puller holds a
+// pull's state (its network manager, credentials and token, the blobs in flight) from the first
+// manifest to the published layout; its steps are its member functions, in the order they run.
+
 #include "RegistryPull.h"
 
 #include <fcntl.h>

@@ -4,8 +4,6 @@
 #include "InstancePool.h"
 #include "InstancePoolPrivate.h"
 
-#include <QDateTime>
-#include <QSocketNotifier>
 #include <QThread>
 #include <QTimer>
 
@@ -16,7 +14,6 @@
 #include "InstanceSetup.h"
 #include "JobInvoker.h"
 #include "WebErrors.h"
-#include "http/HttpClient.h"
 #include "sandbox/Sandbox.h"
 #include "telemetry/FcErrors.h"
 

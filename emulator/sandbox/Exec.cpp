@@ -1,3 +1,7 @@
+// `fcemu exec` (#12): entering a live instance. Over 500 lines on purpose: the forked child
+// (async-signal-safe, prepared before the fork in ChildPlan) and the parent that relays the
+// terminal speak one message protocol (ExecMessage), which reads best in one file.
+
 #include "Exec.h"
 
 #include <cerrno>

@@ -1,3 +1,7 @@
+// The set-up child (see SandboxChild.h). Over 500 lines on purpose: it is one sequence of steps
+// run between clone() and exec() without allocation, and its order is the security argument
+// (CONTRACT §3, docs/SECURITY.md), read top to bottom.
+
 #include "SandboxChild.h"
 
 #include "ChildUtil.h"

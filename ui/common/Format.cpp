@@ -53,6 +53,8 @@ QString phaseName(Phase phase)
         return QObject::tr("Startup");
     case Phase::Initialize:
         return QObject::tr("Initializer");
+    case Phase::Invoke:
+        return QObject::tr("Invoke");
     case Phase::Send:
         return QObject::tr("Send");
     case Phase::Wait:
@@ -84,6 +86,9 @@ QString phaseExplanation(Phase phase)
                            "CAPort.");
     case Phase::Initialize:
         return QObject::tr("POST /initialize, once per instance, before its first request.");
+    case Phase::Invoke:
+        return QObject::tr("The request at the instance: sending it, the function working, "
+                           "reading the response.");
     case Phase::Send:
         return QObject::tr("Writing the request to the instance.");
     case Phase::Wait:
@@ -105,20 +110,17 @@ QList<PhaseSpan> phasesOf(const Telemetry::InvocationRecord &record)
         if (ms > 0)
             spans.append({phase, ms});
     };
-    add(Phase::Queue, t.queueMs);
-    add(Phase::Pull, t.pullMs);
-    add(Phase::Unpack, t.unpackMs);
-    add(Phase::Sandbox, t.sandboxMs);
-    add(Phase::Startup, t.startupMs);
-    add(Phase::Initialize, t.initializeMs);
-    if (t.sendMs + t.waitMs + t.receiveMs > 0) {
-        add(Phase::Send, t.sendMs);
-        add(Phase::Wait, t.waitMs);
-        add(Phase::Receive, t.receiveMs);
-    } else {
-        add(Phase::Wait, t.invokeMs);
+    // invokeMs is shown as its split when it was measured, else as one "Wait" (the function
+    // working is what a reader looks for there).
+    const bool split = t.sendMs + t.waitMs + t.receiveMs > 0;
+    for (const Telemetry::PhaseField &field : Telemetry::kPhases) {
+        if (field.phase == Phase::Invoke) {
+            if (!split)
+                add(Phase::Wait, t.*field.ms);
+        } else if (!field.partOfInvoke || split) {
+            add(field.phase, t.*field.ms);
+        }
     }
-    add(Phase::PreFreeze, t.preFreezeMs);
     return spans;
 }
 
@@ -199,6 +201,7 @@ QColor phaseColor(Phase phase)
         return QColor(0x2e, 0xa8, 0x9a);
     case Phase::Send:
         return QColor(0x4c, 0x9a, 0xe0);
+    case Phase::Invoke:
     case Phase::Wait:
         return QColor(0x2f, 0x7e, 0xd8);
     case Phase::Receive:

@@ -13,6 +13,7 @@
 #include "billing/Money.h"
 #include "runtime/InstanceState.h"
 #include "telemetry/InvocationRecord.h"
+#include "telemetry/Phases.h"
 
 namespace Fcemu::Ui {
 
@@ -25,19 +26,9 @@ QString formatMoney(const Billing::Money &money);
 // "14:03:27.512" in local time
 QString formatClock(const QDateTime &time);
 
-// The phases of a request, in the order they happen (CONTRACT §7).
-enum class Phase {
-    Queue,
-    Pull,
-    Unpack,
-    Sandbox,
-    Startup,
-    Initialize,
-    Send,
-    Wait,
-    Receive,
-    PreFreeze
-};
+// The phases of a request are telemetry's (telemetry/Phases.h); the GUI adds their labels,
+// explanations and colours.
+using Telemetry::Phase;
 struct PhaseSpan
 {
     Phase phase;
