@@ -13,6 +13,8 @@
 #include "FunctionOptions.h"
 #include "PullCommand.h"
 #include "common/Units.h"
+#include "config/FcLimits.h"
+#include "config/FunctionConfig.h"
 #include "image/ImageCache.h"
 #include "image/ImageManifest.h"
 #include "image/ImagePacker.h"
@@ -26,9 +28,6 @@ namespace {
 
 using json = nlohmann::json;
 using namespace Fcemu::Image;
-
-constexpr qint64 elasticLimit = 3LL << 30; // FC: elastic instances, 3 GB uncompressed
-constexpr qint64 gpuLimit = 10LL << 30;    // FC: GPU instances, 10 GB uncompressed
 
 json toJson(const QStringList &list)
 {
@@ -123,15 +122,26 @@ int inspect(const QStringList &arguments)
     parser.addOption({u"json"_qs, u"print JSON"_qs});
     parser.addOption(
         {u"instance-type"_qs, u"elastic or gpu (size limit)"_qs, u"TYPE"_qs, u"elastic"_qs});
+    parser.addOption({u"registry-edition"_qs,
+                      u"personal, basic, standard or advanced (size limit)"_qs, u"EDITION"_qs,
+                      u"personal"_qs});
     parser.addOption({u"max-uncompressed"_qs, u"size limit"_qs, u"SIZE"_qs});
     parser.addOption({u"insecure-registry"_qs, u"pull a registry IMAGE over plain HTTP"_qs});
     if (!parser.parse(arguments))
         return usage(parser.errorText());
     if (parser.positionalArguments().size() != 1)
         return usage(u"image inspect takes one IMAGE"_qs);
-    const bool gpu = parser.value(u"instance-type"_qs) == u"gpu"_qs;
-    qint64 limit = gpu ? gpuLimit : elasticLimit;
-    QString limitReason = gpu ? u"GPU instances"_qs : u"elastic instances"_qs;
+    const auto type = Config::instanceTypeFromString(parser.value(u"instance-type"_qs));
+    if (!type)
+        return usage(u"--instance-type expects elastic or gpu (got '"_qs +
+                     parser.value(u"instance-type"_qs) + u"')"_qs);
+    const auto edition = Config::registryEditionFromString(parser.value(u"registry-edition"_qs));
+    if (!edition)
+        return usage(u"--registry-edition expects personal, basic, standard or advanced (got '"_qs +
+                     parser.value(u"registry-edition"_qs) + u"')"_qs);
+    const Config::ImageSizeLimit fcLimit = Config::imageSizeLimit(*type, *edition);
+    qint64 limit = fcLimit.bytes;
+    QString limitReason = fcLimit.reason;
     if (parser.isSet(u"max-uncompressed"_qs)) {
         const auto size = parseByteSize(parser.value(u"max-uncompressed"_qs));
         if (!size)
@@ -266,7 +276,7 @@ int unpack(const QStringList &arguments)
     if (parser.positionalArguments().size() != 2)
         return usage(u"image unpack takes IMAGE and DIR"_qs);
     UnpackOptions options;
-    options.maxUncompressedBytes = elasticLimit;
+    options.maxUncompressedBytes = Config::kImageLimitBytes;
     if (parser.isSet(u"max-uncompressed"_qs)) {
         const auto size = parseByteSize(parser.value(u"max-uncompressed"_qs));
         if (!size || *size == 0)

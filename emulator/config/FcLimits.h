@@ -26,6 +26,12 @@ inline constexpr int kMaxHookTimeoutS = 90;    // PreStop (FC3 limits); PreFreez
 inline constexpr int kMaxInstancesLimit = 300; // FC's default per-region instance quota
 inline constexpr int kMaxStartupTimeoutS = 3600;
 
+// An image's uncompressed size (the overview page): the smaller limit applies to elastic
+// instances pulling from Container Registry Personal or Enterprise Basic; the larger to GPU
+// instances, and to every instance with Enterprise Standard or Advanced.
+inline constexpr qint64 kImageLimitBytes = 3LL << 30;
+inline constexpr qint64 kLargeImageLimitBytes = 10LL << 30;
+
 // One request.
 inline constexpr qsizetype kMaxPathBytes = 4 * 1024;
 inline constexpr qsizetype kMaxAsyncBodyBytes = 128 * 1024; // an async invocation's payload

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "config/ConfigTree.h"
+#include "config/FcLimits.h"
 
 namespace Fcemu::Config {
 
@@ -44,6 +45,49 @@ QString instanceTypeName(InstanceType type)
 QString billingModelName(BillingModel model)
 {
     return model == BillingModel::Fc3 ? u"fc3"_qs : u"fc2"_qs;
+}
+
+QString registryEditionName(RegistryEdition edition)
+{
+    switch (edition) {
+    case RegistryEdition::Personal:
+        return u"personal"_qs;
+    case RegistryEdition::Basic:
+        return u"basic"_qs;
+    case RegistryEdition::Standard:
+        return u"standard"_qs;
+    case RegistryEdition::Advanced:
+        return u"advanced"_qs;
+    }
+    return {};
+}
+
+std::optional<RegistryEdition> registryEditionFromString(const QString &text)
+{
+    const QString t = text.trimmed().toLower();
+    for (RegistryEdition e : {RegistryEdition::Personal, RegistryEdition::Basic,
+                              RegistryEdition::Standard, RegistryEdition::Advanced})
+        if (t == registryEditionName(e))
+            return e;
+    return std::nullopt;
+}
+
+ImageSizeLimit imageSizeLimit(InstanceType type, RegistryEdition edition)
+{
+    static const char *const editions[] = {"Container Registry Personal Edition",
+                                           "Container Registry Enterprise Basic Edition",
+                                           "Container Registry Enterprise Standard Edition",
+                                           "Container Registry Enterprise Advanced Edition"};
+    const bool large = type == InstanceType::Gpu || edition == RegistryEdition::Standard ||
+                       edition == RegistryEdition::Advanced;
+    return {large ? kLargeImageLimitBytes : kImageLimitBytes,
+            (type == InstanceType::Gpu ? u"GPU instances, "_qs : u"elastic instances, "_qs) +
+                QString::fromLatin1(editions[int(edition)])};
+}
+
+ImageSizeLimit imageSizeLimit(const FunctionConfig &config)
+{
+    return imageSizeLimit(config.instanceType, config.registryEdition);
 }
 
 std::optional<InstanceType> instanceTypeFromString(const QString &text)
@@ -130,6 +174,8 @@ nlohmann::ordered_json toJson(const FunctionConfig &c)
         j["internetAccess"] = false;
     if (c.insecureRegistry)
         j["insecureRegistry"] = true;
+    if (c.registryEdition != RegistryEdition::Personal)
+        j["registryEdition"] = toStd(registryEditionName(c.registryEdition));
     if (c.httpTrigger != HttpTrigger()) {
         j["httpTrigger"] = {{"methods", toJsonList(c.httpTrigger.methods)},
                             {"authType", c.httpTrigger.authFunction ? "function" : "anonymous"}};
@@ -142,6 +188,19 @@ nlohmann::ordered_json toJson(const FunctionConfig &c)
 namespace detail {
 
 namespace {
+
+Status readRegistryEdition(const Object &o, const char *key, RegistryEdition &out)
+{
+    QString text;
+    if (auto ok = o.readString(key, text); !ok || !o.has(key))
+        return ok;
+    const auto edition = registryEditionFromString(text);
+    if (!edition)
+        return std::unexpected(
+            o.error(key, u"expected personal, basic, standard or advanced, got '%1'"_qs.arg(text)));
+    out = *edition;
+    return {};
+}
 
 // FC's instance type names as they appear in config files: FC2 "e1" (elastic) and "c1"
 // (performance, still a CPU instance), GPU types "fc.gpu.tesla.1", "fc.gpu.ampere.1", "g1".
@@ -271,6 +330,7 @@ Status applyPlain(const Object &o, FunctionConfig &c)
         step(readHttpTrigger(**trigger, "methods", "authType", c.httpTrigger));
     step(o.readStringList("ignoredProperties", c.ignoredProperties));
     step(o.readBool("insecureRegistry", c.insecureRegistry));
+    step(readRegistryEdition(o, "registryEdition", c.registryEdition));
     return ok;
 }
 

@@ -13,6 +13,9 @@
 namespace Fcemu::Config {
 
 enum class InstanceType { Elastic, Gpu };
+// The Container Registry edition the image lives in: it sets FC's uncompressed image limit
+// (the overview page; FcLimits.h).
+enum class RegistryEdition { Personal, Basic, Standard, Advanced };
 enum class BillingModel { Fc2, Fc3 };
 
 // One user environment variable; FunctionConfig keeps them in the order they were given.
@@ -102,6 +105,8 @@ struct FunctionConfig
     bool internetAccess = true;
     // --insecure-registry: a registry IMAGE is pulled over plain HTTP (CONTRACT §1.3).
     bool insecureRegistry = false;
+    // --registry-edition: which Container Registry edition FC would pull from (image limit).
+    RegistryEdition registryEdition = RegistryEdition::Personal;
     HttpTrigger httpTrigger;
     // Properties of a config file that would change the function's behaviour on FC but that
     // fcemu does not apply: "key.path: ignored by fcemu (why)", one per property, in file
@@ -133,7 +138,20 @@ double effectiveCpu(const FunctionConfig &config);
 
 QString instanceTypeName(InstanceType type);
 QString billingModelName(BillingModel model);
+QString registryEditionName(RegistryEdition edition); // "personal", "basic", ...
 std::optional<InstanceType> instanceTypeFromString(const QString &text);
+std::optional<RegistryEdition> registryEditionFromString(const QString &text);
+
+// FC's limit on an image's uncompressed size (the overview page): 3 GB on elastic instances and
+// 10 GB on GPU instances for Container Registry Personal and Enterprise Basic editions; 10 GB on
+// every instance for Enterprise Standard and Advanced.
+struct ImageSizeLimit
+{
+    qint64 bytes;
+    QString reason; // "elastic instances, Container Registry Personal Edition"
+};
+ImageSizeLimit imageSizeLimit(InstanceType type, RegistryEdition edition);
+ImageSizeLimit imageSizeLimit(const FunctionConfig &config);
 std::optional<BillingModel> billingModelFromString(const QString &text);
 
 // The plain JSON shape (FC3 camelCase names, FC2 `command`/`args`, flat):
@@ -143,7 +161,8 @@ std::optional<BillingModel> billingModelFromString(const QString &text);
 // instanceLifecycleConfig {preFreeze, preStop: {handler, timeout}}, instanceConcurrency,
 // maxInstances, provisioned, idleTimeout, instanceType, diskSize, startupTimeout,
 // pullBandwidth (only when set), billing, seccomp ("unconfined", only when set),
-// internetAccess (only when false), insecureRegistry (only when true), accountId (only when set),
+// internetAccess (only when false), insecureRegistry (only when true), registryEdition
+// (only when not personal), accountId (only when set),
 // httpTrigger {methods, authType} (only when set), ignoredProperties (only when any). ordered_json
 // keeps the environment variables in order; nlohmann::json converts to and from it implicitly.
 nlohmann::ordered_json toJson(const FunctionConfig &config);

@@ -88,6 +88,11 @@ const QList<OptionSpec> &functionOptions()
          {},
          u"Pull a registry IMAGE over plain HTTP (only for a registry you trust)"_qs,
          u"insecureRegistry"_qs},
+        {u"registry-edition"_qs, u"personal|basic|standard|advanced"_qs,
+         u"Container Registry edition FC pulls the image from: the uncompressed image limit is "
+         u"3 GB on elastic instances for personal and basic, 10 GB otherwise (default "
+         u"personal)"_qs,
+         u"registryEdition"_qs},
         {u"account-id"_qs, u"ID"_qs,
          u"Account ID the function sees (FC_ACCOUNT_ID, x-fc-account-id, ${config('AccountID')}; "
          u"default ALIBABA_CLOUD_ACCOUNT_ID or a placeholder)"_qs,
@@ -312,6 +317,13 @@ Status applyOption(FunctionConfig &c, const QString &option, const QString &valu
         if (!v.isEmpty() && v != u"true"_qs && v != u"false"_qs)
             return std::unexpected(usage(s, u"no value, true or false"_qs, value));
         c.insecureRegistry = v != u"false"_qs;
+        return {};
+    }
+    if (n == u"registry-edition"_qs) {
+        const auto edition = registryEditionFromString(value);
+        if (!edition)
+            return std::unexpected(usage(s, u"personal, basic, standard or advanced"_qs, value));
+        c.registryEdition = *edition;
         return {};
     }
     if (n == u"account-id"_qs) {

@@ -242,8 +242,11 @@ Result<UnpackReport> unpackLayers(const ImageSource &source, const ImageInfo &in
                     failWith(Error{
                         ErrorKind::ImageRefused,
                         where + u": the image inflates past its uncompressed size limit of "_qs +
-                            QString::number(options.maxUncompressedBytes >> 20) +
-                            u" MiB (stopped early; use --max-uncompressed to raise it)"});
+                            QString::number(options.maxUncompressedBytes >> 20) + u" MiB"_qs +
+                            (options.limitReason.isEmpty()
+                                 ? QString()
+                                 : u" ("_qs + options.limitReason + u')') +
+                            u"; stopped early (use --max-uncompressed to raise it)"_qs});
                     return false;
                 }
                 current.resize(n);

@@ -15,8 +15,11 @@ namespace Fcemu::Image {
 
 struct UnpackOptions
 {
-    // FC's cap on the uncompressed image (elastic 3 GB, GPU 10 GB); enforced while streaming.
+    // FC's cap on the uncompressed image (3 or 10 GB by instance type and registry edition:
+    // config::imageSizeLimit); enforced while streaming. The reason names where it comes from
+    // in the error ("elastic instances, Container Registry Personal Edition").
     qint64 maxUncompressedBytes = 3LL << 30;
+    QString limitReason;
     // Called from the unpacking thread with compressed bytes read so far and in total.
     std::function<void(qint64 done, qint64 total)> progress;
     const std::atomic<bool> *cancel = nullptr;

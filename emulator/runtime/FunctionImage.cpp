@@ -9,7 +9,7 @@ namespace Fcemu::Runtime {
 
 qint64 uncompressedLimit(const Config::FunctionConfig &config)
 {
-    return config.instanceType == Config::InstanceType::Gpu ? 10LL << 30 : 3LL << 30;
+    return Config::imageSizeLimit(config).bytes;
 }
 
 Result<std::shared_ptr<PreparedImage>> prepareImage(const QString &imagePath,
@@ -77,6 +77,7 @@ Result<std::shared_ptr<PreparedImage>> prepareImage(const QString &imagePath,
     prepared->pullMs = readMs;
     Image::UnpackOptions unpack;
     unpack.maxUncompressedBytes = limit;
+    unpack.limitReason = Config::imageSizeLimit(config).reason;
     unpack.progress = options.progress;
     unpack.cancel = options.cancel;
     auto ensured = cache.ensure(**source, *info, unpack);

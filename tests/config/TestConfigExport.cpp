@@ -43,6 +43,7 @@ QList<OptionValue> everyOption()
         {u"--seccomp"_qs, u"unconfined"_qs},
         {u"--internet-access"_qs, u"false"_qs},
         {u"--insecure-registry"_qs, {}},
+        {u"--registry-edition"_qs, u"advanced"_qs},
         {u"--account-id"_qs, u"5555666677778888"_qs},
         {u"--region"_qs, u"cn-shanghai"_qs},
     };

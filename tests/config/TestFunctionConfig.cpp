@@ -75,6 +75,29 @@ private slots:
         QVERIFY(validate(c).isEmpty());
     }
 
+    // The overview page: 3 GB on elastic instances for Personal and Enterprise Basic, 10 GB on GPU
+    // instances, and 10 GB on every instance for Enterprise Standard and Advanced.
+    void imageSizeLimitFollowsInstanceTypeAndRegistryEdition()
+    {
+        constexpr qint64 GB = 1LL << 30;
+        using E = RegistryEdition;
+        QCOMPARE(imageSizeLimit(InstanceType::Elastic, E::Personal).bytes, 3 * GB);
+        QCOMPARE(imageSizeLimit(InstanceType::Elastic, E::Basic).bytes, 3 * GB);
+        QCOMPARE(imageSizeLimit(InstanceType::Elastic, E::Standard).bytes, 10 * GB);
+        QCOMPARE(imageSizeLimit(InstanceType::Elastic, E::Advanced).bytes, 10 * GB);
+        QCOMPARE(imageSizeLimit(InstanceType::Gpu, E::Personal).bytes, 10 * GB);
+        QCOMPARE(imageSizeLimit(InstanceType::Gpu, E::Basic).bytes, 10 * GB);
+        QCOMPARE(imageSizeLimit(InstanceType::Elastic, E::Basic).reason,
+                 u"elastic instances, Container Registry Enterprise Basic Edition"_qs);
+        FunctionConfig c;
+        QCOMPARE(c.registryEdition, E::Personal);
+        QCOMPARE(imageSizeLimit(c).bytes, 3 * GB);
+        c.registryEdition = E::Standard;
+        QCOMPARE(imageSizeLimit(c).bytes, 10 * GB);
+        QCOMPARE(registryEditionFromString(u" Advanced "_qs), E::Advanced);
+        QVERIFY(!registryEditionFromString(u"enterprise"_qs));
+    }
+
     void effectiveCpu_data()
     {
         QTest::addColumn<int>("memoryMB");

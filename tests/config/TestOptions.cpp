@@ -71,6 +71,7 @@ private slots:
                                      u"seccomp"_qs,
                                      u"internet-access"_qs,
                                      u"insecure-registry"_qs,
+                                     u"registry-edition"_qs,
                                      u"account-id"_qs,
                                      u"region"_qs,
                                      u"mount"_qs,
@@ -147,6 +148,8 @@ private slots:
             << u"--seccomp"_qs << u"unconfined"_qs << u"seccomp"_qs << u"\"unconfined\""_qs;
         QTest::addRow("--internet-access false")
             << u"--internet-access"_qs << u"false"_qs << u"internetAccess"_qs << u"false"_qs;
+        QTest::addRow("--registry-edition standard") << u"--registry-edition"_qs << u"standard"_qs
+                                                     << u"registryEdition"_qs << u"\"standard\""_qs;
         QTest::addRow("--pull-bandwidth")
             << u"--pull-bandwidth"_qs << u"12.5"_qs << u"pullBandwidth"_qs << u"12.5"_qs;
         QTest::addRow("--billing fc3")
@@ -223,6 +226,10 @@ private slots:
         QTest::addRow("--seccomp wants default or unconfined")
             << u"--seccomp"_qs << u"off"_qs
             << u"--seccomp expects default or unconfined (got 'off')"_qs;
+        QTest::addRow("--registry-edition names an edition")
+            << u"--registry-edition"_qs << u"enterprise"_qs
+            << u"--registry-edition expects personal, basic, standard or advanced (got "
+               u"'enterprise')"_qs;
         QTest::addRow("--internet-access wants true or false")
             << u"--internet-access"_qs << u"no"_qs
             << u"--internet-access expects true or false (got 'no')"_qs;

@@ -150,6 +150,37 @@ private slots:
         QCOMPARE(badSize.code, 2);
     }
 
+    // FC's limit by instance type and Container Registry edition (#16 item 4).
+    void limitFollowsRegistryEdition()
+    {
+        ImageSpec spec;
+        spec.layerTars = {TarBuilder().file("a", "1").tar()};
+        const QString img = m_tmp.filePath(u"small.tar"_qs);
+        writeImage(img, spec, Format::OciArchive);
+        const auto limitOf = [&](const QStringList &extra) -> std::pair<qint64, QString> {
+            const Run r = fcemu(QStringList{u"image"_qs, u"inspect"_qs, img, u"--json"_qs} + extra);
+            if (r.code != 0)
+                return {-1, QString::fromUtf8(r.err)};
+            const json j = json::parse(r.out.toStdString());
+            return {j["fcChecks"][1]["limit"].get<qint64>(),
+                    QString::fromStdString(j["fcChecks"][1]["message"].get<std::string>())};
+        };
+        constexpr qint64 GB = 1LL << 30;
+        QCOMPARE(limitOf({}).first, 3 * GB);
+        QCOMPARE(limitOf({}).second, u"uncompressed size limit for elastic instances, Container "
+                                     u"Registry Personal Edition"_qs);
+        QCOMPARE(limitOf({u"--registry-edition"_qs, u"basic"_qs}).first, 3 * GB);
+        QCOMPARE(limitOf({u"--registry-edition"_qs, u"standard"_qs}).first, 10 * GB);
+        QCOMPARE(limitOf({u"--registry-edition"_qs, u"advanced"_qs}).first, 10 * GB);
+        QCOMPARE(limitOf({u"--instance-type"_qs, u"gpu"_qs}).first, 10 * GB);
+        const Run bad =
+            fcemu({u"image"_qs, u"inspect"_qs, img, u"--registry-edition"_qs, u"gold"_qs});
+        QCOMPARE(bad.code, 2);
+        QVERIFY(oneLine(bad.err));
+        QVERIFY(bad.err.contains("--registry-edition expects personal, basic, standard or "
+                                 "advanced (got 'gold')"));
+    }
+
     void cacheListAndPrune()
     {
         const Run list = fcemu({u"image"_qs, u"cache"_qs, u"list"_qs});
