@@ -460,8 +460,11 @@ void RequestListView::addCompareActions(QMenu &menu, const CompareRun &clicked)
 {
     const QList<CompareRun> selected = selectedRuns();
     if (selected.size() == 2) {
-        m_compareAction->setText(tr("Compare the Two Selected Runs"));
-        menu.addAction(m_compareAction);
+        // The menu's own entry (the shared action keeps its name in Function ▸), showing the
+        // same shortcut.
+        QAction *both = menu.addAction(tr("Compare the Two Selected Runs"), this,
+                                       &RequestListView::compareSelected);
+        both->setShortcut(m_compareAction->shortcut());
     }
     menu.addAction(tr("Compare with…"), this, [this, clicked]() { chooseComparisonFor(clicked); });
 }
@@ -511,7 +514,6 @@ void RequestListView::compareSelected()
 
 CompareView *RequestListView::compareRuns(const CompareRun &a, const CompareRun &b)
 {
-    m_compareAction->setText(tr("Compare Runs…"));
     if (!a.record || !b.record)
         return nullptr;
     if (m_compare) {
@@ -528,7 +530,6 @@ CompareView *RequestListView::compareRuns(const CompareRun &a, const CompareRun 
 
 ChooseRunDialog *RequestListView::chooseComparisonFor(const CompareRun &run)
 {
-    m_compareAction->setText(tr("Compare Runs…"));
     if (!run.record)
         return nullptr;
     QList<ChooseRunDialog::Group> groups;
