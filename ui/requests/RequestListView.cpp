@@ -13,7 +13,6 @@
 #include <QMenu>
 #include <QFileInfo>
 #include <QSortFilterProxyModel>
-#include <QSplitter>
 #include <QTableView>
 #include <QTimer>
 #include <QToolButton>
@@ -180,24 +179,14 @@ RequestListView::RequestListView(Session::FunctionSession *session, QWidget *par
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(4);
     layout->addLayout(m_bar);
-    // The session's rows above, the runs imported from HAR files below (once there are some).
+    // The session's rows above, the runs imported from HAR files below (once there are some),
+    // both the list's own children (tests and tools find the table as one).
     m_imported = new ImportedRunsView(this);
     m_imported->hide();
-    m_split = new QSplitter(Qt::Vertical, this);
-    m_split->setChildrenCollapsible(false);
-    m_split->addWidget(m_table);
-    m_split->addWidget(m_imported);
-    layout->addWidget(m_split, 1);
-    connect(m_imported, &ImportedRunsView::groupsChanged, this, [this]() {
-        const bool any = m_imported->groupCount() > 0;
-        if (any == m_imported->isVisible())
-            return;
-        m_imported->setVisible(any);
-        if (any) {
-            const int total = m_split->height();
-            m_split->setSizes({total - total * 2 / 5, total * 2 / 5});
-        }
-    });
+    layout->addWidget(m_table, 3);
+    layout->addWidget(m_imported, 2);
+    connect(m_imported, &ImportedRunsView::groupsChanged, this,
+            [this]() { m_imported->setVisible(m_imported->groupCount() > 0); });
     m_compareAction = new QAction(tr("Compare Runs…"), this);
     m_compareAction->setObjectName(u"compareRuns"_qs);
     m_compareAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_D));

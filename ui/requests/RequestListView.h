@@ -14,7 +14,6 @@ class QGridLayout;
 class QLineEdit;
 class QMenu;
 class QSortFilterProxyModel;
-class QSplitter;
 class QTableView;
 class QTimer;
 class QToolButton;
@@ -122,7 +121,6 @@ private:
     QComboBox *m_outcome;
     QLabel *m_empty;
     QTableView *m_table;
-    QSplitter *m_split = nullptr;
     ImportedRunsView *m_imported = nullptr;
     QAction *m_compareAction = nullptr;
     QPointer<CompareView> m_compare;
