@@ -6,7 +6,9 @@
 #     (main-light.png, timing-dark.png, ...);
 #   - the default layout at each screen size people have: layout-1280x720.png,
 #     layout-1366x768.png, layout-1920x1080.png, layout-2560x1440.png, and 1280x720 at
-#     QT_SCALE_FACTOR=2 (layout-1280x720@2x.png).
+#     QT_SCALE_FACTOR=2 (layout-1280x720@2x.png);
+#   - the compare view (a cold call beside a warm one) as it opens on a 1280x720 screen:
+#     compare.png and compare-dark.png.
 # fcemu-gui reports any text it finds cut in a picture on stderr ("cut text: ..."); the script
 # fails when it does. Settings and the image cache are kept apart from the user's.
 #
@@ -51,6 +53,7 @@ for size in 1280x720 1366x768 2560x1440 1920x1080; do
     shoot "$size" 1
     cp "$scratch/shots-$size-1/layout-$size.png" "$out/"
 done
+cp "$scratch"/shots-1280x720-1/compare{,-dark}.png "$out/"
 # The themed pictures for README come from the 1920x1080 run.
 cp "$scratch"/shots-1920x1080-1/{main,timing,billing}-{light,dark}.png "$out/"
 # High DPI: a 1280x720 screen at twice the scale (640x360 logical pixels). Panels that do not

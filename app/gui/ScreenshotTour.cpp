@@ -8,6 +8,7 @@
 #include <QThread>
 #include <QTimer>
 
+#include "compare/CompareView.h"
 #include "invoke/InvokePanel.h"
 #include "requests/RequestListView.h"
 #include "session/FunctionSession.h"
@@ -91,15 +92,7 @@ void ScreenshotTour::shoot()
                 QApplication::processEvents();
                 QThread::msleep(40);
             }
-            QPixmap picture;
-            if (QGuiApplication::platformName() == u"xcb"_qs && m_window->screen()) {
-                // The screen is grabbed in device pixels (QT_SCALE_FACTOR=2: twice the size).
-                const qreal ratio = m_window->devicePixelRatioF();
-                const QRect frame = m_window->frameGeometry();
-                picture = m_window->screen()->grabWindow(0).copy(
-                    QRect((QPointF(frame.topLeft()) * ratio).toPoint(), frame.size() * ratio));
-            } else
-                picture = m_window->grab();
+            const QPixmap picture = grab(m_window);
             const QString path = m_directory + u'/' + name + u'-' + themeName(theme) + u".png"_qs;
             picture.save(path);
             QTextStream(stdout) << path << Qt::endl;
@@ -120,7 +113,64 @@ void ScreenshotTour::shoot()
             }
         }
     }
+    shootCompare();
     QCoreApplication::exit(0);
+}
+
+QPixmap ScreenshotTour::grab(QWidget *window) const
+{
+    if (QGuiApplication::platformName() == u"xcb"_qs && window->screen()) {
+        // The screen is grabbed in device pixels (QT_SCALE_FACTOR=2: twice the size).
+        const qreal ratio = window->devicePixelRatioF();
+        const QRect frame = window->frameGeometry();
+        return window->screen()->grabWindow(0).copy(
+            QRect((QPointF(frame.topLeft()) * ratio).toPoint(), frame.size() * ratio));
+    }
+    return window->grab();
+}
+
+void ScreenshotTour::shootCompare()
+{
+    // The cold call (A) beside the first warm one (B): Compare's phases, in both palettes
+    // (compare-light.png, compare-dark.png; compare.png is the light one). Last, because the
+    // window's own cut-text check would count the compare window's widgets as its own.
+    const Telemetry::RecordStore *records = m_window->session()->records();
+    const qsizetype cold = records->rowOf(m_coldId);
+    const qsizetype warm = m_sent.size() > 1 ? records->rowOf(m_sent.at(1)) : -1;
+    if (cold < 0 || warm < 0)
+        return;
+    const QString source = tr("This session");
+    CompareView *view = m_window->requestList()->compareRuns({&records->at(cold), source, true},
+                                                             {&records->at(warm), source, true});
+    if (!view)
+        return;
+    // Where a user sees it: over the main window, on the screen.
+    view->move(m_window->geometry().center() - view->rect().center());
+    for (const Theme theme : {Theme::Light, Theme::Dark}) {
+        applyTheme(theme);
+        view->tabs()->setCurrentIndex(0);
+        for (int i = 0; i < 8; ++i) {
+            QApplication::processEvents();
+            QThread::msleep(40);
+        }
+        const QPixmap picture = grab(view);
+        const QString name = u"compare-"_qs + themeName(theme);
+        for (const QString &file :
+             theme == Theme::Light ? QStringList{name, u"compare"_qs} : QStringList{name}) {
+            const QString path = m_directory + u'/' + file + u".png"_qs;
+            picture.save(path);
+            QTextStream(stdout) << path << Qt::endl;
+        }
+        // Every tab is checked for cut text, not only the one in the picture.
+        QTextStream err(stderr);
+        for (int tab = 0; tab < view->tabs()->count(); ++tab) {
+            view->tabs()->setCurrentIndex(tab);
+            QApplication::processEvents();
+            for (const CutText &cut : findCutText(view))
+                err << "fcemu-gui: " << name << ": cut text: " << cut.toString() << Qt::endl;
+        }
+    }
+    view->close();
 }
 
 void ScreenshotTour::reportCutText(const QString &shot)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QObject>
+#include <QPixmap>
 #include <QStringList>
 
 namespace Fcemu::Ui {
@@ -12,7 +13,9 @@ class MainWindow;
 // light and the dark palette (DIR/main-light.png, DIR/timing-dark.png, ...), then quits. On an
 // X server (Xvfb) the picture is taken from the screen, as a user would see it. The window fills
 // the screen; the light main picture is also saved as DIR/layout-WxH.png (…@2x.png at
-// QT_SCALE_FACTOR=2), and any text cut in a picture is reported on stderr.
+// QT_SCALE_FACTOR=2), and any text cut in a picture is reported on stderr. Last, the cold call
+// and the first warm one in the compare view (DIR/compare.png, compare-light.png,
+// compare-dark.png).
 class ScreenshotTour final : public QObject
 {
     Q_OBJECT
@@ -26,6 +29,8 @@ private:
     void next();
     void shoot();
     void reportCutText(const QString &shot);
+    void shootCompare();
+    QPixmap grab(QWidget *window) const;
 
     MainWindow *m_window;
     QString m_directory;

@@ -11,6 +11,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
+#include <QFileInfo>
 #include <QSortFilterProxyModel>
 #include <QTableView>
 #include <QTimer>
@@ -21,6 +22,10 @@
 #include "RequestModel.h"
 #include "WaterfallDelegate.h"
 #include "common/Format.h"
+#include "compare/ChooseRunDialog.h"
+#include "compare/CompareView.h"
+#include "compare/ImportedRunsView.h"
+#include "gateway/HarImport.h"
 #include "session/FunctionSession.h"
 
 namespace Fcemu::Ui {
@@ -127,7 +132,8 @@ RequestListView::RequestListView(Session::FunctionSession *session, QWidget *par
 
     m_table->setModel(m_proxy);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    // Two rows (Ctrl+click) to compare them.
+    m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->setWordWrap(false);
     m_table->setShowGrid(false);
@@ -173,10 +179,28 @@ RequestListView::RequestListView(Session::FunctionSession *session, QWidget *par
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(4);
     layout->addLayout(m_bar);
-    layout->addWidget(m_table, 1);
+    // The session's rows above, the runs imported from HAR files below (once there are some),
+    // both the list's own children (tests and tools find the table as one).
+    m_imported = new ImportedRunsView(this);
+    m_imported->hide();
+    layout->addWidget(m_table, 3);
+    layout->addWidget(m_imported, 2);
+    connect(m_imported, &ImportedRunsView::groupsChanged, this,
+            [this]() { m_imported->setVisible(m_imported->groupCount() > 0); });
+    m_compareAction = new QAction(tr("Compare Runs…"), this);
+    m_compareAction->setObjectName(u"compareRuns"_qs);
+    m_compareAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_D));
+    m_compareAction->setShortcutContext(Qt::WindowShortcut);
+    m_compareAction->setToolTip(tr("Two selected runs side by side: phases, headers, logs and "
+                                   "cost (with one selected: choose the other)"));
+    addAction(m_compareAction);
+    connect(m_compareAction, &QAction::triggered, this, &RequestListView::compareSelected);
 
     m_table->viewport()->installEventFilter(this);
     m_table->installEventFilter(this);
+    m_imported->viewport()->installEventFilter(this);
+    connect(m_imported, &QWidget::customContextMenuRequested, this,
+            &RequestListView::showImportedMenu);
 
     connect(m_filter, &QLineEdit::textChanged, this, &RequestListView::applyFilter);
     connect(m_outcome, &QComboBox::currentIndexChanged, this, [this]() {
@@ -268,10 +292,18 @@ void RequestListView::selectRequest(const QString &requestId)
 bool RequestListView::eventFilter(QObject *watched, QEvent *event)
 {
     // A click on a row or keyboard navigation is the user picking a request: stop following.
+    // A plain click in the session's rows or in the imported ones starts a new selection in
+    // both (Ctrl or Shift adds to it, so one run of each can be picked for Compare).
     if (watched == m_table->viewport() && event->type() == QEvent::MouseButtonPress) {
         const auto *mouse = static_cast<QMouseEvent *>(event);
         if (m_table->indexAt(mouse->position().toPoint()).isValid())
             setFollowingNewest(false);
+        if (!(mouse->modifiers() & (Qt::ControlModifier | Qt::ShiftModifier)))
+            m_imported->clearSelection();
+    } else if (watched == m_imported->viewport() && event->type() == QEvent::MouseButtonPress) {
+        const auto *mouse = static_cast<QMouseEvent *>(event);
+        if (!(mouse->modifiers() & (Qt::ControlModifier | Qt::ShiftModifier)))
+            m_table->clearSelection();
     } else if (watched == m_table && event->type() == QEvent::KeyPress) {
         switch (static_cast<QKeyEvent *>(event)->key()) {
         case Qt::Key_Up:
@@ -365,7 +397,8 @@ void RequestListView::showContextMenu(const QPoint &pos)
     const QModelIndex index = m_table->indexAt(pos);
     if (!index.isValid())
         return;
-    if (index.row() != m_table->currentIndex().row()) {
+    // A click on a selected row keeps the selection (two rows to compare).
+    if (!m_table->selectionModel()->isRowSelected(index.row(), {})) {
         setFollowingNewest(false);
         m_table->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect |
                                                               QItemSelectionModel::Rows);
@@ -383,9 +416,147 @@ void RequestListView::showContextMenu(const QPoint &pos)
                        [this, id]() { emit compareWithRequested(id); });
         menu.addAction(tr("Automatic Comparison (Cold with Warm)"), this,
                        [this]() { emit compareWithRequested(QString()); });
+        menu.addSeparator();
+        const QModelIndex source = m_proxy->mapToSource(index);
+        addCompareActions(menu, {m_model->record(source.row()), tr("This session"), true});
     }
     menu.exec(m_table->viewport()->mapToGlobal(pos));
     m_copyCurlAction->setEnabled(true);
+}
+
+void RequestListView::showImportedMenu(const QPoint &pos)
+{
+    QTreeWidgetItem *item = m_imported->itemAt(pos);
+    if (!item)
+        return;
+    if (!item->isSelected()) {
+        m_imported->clearSelection();
+        m_table->clearSelection();
+        item->setSelected(true);
+    }
+    QMenu menu(this);
+    const CompareRun run = m_imported->runOf(item);
+    if (run.record)
+        addCompareActions(menu, run);
+    const int group = m_imported->groupOf(item);
+    menu.addSeparator();
+    menu.addAction(tr("Remove %1 from the List").arg(m_imported->groupTitle(group)), this,
+                   [this, group]() { m_imported->removeGroup(group); });
+    menu.exec(m_imported->viewport()->mapToGlobal(pos));
+}
+
+void RequestListView::addCompareActions(QMenu &menu, const CompareRun &clicked)
+{
+    const QList<CompareRun> selected = selectedRuns();
+    if (selected.size() == 2) {
+        // The menu's own entry (the shared action keeps its name in Function ▸), showing the
+        // same shortcut.
+        QAction *both = menu.addAction(tr("Compare the Two Selected Runs"), this,
+                                       &RequestListView::compareSelected);
+        both->setShortcut(m_compareAction->shortcut());
+    }
+    menu.addAction(tr("Compare with…"), this, [this, clicked]() { chooseComparisonFor(clicked); });
+}
+
+CompareView *RequestListView::compareView() const
+{
+    return m_compare;
+}
+
+Status RequestListView::importHar(const QString &path)
+{
+    auto har = Gateway::readHar(path);
+    if (!har)
+        return std::unexpected(har.error());
+    if (har->runs.isEmpty())
+        return fail(ErrorKind::Usage, path + u": log.entries: empty, nothing to compare"_qs);
+    m_imported->addGroup(QFileInfo(path).fileName(), std::move(*har));
+    return {};
+}
+
+QList<CompareRun> RequestListView::selectedRuns() const
+{
+    QList<int> rows;
+    for (const QModelIndex &index : m_table->selectionModel()->selectedRows())
+        rows.append(m_proxy->mapToSource(index).row());
+    std::sort(rows.begin(), rows.end());
+    QList<CompareRun> runs;
+    for (int row : std::as_const(rows)) {
+        if (const Telemetry::InvocationRecord *record = m_model->record(row))
+            runs.append({record, tr("This session"), true});
+    }
+    runs.append(m_imported->selectedRuns());
+    return runs;
+}
+
+void RequestListView::compareSelected()
+{
+    const QList<CompareRun> runs = selectedRuns();
+    if (runs.size() >= 2) {
+        compareRuns(runs.at(0), runs.at(1));
+    } else if (runs.size() == 1) {
+        chooseComparisonFor(runs.first());
+    } else if (const Telemetry::InvocationRecord *record = currentRecord()) {
+        chooseComparisonFor({record, tr("This session"), true});
+    }
+}
+
+CompareView *RequestListView::compareRuns(const CompareRun &a, const CompareRun &b)
+{
+    if (!a.record || !b.record)
+        return nullptr;
+    if (m_compare) {
+        m_compare->setRuns(a, b);
+    } else {
+        m_compare = new CompareView(a, b, window());
+        m_compare->setAttribute(Qt::WA_DeleteOnClose);
+    }
+    m_compare->show();
+    m_compare->raise();
+    m_compare->activateWindow();
+    return m_compare;
+}
+
+ChooseRunDialog *RequestListView::chooseComparisonFor(const CompareRun &run)
+{
+    if (!run.record)
+        return nullptr;
+    QList<ChooseRunDialog::Group> groups;
+    ChooseRunDialog::Group session{tr("This session"), {}};
+    for (int row = 0; row < m_model->rowCount(); ++row)
+        session.runs.append({m_model->record(row), session.title, true});
+    groups.append(session);
+    for (int g = 0; g < m_imported->groupCount(); ++g) {
+        ChooseRunDialog::Group group{m_imported->groupTitle(g), {}};
+        for (int i = 0; i < m_imported->runCount(g); ++i)
+            group.runs.append(m_imported->run(g, i));
+        groups.append(group);
+    }
+    // The first run is copied: a session record may be dropped while the dialog is open. The
+    // pick is looked up again when it is made, for the same reason.
+    auto first = std::make_shared<Telemetry::InvocationRecord>(*run.record);
+    const CompareRun firstRun{first.get(), run.source, run.hasPlatformData};
+    auto *dialog = new ChooseRunDialog(firstRun, groups, window());
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    QStringList sessionIds; // the session's group by id: its rows may move while it is open
+    for (const CompareRun &r : std::as_const(groups.first().runs))
+        sessionIds.append(r.record->requestId);
+    connect(dialog, &QDialog::accepted, this, [this, dialog, first, firstRun, sessionIds]() {
+        const int group = dialog->chosenGroup();
+        const int index = dialog->chosenIndex();
+        CompareRun other;
+        if (group == 0) {
+            const int row = m_model->rowOf(sessionIds.value(index));
+            if (row >= 0)
+                other = {m_model->record(row), tr("This session"), true};
+        } else if (group > 0) {
+            other = m_imported->run(group - 1, index);
+        }
+        if (other.record)
+            compareRuns(firstRun, other);
+    });
+    dialog->open();
+    return dialog;
 }
 
 void RequestListView::copyRequestId()

@@ -1,8 +1,11 @@
 #pragma once
 
 #include <QElapsedTimer>
+#include <QPointer>
 #include <QWidget>
 
+#include "common/Error.h"
+#include "compare/CompareModel.h"
 #include "telemetry/InvocationRecord.h"
 
 class QAction;
@@ -22,6 +25,9 @@ class FunctionSession;
 
 namespace Fcemu::Ui {
 
+class ChooseRunDialog;
+class CompareView;
+class ImportedRunsView;
 class RequestModel;
 
 // The request list: a filter box over a table of the session's records, like a browser's
@@ -52,6 +58,23 @@ public:
     // The curl command of the current record (empty without one, or without a local endpoint).
     QString currentCurlCommand() const;
 
+    // Comparing two runs (issue 13 item 5). The runs read from HAR files are a group of their
+    // own under the session's rows (hidden while there are none).
+    ImportedRunsView *importedRuns() const { return m_imported; }
+    // Reads a HAR file (fcemu's export or a browser's) into a group of its own. The error names
+    // the file and, for bad content, the JSON path.
+    Status importHar(const QString &path);
+    // The selected runs: the session's rows in the list's order, then the imported ones.
+    QList<CompareRun> selectedRuns() const;
+    // "Compare (Ctrl+D)": two selected runs side by side; with one selected, Compare with….
+    QAction *compareAction() const { return m_compareAction; }
+    void compareSelected();
+    // Opens (or refills) the compare view with A and B.
+    CompareView *compareRuns(const CompareRun &a, const CompareRun &b);
+    CompareView *compareView() const;
+    // "Compare with…": a chooser of every other run; the pick opens the compare view.
+    ChooseRunDialog *chooseComparisonFor(const CompareRun &run);
+
 public slots:
     // Makes the record with this id current (and stops following the newest). Clears the filter
     // when it hides the record.
@@ -75,6 +98,8 @@ private:
     void currentChanged();
     void layoutColumns();
     void showContextMenu(const QPoint &pos);
+    void showImportedMenu(const QPoint &pos);
+    void addCompareActions(QMenu &menu, const CompareRun &clicked);
     void copyRequestId();
     void copyCurl();
     void updateCount();
@@ -96,6 +121,9 @@ private:
     QComboBox *m_outcome;
     QLabel *m_empty;
     QTableView *m_table;
+    ImportedRunsView *m_imported = nullptr;
+    QAction *m_compareAction = nullptr;
+    QPointer<CompareView> m_compare;
     QToolButton *m_clear = nullptr;
     QGridLayout *m_bar = nullptr;
     bool m_twoRowBar = false;

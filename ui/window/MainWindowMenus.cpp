@@ -6,6 +6,7 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QDockWidget>
+#include <QFileDialog>
 #include <QFileInfo>
 #include <QLabel>
 #include <QMenuBar>
@@ -19,6 +20,7 @@
 #include "MessageBanner.h"
 #include "Theme.h"
 #include "common/Format.h"
+#include "requests/RequestListView.h"
 #include "runtime/ImagePreparation.h"
 #include "session/FunctionSession.h"
 #include "settings/FunctionSettingsForm.h"
@@ -45,6 +47,21 @@ void MainWindow::createMenus()
     import->setShortcut(QKeySequence(tr("Ctrl+I")));
     QAction *har = file->addAction(tr("&Export HAR…"), this, &MainWindow::chooseHarFile);
     har->setShortcut(QKeySequence(tr("Ctrl+Shift+E")));
+    // A HAR (fcemu's export or a browser's) as a group of its own in the request list, to
+    // compare its runs with this session's (Function ▸ Compare Runs).
+    file->addAction(tr("Import &HAR…"), this, [this]() {
+        const QString path = QFileDialog::getOpenFileName(
+            this, tr("Import HAR"), QString(), tr("HTTP Archive (*.har *.json);;All files (*)"));
+        if (path.isEmpty())
+            return;
+        if (const Status imported = m_requests->importHar(path); !imported)
+            m_banner->showMessage(imported.error().message, MessageBanner::Kind::Error);
+        else
+            statusBar()->showMessage(
+                tr("Imported %1: select a run there and one above, then Compare (Ctrl+D)")
+                    .arg(QFileInfo(path).fileName()),
+                8000);
+    });
     file->addAction(tr("Export &s.yaml…"), this, [this]() {
         auto written = exportConfigInteractively(this, m_settings->config());
         if (!written || !written->isEmpty())
@@ -60,6 +77,8 @@ void MainWindow::createMenus()
     QAction *clear =
         function->addAction(tr("C&lear Requests and Logs"), this, &MainWindow::clearSession);
     clear->setShortcut(QKeySequence(tr("Ctrl+Shift+L")));
+    function->addSeparator();
+    function->addAction(m_requests->compareAction());
     function->addSeparator();
     QAction *cold = function->addAction(tr("Force &Cold Start"), m_session,
                                         &Session::FunctionSession::forceColdStart);
