@@ -11,6 +11,7 @@
 #include "runtime/FunctionImage.h"
 #include "telemetry/InvocationRecord.h"
 
+class QComboBox;
 class QDockWidget;
 class QLabel;
 class QMenu;
@@ -63,6 +64,13 @@ public:
     // Applies an s.yaml / template.yml / function JSON to the loaded function (or to the next
     // image opened). Several functions in the file: `functionName` picks one (empty: the first).
     Status importConfig(const QString &path, const QString &functionName = {});
+    // The functions of the imported config file, in file order, and the one the panels show
+    // (MainWindowFunctions.cpp). A file with several functions shows a picker above the request
+    // list; choosing another function loads it as importConfig() would, with the image the file
+    // names for it when it names one, and starts a fresh request list (every panel follows it).
+    QStringList configFunctions() const;
+    QString currentConfigFunction() const;
+    void selectConfigFunction(const QString &name);
     // Writes the session's invocations as HAR 1.2.
     Status exportHar(const QString &path, bool includeSecrets = false);
 
@@ -127,12 +135,17 @@ private:
     void chooseHarFile();
     void copyEndpoint();
     void setZoomPercent(int percent);
+    QWidget *createFunctionPicker();
+    void updateFunctionPicker(const QString &path, const QString &current);
 
     Session::FunctionSession *m_session;
     std::unique_ptr<Runtime::ImagePreparation> m_preparation;
     QString m_openingPath;
     Config::FunctionConfig m_openingConfig;
     std::optional<Config::FunctionConfig> m_importedConfig; // waits for the next image
+    QString m_configPath;             // the imported file with several functions
+    QWidget *m_functionBar = nullptr; // "Function: [picker]", shown for such a file
+    QComboBox *m_functionPicker = nullptr;
 
     MessageBanner *m_banner = nullptr;
     RequestListView *m_requests = nullptr;
