@@ -42,9 +42,10 @@ class TimingInspector;
 // function's settings on the left, the inspectors (Headers, Timing, Billing) on the right, Logs
 // and Instances below. It owns the session the panels share and hands it to them through their
 // constructors; it only wires selection, menus, opening images and the status bar.
-// The code is in four files: MainWindow.cpp (docks, selection, Clear), MainWindowMenus.cpp
-// (menus, status bar, title), MainWindowImages.cpp (opening images, settings, import and export)
-// and MainWindowLayout.cpp (dock sizes, zoom).
+// The code is in five files: MainWindow.cpp (docks, selection, Clear), MainWindowMenus.cpp
+// (menus, status bar, title), MainWindowImages.cpp (opening images, settings, import and export),
+// MainWindowFunctions.cpp (the picker of an imported file's functions) and MainWindowLayout.cpp
+// (dock sizes, zoom).
 class MainWindow final : public QMainWindow
 {
     Q_OBJECT
