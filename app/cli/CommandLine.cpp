@@ -26,6 +26,7 @@ const char usageText[] =
     "                     [--repeat N] [--json] [--har FILE [--har-secrets]]\n"
     "  fcemu serve  IMAGE [FUNCTION OPTIONS] [--listen HOST:PORT]\n"
     "                     [--access-key-id ID --access-key-secret SECRET]\n"
+    "  fcemu serve  --config s.yaml [FUNCTION OPTIONS] ...   every function the file declares\n"
     "  fcemu config export --format fc3|fc|template FILE [--image REF] [FUNCTION OPTIONS]\n"
     "  fcemu exec   INSTANCE [-- CMD...]    a shell (or CMD) inside a running instance\n"
     "  fcemu exec   --list                  the running instances of this user\n"

@@ -8,20 +8,20 @@
 #include <QAbstractEventDispatcher>
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QHash>
 #include <QHostAddress>
 #include <QSocketNotifier>
 #include <QTextStream>
 #include <QUrl>
 
 #include "FunctionOptions.h"
+#include "config/ConfigImages.h"
 #include "gateway/LocalServer.h"
+#include "gateway/RecordEndpoints.h"
 #include "runtime/FunctionImage.h"
-#include "runtime/InstancePool.h"
-#include "runtime/JobPool.h"
 #include "sandbox/Cgroup.h"
 #include "sandbox/Sandbox.h"
-#include "gateway/RecordEndpoints.h"
-#include "telemetry/RecordStore.h"
+#include "session/ServedFunctions.h"
 
 namespace Fcemu::Cli {
 
@@ -33,6 +33,56 @@ void onSignal(int)
 {
     const char byte = 1;
     [[maybe_unused]] const auto n = ::write(g_signalPipe[1], &byte, 1);
+}
+
+// What `serve` runs: with IMAGE, one function (the file's first, or --name's) with IMAGE;
+// without, every function of --config (only --name's when given), each with the image the file
+// names for it (customContainerConfig.image). The FUNCTION OPTIONS apply to each (flags win).
+Result<QList<Session::ServedFunctionSpec>>
+servedFunctionSpecs(const QStringList &args, const QString &imagePath, const QString &configPath,
+                    const QString &name, const QString &accountId)
+{
+    if (!imagePath.isEmpty()) {
+        auto config = functionConfigFromArguments(args);
+        if (!config)
+            return std::unexpected(config.error());
+        return QList<Session::ServedFunctionSpec>{{imagePath, *config, nullptr}};
+    }
+    auto images = Config::listConfigImages(configPath, accountId);
+    if (!images)
+        return std::unexpected(images.error());
+    QList<Session::ServedFunctionSpec> specs;
+    QStringList names;
+    for (const Config::ConfigFunctionImage &f : *images)
+        names << f.functionName;
+    for (const Config::ConfigFunctionImage &f : *images) {
+        if (!name.isEmpty() && f.functionName != name && f.resourceKey != name)
+            continue;
+        if (f.image.isEmpty())
+            return fail(ErrorKind::Usage,
+                        u"%1: function '%2' names no image (customContainerConfig.image): give "
+                        u"IMAGE to serve it, e.g. fcemu serve IMAGE --config %1 --name %2"_qs.arg(
+                            configPath, f.functionName));
+        // The file's function of that name, then the flags.
+        auto config = functionConfigFromArguments(
+            name.isEmpty() ? args + QStringList{u"--name"_qs, f.functionName} : args);
+        if (!config)
+            return std::unexpected(config.error());
+        specs.append({f.image, *config, nullptr});
+    }
+    if (specs.isEmpty())
+        return fail(
+            ErrorKind::Usage,
+            name.isEmpty()
+                ? configPath + u": no custom-container function to serve"_qs
+                : u"%1: no custom-container function named '%2'; the file defines %3"_qs.arg(
+                      configPath, name, names.join(u", "_qs)));
+    QList<Config::FunctionConfig> configs;
+    for (const Session::ServedFunctionSpec &spec : specs)
+        configs.append(spec.config);
+    if (auto ok = Session::ServedFunctions::checkNames(configs); !ok)
+        return std::unexpected(ok.error());
+    return specs;
 }
 
 } // namespace
@@ -51,9 +101,14 @@ int runServeCommand(const QStringList &arguments)
                       u"the AccessKey secret signatures are checked with"_qs, u"SECRET"_qs});
     if (!parser.parse(args))
         return usage(parser.errorText());
-    if (parser.positionalArguments().size() != 1)
-        return usage(u"serve takes one IMAGE"_qs);
-    const QString imagePath = parser.positionalArguments().first();
+    if (parser.positionalArguments().size() > 1)
+        return usage(u"serve takes one IMAGE (or none with --config FILE: every function the "
+                     u"file declares, each with its own image)"_qs);
+    const QString imagePath = parser.positionalArguments().value(0);
+    const QString configPath = parser.value(u"config"_qs);
+    if (imagePath.isEmpty() && configPath.isEmpty())
+        return usage(u"serve takes an IMAGE, or --config FILE to serve every function the file "
+                     u"declares"_qs);
 
     const QString listen = parser.value(u"listen"_qs);
     const qsizetype colon = listen.lastIndexOf(u':');
@@ -71,51 +126,35 @@ int runServeCommand(const QStringList &arguments)
     if (signingKey.accessKeyId.isEmpty() != signingKey.accessKeySecret.isEmpty())
         return usage(u"--access-key-id and --access-key-secret go together"_qs);
 
-    auto config = functionConfigFromArguments(args);
-    if (!config)
-        return report(config.error());
+    auto specs = servedFunctionSpecs(args, imagePath, configPath, parser.value(u"name"_qs),
+                                     parser.value(u"account-id"_qs));
+    if (!specs)
+        return report(specs.error());
+    for (const Session::ServedFunctionSpec &spec : *specs)
+        if (!spec.config.webServerMode && !spec.config.debugPorts.isEmpty())
+            return usage(u"--debug-port needs web-server mode (a job's instance lives only for "
+                         u"its event); --debug-args works in both"_qs);
 
     QTextStream out(stdout);
     QTextStream err(stderr);
-    auto image = prepareForRun(imagePath, *config);
-    if (!image)
-        return report(image.error());
+    // Each function's image, prepared once per image (the cache is shared).
+    QHash<QString, std::shared_ptr<Runtime::PreparedImage>> prepared;
+    for (Session::ServedFunctionSpec &spec : *specs) {
+        if (!prepared.contains(spec.imagePath)) {
+            auto image = prepareForRun(spec.imagePath, spec.config);
+            if (!image)
+                return report(image.error());
+            prepared.insert(spec.imagePath, *image);
+        }
+        spec.image = prepared.value(spec.imagePath);
+    }
 
     // Web-server mode: instances taking requests. Otherwise a fresh container per event
     // (InvokeFunction only, sync or async; HTTP calls are refused as FC refuses them).
-    std::unique_ptr<Runtime::InstancePool> instances;
-    std::unique_ptr<Runtime::JobPool> jobs;
-    Runtime::FunctionInvoker *invoker = nullptr;
-    QObject *pool = nullptr; // the context object of the connections below
-    if (config->webServerMode) {
-        instances = std::make_unique<Runtime::InstancePool>(*config, *image);
-        invoker = instances.get();
-        pool = instances.get();
-        if (auto debug = instances->listenForDebuggers(); !debug)
-            return report(debug.error());
-    } else if (!config->debugPorts.isEmpty()) {
-        return usage(u"--debug-port needs web-server mode (a job's instance lives only for its "
-                     u"event); --debug-args works in both"_qs);
-    } else {
-        jobs = std::make_unique<Runtime::JobPool>(*config, *image);
-        invoker = jobs.get();
-        pool = jobs.get();
-    }
-    Gateway::LocalServer server(invoker);
-    server.setSigningKey(signingKey);
-    if (auto listening = server.start(address, quint16(port)); !listening)
-        return report(listening.error());
-
-    // Every invocation's record, served read-only on /fcemu/invocations and /fcemu/har.
-    Telemetry::RecordStore records(10'000);
-    const auto keep = [&records](const Telemetry::InvocationRecord &record) {
-        records.append(record);
-    };
-    if (instances)
-        QObject::connect(instances.get(), &Runtime::InstancePool::finished, &records, keep);
-    else
-        QObject::connect(jobs.get(), &Runtime::JobPool::finished, &records, keep);
-    Gateway::serveRecordEndpoints(server, records, config->serviceName, config->name);
+    Session::ServedFunctions served(*specs);
+    QObject *pool = &served; // the context object of the connections below
+    if (auto debug = served.listenForDebuggers(); !debug)
+        return report(debug.error());
 
     // Log lines are written when the event loop is about to wait (or when 64 KB are waiting):
     // under load one write carries many lines, instead of one write per line.
@@ -132,35 +171,40 @@ int runServeCommand(const QStringList &arguments)
         }
         pendingLog.clear();
     };
-    const auto logLine = [&](const QString &, const QString &, qint64, const QString &line) {
+    // With several functions, each line starts with its function's name.
+    const bool several = served.size() > 1;
+    const auto logLine = [&](int function, const QString &, const QString &, qint64,
+                             const QString &line) {
+        if (several)
+            pendingLog += (served.function(function).config.name + u" | "_qs).toUtf8();
         pendingLog += line.toUtf8();
         pendingLog += '\n';
         if (pendingLog.size() >= 64 * 1024)
             flushLog();
     };
-    if (instances)
-        QObject::connect(instances.get(), &Runtime::InstancePool::logLine, pool, logLine);
-    else
-        QObject::connect(jobs.get(), &Runtime::JobPool::logLine, pool, logLine);
+    QObject::connect(&served, &Session::ServedFunctions::logLine, pool, logLine);
     QObject::connect(QAbstractEventDispatcher::instance(), &QAbstractEventDispatcher::aboutToBlock,
                      pool, flushLog);
-    const QString name = QString::fromUtf8(QUrl::toPercentEncoding(config->name));
-    const QString service = QString::fromUtf8(QUrl::toPercentEncoding(config->serviceName));
-    out << "fcemu: serving " << config->name << " from " << imagePath << '\n'
-        << "  FC3 InvokeFunction: POST " << server.baseUrl() << Gateway::fc3InvokePath(config->name)
-        << '\n'
-        << "  FC2 InvokeFunction: POST " << server.baseUrl() << "/2016-08-15/services/" << service
-        << "/functions/" << name << "/invocations\n"
-        << "  HTTP trigger:       ";
-    if (config->webServerMode)
-        out << server.baseUrl()
-            << Gateway::httpTriggerPath(config->serviceName, config->name, u"/"_qs)
-            << "  (and every other path)\n";
-    else
-        out << "none (not in web-server mode: FC invokes the function only through "
-               "InvokeFunction)\n";
-    out << "  Invocation records: " << server.baseUrl() << Gateway::kInvocationsPath
-        << "?since=SERIAL, HAR: " << server.baseUrl() << Gateway::kHarPath << '\n'
+    if (auto listening = served.start(address, quint16(port), signingKey); !listening)
+        return report(listening.error());
+
+    const QString url = served.baseUrl();
+    for (int i = 0; i < served.size(); ++i) {
+        const Config::FunctionConfig &config = served.function(i).config;
+        out << "fcemu: serving " << config.name << " from " << served.function(i).imagePath << '\n'
+            << "  FC3 InvokeFunction: POST " << url << Gateway::fc3InvokePath(config.name) << '\n'
+            << "  FC2 InvokeFunction: POST " << url
+            << Gateway::fc2InvokePath(config.serviceName, config.name) << '\n'
+            << "  HTTP trigger:       ";
+        if (config.webServerMode)
+            out << url << Gateway::httpTriggerPath(config.serviceName, config.name, u"/"_qs)
+                << (i == 0 ? "  (and every other path)\n" : "\n");
+        else
+            out << "none (not in web-server mode: FC invokes the function only through "
+                   "InvokeFunction)\n";
+    }
+    out << "  Invocation records: " << url << Gateway::kInvocationsPath << "?since=SERIAL"
+        << (several ? "&function=NAME" : "") << ", HAR: " << url << Gateway::kHarPath << '\n'
         << "  Memory accounting:  " << Sandbox::accountingName(Sandbox::cgroupHost().mode)
         << (Sandbox::cgroupHost().reason.isEmpty() ? QString()
                                                    : u" ("_qs + Sandbox::cgroupHost().reason + u')')
@@ -186,12 +230,7 @@ int runServeCommand(const QStringList &arguments)
             return;
         stopping = true;
         err << "fcemu: stopping\n" << Qt::flush;
-        server.close();
-        const auto exit = []() { QCoreApplication::exit(0); };
-        if (instances)
-            instances->stop(exit);
-        else
-            jobs->stop(exit);
+        served.stop([]() { QCoreApplication::exit(0); });
     });
     struct sigaction action = {};
     action.sa_handler = onSignal;
@@ -199,8 +238,6 @@ int runServeCommand(const QStringList &arguments)
     ::sigaction(SIGINT, &action, nullptr);
     ::sigaction(SIGTERM, &action, nullptr);
 
-    if (instances)
-        instances->start();
     const int code = QCoreApplication::exec();
     flushLog();
     std::signal(SIGINT, SIG_DFL);

@@ -15,9 +15,10 @@
 #include <QTcpServer>
 
 #include "common/Error.h"
-#include "config/FcLimits.h"
 #include "config/FunctionConfig.h"
+#include "gateway/ManagementCalls.h"
 #include "gateway/RequestChecks.h"
+#include "gateway/Routing.h"
 #include "http/HttpMessage.h"
 #include "telemetry/InvocationRecord.h"
 
@@ -26,58 +27,6 @@ class FunctionInvoker;
 }
 
 namespace Fcemu::Gateway {
-
-// FC's limits (config/FcLimits.h) that the parser does not enforce itself.
-using Config::kMaxAsyncBodyBytes;
-using Config::kMaxPathBytes;
-using Config::kMaxTailLogBytes;
-
-inline constexpr char kFc3ApiPrefix[] = "/2023-03-30/";
-inline constexpr char kFc2ApiPrefix[] = "/2016-08-15/";
-inline constexpr char kFc3InvokePrefix[] = "/2023-03-30/functions/";
-inline constexpr char kFc2InvokePrefix[] = "/2016-08-15/services/";
-inline constexpr char kFc2ProxyPrefix[] = "/2016-08-15/proxy/";
-// The emulator's own endpoints (records, HAR): a prefix FC never uses.
-inline constexpr char kEmulatorPrefix[] = "/fcemu/";
-
-// Which of FC's APIs a path belongs to: each answers errors in its own shape (fc-semantics
-// §4.1). FC2: {"ErrorCode","ErrorMessage"}; FC3 (and FC3's HTTP trigger, every path outside
-// FC's prefixes): {"RequestId","Code","Message"}.
-enum class ApiGeneration { Fc2, Fc3 };
-
-// Where one client request goes.
-struct Route
-{
-    enum class Kind {
-        Event,      // InvokeFunction (FC3 or FC2 path): the body is the event
-        Http,       // the HTTP trigger: `forwarded` goes to the function
-        Error,      // answered here: status, code, message
-        Local,      // an emulator endpoint under /fcemu/: `forwarded` goes to the local handler
-        Management, // a read-only management call answered from the config: `call`
-    };
-    Kind kind = Kind::Error;
-    ApiGeneration api = ApiGeneration::Fc3;
-    // Management: "GetService", "GetFunction", "ListFunctions" or "ListServices".
-    QString call;
-    bool async = false; // X-Fc-Invocation-Type: Async
-    bool tail = false;  // X-Fc-Log-Type: Tail
-    // Http: what goes to the function. Event: the request as received (the body is the event,
-    // the rest is what the invocation's record shows as the client's request).
-    Http::HttpRequest forwarded;
-    int status = 0;
-    QString code;
-    QString message;
-};
-
-// Pure: the route of a parsed request for the function called functionName in the service
-// serviceName (FC2 paths), with FC's limits checked (path ≤ 4 KB, async body ≤ 128 KB) and the
-// names checked as FC checks them: an unknown service is 404 ServiceNotFound, an unknown
-// function 404 FunctionNotFound, a qualifier other than LATEST 404 VersionNotFound (a number)
-// or AliasNotFound. Paths under FC's API prefixes that are neither an invocation, the proxy
-// nor a read-only management call are 400 PathNotSupported naming the call: they never reach
-// the function.
-Route routeRequest(const Http::HttpRequest &request, const QString &functionName,
-                   const QString &serviceName = u"fcemu-service"_qs);
 
 // FC's error reply in the generation's shape, with X-Fc-Request-Id and
 // Content-Type: application/json.
@@ -95,26 +44,15 @@ Http::HttpResponse invocationResponse(const Telemetry::InvocationRecord &record,
 // code; for an image, of its manifest digest. Decimal, as FC prints it.
 QByteArray codeChecksum(const QByteArray &data);
 
-// The JSON reply of a read-only management call (route.kind == Management), in FC's shape for
-// the generation, from the loaded configuration.
-Http::HttpResponse managementResponse(const Route &route, const Config::FunctionConfig &config,
-                                      const QByteArray &checksum, const QString &requestId);
-
 // Base64 of the last 4 KB of an invocation's log (X-Fc-Log-Result).
 QByteArray tailLogResult(const QStringList &logs);
 
-// The paths a client calls, with the names percent-encoded: FC3's InvokeFunction,
-// "/2023-03-30/functions/{function}/invocations", and the HTTP trigger,
-// "/2016-08-15/proxy/{service}/{function}" + pathAndQuery ("/" when empty).
-QString fc3InvokePath(const QString &functionName);
-QString httpTriggerPath(const QString &serviceName, const QString &functionName,
-                        const QString &pathAndQuery);
-
 class Connection;
 
-// Serves the function of an InstancePool (web-server mode) or a JobPool (non-web-server mode:
-// InvokeFunction only; HTTP calls are refused). Lives on the pool's thread (the pool's
-// callbacks come back there).
+// Serves functions, each run by an InstancePool (web-server mode) or a JobPool (non-web-server
+// mode: InvokeFunction only; HTTP calls are refused), behind one endpoint: routeRequest()
+// (Routing.h) picks the function of each request. Lives on the pools' thread (their callbacks
+// come back there).
 class LocalServer final : public QTcpServer
 {
     Q_OBJECT
@@ -122,6 +60,9 @@ class LocalServer final : public QTcpServer
 
 public:
     explicit LocalServer(Runtime::FunctionInvoker *pool, QObject *parent = nullptr);
+    // Several functions (at least one); the first also takes every path outside FC's prefixes.
+    explicit LocalServer(const QList<Runtime::FunctionInvoker *> &functions,
+                         QObject *parent = nullptr);
     ~LocalServer() override;
 
     // Listens on host:port; a port in use is an ErrorKind::Usage error that names it.
@@ -149,12 +90,15 @@ private:
     friend class Connection;
     void removeConnection(Connection *connection);
 
-    Runtime::FunctionInvoker *m_pool;
+    Runtime::FunctionInvoker *function(int index) const { return m_functions.at(index); }
+
+    QList<Runtime::FunctionInvoker *> m_functions;
+    QList<ServedName> m_names;
+    QList<ManagedFunction> m_managed; // each function's config and code checksum
     QSet<Connection *> m_connections;
     int m_maxConnections = 500; // qBittorrent's CONNECTIONS_LIMIT
     int m_idleTimeoutMs = 60'000;
     LocalHandler m_localHandler;
-    QByteArray m_codeChecksum; // X-Fc-Code-Checksum of the pool's image
     SigningKey m_signingKey;
 };
 

@@ -57,6 +57,36 @@ QByteArray acsEncode(const QByteArray &text)
     return text.toPercentEncoding("-_.~");
 }
 
+// A signed request whose time (FC2: Date; FC3: x-acs-date, else Date) is more than 15 minutes
+// from this machine's clock. FC answers 403 with "the difference between the request time '...'
+// and the current time '...' is too large" (seen from FC on GetService, alibaba/funcraft#983);
+// its error-code table (alibabacloud.com/help/en/function-compute/latest/error-codes) has no
+// code of its own for it, only 403 SignatureNotMatch for a signature FC does not accept, so the
+// code is SignatureNotMatch. The current time is printed the way the request wrote its own.
+std::optional<Refusal> checkClock(const QDateTime &sent, const QByteArray &written,
+                                  const QDateTime &now, bool iso)
+{
+    if (!sent.isValid() || std::llabs(sent.secsTo(now)) <= kMaxClockSkewS)
+        return std::nullopt;
+    const QString current =
+        iso ? now.toUTC().toString(Qt::ISODate)
+            : QLocale::c().toString(now.toUTC(), u"ddd, dd MMM yyyy HH:mm:ss"_qs) + u" GMT"_qs;
+    return refusal(403, "SignatureNotMatch",
+                   u"the difference between the request time '%1' and the current time '%2' is "
+                   u"too large (fcemu allows 15 minutes, as FC does)"_qs.arg(
+                       QString::fromLatin1(written.trimmed()), current));
+}
+
+// An RFC 1123 Date ("Sun, 06 Dec 2026 09:00:00 GMT") as UTC; invalid when it is not one.
+QDateTime httpDate(const QByteArray &date)
+{
+    QDateTime sent = QLocale::c().toDateTime(
+        QString::fromLatin1(date).trimmed().chopped(date.trimmed().endsWith("GMT") ? 4 : 0),
+        u"ddd, dd MMM yyyy HH:mm:ss"_qs);
+    sent.setTimeSpec(Qt::UTC);
+    return sent;
+}
+
 bool equalConstantTime(const QByteArray &a, const QByteArray &b)
 {
     if (a.size() != b.size())
@@ -85,18 +115,8 @@ std::optional<Refusal> checkFc2(const Http::HttpRequest &request, const SigningK
     if (date.isEmpty())
         return refusal(400, "MissingRequiredHeader",
                        u"required HTTP header Date was not specified"_qs);
-    const QDateTime sent = QLocale::c().toDateTime(
-        QString::fromLatin1(date).trimmed().chopped(date.trimmed().endsWith("GMT") ? 4 : 0),
-        u"ddd, dd MMM yyyy HH:mm:ss"_qs);
-    if (sent.isValid()) {
-        QDateTime utc = sent;
-        utc.setTimeSpec(Qt::UTC);
-        if (std::llabs(utc.secsTo(now)) > kMaxClockSkewS)
-            return refusal(403, "SignatureNotMatch",
-                           kSignatureNotMatch + u" (the request's Date, %1, is more than 15 "
-                                                u"minutes from this machine's clock)"_qs.arg(
-                                                    QString::fromLatin1(date)));
-    }
+    if (auto skewed = checkClock(httpDate(date), date, now, false))
+        return skewed;
     // The fc2 SDK signs the path before it is percent-encoded for the wire; try both forms.
     const QByteArray secret = key.accessKeySecret.toUtf8();
     for (const QByteArray &path : {percentDecoded(request.path), request.path}) {
@@ -114,7 +134,8 @@ std::optional<Refusal> checkFc2(const Http::HttpRequest &request, const SigningK
 
 // Alibaba Cloud OpenAPI V3 (ACS3-HMAC-SHA256), as openapi-core's getAuthorization() builds it.
 std::optional<Refusal> checkAcs3(const Http::HttpRequest &request, const SigningKey &key,
-                                 const QByteArray &authorization, bool fc2Path)
+                                 const QByteArray &authorization, bool fc2Path,
+                                 const QDateTime &now)
 {
     const char *badKey = fc2Path ? "InvalidAccessKeyID" : "InvalidAccessKeyId";
     const qsizetype space = authorization.indexOf(' ');
@@ -136,6 +157,23 @@ std::optional<Refusal> checkAcs3(const Http::HttpRequest &request, const Signing
     if (QString::fromUtf8(credential) != key.accessKeyId)
         return refusal(403, badKey,
                        u"invalid access key ID '%1'"_qs.arg(QString::fromUtf8(credential)));
+    // The request's time: x-acs-date (ISO 8601 UTC, "2026-12-06T09:00:00Z", what the SDKs
+    // send), else Date. One of them is required, as for FC2's Date.
+    if (const QByteArray acsDate = request.header("x-acs-date").trimmed(); !acsDate.isEmpty()) {
+        QDateTime sent = QDateTime::fromString(QString::fromLatin1(acsDate), Qt::ISODate);
+        if (!sent.isValid())
+            return refusal(400, "InvalidArgument",
+                           u"x-acs-date '%1' is not an ISO 8601 UTC time such as "
+                           u"2026-12-06T09:00:00Z"_qs.arg(QString::fromLatin1(acsDate)));
+        if (auto skewed = checkClock(sent.toUTC(), acsDate, now, true))
+            return skewed;
+    } else if (const QByteArray date = request.header("date"); !date.isEmpty()) {
+        if (auto skewed = checkClock(httpDate(date), date, now, false))
+            return skewed;
+    } else {
+        return refusal(400, "MissingRequiredHeader",
+                       u"required HTTP header x-acs-date was not specified"_qs);
+    }
 
     QByteArray canonicalUri = request.path;
     canonicalUri.replace("+", "%20").replace("*", "%2A").replace("%7E", "~");
@@ -226,7 +264,7 @@ std::optional<Refusal> checkSignature(const Http::HttpRequest &request, const Si
     if (authorization.startsWith("FC "))
         return checkFc2(request, key, authorization, fc2Path, now);
     if (authorization.startsWith("ACS3-"))
-        return checkAcs3(request, key, authorization, fc2Path);
+        return checkAcs3(request, key, authorization, fc2Path, now);
     return refusal(403, "SignatureNotMatch",
                    u"the Authorization header is neither FC2's \"FC accessKeyId:signature\" nor "
                    u"FC3's ACS3-HMAC-SHA256"_qs);

@@ -43,8 +43,10 @@ std::optional<Refusal> checkTriggerMethod(const Http::HttpRequest &request,
 // Verifies the signature of a request as FC would for the AccessKey `key`. `request` is the
 // request as received (path still percent-encoded). FC2: 400 MissingRequiredHeader without
 // Authorization or Date; 403 InvalidAccessKeyID for another key id; 403 SignatureNotMatch for
-// a wrong signature or a Date more than 15 minutes from `now`. FC3: the same codes with
-// InvalidAccessKeyId. The scheme is the one the Authorization header names, so an FC3-style
+// a wrong signature or a Date more than 15 minutes from `now` (FC's message: "the difference
+// between the request time ... and the current time ... is too large"). FC3 (ACS3): the same
+// codes with InvalidAccessKeyId, its time in x-acs-date (else Date; 400 MissingRequiredHeader
+// without either). The scheme is the one the Authorization header names, so an FC3-style
 // trigger path may be signed either way.
 std::optional<Refusal> checkSignature(const Http::HttpRequest &request, const SigningKey &key,
                                       bool fc2Path,

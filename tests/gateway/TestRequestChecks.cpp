@@ -34,6 +34,27 @@ Http::HttpRequest fc2Invoke(const QByteArray &authorization)
                     {"Authorization", authorization}});
 }
 
+// Signed by @alicloud/openapi-util's Client.getAuthorization() (what @alicloud/fc20230330 4.7.6
+// signs with) for this exact request, key kid/ksecret: an FC3 InvokeFunction with an empty body
+// at x-acs-date (the time is signed, so changing it breaks the signature too).
+Http::HttpRequest fc3Invoke(const QByteArray &acsDate = "2026-12-06T09:00:00Z")
+{
+    Http::HttpHeaders headers{
+        {"host", "127.0.0.1:8000"},
+        {"x-acs-action", "InvokeFunction"},
+        {"x-acs-content-sha256",
+         "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
+        {"x-acs-signature-nonce", "n1"},
+        {"x-acs-version", "2023-03-30"},
+        {"Authorization",
+         "ACS3-HMAC-SHA256 Credential=kid,SignedHeaders=host;x-acs-action;"
+         "x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;x-acs-version,"
+         "Signature=a5423f9df1c954271c59eef93d9c2f249d87b372c6eb482b7363cc822de52a5e"}};
+    if (!acsDate.isEmpty())
+        headers.append({"x-acs-date", acsDate});
+    return request("POST", "/2023-03-30/functions/fn/invocations", headers);
+}
+
 } // namespace
 
 class TestRequestChecks final : public QObject
@@ -83,6 +104,46 @@ private slots:
             checkSignature(fc2Invoke("FC kid:+Ilkqa0lEPV1AWhJJ/r8moqPYEELtkJpSoAoqrZL1dc="), kKey,
                            true, kNow.addSecs(20 * 60));
         QCOMPARE(late->code, u"SignatureNotMatch"_qs);
+        QCOMPARE(late->status, 403);
+        QVERIFY2(late->message.startsWith(
+                     u"the difference between the request time 'Sun, 06 Dec 2026 09:00:00 GMT' "
+                     u"and the current time 'Sun, 06 Dec 2026 09:20:00 GMT' is too large"_qs),
+                 qPrintable(late->message));
+        // 14 minutes either way is still in time.
+        QVERIFY(!checkSignature(fc2Invoke("FC kid:+Ilkqa0lEPV1AWhJJ/r8moqPYEELtkJpSoAoqrZL1dc="),
+                                kKey, true, kNow.addSecs(-14 * 60)));
+    }
+
+    // FC3's ACS3 signature and its clock: x-acs-date more than 15 minutes from this machine's
+    // clock is refused the way FC refuses a skewed request (RequestChecks.cpp checkClock).
+    void fc3SignatureAndClock()
+    {
+        QVERIFY(!checkSignature(fc3Invoke(), kKey, false, kNow));
+        QVERIFY(!checkSignature(fc3Invoke(), kKey, false, kNow.addSecs(14 * 60)));
+        QVERIFY(!checkSignature(fc3Invoke(), kKey, false, kNow.addSecs(-14 * 60)));
+        for (const int minutes : {16, -16, 60 * 24}) {
+            const auto skewed =
+                checkSignature(fc3Invoke(), kKey, false, kNow.addSecs(minutes * 60));
+            QVERIFY2(skewed, qPrintable(QString::number(minutes)));
+            QCOMPARE(skewed->status, 403);
+            QCOMPARE(skewed->code, u"SignatureNotMatch"_qs);
+            QVERIFY2(skewed->message.startsWith(
+                         u"the difference between the request time '2026-12-06T09:00:00Z' and "
+                         u"the current time '"_qs),
+                     qPrintable(skewed->message));
+            QVERIFY(skewed->message.contains(u"is too large"_qs));
+        }
+        // A time changed after signing is a wrong signature, not a skewed clock.
+        const auto changed = checkSignature(fc3Invoke("2026-12-06T09:05:00Z"), kKey, false, kNow);
+        QCOMPARE(changed->code, u"SignatureNotMatch"_qs);
+        QVERIFY(changed->message.startsWith(u"The request signature we calculated"_qs));
+        // Without a time at all, or with one that is not ISO 8601.
+        const auto missing = checkSignature(fc3Invoke(QByteArray()), kKey, false, kNow);
+        QCOMPARE(missing->status, 400);
+        QCOMPARE(missing->code, u"MissingRequiredHeader"_qs);
+        const auto garbled = checkSignature(fc3Invoke("yesterday"), kKey, false, kNow);
+        QCOMPARE(garbled->status, 400);
+        QCOMPARE(garbled->code, u"InvalidArgument"_qs);
     }
 
     void nothingIsCheckedWithoutAKey()

@@ -392,6 +392,111 @@ async function main() {
         assert.strictEqual(r.status, 4, r.stderr);
         assert.match(r.stderr, /FunctionNotStarted/);
     });
+
+    // Two functions of one s.yaml behind one endpoint (`fcemu serve --config s.yaml`): `caller`
+    // (node, tests/sdk/caller.js) invokes `echo` (the web sample) through the FC3 SDK on the
+    // same endpoint, reached from inside its instance as host.fcemu.internal.
+    const multi = await serve(['--config', writeTwoFunctions(), '--mount', '/usr:/host/usr:ro',
+                               '--mount', `${npm}:/npm:ro`]);
+    const port = Number(new URL(multi.url).port);
+    const noNetwork = userModeNetworkMissing();
+    if (noNetwork)
+        console.log(`SKIP: two functions of one s.yaml: one calls the other through the SDK ` +
+                    `(the instance has no way out to the endpoint here: ${noNetwork})`);
+    else await check('two functions of one s.yaml: one calls the other through the SDK', async () => {
+        const r = await fc3Client(multi.url).invokeFunction('caller', new FC3.InvokeFunctionRequest({
+            body: stream(JSON.stringify({ port, target: 'echo', payload: 'hello from caller' })) }));
+        assert.strictEqual(r.statusCode, 200);
+        assert.strictEqual(await readAll(r.body), 'echo said: hello from caller');
+        // FC2's path reaches the same function by service and name.
+        const r2 = await fc2Client(multi.url).invokeFunction('fcemu-service', 'caller',
+            JSON.stringify({ port, target: 'echo', payload: 'via fc2' }));
+        assert.strictEqual(String(r2.data), 'echo said: via fc2');
+        // Each call is recorded under its own function.
+        const reports = await records(multi.url);
+        const names = reports.map((x) => x.functionName);
+        assert.strictEqual(names.filter((n) => n === 'caller').length, 2, names.join());
+        assert.strictEqual(names.filter((n) => n === 'echo').length, 2, names.join());
+    });
+    await check('two functions of one s.yaml: ListFunctions returns both', async () => {
+        const list = await fc3Client(multi.url).listFunctions(new FC3.ListFunctionsRequest({}));
+        assert.deepStrictEqual(list.body.functions.map((x) => x.functionName), ['caller', 'echo']);
+        assert.deepStrictEqual(list.body.functions.map((x) => x.timeout), [30, 3]);
+        const fc2List = await fc2Client(multi.url).listFunctions('fcemu-service');
+        assert.deepStrictEqual(fc2List.data.functions.map((x) => x.functionName),
+                               ['caller', 'echo']);
+        const echo = await fc3Client(multi.url).getFunction('echo', new FC3.GetFunctionRequest({}));
+        assert.strictEqual(echo.body.memorySize, 256);
+        const missing = await rejects(fc3Client(multi.url).getFunction('third',
+            new FC3.GetFunctionRequest({})));
+        assert.strictEqual(missing.code, 'FunctionNotFound');
+        assert.match(missing.message, /fcemu serves 'caller', 'echo'/);
+    });
+}
+
+// Why an instance cannot reach the developer's machine here (as TestNetwork skips): no
+// slirp4netns or pasta, or /dev/net/tun closed to this user. null when it can.
+function userModeNetworkMissing() {
+    try {
+        fs.accessSync('/dev/net/tun', fs.constants.R_OK | fs.constants.W_OK);
+    } catch (e) {
+        return `/dev/net/tun cannot be opened by this user (${e.code})`;
+    }
+    const dirs = (process.env.PATH || '/usr/bin:/bin').split(':');
+    const found = ['slirp4netns', 'pasta'].some((tool) =>
+        dirs.some((d) => fs.existsSync(path.join(d, tool))));
+    return found ? null : 'neither slirp4netns nor pasta is installed';
+}
+
+// An s.yaml (fc3) of two functions: `caller`, an image packed here by `fcemu image pack` whose
+// /usr is the host's (mounted at /host/usr) so that it runs this node with FC's SDK (mounted at
+// /npm), and `echo`, the web sample.
+function writeTwoFunctions() {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fcemu-sdk-two-'));
+    const rootfs = path.join(dir, 'rootfs');
+    for (const d of ['app', 'etc', 'tmp', 'host', 'npm'])
+        fs.mkdirSync(path.join(rootfs, d), { recursive: true });
+    fs.symlinkSync('/host/usr', path.join(rootfs, 'usr'));
+    for (const [link, target] of [['lib', 'usr/lib'], ['lib64', 'usr/lib64'], ['bin', 'usr/bin']])
+        fs.symlinkSync(target, path.join(rootfs, link));
+    fs.writeFileSync(path.join(rootfs, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
+    fs.writeFileSync(path.join(rootfs, 'etc/nsswitch.conf'), 'hosts: files dns\n');
+    fs.copyFileSync(path.join(__dirname, 'caller.js'), path.join(rootfs, 'app/caller.js'));
+    const node = fs.realpathSync(process.execPath);
+    assert.ok(node.startsWith('/usr/'), `node must live under /usr to be mounted (${node})`);
+    const packed = spawnSync(process.env.FCEMU_BIN,
+                             ['image', 'pack', rootfs, path.join(dir, 'caller.tar'), '--entrypoint',
+                              JSON.stringify([node, '/app/caller.js']), '--workdir', '/app'],
+                             { env, encoding: 'utf8' });
+    assert.strictEqual(packed.status, 0, packed.stderr);
+    const file = path.join(dir, 's.yaml');
+    fs.writeFileSync(file, `edition: 3.0.0
+name: two-functions
+vars:
+  region: cn-hangzhou
+resources:
+  caller:
+    component: fc3
+    props:
+      region: \${vars.region}
+      functionName: caller
+      runtime: custom-container
+      timeout: 30
+      customContainerConfig:
+        image: ./caller.tar
+        port: 9000
+  echo:
+    component: fc3
+    props:
+      region: \${vars.region}
+      functionName: echo
+      runtime: custom-container
+      memorySize: 256
+      customContainerConfig:
+        image: ${process.env.FCEMU_WEB_IMAGE}
+        port: 9000
+`);
+    return file;
 }
 
 function writeServiceConfig(service, fn, httpTrigger) {

@@ -44,6 +44,7 @@ MainWindow::MainWindow(QWidget *parent)
     m_banner = new MessageBanner(central);
     m_requests = new RequestListView(m_session, central);
     layout->addWidget(m_banner);
+    layout->addWidget(createFunctionPicker());
     layout->addWidget(m_requests, 1);
     setCentralWidget(central);
 

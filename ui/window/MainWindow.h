@@ -11,6 +11,7 @@
 #include "runtime/FunctionImage.h"
 #include "telemetry/InvocationRecord.h"
 
+class QComboBox;
 class QDockWidget;
 class QLabel;
 class QMenu;
@@ -41,9 +42,10 @@ class TimingInspector;
 // function's settings on the left, the inspectors (Headers, Timing, Billing) on the right, Logs
 // and Instances below. It owns the session the panels share and hands it to them through their
 // constructors; it only wires selection, menus, opening images and the status bar.
-// The code is in four files: MainWindow.cpp (docks, selection, Clear), MainWindowMenus.cpp
-// (menus, status bar, title), MainWindowImages.cpp (opening images, settings, import and export)
-// and MainWindowLayout.cpp (dock sizes, zoom).
+// The code is in five files: MainWindow.cpp (docks, selection, Clear), MainWindowMenus.cpp
+// (menus, status bar, title), MainWindowImages.cpp (opening images, settings, import and export),
+// MainWindowFunctions.cpp (the picker of an imported file's functions) and MainWindowLayout.cpp
+// (dock sizes, zoom).
 class MainWindow final : public QMainWindow
 {
     Q_OBJECT
@@ -63,6 +65,13 @@ public:
     // Applies an s.yaml / template.yml / function JSON to the loaded function (or to the next
     // image opened). Several functions in the file: `functionName` picks one (empty: the first).
     Status importConfig(const QString &path, const QString &functionName = {});
+    // The functions of the imported config file, in file order, and the one the panels show
+    // (MainWindowFunctions.cpp). A file with several functions shows a picker above the request
+    // list; choosing another function loads it as importConfig() would, with the image the file
+    // names for it when it names one, and starts a fresh request list (every panel follows it).
+    QStringList configFunctions() const;
+    QString currentConfigFunction() const;
+    void selectConfigFunction(const QString &name);
     // Writes the session's invocations as HAR 1.2.
     Status exportHar(const QString &path, bool includeSecrets = false);
 
@@ -127,12 +136,17 @@ private:
     void chooseHarFile();
     void copyEndpoint();
     void setZoomPercent(int percent);
+    QWidget *createFunctionPicker();
+    void updateFunctionPicker(const QString &path, const QString &current);
 
     Session::FunctionSession *m_session;
     std::unique_ptr<Runtime::ImagePreparation> m_preparation;
     QString m_openingPath;
     Config::FunctionConfig m_openingConfig;
     std::optional<Config::FunctionConfig> m_importedConfig; // waits for the next image
+    QString m_configPath;             // the imported file with several functions
+    QWidget *m_functionBar = nullptr; // "Function: [picker]", shown for such a file
+    QComboBox *m_functionPicker = nullptr;
 
     MessageBanner *m_banner = nullptr;
     RequestListView *m_requests = nullptr;

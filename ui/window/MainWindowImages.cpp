@@ -203,6 +203,7 @@ Status MainWindow::importConfig(const QString &path, const QString &functionName
         m_banner->showMessage(config.error().message, MessageBanner::Kind::Error);
         return std::unexpected(config.error());
     }
+    updateFunctionPicker(path, config->name);
     // Never silently: what the file sets that fcemu does not apply.
     const QString ignored = config->ignoredProperties.isEmpty()
                                 ? QString()
