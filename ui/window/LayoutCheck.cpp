@@ -227,6 +227,9 @@ struct Checker
 
     void check(const QWidget *widget)
     {
+        // A dialog the window owns (the compare view) is a window of its own: check it on its own.
+        if (widget->window() != window->window())
+            return;
         if (!widget->isVisibleTo(window) || widget->width() <= 0 || widget->height() <= 0 ||
             elidesOnPurpose(widget, window) || inDockNotShown(widget, window))
             return;
