@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "config/ConfigTree.h"
+#include "config/ReadStorage.h"
 
 namespace Fcemu::Config {
 
@@ -136,6 +137,7 @@ nlohmann::ordered_json toJson(const FunctionConfig &c)
     }
     if (!c.ignoredProperties.isEmpty())
         j["ignoredProperties"] = toJsonList(c.ignoredProperties);
+    detail::writeStorageKeys(c, j);
     return j;
 }
 
@@ -223,6 +225,7 @@ Status applyPlain(const Object &o, FunctionConfig &c)
     step(o.readOptionalDouble("pullBandwidth", c.pullBandwidthMBps));
     step(readBilling(o, "billing", c.billing));
     step(o.readBool("internetAccess", c.internetAccess));
+    step(readStorageKeys(o, c));
     QString seccomp = u"default"_qs;
     step(o.readString("seccomp", seccomp));
     if (ok && seccomp != u"default"_qs && seccomp != u"unconfined"_qs)

@@ -38,6 +38,7 @@
 
 #include "BindMounts.h"
 #include "Cgroup.h"
+#include "IdmappedBind.h"
 #include "InstanceRegistry.h"
 #include "MemoryPoller.h"
 #include "MountPlan.h"
@@ -146,30 +147,6 @@ long cloneSharingMemory(int flags, int (*fn)(void *), void *arg, int *pidfd)
 // from outside: the set-up child asks over a socket, a short-lived thread here writes its
 // uid_map and gid_map and hands back the rootfs as an idmapped mount (host uid 0 shown as the
 // function's root), because the child's ids can neither reach root's cache nor own its files.
-struct IdRange
-{
-    qulonglong base = 100000, count = 65536;
-};
-
-IdRange subordinateRange(const char *file)
-{
-    IdRange range;
-    QFile f(QString::fromLatin1(file));
-    if (!f.open(QIODevice::ReadOnly))
-        return range;
-    while (!f.atEnd()) {
-        const QList<QByteArray> parts = f.readLine().trimmed().split(':');
-        if (parts.size() != 3 || (parts[0] != "root" && parts[0] != "0"))
-            continue;
-        bool okBase = false, okCount = false;
-        const qulonglong base = parts[1].toULongLong(&okBase);
-        const qulonglong count = parts[2].toULongLong(&okCount);
-        if (okBase && okCount && base > 0 && count >= 65536)
-            return {base, 65536};
-    }
-    return range;
-}
-
 struct MapperReply
 {
     int32_t err = 0;
@@ -431,7 +408,20 @@ Status InstancePrivate::start()
 
     // Everything the child will touch, prepared now (it may not allocate after clone).
     MountPlan plan = buildMountPlan(spec);
-    if (auto binds = bindMountOps(spec); binds)
+    // Run as root, NAS folders are attached as idmapped copies (IdmappedBind.h).
+    std::vector<UniqueFd> bindTrees;
+    std::vector<int> bindTreeFds;
+    if (geteuid() == 0) {
+        auto trees = idmappedBindTrees(spec);
+        if (!trees)
+            return std::unexpected(trees.error());
+        bindTrees = std::move(*trees);
+        for (const UniqueFd &tree : bindTrees) {
+            if (tree)
+                bindTreeFds.push_back(tree.get());
+        }
+    }
+    if (auto binds = bindMountOps(spec, bindTrees); binds)
         insertBeforeDetach(plan, std::move(*binds));
     else
         return std::unexpected(binds.error());
@@ -529,6 +519,8 @@ Status InstancePrivate::start()
     context.allowOverlay = qEnvironmentVariable("FCEMU_SANDBOX_OVERLAY") != u"0"_qs;
     context.initArgv = initArgvPtrs.data();
     context.envp = envPtrs.data();
+    context.bindTreeFds = bindTreeFds.data();
+    context.bindTreeCount = int(bindTreeFds.size());
 
     std::vector<int> cgroupProcs;
     cpu_set_t affinity;
