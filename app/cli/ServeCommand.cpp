@@ -94,8 +94,8 @@ int runServeCommand(const QStringList &arguments)
         if (auto debug = instances->listenForDebuggers(); !debug)
             return report(debug.error());
     } else if (!config->debugPorts.isEmpty()) {
-        return usage(u"--debug-port needs web-server mode (a job's instance lives only for its "
-                     u"event); --debug-args works in both"_qs);
+        return usage(u"--debug-port with --web-server-mode false: serve runs jobs side by side, "
+                     u"so debug one with fcemu invoke; --debug-args works in both"_qs);
     } else {
         jobs = std::make_unique<Runtime::JobPool>(*config, *image);
         invoker = jobs.get();

@@ -14,6 +14,7 @@
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
+#include <QThread>
 
 #include <future>
 
@@ -22,6 +23,7 @@
 #include "image/ImagePacker.h"
 #include "runtime/FunctionImage.h"
 #include "runtime/InstancePool.h"
+#include "runtime/JobInvoker.h"
 #include "sandbox/Sandbox.h"
 #include "SandboxTestSupport.h"
 
@@ -354,6 +356,56 @@ private slots:
         QVERIFY2(text.startsWith("HTTP/1.") && text.contains(" 200 OK"), text.constData());
         QVERIFY2(text.contains("\"Protocol-Version\"") && text.contains("node.js/"),
                  text.constData());
+    }
+
+    // --debug-port in non-web-server mode: 127.0.0.1:PORT reaches the job's instance while it
+    // runs, and is closed when the job ends.
+    void debugPortReachesARunningJob()
+    {
+        QTcpServer free; // a port free on the host: the job listens on the same one inside
+        QVERIFY(free.listen(QHostAddress::LocalHost, 0));
+        const int port = free.serverPort();
+        free.close();
+        Config::FunctionConfig config;
+        config.webServerMode = false;
+        config.debugPorts = {port};
+        const QString script =
+            u"const net = require('net');"
+            u"setTimeout(() => process.exit(3), 20000).unref();"
+            u"const s = net.createServer((c) => { c.end('hello from the job\\n'); s.close(); });"
+            u"s.listen(%1, '0.0.0.0', () => console.log('job listening'));"_qs.arg(port);
+        config.command = {u"/usr/bin/node"_qs, u"-e"_qs, script};
+        Runtime::JobInvoker job(config, m_image);
+        QSignalSpy finished(&job, &Runtime::JobInvoker::finished);
+        job.invoke("{}");
+        // Retried until node listens: before that the relay has nothing to join and closes.
+        auto reply = std::async(std::launch::async, [port] {
+            QByteArray all;
+            for (int attempt = 0; attempt < 100 && !all.contains("hello"); ++attempt) {
+                QTcpSocket socket;
+                socket.connectToHost(QHostAddress::LocalHost, quint16(port));
+                if (!socket.waitForConnected(2000)) {
+                    QThread::msleep(100);
+                    continue;
+                }
+                while (socket.waitForReadyRead(2000))
+                    all += socket.readAll();
+                if (!all.contains("hello"))
+                    QThread::msleep(100);
+            }
+            return all;
+        });
+        QVERIFY(finished.wait(30000));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            reply.wait_for(std::chrono::seconds(0)) == std::future_status::ready, 15000);
+        QCOMPARE(reply.get(), QByteArray("hello from the job\n"));
+        const auto record = finished.first().first().value<Telemetry::InvocationRecord>();
+        QVERIFY2(!record.error, record.error ? qPrintable(record.error->message) : "");
+        QVERIFY(record.logs.contains(u"job listening"_qs));
+        // The job is over: so is its port.
+        QTcpSocket after;
+        after.connectToHost(QHostAddress::LocalHost, quint16(port));
+        QVERIFY(!after.waitForConnected(1000));
     }
 };
 

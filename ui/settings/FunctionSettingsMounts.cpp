@@ -265,8 +265,9 @@ FunctionSettingsForm::mountIssues(const Config::FunctionConfig &c) const
             issues.append({u"debugPorts"_qs, ok.error().message});
     }
     if (!c.debugPorts.isEmpty() && !c.webServerMode)
-        issues.append({u"debugPorts"_qs, tr("--debug-port needs web-server mode (a job's "
-                                            "instance lives only for its event)")});
+        issues.append({u"debugPorts"_qs, tr("--debug-port with web-server mode off: the app "
+                                            "runs jobs side by side; debug one with fcemu "
+                                            "invoke")});
     for (const Config::StorageIssue &issue : Config::storageIssues(c)) {
         if (issue.field != u"mounts"_qs) // the table's own rows are checked above
             issues.append({issue.field, issue.message});
