@@ -173,9 +173,6 @@ int runInvokeCommand(const QStringList &arguments)
         QObject::connect(pool.get(), &Runtime::InstancePool::logLine, pool.get(), printLine);
     if (!json && job)
         QObject::connect(job.get(), &Runtime::JobInvoker::logLine, job.get(), printLine);
-    if (!pool && !config->debugPorts.isEmpty())
-        return usage(u"--debug-port needs web-server mode (a job's instance lives only for its "
-                     u"event); --debug-args works in both"_qs);
     if (pool) {
         if (auto debug = pool->listenForDebuggers(); !debug)
             return report(debug.error());

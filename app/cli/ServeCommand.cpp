@@ -132,8 +132,8 @@ int runServeCommand(const QStringList &arguments)
         return report(specs.error());
     for (const Session::ServedFunctionSpec &spec : *specs)
         if (!spec.config.webServerMode && !spec.config.debugPorts.isEmpty())
-            return usage(u"--debug-port needs web-server mode (a job's instance lives only for "
-                         u"its event); --debug-args works in both"_qs);
+            return usage(u"--debug-port with --web-server-mode false: serve runs jobs side by "
+                         u"side, so debug one with fcemu invoke; --debug-args works in both"_qs);
 
     QTextStream out(stdout);
     QTextStream err(stderr);

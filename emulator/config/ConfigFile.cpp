@@ -1,6 +1,7 @@
 #include "config/ConfigFile.h"
 
 #include "config/ConfigReaders.h"
+#include "config/StorageMounts.h"
 
 // Picking a function out of a configuration file: the format's reader lists the functions
 // (ReadFc3.cpp, ReadFc.cpp, ReadFuncraft.cpp), this file chooses one and applies it.
@@ -185,6 +186,7 @@ Result<FunctionConfig> loadParsed(const Parsed &parsedFile, const QString &funct
         if (auto ok = applyPlain(Object(*own, where, parsed->source), config); !ok)
             return std::unexpected(ok.error());
     }
+    dropMappedStorageFromIgnored(config); // vars.fcemu.NAME.nasRoot/ossRoot
     return config;
 }
 

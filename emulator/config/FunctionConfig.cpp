@@ -5,6 +5,7 @@
 
 #include "config/ConfigTree.h"
 #include "config/FcLimits.h"
+#include "config/ReadStorage.h"
 
 namespace Fcemu::Config {
 
@@ -182,6 +183,7 @@ nlohmann::ordered_json toJson(const FunctionConfig &c)
     }
     if (!c.ignoredProperties.isEmpty())
         j["ignoredProperties"] = toJsonList(c.ignoredProperties);
+    detail::writeStorageKeys(c, j);
     return j;
 }
 
@@ -282,6 +284,7 @@ Status applyPlain(const Object &o, FunctionConfig &c)
     step(o.readOptionalDouble("pullBandwidth", c.pullBandwidthMBps));
     step(readBilling(o, "billing", c.billing));
     step(o.readBool("internetAccess", c.internetAccess));
+    step(readStorageKeys(o, c));
     QString seccomp = u"default"_qs;
     step(o.readString("seccomp", seccomp));
     if (ok && seccomp != u"default"_qs && seccomp != u"unconfined"_qs)

@@ -9,6 +9,7 @@
 #include <QStringList>
 
 #include "common/Error.h"
+#include "config/Storage.h"
 
 namespace Fcemu::Config {
 
@@ -32,6 +33,9 @@ struct MountSpec
     QString hostDir; // absolute, canonical (no symlinks)
     QString path;    // absolute, clean, inside the instance
     bool readOnly = false;
+    // NAS (StorageMounts.h): the folder's owner is shown as these ids inside, where the
+    // sandbox can (run as root: an idmapped mount). Unset: as the sandbox maps it.
+    std::optional<uint32_t> ownerUid, ownerGid;
     bool operator==(const MountSpec &) const = default;
 };
 
@@ -119,6 +123,12 @@ struct FunctionConfig
     // --debug-args: inserted after the command's program (`node server.js` becomes
     // `node ARGS server.js`) and set as DEBUG_OPTIONS, as FC's runtime images read it.
     QString debugArgs;
+    // The file's nasConfig and ossMountConfig (FC3 function, fc component service), and the
+    // local folders they are mapped to (--nas-root, --oss-root; StorageMounts.h). Without a
+    // root, the file's property is reported in ignoredProperties.
+    NasConfig nasConfig;
+    OssMountConfig ossMountConfig;
+    QString nasRoot, ossRoot;
     // Either of them: FC's timeouts are suspended (docs/exec-and-debug.md).
     bool debugging() const { return !debugPorts.isEmpty() || !debugArgs.isEmpty(); }
 
@@ -163,7 +173,9 @@ std::optional<BillingModel> billingModelFromString(const QString &text);
 // pullBandwidth (only when set), billing, seccomp ("unconfined", only when set),
 // internetAccess (only when false), insecureRegistry (only when true), registryEdition
 // (only when not personal), accountId (only when set),
-// httpTrigger {methods, authType} (only when set), ignoredProperties (only when any). ordered_json
+// httpTrigger {methods, authType} (only when set), ignoredProperties (only when any), and only
+// when set: mounts ["HOST_DIR:PATH[:ro]"], debugPorts [N], debugArgs, nasRoot, ossRoot,
+// nasConfig and ossMountConfig (FC3's shapes). ordered_json
 // keeps the environment variables in order; nlohmann::json converts to and from it implicitly.
 nlohmann::ordered_json toJson(const FunctionConfig &config);
 

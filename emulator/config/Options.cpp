@@ -4,11 +4,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include <QDir>
 #include <QSet>
 
 #include "common/Units.h"
 #include "config/ConfigFile.h"
 #include "config/Mounts.h"
+#include "config/StorageMounts.h"
 #include "config/Validation.h"
 
 namespace Fcemu::Config {
@@ -104,6 +106,14 @@ const QList<OptionSpec> &functionOptions()
          u"Bind a folder of this machine into the instance at PATH (read-only with :ro; "
          u"repeatable)"_qs,
          u"mounts"_qs, true},
+        {u"nas-root"_qs, u"DIR"_qs,
+         u"Map the config's nasConfig to local folders: server:/share/sub is DIR/share/sub, "
+         u"at its mountDir"_qs,
+         u"nasRoot"_qs},
+        {u"oss-root"_qs, u"DIR"_qs,
+         u"Map the config's ossMountConfig to local folders: a bucket's path is "
+         u"DIR/BUCKET/PATH, at its mountDir (read-only when readOnly)"_qs,
+         u"ossRoot"_qs},
         {u"debug-port"_qs, u"PORT[,PORT...]"_qs,
          u"Forward 127.0.0.1:PORT on this machine to PORT in the instance, for a debugger; "
          u"FC's timeouts are suspended"_qs,
@@ -288,6 +298,14 @@ Status applyOption(FunctionConfig &c, const QString &option, const QString &valu
         c.mounts.append(*mount);
         return {};
     }
+    if (n == u"nas-root"_qs || n == u"oss-root"_qs) {
+        // Checked with the mount points they map (storageIssues(), after the config file).
+        if (value.trimmed().isEmpty())
+            return std::unexpected(usage(s, u"a folder"_qs, value));
+        (n == u"nas-root"_qs ? c.nasRoot : c.ossRoot) = QDir(value.trimmed()).absolutePath();
+        dropMappedStorageFromIgnored(c);
+        return {};
+    }
     if (n == u"debug-port"_qs) {
         QList<int> ports;
         for (const QString &part : value.split(u',')) {
@@ -406,6 +424,10 @@ Result<FunctionConfig> resolveFunctionConfig(const QList<OptionValue> &options)
             message = configPath + u": "_qs + message;
         return fail(ErrorKind::Usage, message);
     }
+    // A mount folder that is missing (--mount, a NAS or OSS mount point's): exit 2 now, not a
+    // failed start later.
+    if (const QList<StorageIssue> storage = storageIssues(config); !storage.isEmpty())
+        return fail(ErrorKind::Usage, storage.first().message);
     return config;
 }
 

@@ -1,5 +1,6 @@
 #include "config/ConfigReaders.h"
 #include "config/Properties.h"
+#include "config/ReadStorage.h"
 
 // Serverless Devs s.yaml, component fc (edition 1.0.0): services.NAME.props.function.
 
@@ -20,8 +21,9 @@ constexpr PropertyRule kFcRules[] = {
     {"service.logConfig", Use::Ignored, "logs go to fcemu's log view, not to Simple Log Service"},
     {"service.vpcConfig", Use::Ignored,
      "no VPC locally: the function reaches what this machine reaches (--internet-access)"},
-    {"service.nasConfig", Use::Ignored, "NAS file systems are not mounted"},
-    {"service.ossMountConfig", Use::Ignored, "OSS buckets are not mounted"},
+    // Read into nasConfig/ossMountConfig; reported until --nas-root/--oss-root maps them.
+    {"service.nasConfig", Use::Ignored, "pass --nas-root DIR to map it to a local folder"},
+    {"service.ossMountConfig", Use::Ignored, "pass --oss-root DIR to map it to a local folder"},
     {"service.tracingConfig", Use::Ignored, "no tracing service locally"},
     {"function", Use::Applied},
     {"function.name", Use::Applied},
@@ -159,6 +161,8 @@ Status addFcCandidates(const Parsed &parsed, QList<Candidate> &out)
                     collect(ok, (*s)->readString("name", c.serviceName));
                     // FC2 sets it on the service (fc-semantics: ServiceConfig)
                     collect(ok, (*s)->readBool("internetAccess", c.internetAccess));
+                    collect(ok, readNasConfig(**s, "nasConfig", c.serviceName, c.nasConfig));
+                    collect(ok, readOssMountConfig(**s, "ossMountConfig", c.ossMountConfig));
                 }
             }
             if (!ok)

@@ -1,5 +1,6 @@
 #include "config/ConfigReaders.h"
 #include "config/Properties.h"
+#include "config/ReadStorage.h"
 
 // Serverless Devs s.yaml, component fc3 (edition 3.0.0): resources.NAME.props.
 
@@ -54,8 +55,9 @@ constexpr PropertyRule kFc3Rules[] = {
     {"layers", Use::Ignored, "layers are not mounted into a custom container locally"},
     {"vpcConfig", Use::Ignored,
      "no VPC locally: the function reaches what this machine reaches (--internet-access)"},
-    {"nasConfig", Use::Ignored, "NAS file systems are not mounted"},
-    {"ossMountConfig", Use::Ignored, "OSS buckets are not mounted"},
+    // Read into nasConfig/ossMountConfig; reported until --nas-root/--oss-root maps them.
+    {"nasConfig", Use::Ignored, "pass --nas-root DIR to map it to a local folder"},
+    {"ossMountConfig", Use::Ignored, "pass --oss-root DIR to map it to a local folder"},
     {"logConfig", Use::Ignored, "logs go to fcemu's log view, not to Simple Log Service"},
     {"role", Use::Ignored,
      "no RAM role: the function gets the credentials of this machine's environment"},
@@ -88,6 +90,8 @@ Status applyFc3Props(const Object &p, FunctionConfig &c)
     collect(ok, p.readInt("instanceConcurrency", c.instanceConcurrency));
     collect(ok, p.readEnv("environmentVariables", c.env));
     collect(ok, p.readBool("internetAccess", c.internetAccess));
+    collect(ok, readNasConfig(p, "nasConfig", c.name, c.nasConfig));
+    collect(ok, readOssMountConfig(p, "ossMountConfig", c.ossMountConfig));
     if (!ok)
         return ok;
     if (p.has("gpuConfig"))

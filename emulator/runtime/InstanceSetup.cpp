@@ -9,6 +9,7 @@
 #include "ImageUser.h"
 #include "billing/PriceTable.h"
 #include "config/Environment.h"
+#include "config/StorageMounts.h"
 
 namespace Fcemu::Runtime {
 
@@ -74,8 +75,14 @@ Result<Sandbox::SandboxSpec> instanceSpec(const Config::FunctionConfig &config,
     // A job's command is its request: the network is up before it runs. A web server boots
     // while the stack comes up; the first request waits for it (sandbox/Network.h).
     spec.networkBeforeCommand = !config.webServerMode;
-    for (const Config::MountSpec &mount : config.mounts)
-        spec.binds.append({mount.hostDir, mount.path, mount.readOnly});
+    // --mount, then the NAS and OSS mount points (--nas-root, --oss-root).
+    auto storage = Config::storageMounts(config);
+    if (!storage)
+        return std::unexpected(storage.error());
+    for (const Config::MountSpec &mount : config.mounts + *storage)
+        spec.binds.append({mount.hostDir, mount.path, mount.readOnly,
+                           mount.ownerUid ? qint64(*mount.ownerUid) : -1,
+                           mount.ownerGid ? qint64(*mount.ownerGid) : -1});
     spec.uid = user->uid;
     spec.gid = user->gid;
     spec.diskSizeBytes = quint64(config.diskSizeMB) << 20;

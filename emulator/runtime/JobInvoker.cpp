@@ -6,6 +6,7 @@
 #include <QElapsedTimer>
 #include <QProcessEnvironment>
 
+#include "DebugRelay.h"
 #include "InstanceSetup.h"
 #include "config/FcLimits.h"
 #include "telemetry/FcErrors.h"
@@ -94,6 +95,20 @@ void JobInvoker::invoke(const QByteArray &event, const Telemetry::Timings &coldP
                            QString::number(Config::kMaxEventBytes),
                        400);
 
+    // --debug-port: listening before the start, so a debugger can attach from the job's first
+    // instruction (node --inspect-brk); a port in use fails the invocation, naming it.
+    if (!m_config.debugPorts.isEmpty()) {
+        auto relay =
+            DebugRelay::listen(m_config.debugPorts, [this](quint16 port) -> Result<UniqueFd> {
+                if (!m_instance || !m_instance->isRunning())
+                    return fail(ErrorKind::Platform, u"the job is not running"_qs);
+                return m_instance->connectTcp(port, 2000);
+            });
+        if (!relay)
+            return failNow(Telemetry::FcError::FunctionNotStarted, relay.error().message, 502);
+        m_debugRelay = std::move(*relay);
+    }
+
     // The sandbox phase includes building the spec (the image's USER is read from its files).
     const qint64 sandboxStart = monotonicNs();
     auto spec = instanceSpec(m_config, *m_image, m_record.instanceId,
@@ -113,6 +128,7 @@ void JobInvoker::invoke(const QByteArray &event, const Telemetry::Timings &coldP
     if (!started) {
         const Error error = started.error();
         const int code = m_instance->startErrno();
+        m_debugRelay.reset();
         m_instance.reset();
         if (error.kind == ErrorKind::FunctionFailed)
             return failNow(Telemetry::FcError::FunctionNotStarted,
@@ -180,6 +196,7 @@ void JobInvoker::onExited(const Sandbox::ExitStatus &status)
         m_record.body = QByteArray::fromStdString(
             nlohmann::json{{"errorMessage", m_record.error->message.toStdString()}}.dump());
     }
+    m_debugRelay.reset(); // before the instance its connector reaches
     m_instance.reset();
     complete();
 }
@@ -187,6 +204,7 @@ void JobInvoker::onExited(const Sandbox::ExitStatus &status)
 void JobInvoker::complete()
 {
     m_timeout.stop();
+    m_debugRelay.reset(); // the ports close with the job
     // The reply is ready when the function has exited: tearing the sandbox down (cgroup, network
     // helper) is fcemu's housekeeping, not the invocation's time, so the phases add up to it.
     const qint64 endNs = m_exitedNs ? m_exitedNs : monotonicNs();

@@ -13,6 +13,8 @@
 
 namespace Fcemu::Runtime {
 
+class DebugRelay;
+
 // Non-web-server mode (CONTRACT §5): every invocation starts a fresh container with the event in
 // FC_CUSTOM_CONTAINER_EVENT; exit 0 within the timeout is success, anything else a function
 // error with the exit code and the last log lines. Lives on a long-lived thread (the sandbox
@@ -50,6 +52,9 @@ private:
     Config::FunctionConfig m_config;
     std::shared_ptr<PreparedImage> m_image;
     std::unique_ptr<Sandbox::Instance> m_instance;
+    // --debug-port: 127.0.0.1:PORT reaches the job's instance while it runs (listening from
+    // the start of invoke() to its end).
+    std::unique_ptr<DebugRelay> m_debugRelay;
     QTimer m_timeout;
     Telemetry::InvocationRecord m_record;
     QStringList m_functionOutput; // the function's own lines, for error messages

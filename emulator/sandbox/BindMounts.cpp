@@ -1,5 +1,7 @@
 #include "BindMounts.h"
 
+#include "SandboxChild.h"
+
 #include <sys/mount.h>
 #include <sys/stat.h>
 
@@ -9,10 +11,13 @@
 
 namespace Fcemu::Sandbox {
 
-Result<std::vector<SetupOp>> bindMountOps(const SandboxSpec &spec)
+Result<std::vector<SetupOp>> bindMountOps(const SandboxSpec &spec,
+                                          const std::vector<UniqueFd> &trees)
 {
     std::vector<SetupOp> ops;
-    for (const BindSpec &bind : spec.binds) {
+    int attached = 0;
+    for (qsizetype i = 0; i < spec.binds.size(); ++i) {
+        const BindSpec &bind = spec.binds[i];
         const QString where = bind.source + u":"_qs + bind.target;
         const QFileInfo source(bind.source);
         if (!source.isDir() || source.canonicalFilePath() != bind.source)
@@ -42,11 +47,21 @@ Result<std::vector<SetupOp>> bindMountOps(const SandboxSpec &spec)
                 ops.push_back({OpType::Mkdir, {}, QByteArray(kNewRoot) + inside, {}, 0, 0755});
         }
         const QByteArray dest = QByteArray(kNewRoot) + inside;
-        ops.push_back({OpType::BindMount,
-                       QByteArray(kOldRoot) + QFile::encodeName(bind.source),
-                       dest,
-                       {},
-                       MS_BIND | MS_REC});
+        if (size_t(i) < trees.size() && trees[size_t(i)]) {
+            if (attached == Detail::kMaxBindTrees)
+                return fail(ErrorKind::Usage, u"more than %1 NAS mount points"_qs.arg(attached));
+            ops.push_back({OpType::AttachTree,
+                           QFile::encodeName(bind.source),
+                           dest,
+                           {},
+                           static_cast<unsigned long>(Detail::kFirstBindTreeFd + attached++)});
+        } else {
+            ops.push_back({OpType::BindMount,
+                           QByteArray(kOldRoot) + QFile::encodeName(bind.source),
+                           dest,
+                           {},
+                           MS_BIND | MS_REC});
+        }
         ops.push_back(
             {OpType::RemountReadOnly,
              {},

@@ -16,6 +16,9 @@ namespace Fcemu::Sandbox {
 // Error (Usage): a source that is not an existing folder, a target that is not absolute, or a
 // target whose path in the image crosses a symlink (the set-up would follow it out of the new
 // root, onto the host under /oldroot).
-Result<std::vector<SetupOp>> bindMountOps(const SandboxSpec &spec);
+// `trees` (run as root, IdmappedBind.h): per bind, an idmapped copy to attach instead of a plain
+// bind; the k-th valid one is attached from descriptor kFirstBindTreeFd + k.
+Result<std::vector<SetupOp>> bindMountOps(const SandboxSpec &spec,
+                                          const std::vector<UniqueFd> &trees = {});
 
 } // namespace Fcemu::Sandbox

@@ -10,6 +10,7 @@
 #include <QFile>
 
 #include "ChildUtil.h"
+#include "IdmappedBind.h"
 #include "InstancePrivate.h"
 
 namespace Fcemu::Sandbox::Detail {
@@ -22,29 +23,7 @@ namespace {
 // from outside: the set-up child asks over a socket, a short-lived thread here writes its
 // uid_map and gid_map and hands back the rootfs as an idmapped mount (host uid 0 shown as the
 // function's root), because the child's ids can neither reach root's cache nor own its files.
-struct IdRange
-{
-    qulonglong base = 100000, count = 65536;
-};
-
-IdRange subordinateRange(const char *file)
-{
-    IdRange range;
-    QFile f(QString::fromLatin1(file));
-    if (!f.open(QIODevice::ReadOnly))
-        return range;
-    while (!f.atEnd()) {
-        const QList<QByteArray> parts = f.readLine().trimmed().split(':');
-        if (parts.size() != 3 || (parts[0] != "root" && parts[0] != "0"))
-            continue;
-        bool okBase = false, okCount = false;
-        const qulonglong base = parts[1].toULongLong(&okBase);
-        const qulonglong count = parts[2].toULongLong(&okCount);
-        if (okBase && okCount && base > 0 && count >= 65536)
-            return {base, 65536};
-    }
-    return range;
-}
+// (subordinateRange: IdmappedBind.h.)
 
 struct MapperReply
 {

@@ -28,6 +28,7 @@
 
 #include "BindMounts.h"
 #include "ChildUtil.h"
+#include "IdmappedBind.h"
 #include "InstancePrivate.h"
 #include "SandboxLog.h"
 #include "Seccomp.h"
@@ -113,7 +114,20 @@ Status InstancePrivate::start()
 
     // Everything the child will touch, prepared now (it may not allocate after clone).
     MountPlan plan = buildMountPlan(spec);
-    if (auto binds = bindMountOps(spec); binds)
+    // Run as root, NAS folders are attached as idmapped copies (IdmappedBind.h).
+    std::vector<UniqueFd> bindTrees;
+    std::vector<int> bindTreeFds;
+    if (geteuid() == 0) {
+        auto trees = idmappedBindTrees(spec);
+        if (!trees)
+            return std::unexpected(trees.error());
+        bindTrees = std::move(*trees);
+        for (const UniqueFd &tree : bindTrees) {
+            if (tree)
+                bindTreeFds.push_back(tree.get());
+        }
+    }
+    if (auto binds = bindMountOps(spec, bindTrees); binds)
         insertBeforeDetach(plan, std::move(*binds));
     else
         return std::unexpected(binds.error());
@@ -211,6 +225,8 @@ Status InstancePrivate::start()
     context.allowOverlay = qEnvironmentVariable("FCEMU_SANDBOX_OVERLAY") != u"0"_qs;
     context.initArgv = initArgvPtrs.data();
     context.envp = envPtrs.data();
+    context.bindTreeFds = bindTreeFds.data();
+    context.bindTreeCount = int(bindTreeFds.size());
 
     std::vector<int> cgroupProcs;
     cpu_set_t affinity;

@@ -85,6 +85,8 @@ QString SetupOp::describe() const
     case OpType::MountFs:
         line = src + u" "_qs + dst + u" "_qs + opts;
         break;
+    case OpType::AttachTree:
+        return u"attach "_qs + src + u" (fd "_qs + QString::number(flags) + u") -> "_qs + dst;
     }
     const QString f = flagText(flags);
     if (!f.isEmpty())

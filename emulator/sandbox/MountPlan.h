@@ -34,6 +34,7 @@ enum class OpType {
     DetachOldRoot,   // umount2(dest, MNT_DETACH)
     PivotRoot,       // chdir(dest); pivot_root(".", "."); umount2(".", MNT_DETACH); chdir("/")
     MountFs,         // a file system of type source on dest, options in data (cgroup, cgroup2)
+    AttachTree, // move_mount the detached tree of descriptor `flags` onto dest (IdmappedBind.h)
 };
 
 // When an op runs: always, only when overlayfs was mounted, or only in the fallback.

@@ -26,6 +26,10 @@ struct BindSpec
     QString source;        // absolute, canonical host folder
     QString target;        // absolute, clean path inside
     bool readOnly = false; // always nosuid, nodev
+    // NAS's userId/groupId: the folder's owner on the host is shown as these ids inside. Run
+    // as root an idmapped mount does it (IdmappedBind.h); rootless the single-id map already
+    // shows the invoking user's files as the function's own user. -1: as mapped.
+    qint64 ownerUid = -1, ownerGid = -1;
 };
 
 struct SandboxSpec

@@ -155,6 +155,10 @@ int runOp(const SetupOp &op, const char **what)
     case OpType::DetachOldRoot:
         *what = "detach the host root";
         return ::umount2(dest, MNT_DETACH);
+    case OpType::AttachTree:
+        *what = "attach an idmapped folder at";
+        return int(
+            ::syscall(SYS_move_mount, int(op.flags), "", AT_FDCWD, dest, MOVE_MOUNT_F_EMPTY_PATH));
     case OpType::PivotRoot:
         *what = "pivot_root to";
         if (::chdir(dest) != 0 || pivotRoot(".", ".") != 0)
@@ -301,9 +305,12 @@ constexpr int kTreeFd = 8;
 
 void arrangeDescriptors(const ChildContext &c, int treeFd)
 {
-    const int sources[5] = {c.statusFd, c.requestFd, c.stdoutFd, c.stderrFd, c.initExeFd};
-    int high[5];
-    for (int i = 0; i < 5; ++i) {
+    int sources[5 + kMaxBindTrees] = {c.statusFd, c.requestFd, c.stdoutFd, c.stderrFd, c.initExeFd};
+    const int count = 5 + c.bindTreeCount;
+    for (int i = 0; i < c.bindTreeCount; ++i)
+        sources[5 + i] = c.bindTreeFds[i];
+    int high[5 + kMaxBindTrees];
+    for (int i = 0; i < count; ++i) {
         high[i] = ::fcntl(sources[i], F_DUPFD_CLOEXEC, 64);
         if (high[i] < 0) {
             // The status socket may be the one that failed; try to say so anyway.
@@ -325,6 +332,11 @@ void arrangeDescriptors(const ChildContext &c, int treeFd)
             ::dup3(treeFd, kTreeFd, O_CLOEXEC);
         first = 9;
     }
+    // The idmapped NAS folders (IdmappedBind.h) at 9..: only run as root, with treeFd.
+    for (int i = 0; i < c.bindTreeCount; ++i)
+        ::dup3(high[5 + i], kFirstBindTreeFd + i, O_CLOEXEC);
+    if (c.bindTreeCount > 0)
+        first = unsigned(kFirstBindTreeFd + c.bindTreeCount);
     if (::syscall(SYS_close_range, first, ~0u, 0u) != 0) {
         for (int fd = int(first); fd < 4096; ++fd)
             ::close(fd);

@@ -24,6 +24,11 @@ namespace Fcemu::Sandbox::Detail {
 // Processes and threads per instance (RLIMIT_NPROC; docs/SECURITY.md says why this number).
 inline constexpr unsigned long kTaskLimit = 1024;
 
+// The idmapped bind trees (IdmappedBind.h) sit at these descriptors in the child (8 is the
+// idmapped rootfs); an AttachTree op names its descriptor.
+inline constexpr int kFirstBindTreeFd = 9;
+inline constexpr int kMaxBindTrees = 32;
+
 struct ChildContext
 {
     const MountPlan *plan = nullptr;
@@ -46,6 +51,9 @@ struct ChildContext
     const int *cgroupProcsFds = nullptr;
     int cgroupProcsCount = 0;
     const cpu_set_t *affinity = nullptr; // the instance's CPUs (nproc = the vCPUs); null: all
+    // Run as root: the idmapped NAS folders, moved to kFirstBindTreeFd.. (at most kMaxBindTrees).
+    const int *bindTreeFds = nullptr;
+    int bindTreeCount = 0;
 };
 
 // The clone() entry point: sets up, then execs fcemu-init; returns only on failure (the child's

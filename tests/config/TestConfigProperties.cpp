@@ -141,8 +141,8 @@ private slots:
                      u"domain settings are not emulated)"_qs,
                      u"resources.fn.props.memorySise: ignored by fcemu (not an fc3 property fcemu "
                      u"knows)"_qs,
-                     u"resources.fn.props.nasConfig: ignored by fcemu (NAS file systems are not "
-                     u"mounted)"_qs}));
+                     u"resources.fn.props.nasConfig: ignored by fcemu (pass --nas-root DIR to map "
+                     u"it to a local folder)"_qs}));
         QCOMPARE(c.httpTrigger.methods, (QStringList{u"GET"_qs, u"POST"_qs}));
         QVERIFY(c.httpTrigger.authFunction); // FC's API default when authType is not given
     }

@@ -75,6 +75,8 @@ private slots:
                                      u"account-id"_qs,
                                      u"region"_qs,
                                      u"mount"_qs,
+                                     u"nas-root"_qs,
+                                     u"oss-root"_qs,
                                      u"debug-port"_qs,
                                      u"debug-args"_qs}));
         for (const char *flag : {"initializer", "pre-freeze", "pre-stop", "insecure-registry"})

@@ -14,6 +14,7 @@
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
+#include <QThread>
 
 #include <future>
 
@@ -22,6 +23,7 @@
 #include "image/ImagePacker.h"
 #include "runtime/FunctionImage.h"
 #include "runtime/InstancePool.h"
+#include "runtime/JobInvoker.h"
 #include "sandbox/Sandbox.h"
 #include "SandboxTestSupport.h"
 
@@ -43,6 +45,12 @@ app.post('/initialize', (req, res) => {
 app.post('/invoke', (req, res) => {
   console.log(`invoke ${req.headers['x-fc-request-id']}`);
   res.send(req.body);
+});
+app.get('/runtime-memory', (req, res) => { // what node itself believes it has
+  const constrained = typeof process.constrainedMemory === 'function'
+    ? (process.constrainedMemory() ?? null) : 'missing';
+  res.json({ node: process.version, uv: process.versions.uv,
+             totalmem: require('os').totalmem(), constrained });
 });
 app.use((req, res) => { // the catch-all: Debian's path-to-regexp refuses '*'
   if (req.query.crash) process.exit(3);
@@ -233,6 +241,54 @@ private slots:
         QVERIFY(slow.error->message.startsWith(u"Function timed out after 1 seconds"_qs));
     }
 
+    // Node's own view of its memory (issue #12): os.totalmem() reads /proc/meminfo, which the
+    // sandbox generates with MemTotal = the function's memory in every mode;
+    // process.constrainedMemory() (node 18.15+) reads the cgroup limit (libuv), which exists
+    // only when a cgroup is in force (as root; rootless under a delegating systemd). Which
+    // mode was checked is printed; run as root and as nobody (or FCEMU_CGROUP=none) for both.
+    void nodeSeesTheFunctionsMemory()
+    {
+        Config::FunctionConfig config;
+        config.memoryMB = 768;
+        const double expected = 768.0 * 1024 * 1024;
+        Runtime::InstancePool invoker(config, m_image);
+        const auto r = http(invoker, "/runtime-memory");
+        QVERIFY2(!r.error, r.error ? qPrintable(r.error->message) : "");
+        const nlohmann::json seen = nlohmann::json::parse(r.body.toStdString());
+        const QString node = QString::fromStdString(seen["node"].get<std::string>());
+        const QString uv = QString::fromStdString(seen["uv"].get<std::string>());
+        const QString mode = r.memoryAccounting;
+        qInfo("node %s (libuv %s), memory accounting %s: totalmem %s, constrainedMemory %s",
+              qPrintable(node), qPrintable(uv), qPrintable(mode), seen["totalmem"].dump().c_str(),
+              seen["constrained"].dump().c_str());
+        QCOMPARE(seen["totalmem"].get<double>(), expected);
+        QVERIFY2(!seen["constrained"].is_string(),
+                 qPrintable(u"node "_qs + node + u" has no process.constrainedMemory()"_qs));
+        const nlohmann::json &constrained = seen["constrained"];
+        if (mode.startsWith(u"cgroup"_qs)) {
+            // libuv before 1.45 (Debian 12's system libuv 1.44 under its node 18) reads only
+            // cgroup v1's memory.limit_in_bytes: under cgroup v2 it knows no limit.
+            const QStringList v = uv.split(u'.');
+            const bool readsV2 = v.size() >= 2 && (v[0].toInt() > 1 || v[1].toInt() >= 45);
+            if (mode == u"cgroup-v2"_qs && !readsV2) {
+                QVERIFY2(constrained.is_null() || constrained.get<double>() == 0,
+                         constrained.dump().c_str());
+                QSKIP(qPrintable(
+                    u"node's libuv "_qs + uv +
+                    u" reads cgroup v1 limits only; under cgroup v2 "
+                    u"process.constrainedMemory() knows no limit (totalmem checked)"_qs));
+            }
+            QVERIFY2(constrained.is_number(), constrained.dump().c_str());
+            QCOMPARE(constrained.get<double>(), expected);
+        } else {
+            QCOMPARE(mode, u"polling"_qs);
+            // No cgroup inside: no limit known, or none lower than the function's memory.
+            QVERIFY2(constrained.is_null() || constrained.get<double>() == 0 ||
+                         constrained.get<double>() >= expected,
+                     constrained.dump().c_str());
+        }
+    }
+
     void listeningOnLoopbackFailsLikeFc()
     {
         Config::FunctionConfig config;
@@ -300,6 +356,56 @@ private slots:
         QVERIFY2(text.startsWith("HTTP/1.") && text.contains(" 200 OK"), text.constData());
         QVERIFY2(text.contains("\"Protocol-Version\"") && text.contains("node.js/"),
                  text.constData());
+    }
+
+    // --debug-port in non-web-server mode: 127.0.0.1:PORT reaches the job's instance while it
+    // runs, and is closed when the job ends.
+    void debugPortReachesARunningJob()
+    {
+        QTcpServer free; // a port free on the host: the job listens on the same one inside
+        QVERIFY(free.listen(QHostAddress::LocalHost, 0));
+        const int port = free.serverPort();
+        free.close();
+        Config::FunctionConfig config;
+        config.webServerMode = false;
+        config.debugPorts = {port};
+        const QString script =
+            u"const net = require('net');"
+            u"setTimeout(() => process.exit(3), 20000).unref();"
+            u"const s = net.createServer((c) => { c.end('hello from the job\\n'); s.close(); });"
+            u"s.listen(%1, '0.0.0.0', () => console.log('job listening'));"_qs.arg(port);
+        config.command = {u"/usr/bin/node"_qs, u"-e"_qs, script};
+        Runtime::JobInvoker job(config, m_image);
+        QSignalSpy finished(&job, &Runtime::JobInvoker::finished);
+        job.invoke("{}");
+        // Retried until node listens: before that the relay has nothing to join and closes.
+        auto reply = std::async(std::launch::async, [port] {
+            QByteArray all;
+            for (int attempt = 0; attempt < 100 && !all.contains("hello"); ++attempt) {
+                QTcpSocket socket;
+                socket.connectToHost(QHostAddress::LocalHost, quint16(port));
+                if (!socket.waitForConnected(2000)) {
+                    QThread::msleep(100);
+                    continue;
+                }
+                while (socket.waitForReadyRead(2000))
+                    all += socket.readAll();
+                if (!all.contains("hello"))
+                    QThread::msleep(100);
+            }
+            return all;
+        });
+        QVERIFY(finished.wait(30000));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            reply.wait_for(std::chrono::seconds(0)) == std::future_status::ready, 15000);
+        QCOMPARE(reply.get(), QByteArray("hello from the job\n"));
+        const auto record = finished.first().first().value<Telemetry::InvocationRecord>();
+        QVERIFY2(!record.error, record.error ? qPrintable(record.error->message) : "");
+        QVERIFY(record.logs.contains(u"job listening"_qs));
+        // The job is over: so is its port.
+        QTcpSocket after;
+        after.connectToHost(QHostAddress::LocalHost, quint16(port));
+        QVERIFY(!after.waitForConnected(1000));
     }
 };
 

@@ -163,6 +163,12 @@ int main(int argc, char **argv)
         printf("%s\n", lstat(argv[2], &st) == 0 ? "yes" : "no");
         return 0;
     }
+    if (!strcmp(mode, "owner")) { /* uid:gid of a path */
+        struct stat st;
+        if (lstat(argv[2], &st) != 0) return fail("lstat");
+        printf("%u:%u\n", (unsigned)st.st_uid, (unsigned)st.st_gid);
+        return 0;
+    }
     if (!strcmp(mode, "touch")) {
         for (int i = 2; i < argc; ++i) {
             int fd = open(argv[i], O_WRONLY | O_CREAT, 0644);

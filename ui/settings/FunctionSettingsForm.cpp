@@ -199,6 +199,8 @@ FunctionSettingsForm::FunctionSettingsForm(QWidget *parent) : QWidget(parent)
     m_instanceType->addItem(tr("GPU"), u"gpu"_qs);
     addField(scaling, tr("Instance type"), u"instanceType"_qs, m_instanceType);
 
+    buildMountsGroup(group(tr("Mounts && debugging")));
+
     // Simulation & billing
     QFormLayout *simulation = group(tr("Simulation && billing"));
     m_diskSize = new QComboBox;
@@ -373,6 +375,7 @@ void FunctionSettingsForm::setConfig(const Config::FunctionConfig &config)
     m_startupTimeout->setValue(config.startupTimeoutS);
     m_pullBandwidth->setValue(config.pullBandwidthMBps.value_or(0));
     m_billing->setCurrentIndex(m_billing->findData(Config::billingModelName(config.billing)));
+    showMounts(config);
     m_loading = false;
     revalidate();
 }
@@ -423,6 +426,7 @@ Config::FunctionConfig FunctionSettingsForm::config() const
                               : std::nullopt;
     c.billing = Config::billingModelFromString(m_billing->currentData().toString())
                     .value_or(Config::BillingModel::Fc2);
+    readMounts(c);
     return c;
 }
 
@@ -474,6 +478,8 @@ void FunctionSettingsForm::revalidate()
         m_issues.append(
             {u"args"_qs,
              tr("--args must be a JSON array of strings, e.g. [\"--port\", \"9000\"]")});
+    m_issues += mountIssues(c);
+    updateMountHints(c);
 
     QHash<QString, QStringList> byField;
     QStringList unplaced;

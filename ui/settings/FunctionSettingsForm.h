@@ -21,7 +21,8 @@ class QTableWidget;
 namespace Fcemu::Ui {
 
 // Every FUNCTION OPTION of CONTRACT §1.1 as a form, grouped (Basics, Runtime, Lifecycle hooks,
-// Scaling, Simulation & billing) in a scroll area. Config::validate runs on every edit and each
+// Scaling, Mounts & debugging, Simulation & billing) in a scroll area, with the mode the
+// instance will run in. Config::validate runs on every edit and each
 // issue is shown in red under the widget of its toJson() field, with a count at the bottom. The
 // widgets accept out-of-range numbers on purpose: FC's message says what is allowed, a spin box
 // that silently clamps does not. Apply hands the config to whoever loads the function.
@@ -67,6 +68,14 @@ private:
                       const QString &help = {});
     QSpinBox *spinBox(int min, int max, const QString &suffix, int step = 1);
     void addEnvRow(const QString &key, const QString &value);
+    // Mounts & debugging (FunctionSettingsMounts.cpp): --mount, --nas-root, --oss-root,
+    // --debug-port, --debug-args, and the instance's mode.
+    void buildMountsGroup(QFormLayout *form);
+    void addMountRow(const Config::MountSpec &mount);
+    void showMounts(const Config::FunctionConfig &config);
+    void readMounts(Config::FunctionConfig &c) const;
+    QList<Config::ValidationIssue> mountIssues(const Config::FunctionConfig &c) const;
+    void updateMountHints(const Config::FunctionConfig &c);
     void revalidate();
     void updateCpuHint();
     void apply();
@@ -113,9 +122,25 @@ private:
     QDoubleSpinBox *m_pullBandwidth = nullptr;
     QComboBox *m_billing = nullptr;
 
+    QTableWidget *m_mounts = nullptr;
+    QLineEdit *m_nasRoot = nullptr;
+    QLineEdit *m_ossRoot = nullptr;
+    QLabel *m_nasHint = nullptr;
+    QLabel *m_ossHint = nullptr;
+    QLineEdit *m_debugPorts = nullptr;
+    QLineEdit *m_debugArgs = nullptr;
+    QLabel *m_mode = nullptr;
+
     QLabel *m_summary = nullptr;
     QPushButton *m_apply = nullptr;
     QPushButton *m_revert = nullptr;
 };
+
+// The mode an instance of config runs in, one line per aspect: web server or job, how memory
+// is limited and measured (a cgroup the kernel enforces, or polling with /proc/meminfo
+// emulated), vCPUs, network, debugging. `accounting` is "cgroup-v2", "cgroup-v1" or "polling"
+// (the sandbox's choice on this machine), `why` the reason a cgroup is not used.
+QString instanceModeText(const Config::FunctionConfig &config, const QString &accounting,
+                         const QString &why = {});
 
 } // namespace Fcemu::Ui

@@ -9,10 +9,12 @@
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QTableWidget>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include "Screenshots.h"
 
+#include "config/ConfigFile.h"
 #include "settings/FunctionSettingsForm.h"
 #include "settings/FunctionSettingsStore.h"
 #include "window/Theme.h"
@@ -49,6 +51,11 @@ Config::FunctionConfig everythingChanged()
     c.startupTimeoutS = 60;
     c.pullBandwidthMBps = 12.5;
     c.billing = Config::BillingModel::Fc3;
+    c.mounts = {{u"/tmp"_qs, u"/mnt/scratch"_qs, true, {}, {}}};
+    c.nasConfig = {10003, 10003, {{u"abc.cn-hangzhou.nas.aliyuncs.com:/"_qs, u"/mnt/nas"_qs}}};
+    c.nasRoot = u"/tmp"_qs;
+    c.debugPorts = {9229};
+    c.debugArgs = u"--inspect=0.0.0.0:9229"_qs;
     return c;
 }
 
@@ -233,6 +240,129 @@ private slots:
         QVERIFY(!Ui::loadFunctionSettings(u"bad"_qs));
     }
 
+    void mountsRootsAndDebuggingAreShownAndEdited()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString data = QDir(dir.path()).canonicalPath() + u"/data"_qs;
+        const QString nas = QDir(dir.path()).canonicalPath() + u"/nas"_qs;
+        QVERIFY(QDir().mkpath(data) && QDir().mkpath(nas + u"/share/sub"_qs));
+        const QString yaml = dir.filePath(u"s.yaml"_qs);
+        {
+            QFile f(yaml);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("edition: 3.0.0\n"
+                    "resources:\n"
+                    "  fn:\n"
+                    "    component: fc3\n"
+                    "    props:\n"
+                    "      functionName: fn\n"
+                    "      runtime: custom-container\n"
+                    "      customContainerConfig: {image: x, port: 9000}\n"
+                    "      nasConfig:\n"
+                    "        userId: 10003\n"
+                    "        groupId: 10003\n"
+                    "        mountPoints:\n"
+                    "          - {serverAddr: 'abc.nas.aliyuncs.com:/share/sub', "
+                    "mountDir: /mnt/nas}\n");
+        }
+        const auto loaded = Config::loadConfigFile(yaml);
+        QVERIFY2(loaded, loaded ? "" : qPrintable(loaded.error().message));
+        QCOMPARE(loaded->ignoredProperties.size(), 1);
+
+        Ui::FunctionSettingsForm form;
+        form.setConfig(*loaded);
+        QCOMPARE(form.config(), *loaded); // nothing of the file lost
+        auto *nasRoot = form.fieldWidget(u"nasRoot"_qs)->findChild<QLineEdit *>();
+        auto *ports = qobject_cast<QLineEdit *>(form.fieldWidget(u"debugPorts"_qs));
+        auto *args = qobject_cast<QLineEdit *>(form.fieldWidget(u"debugArgs"_qs));
+        auto *mounts = form.fieldWidget(u"mounts"_qs)->findChild<QTableWidget *>();
+        auto *mode = qobject_cast<QLabel *>(form.fieldWidget(u"instanceMode"_qs));
+        QVERIFY(nasRoot && ports && args && mounts && mode);
+        QVERIFY2(mode->text().startsWith(u"Web server: requests go to port 9000"_qs),
+                 qPrintable(mode->text()));
+        QVERIFY(!mode->text().contains(u"Debugging"_qs));
+
+        // A root whose mount point folder is missing: the message names both.
+        nasRoot->setText(dir.path());
+        QVERIFY(!form.isValid());
+        QVERIFY2(form.messageFor(u"nasRoot"_qs)
+                     .contains(u"abc.nas.aliyuncs.com:/share/sub (at /mnt/nas): the folder"_qs),
+                 qPrintable(form.messageFor(u"nasRoot"_qs)));
+        nasRoot->setText(nas);
+        QCOMPARE(form.messageFor(u"nasRoot"_qs), QString());
+        // The hint under it shows what the mount point became.
+        QVERIFY(form.findChildren<QLabel *>().size() > 0);
+        bool hinted = false;
+        for (QLabel *label : form.findChildren<QLabel *>())
+            hinted = hinted || label->text().contains(nas + u"/share/sub at /mnt/nas"_qs);
+        QVERIFY(hinted);
+
+        // Debug ports: a bad list is an issue under the field; a good one is taken.
+        ports->setText(u"9229,abc"_qs);
+        QVERIFY(form.messageFor(u"debugPorts"_qs).contains(u"ports 1-65535"_qs));
+        ports->setText(u"9229, 5678"_qs);
+        QCOMPARE(form.messageFor(u"debugPorts"_qs), QString());
+        args->setText(u"--inspect=0.0.0.0:9229"_qs);
+        QVERIFY(mode->text().contains(u"Debugging: FC's timeouts are suspended."_qs));
+
+        // A --mount row, typed into the table.
+        mounts->insertRow(0);
+        mounts->setItem(0, 0, new QTableWidgetItem(data));
+        mounts->setItem(0, 1, new QTableWidgetItem(u"/etc/x"_qs));
+        auto *readOnly = new QTableWidgetItem;
+        readOnly->setFlags(Qt::ItemIsUserCheckable | Qt::ItemIsEnabled);
+        readOnly->setCheckState(Qt::Checked);
+        mounts->setItem(0, 2, readOnly);
+        QVERIFY(form.messageFor(u"mounts"_qs).contains(u"system folders"_qs));
+        mounts->item(0, 1)->setText(u"/mnt/data"_qs);
+        QCOMPARE(form.messageFor(u"mounts"_qs), QString());
+        QVERIFY2(form.isValid(), qPrintable(form.findChild<QLabel *>(u"summary"_qs)->text()));
+
+        const Config::FunctionConfig c = form.config();
+        QCOMPARE(c.nasRoot, nas);
+        QCOMPARE(c.ignoredProperties, QStringList()); // mapped now
+        QCOMPARE(c.debugPorts, (QList<int>{9229, 5678}));
+        QCOMPARE(c.debugArgs, u"--inspect=0.0.0.0:9229"_qs);
+        const Config::MountSpec expected{data, u"/mnt/data"_qs, true, {}, {}};
+        QCOMPARE(c.mounts, QList<Config::MountSpec>{expected});
+        QCOMPARE(c.nasConfig, loaded->nasConfig);
+
+        // Job mode: the debug port is refused as the command line refuses it.
+        qobject_cast<QCheckBox *>(form.fieldWidget(u"webServerMode"_qs))->setChecked(false);
+        QVERIFY(form.messageFor(u"debugPorts"_qs).contains(u"web-server mode"_qs));
+        QVERIFY(mode->text().startsWith(u"Job:"_qs));
+        qobject_cast<QCheckBox *>(form.fieldWidget(u"webServerMode"_qs))->setChecked(true);
+
+        // Applied, saved and read back per image with all of it.
+        QList<Config::FunctionConfig> applied;
+        connect(&form, &Ui::FunctionSettingsForm::applied, this,
+                [&](const Config::FunctionConfig &a) { applied.append(a); });
+        QTest::mouseClick(button(&form, u"Apply"_qs), Qt::LeftButton);
+        QCOMPARE(applied.size(), 1);
+        Ui::saveFunctionSettings(u"sha256:mounts"_qs, applied.first());
+        QCOMPARE(*Ui::loadFunctionSettings(u"sha256:mounts"_qs), applied.first());
+        Ui::FunctionSettingsForm again;
+        again.setConfig(applied.first());
+        QCOMPARE(again.config(), applied.first());
+    }
+
+    void modeSaysHowMemoryIsLimited()
+    {
+        Config::FunctionConfig c;
+        c.memoryMB = 1024;
+        const QString cgroup = Ui::instanceModeText(c, u"cgroup-v2"_qs);
+        QVERIFY2(cgroup.contains(u"Memory: 1024 MB, a cgroup v2 limit the kernel enforces"_qs),
+                 qPrintable(cgroup));
+        QVERIFY(cgroup.contains(u"CPU: 1 vCPU (nproc 1)."_qs));
+        const QString polled = Ui::instanceModeText(c, u"polling"_qs, u"rootless"_qs);
+        QVERIFY2(polled.contains(u"polled every 10 ms (no cgroup here: rootless); "
+                                 u"/proc/meminfo shows 1024 MB"_qs),
+                 qPrintable(polled));
+        c.internetAccess = false;
+        QVERIFY(Ui::instanceModeText(c, u"polling"_qs).contains(u"Network: loopback only."_qs));
+    }
+
     void render()
     {
         for (const bool dark : {false, true}) {
@@ -245,7 +375,7 @@ private slots:
                 c.memoryMB = 100;
                 c.webServerMode = false;
                 form.setConfig(c);
-                form.resize(560, 1900);
+                form.resize(560, 2500);
                 form.show();
                 QVERIFY(QTest::qWaitForWindowExposed(&form));
                 const QString path = u"fcemu-settings-%1.png"_qs.arg(dark ? u"dark" : u"light");
