@@ -1,3 +1,7 @@
+// The function settings form. A little over 500 lines: one form, every FUNCTION OPTION a field
+// in the order `fcemu --help` lists them, each checked as the command line checks it; the
+// Mounts & debugging group is in FunctionSettingsMounts.cpp.
+
 #include "FunctionSettingsForm.h"
 
 #include <QCheckBox>

@@ -158,7 +158,11 @@ private slots:
                 dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->click();
             } else if (auto *files = qobject_cast<QFileDialog *>(modal); files && !sawFileDialog) {
                 sawFileDialog = true;
+                // Typed as a user types it: selectFile() alone races the dialog's loading of its
+                // folder, after which the suggested name came back.
                 files->selectFile(path);
+                if (auto *name = files->findChild<QLineEdit *>(u"fileNameEdit"_qs))
+                    name->setText(path);
                 static_cast<QDialog *>(files)->accept(); // QFileDialog::accept() is protected
             }
         });
