@@ -130,10 +130,21 @@ int runServeCommand(const QStringList &arguments)
                                      parser.value(u"account-id"_qs));
     if (!specs)
         return report(specs.error());
-    for (const Session::ServedFunctionSpec &spec : *specs)
+    QHash<int, QString> debugPortOwner; // a debugger port serves one function
+    for (const Session::ServedFunctionSpec &spec : *specs) {
         if (!spec.config.webServerMode && !spec.config.debugPorts.isEmpty())
             return usage(u"--debug-port with --web-server-mode false: serve runs jobs side by "
                          u"side, so debug one with fcemu invoke; --debug-args works in both"_qs);
+        for (const int debugPort : spec.config.debugPorts) {
+            const QString owner = debugPortOwner.value(debugPort);
+            if (!owner.isEmpty())
+                return usage(u"debug port "_qs + QString::number(debugPort) + u" is given to '" +
+                             owner + u"' and '" + spec.config.name +
+                             u"': a port reaches one function; give each its own (debugPorts "
+                             u"under vars.fcemu.FUNCTION in the config file)");
+            debugPortOwner.insert(debugPort, spec.config.name);
+        }
+    }
 
     QTextStream out(stdout);
     QTextStream err(stderr);

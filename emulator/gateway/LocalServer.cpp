@@ -334,6 +334,28 @@ private:
     bool m_failed = false; // the socket failed: nothing more can be sent
 };
 
+namespace {
+
+// What GetFunction calls customContainerConfig.image: the registry reference the function was
+// pulled from, or the image file it was given (absolute).
+QString imageName(const Runtime::PreparedImage &image)
+{
+    return !image.registryReference.isEmpty() ? image.registryReference : image.source;
+}
+
+// REGISTRY/REPO of REGISTRY/REPO:TAG or REGISTRY/REPO@DIGEST (a file's path stays whole).
+QString repositoryOf(const QString &reference)
+{
+    if (reference.startsWith(u'/'))
+        return reference;
+    if (const qsizetype at = reference.indexOf(u'@'); at >= 0)
+        return reference.left(at);
+    const qsizetype colon = reference.lastIndexOf(u':');
+    return colon > reference.lastIndexOf(u'/') ? reference.left(colon) : reference;
+}
+
+} // namespace
+
 LocalServer::LocalServer(Runtime::FunctionInvoker *pool, QObject *parent)
     : LocalServer(QList<Runtime::FunctionInvoker *>{pool}, parent)
 {
@@ -345,10 +367,16 @@ LocalServer::LocalServer(const QList<Runtime::FunctionInvoker *> &functions, QOb
     Q_ASSERT(!functions.isEmpty());
     for (Runtime::FunctionInvoker *f : functions) {
         m_names.append({f->config().serviceName, f->config().name});
-        QByteArray checksum; // X-Fc-Code-Checksum of the function's image
-        if (const auto &image = f->image(); image)
-            checksum = codeChecksum(image->info.manifestDigest.toString().toUtf8());
-        m_managed.append({&f->config(), checksum});
+        ManagedFunction managed{&f->config(), {}, {}, {}};
+        if (const auto &image = f->image(); image) {
+            const QString digest = image->info.manifestDigest.toString();
+            managed.checksum = codeChecksum(digest.toUtf8()); // X-Fc-Code-Checksum
+            managed.image = imageName(*image);
+            managed.resolvedImage = repositoryOf(managed.image) + u'@' + digest;
+            if (managed.image.isEmpty())
+                managed.image = managed.resolvedImage = digest;
+        }
+        m_managed.append(managed);
     }
 }
 

@@ -56,9 +56,9 @@ nlohmann::ordered_json fc2Service(const Config::FunctionConfig &config, const st
 
 // FC2's Function (2016-08-15 GetFunction) for a custom container: command and args are JSON
 // strings in FC2's API.
-nlohmann::ordered_json fc2Function(const Config::FunctionConfig &config, const QByteArray &checksum,
-                                   const std::string &time)
+nlohmann::ordered_json fc2Function(const ManagedFunction &f, const std::string &time)
 {
+    const Config::FunctionConfig &config = *f.config;
     const auto jsonString = [](const QStringList &list) {
         return list.isEmpty() ? std::string() : stringList(list).dump();
     };
@@ -86,14 +86,14 @@ nlohmann::ordered_json fc2Function(const Config::FunctionConfig &config, const Q
             {"instanceConcurrency", config.instanceConcurrency},
             {"caPort", config.caPort},
             {"customContainerConfig",
-             {{"image", ""},
+             {{"image", f.image.toStdString()},
               {"command", jsonString(config.command)},
               {"args", jsonString(config.args)},
               {"accelerationType", "Default"},
               {"webServerMode", config.webServerMode}}},
             {"environmentVariables", environmentJson(config)},
             {"instanceLifecycleConfig", lifecycle},
-            {"codeChecksum", checksum.toStdString()},
+            {"codeChecksum", f.checksum.toStdString()},
             {"codeSize", 0},
             {"layers", nlohmann::ordered_json::array()},
             {"createdTime", time},
@@ -101,9 +101,9 @@ nlohmann::ordered_json fc2Function(const Config::FunctionConfig &config, const Q
 }
 
 // FC3's Function (2023-03-30 GetFunction): entrypoint and command are lists.
-nlohmann::ordered_json fc3Function(const Config::FunctionConfig &config, const QByteArray &checksum,
-                                   const std::string &time)
+nlohmann::ordered_json fc3Function(const ManagedFunction &f, const std::string &time)
 {
+    const Config::FunctionConfig &config = *f.config;
     const QString accountId =
         !config.accountId.isEmpty()
             ? config.accountId
@@ -129,14 +129,15 @@ nlohmann::ordered_json fc3Function(const Config::FunctionConfig &config, const Q
             {"diskSize", config.diskSizeMB},
             {"instanceConcurrency", config.instanceConcurrency},
             {"customContainerConfig",
-             {{"image", ""},
+             {{"image", f.image.toStdString()},
+              {"resolvedImageUri", f.resolvedImage.toStdString()},
               {"entrypoint", stringList(config.command)},
               {"command", stringList(config.args)},
               {"port", config.caPort}}},
             {"environmentVariables", environmentJson(config)},
             {"instanceLifecycleConfig", lifecycle},
             {"internetAccess", true},
-            {"codeChecksum", checksum.toStdString()},
+            {"codeChecksum", f.checksum.toStdString()},
             {"codeSize", 0},
             {"state", "Active"},
             {"lastUpdateStatus", "Successful"},
@@ -162,12 +163,8 @@ Http::HttpResponse managementResponse(const Route &route, const QList<ManagedFun
             items.push_back(describe(functions.at(i)));
         return items;
     };
-    const auto fc2Fn = [&](const ManagedFunction &f) {
-        return fc2Function(*f.config, f.checksum, started);
-    };
-    const auto fc3Fn = [&](const ManagedFunction &f) {
-        return fc3Function(*f.config, f.checksum, started);
-    };
+    const auto fc2Fn = [&](const ManagedFunction &f) { return fc2Function(f, started); };
+    const auto fc3Fn = [&](const ManagedFunction &f) { return fc3Function(f, started); };
     nlohmann::ordered_json body;
     if (route.api == ApiGeneration::Fc2) {
         if (route.call == u"GetService"_qs)
@@ -194,13 +191,13 @@ Http::HttpResponse managementResponse(const Route &route, const QList<ManagedFun
     return r;
 }
 
-Http::HttpResponse managementResponse(const Route &route, const Config::FunctionConfig &config,
-                                      const QByteArray &checksum, const QString &requestId)
+Http::HttpResponse managementResponse(const Route &route, const ManagedFunction &function,
+                                      const QString &requestId)
 {
     Route single = route;
     single.function = 0;
     single.functions = {0};
-    return managementResponse(single, {ManagedFunction{&config, checksum}}, requestId);
+    return managementResponse(single, QList<ManagedFunction>{function}, requestId);
 }
 
 } // namespace Fcemu::Gateway

@@ -19,6 +19,11 @@ struct ManagedFunction
 {
     const Config::FunctionConfig *config = nullptr;
     QByteArray checksum; // X-Fc-Code-Checksum / codeChecksum
+    // customContainerConfig.image: the reference the function was given (a registry reference,
+    // or the tag an image file names); resolvedImage adds the manifest digest (FC3's
+    // resolvedImageUri, REPO@sha256:...).
+    QString image;
+    QString resolvedImage;
 };
 
 // The JSON reply of a read-only management call (route.kind == Management): the Get* calls
@@ -26,7 +31,7 @@ struct ManagedFunction
 Http::HttpResponse managementResponse(const Route &route, const QList<ManagedFunction> &functions,
                                       const QString &requestId);
 // The same for one function (every List* call lists it).
-Http::HttpResponse managementResponse(const Route &route, const Config::FunctionConfig &config,
-                                      const QByteArray &checksum, const QString &requestId);
+Http::HttpResponse managementResponse(const Route &route, const ManagedFunction &function,
+                                      const QString &requestId);
 
 } // namespace Fcemu::Gateway

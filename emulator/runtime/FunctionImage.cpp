@@ -1,6 +1,7 @@
 #include "FunctionImage.h"
 
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QThread>
 
 #include "image/ImageSource.h"
@@ -47,6 +48,7 @@ Result<std::shared_ptr<PreparedImage>> prepareImage(const QString &imagePath,
         return std::unexpected(info.error());
     auto prepared = std::make_shared<PreparedImage>();
     prepared->info = *info;
+    prepared->source = pulled ? imagePath : QFileInfo(imagePath).absoluteFilePath();
     if (pulled) {
         prepared->registryReference = pulled->reference.toString();
         prepared->layerPulls = pulled->layers;

@@ -23,6 +23,7 @@ struct PreparedImage
     Image::CacheLease lease;
     bool cached = false; // the cache already had it: no unpack, and FC charges no pull
     double pullMs = 0;   // reading the archive, or the registry pull (real and/or simulated)
+    QString source;      // IMAGE as given: an image file or folder, or a registry reference
     // A registry IMAGE: the reference and each layer's real pull (empty for a file).
     QString registryReference;
     QList<Registry::BlobPull> layerPulls;

@@ -354,7 +354,9 @@ private slots:
         config.setEnv(u"GREETING"_qs, u"hi"_qs);
         const auto call = [&](const QByteArray &method, const QByteArray &target) {
             const Route route = routeRequest(request(method, target), u"fn"_qs, u"svc"_qs);
-            const HttpResponse r = managementResponse(route, config, "7", u"1-m"_qs);
+            const ManagedFunction managed{&config, "7", u"registry.example/ns/fn:v1"_qs,
+                                          u"registry.example/ns/fn@sha256:ab"_qs};
+            const HttpResponse r = managementResponse(route, managed, u"1-m"_qs);
             [&]() {
                 QCOMPARE(r.status, 200);
                 QCOMPARE(r.header("content-type"), QByteArray("application/json"));
@@ -369,10 +371,16 @@ private slots:
                  std::string("server.js"));
         QCOMPARE(fc3["environmentVariables"]["GREETING"].get<std::string>(), std::string("hi"));
         QCOMPARE(fc3["codeChecksum"].get<std::string>(), std::string("7"));
+        QCOMPARE(fc3["customContainerConfig"]["image"].get<std::string>(),
+                 std::string("registry.example/ns/fn:v1"));
+        QCOMPARE(fc3["customContainerConfig"]["resolvedImageUri"].get<std::string>(),
+                 std::string("registry.example/ns/fn@sha256:ab"));
         const json fc3List = call("GET", "/2023-03-30/functions");
         QCOMPARE(fc3List["functions"].size(), size_t(1));
         const json fc2 = call("GET", "/2016-08-15/services/svc/functions/fn");
         QCOMPARE(fc2["caPort"].get<int>(), 9001);
+        QCOMPARE(fc2["customContainerConfig"]["image"].get<std::string>(),
+                 std::string("registry.example/ns/fn:v1"));
         QCOMPARE(fc2["customContainerConfig"]["args"].get<std::string>(),
                  std::string(R"(["server.js"])"));
         const json service = call("GET", "/2016-08-15/services/svc");

@@ -14,6 +14,7 @@
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSignalSpy>
@@ -576,6 +577,38 @@ private slots:
                  out.constData());
         QVERIFY2(out.contains(QByteArray(requestId + " [INFO] POST /invoke")), out.constData());
         QVERIFY2(out.contains("FC PreStop Start RequestId: "), out.constData());
+    }
+
+    // serve --config: a debugger port reaches one function, so one port given to two functions
+    // is a usage error naming both, before any image is read.
+    void serveRefusesOneDebugPortForTwoFunctions()
+    {
+        const QString fcemu = qEnvironmentVariable("FCEMU_TEST_BINARY_DIR") + u"/app/fcemu"_qs;
+        QTemporaryDir dir;
+        QFile yaml(dir.filePath(u"s.yaml"_qs));
+        QVERIFY(yaml.open(QIODevice::WriteOnly));
+        yaml.write(R"(edition: 3.0.0
+name: two
+resources:
+  front:
+    component: fc3
+    props: {functionName: front, runtime: custom-container,
+            customContainerConfig: {image: ./absent.tar, port: 9000}}
+  back:
+    component: fc3
+    props: {functionName: back, runtime: custom-container,
+            customContainerConfig: {image: ./absent.tar, port: 9000}}
+)");
+        yaml.close();
+        QProcess serve;
+        serve.start(fcemu, {u"serve"_qs, u"--config"_qs, yaml.fileName(), u"--debug-port"_qs,
+                            u"9229"_qs, u"--listen"_qs, u"127.0.0.1:0"_qs});
+        QVERIFY(serve.waitForFinished(30000));
+        QCOMPARE(serve.exitCode(), 2);
+        const QByteArray error = serve.readAllStandardError();
+        QCOMPARE(error.count('\n'), 1);
+        QVERIFY2(error.contains("debug port 9229 is given to 'front' and 'back'"),
+                 error.constData());
     }
 
     void loadTwoThousandRequestsNoneLostNoneCrossed()

@@ -64,7 +64,9 @@ function fc2Client(url) {
 function fc3Client(url) {
     return new FC3.default(new OpenApi.$OpenApiUtil.Config({
         accessKeyId: 'test-key-id', accessKeySecret: 'test-key-secret',
-        endpoint: url.replace('http://', ''), protocol: 'http', regionId: 'cn-hangzhou' }));
+        endpoint: url.replace('http://', ''), protocol: 'http', regionId: 'cn-hangzhou',
+        // The SDK's own read timeout is 3 s: too short for two cold starts on a loaded machine.
+        readTimeout: 30000, connectTimeout: 10000 }));
 }
 // FC3's InvokeFunction takes its body as a stream.
 function stream(text) {

@@ -202,9 +202,20 @@ resources:
         QCOMPARE(functions[0].toObject().value(u"memorySize"_qs).toInt(), 256);
         QCOMPARE(functions[1].toObject().value(u"functionName"_qs).toString(), u"back"_qs);
         QCOMPARE(functions[1].toObject().value(u"memorySize"_qs).toInt(), 128);
+        // Each names its own image: the file it was given, and by digest (resolvedImageUri).
+        const QJsonObject frontImage =
+            functions[0].toObject().value(u"customContainerConfig"_qs).toObject();
+        QCOMPARE(frontImage.value(u"image"_qs).toString(), sample(u"fc-sample-web.tar"_qs));
+        QVERIFY2(frontImage.value(u"resolvedImageUri"_qs)
+                     .toString()
+                     .startsWith(sample(u"fc-sample-web.tar"_qs) + u"@sha256:"_qs),
+                 qPrintable(frontImage.value(u"resolvedImageUri"_qs).toString()));
         r = call("GET", url + u"/2016-08-15/services/fcemu-service/functions/back"_qs);
         QCOMPARE(r.status, 200);
-        QCOMPARE(QJsonDocument::fromJson(r.body).object().value(u"memorySize"_qs).toInt(), 128);
+        const QJsonObject back = QJsonDocument::fromJson(r.body).object();
+        QCOMPARE(back.value(u"memorySize"_qs).toInt(), 128);
+        QCOMPARE(back.value(u"customContainerConfig"_qs).toObject().value(u"image"_qs).toString(),
+                 QDir::cleanPath(m_dir.filePath(u"job.tar"_qs)));
         r = call("GET", url + u"/2023-03-30/functions/third"_qs);
         QCOMPARE(r.status, 404);
         QVERIFY(r.body.contains("FunctionNotFound"));
