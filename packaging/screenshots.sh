@@ -54,6 +54,8 @@ for size in 1280x720 1366x768 2560x1440 1920x1080; do
     cp "$scratch/shots-$size-1/layout-$size.png" "$out/"
 done
 cp "$scratch"/shots-1280x720-1/compare{,-dark}.png "$out/"
+# The Image panel at the smallest size a user has (README links it).
+cp "$scratch"/shots-1280x720-1/image-light.png "$out/image-panel.png"
 # The themed pictures for README come from the 1920x1080 run.
 cp "$scratch"/shots-1920x1080-1/{main,timing,billing}-{light,dark}.png "$out/"
 # High DPI: a 1280x720 screen at twice the scale (640x360 logical pixels). Panels that do not

@@ -16,6 +16,7 @@ namespace {
 const char usageText[] =
     "usage:\n"
     "  fcemu image inspect IMAGE [--json] [--insecure-registry] [--registry-edition EDITION]\n"
+    "  fcemu image analyze IMAGE [--json] [--top N] [--registry-edition EDITION]\n"
     "  fcemu image unpack  IMAGE DIR [--max-uncompressed SIZE]\n"
     "  fcemu image cache   [list|prune|verify]\n"
     "  fcemu image pull    REF [--insecure-registry] [--json]\n"

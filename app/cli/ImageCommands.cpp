@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "AnalyzeCommand.h"
 #include "FunctionOptions.h"
 #include "PullCommand.h"
 #include "common/Units.h"
@@ -93,13 +94,9 @@ Result<QStringList> parseJsonStringList(const QString &option, const QString &te
     return out;
 }
 
-struct OpenedImage
-{
-    std::unique_ptr<ImageSource> source;
-    ImageInfo info;
-};
+} // namespace
 
-Result<OpenedImage> openImage(const QString &image, qint64 maxUncompressed, bool insecure = false)
+Result<OpenedImage> openImage(const QString &image, qint64 maxUncompressed, bool insecure)
 {
     ImageCache cache;
     auto path = resolveImage(image, insecure);
@@ -115,40 +112,56 @@ Result<OpenedImage> openImage(const QString &image, qint64 maxUncompressed, bool
     return OpenedImage{std::move(*source), *info};
 }
 
+void addSizeLimitOptions(QCommandLineParser *parser)
+{
+    parser->addOption(
+        {u"instance-type"_qs, u"elastic or gpu (size limit)"_qs, u"TYPE"_qs, u"elastic"_qs});
+    parser->addOption({u"registry-edition"_qs,
+                       u"personal, basic, standard or advanced (size limit)"_qs, u"EDITION"_qs,
+                       u"personal"_qs});
+    parser->addOption({u"max-uncompressed"_qs, u"size limit"_qs, u"SIZE"_qs});
+    parser->addOption({u"insecure-registry"_qs, u"pull a registry IMAGE over plain HTTP"_qs});
+}
+
+Result<Config::ImageSizeLimit> sizeLimitOf(const QCommandLineParser &parser)
+{
+    const auto type = Config::instanceTypeFromString(parser.value(u"instance-type"_qs));
+    if (!type)
+        return fail(ErrorKind::Usage, u"--instance-type expects elastic or gpu (got '"_qs +
+                                          parser.value(u"instance-type"_qs) + u"')"_qs);
+    const auto edition = Config::registryEditionFromString(parser.value(u"registry-edition"_qs));
+    if (!edition)
+        return fail(ErrorKind::Usage,
+                    u"--registry-edition expects personal, basic, standard or advanced (got '"_qs +
+                        parser.value(u"registry-edition"_qs) + u"')"_qs);
+    Config::ImageSizeLimit limit = Config::imageSizeLimit(*type, *edition);
+    if (parser.isSet(u"max-uncompressed"_qs)) {
+        const auto size = parseByteSize(parser.value(u"max-uncompressed"_qs));
+        if (!size)
+            return fail(ErrorKind::Usage, u"--max-uncompressed takes a size such as 512M or 3G"_qs);
+        limit.bytes = qint64(*size);
+        limit.reason = u"--max-uncompressed"_qs;
+    }
+    return limit;
+}
+
+namespace {
+
 int inspect(const QStringList &arguments)
 {
     QCommandLineParser parser;
     parser.addPositionalArgument(u"IMAGE"_qs, u"image file or OCI layout folder"_qs);
     parser.addOption({u"json"_qs, u"print JSON"_qs});
-    parser.addOption(
-        {u"instance-type"_qs, u"elastic or gpu (size limit)"_qs, u"TYPE"_qs, u"elastic"_qs});
-    parser.addOption({u"registry-edition"_qs,
-                      u"personal, basic, standard or advanced (size limit)"_qs, u"EDITION"_qs,
-                      u"personal"_qs});
-    parser.addOption({u"max-uncompressed"_qs, u"size limit"_qs, u"SIZE"_qs});
-    parser.addOption({u"insecure-registry"_qs, u"pull a registry IMAGE over plain HTTP"_qs});
+    addSizeLimitOptions(&parser);
     if (!parser.parse(arguments))
         return usage(parser.errorText());
     if (parser.positionalArguments().size() != 1)
         return usage(u"image inspect takes one IMAGE"_qs);
-    const auto type = Config::instanceTypeFromString(parser.value(u"instance-type"_qs));
-    if (!type)
-        return usage(u"--instance-type expects elastic or gpu (got '"_qs +
-                     parser.value(u"instance-type"_qs) + u"')"_qs);
-    const auto edition = Config::registryEditionFromString(parser.value(u"registry-edition"_qs));
-    if (!edition)
-        return usage(u"--registry-edition expects personal, basic, standard or advanced (got '"_qs +
-                     parser.value(u"registry-edition"_qs) + u"')"_qs);
-    const Config::ImageSizeLimit fcLimit = Config::imageSizeLimit(*type, *edition);
-    qint64 limit = fcLimit.bytes;
-    QString limitReason = fcLimit.reason;
-    if (parser.isSet(u"max-uncompressed"_qs)) {
-        const auto size = parseByteSize(parser.value(u"max-uncompressed"_qs));
-        if (!size)
-            return usage(u"--max-uncompressed takes a size such as 512M or 3G"_qs);
-        limit = qint64(*size);
-        limitReason = u"--max-uncompressed"_qs;
-    }
+    const auto fcLimit = sizeLimitOf(parser);
+    if (!fcLimit)
+        return usage(fcLimit.error().message);
+    const qint64 limit = fcLimit->bytes;
+    const QString limitReason = fcLimit->reason;
     const QString path = parser.positionalArguments().first();
     auto image = openImage(path, limit, parser.isSet(u"insecure-registry"_qs));
     if (!image)
@@ -406,6 +419,8 @@ int runImageCommand(const QStringList &arguments)
     const QStringList rest = QStringList{u"fcemu image "_qs + sub} + arguments.mid(1);
     if (sub == u"inspect"_qs)
         return inspect(rest);
+    if (sub == u"analyze"_qs)
+        return runAnalyzeCommand(rest);
     if (sub == u"unpack"_qs)
         return unpack(rest);
     if (sub == u"cache"_qs)
@@ -414,7 +429,7 @@ int runImageCommand(const QStringList &arguments)
         return pack(rest);
     if (sub == u"pull"_qs)
         return runPullCommand(rest);
-    return usage(u"image takes inspect, unpack, cache, pack or pull"_qs);
+    return usage(u"image takes inspect, analyze, unpack, cache, pack or pull"_qs);
 }
 
 } // namespace Fcemu::Cli

@@ -25,6 +25,7 @@ const QList<std::pair<QString, QStringList>> kShots = {
     {u"main"_qs, {u"headersDock"_qs, u"logsDock"_qs, u"invokeDock"_qs}},
     {u"timing"_qs, {u"timingDock"_qs, u"instancesDock"_qs, u"invokeDock"_qs}},
     {u"billing"_qs, {u"billingDock"_qs, u"logsDock"_qs, u"settingsDock"_qs}},
+    {u"image"_qs, {u"headersDock"_qs, u"imageDock"_qs, u"invokeDock"_qs}},
 };
 
 } // namespace

@@ -197,6 +197,49 @@ QByteArray gzip(const QByteArray &data)
     return blob ? blob->data : QByteArray();
 }
 
+ImageSpec analysisSample()
+{
+    ImageSpec spec;
+    spec.layerTars.append(TarBuilder()
+                              .dir("app")
+                              .file("app/main.js", QByteArray(1000, 'a'))
+                              .file("app/config.json", QByteArray(200, 'c'))
+                              .dir("data")
+                              .file("data/a.bin", QByteArray(3000, 'x'))
+                              .file("data/b.bin", QByteArray(4000, 'y'))
+                              .dir("etc")
+                              .file("etc/hosts", QByteArray(50, 'h'))
+                              .tar());
+    spec.layerTars.append(TarBuilder()
+                              .dir("app")
+                              .file("app/main.js", QByteArray(1500, 'b'))
+                              .file("app/new.js", QByteArray(300, 'n'))
+                              .dir("tmp")
+                              .file("tmp/cache.tgz", QByteArray(5000, 't'))
+                              .tar());
+    // data/c.bin comes before the opaque marker: the marker hides lower layers only.
+    spec.layerTars.append(TarBuilder()
+                              .whiteout("tmp", "cache.tgz")
+                              .whiteout("app", "config.json")
+                              .file("data/c.bin", QByteArray(600, 'z'))
+                              .opaque("data")
+                              .tar());
+    spec.history = {
+        {u"2026-01-01T00:00:00Z"_qs, u"/bin/sh -c #(nop) ADD file:4b1a in / "_qs, {}, false},
+        {u"2026-01-01T00:00:01Z"_qs, u"/bin/sh -c #(nop)  ENV NODE_ENV=production"_qs, {}, true},
+        {u"2026-01-01T00:00:02Z"_qs, u"/bin/sh -c npm ci   &&   npm cache clean"_qs, {}, false},
+        {u"2026-01-01T00:00:03Z"_qs, u"/bin/sh -c #(nop)  WORKDIR /app"_qs, {}, true},
+        {u"2026-01-01T00:00:04Z"_qs, u"RUN /bin/sh -c rm -rf /tmp/cache.tgz # buildkit"_qs,
+         u"buildkit.dockerfile.v0"_qs, false},
+        {u"2026-01-01T00:00:05Z"_qs,
+         u"/bin/sh -c #(nop)  CMD [\"node\",\"app/main.js\"]"_qs,
+         {},
+         true},
+    };
+    spec.config.entrypoint = {u"node"_qs};
+    return spec;
+}
+
 void writeImage(const QString &path, const ImageSpec &spec, Format format)
 {
     QList<Image::LayerBlob> layers;
@@ -220,10 +263,23 @@ void writeImage(const QString &path, const ImageSpec &spec, Format format)
         cfg["WorkingDir"] = spec.config.workingDir.toStdString();
     if (!spec.config.user.isEmpty())
         cfg["User"] = spec.config.user.toStdString();
-    const json config = {{"architecture", spec.architecture.toStdString()},
-                         {"os", "linux"},
-                         {"config", cfg},
-                         {"rootfs", {{"type", "layers"}, {"diff_ids", diffIds}}}};
+    json config = {{"architecture", spec.architecture.toStdString()},
+                   {"os", "linux"},
+                   {"config", cfg},
+                   {"rootfs", {{"type", "layers"}, {"diff_ids", diffIds}}}};
+    if (!spec.history.isEmpty()) {
+        json history = json::array();
+        for (const Image::HistoryEntry &h : spec.history) {
+            json entry = {{"created", h.created.toStdString()},
+                          {"created_by", h.createdBy.toStdString()}};
+            if (!h.comment.isEmpty())
+                entry["comment"] = h.comment.toStdString();
+            if (h.emptyLayer)
+                entry["empty_layer"] = true;
+            history.push_back(entry);
+        }
+        config["history"] = history;
+    }
     const QByteArray configData = QByteArray::fromStdString(config.dump());
     const Image::Digest configDigest = Image::Hasher::sha256(configData);
 

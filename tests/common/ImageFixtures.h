@@ -5,6 +5,7 @@
 #include <QString>
 #include <QStringList>
 
+#include "image/ImageAnalysis.h"
 #include "image/ImagePacker.h"
 
 // Builders for test images: layer tars written with libarchive into memory (including hostile
@@ -50,7 +51,14 @@ struct ImageSpec
     Image::PackOptions config;
     QString architecture = u"amd64"_qs;
     bool gzipWholeArchive = false;
+    QList<Image::HistoryEntry> history; // the config's "history", when not empty
 };
+
+// Three layers with known waste, for `image analyze` (test_image_analysis has the figures):
+// layer 2 rewrites app/main.js of layer 1; layer 3 whites out tmp/cache.tgz (layer 2) and
+// app/config.json (layer 1) and makes data/ opaque (dropping layer 1's data/a.bin and b.bin)
+// while adding data/c.bin. The history has two empty_layer entries between the layers.
+ImageSpec analysisSample();
 
 // Writes the image to `path` (a file, or a folder for OciDirectory).
 void writeImage(const QString &path, const ImageSpec &spec, Format format);

@@ -9,6 +9,7 @@
 
 #include "ImageFixtures.h"
 #include "SandboxTestSupport.h"
+#include "config/FcLimits.h"
 
 using namespace Fcemu::Test;
 using json = nlohmann::json;
@@ -126,6 +127,64 @@ private slots:
         const Run missing = fcemu({u"image"_qs, u"inspect"_qs, m_tmp.filePath(u"nope.tar"_qs)});
         QCOMPARE(missing.code, 2);
         QVERIFY(oneLine(missing.err));
+    }
+
+    // `image analyze` (#16 item 2): the JSON object of CONTRACT §1.3, the limit verdict, errors.
+    void analyze()
+    {
+        const QString img = m_tmp.filePath(u"analyze.tar"_qs);
+        writeImage(img, analysisSample(), Format::OciArchive);
+        const Run r = fcemu({u"image"_qs, u"analyze"_qs, img, u"--json"_qs,
+                             u"--registry-edition"_qs, u"standard"_qs});
+        QCOMPARE(r.code, 0);
+        const json j = json::parse(r.out.toStdString());
+        QCOMPARE(str(j["format"]), u"oci-archive"_qs);
+        QCOMPARE(j["layers"].size(), 3u);
+        const json &l2 = j["layers"][1];
+        QCOMPARE(l2["index"].get<int>(), 2);
+        QCOMPARE(l2["adds"].get<int>(), 3);
+        QCOMPARE(l2["changes"].get<int>(), 1);
+        QCOMPARE(l2["wastedBytes"].get<qint64>(), 5000);
+        QCOMPARE(str(l2["createdBy"]), u"/bin/sh -c npm ci   &&   npm cache clean"_qs);
+        QCOMPARE(str(l2["compression"]), u"gzip"_qs);
+        QCOMPARE(j["layers"][2]["deletes"].get<int>(), 3);
+        QCOMPARE(j["layers"][2]["opaqueFolders"].get<int>(), 1);
+        QCOMPARE(j["wastedBytes"].get<qint64>(), 13200);
+        QCOMPARE(j["finalBytes"].get<qint64>(), 2450);
+        QCOMPARE(str(j["largestFiles"][0]["path"]), u"app/main.js"_qs);
+        QCOMPARE(j["largestFiles"][0]["size"].get<qint64>(), 1500);
+        QVERIFY(j["efficiencyPercent"].get<double>() > 15 &&
+                j["efficiencyPercent"].get<double>() < 16);
+        const json &check = j["fcChecks"][0];
+        QCOMPARE(str(check["check"]), u"uncompressedSize"_qs);
+        QVERIFY(check["passed"].get<bool>());
+        QCOMPARE(check["limit"].get<qint64>(), Fcemu::Config::kLargeImageLimitBytes);
+        QVERIFY(str(check["message"]).contains(u"Standard Edition"_qs));
+
+        // The table: one row per layer, the history as Dockerfile lines, the summary.
+        const Run human = fcemu({u"image"_qs, u"analyze"_qs, img});
+        QCOMPARE(human.code, 0);
+        QVERIFY2(human.out.contains("RUN npm ci && npm cache clean"), human.out.constData());
+        QVERIFY(human.out.contains("  efficiency  15.7 %"));
+        QVERIFY(human.out.contains("pass  uncompressed size"));
+
+        const Run over =
+            fcemu({u"image"_qs, u"analyze"_qs, img, u"--max-uncompressed"_qs, u"1K"_qs});
+        QCOMPARE(over.code, 3);
+        QVERIFY(over.out.contains("FAIL  uncompressed size"));
+        QVERIFY(oneLine(over.err));
+
+        const Run missing = fcemu({u"image"_qs, u"analyze"_qs, m_tmp.filePath(u"nope.tar"_qs)});
+        QCOMPARE(missing.code, 2);
+        QVERIFY(oneLine(missing.err));
+        QVERIFY(missing.err.contains("nope.tar"));
+        const Run badTop = fcemu({u"image"_qs, u"analyze"_qs, img, u"--top"_qs, u"many"_qs});
+        QCOMPARE(badTop.code, 2);
+        QVERIFY(oneLine(badTop.err));
+        const Run badEdition =
+            fcemu({u"image"_qs, u"analyze"_qs, img, u"--registry-edition"_qs, u"gold"_qs});
+        QCOMPARE(badEdition.code, 2);
+        QVERIFY(oneLine(badEdition.err));
     }
 
     void sizeCapIsEnforced()

@@ -14,6 +14,7 @@
 #include "MessageBanner.h"
 #include "inspectors/billing/BillingInspector.h"
 #include "inspectors/headers/HeadersInspector.h"
+#include "inspectors/image/ImageInspector.h"
 #include "inspectors/instances/InstancesInspector.h"
 #include "inspectors/logs/LogModel.h"
 #include "inspectors/logs/LogsInspector.h"
@@ -121,9 +122,10 @@ void MainWindow::createDocks()
     m_billing = new BillingInspector(m_session, this);
     m_logs = new LogsInspector(m_session, this);
     m_instances = new InstancesInspector(m_session, this);
+    m_image = new ImageInspector(m_session, this);
 
     // arrangeDocks() places them: Invoke and settings on the left, the inspectors on the
-    // right, Logs and Instances below the request list.
+    // right, Logs, Instances and Image below the request list.
     addPanel(m_invoke, tr("Invoke"), u"invokeDock"_qs);
     addPanel(m_settings, tr("Function settings"), u"settingsDock"_qs);
     addPanel(m_headers, tr("Headers"), u"headersDock"_qs);
@@ -131,6 +133,7 @@ void MainWindow::createDocks()
     addPanel(m_billing, tr("Billing"), u"billingDock"_qs);
     addPanel(m_logs, tr("Logs"), u"logsDock"_qs);
     addPanel(m_instances, tr("Instances"), u"instancesDock"_qs);
+    addPanel(m_image, tr("Image"), u"imageDock"_qs);
     arrangeDocks(false);
 }
 

@@ -31,6 +31,7 @@ namespace Fcemu::Ui {
 class BillingInspector;
 class FunctionSettingsForm;
 class HeadersInspector;
+class ImageInspector;
 class InstancesInspector;
 class InvokePanel;
 class LogsInspector;
@@ -39,11 +40,11 @@ class RequestListView;
 class TimingInspector;
 
 // The function workbench (CONTRACT §9): the request list in the middle, the invoke panel and the
-// function's settings on the left, the inspectors (Headers, Timing, Billing) on the right, Logs
-// and Instances below. It owns the session the panels share and hands it to them through their
-// constructors; it only wires selection, menus, opening images and the status bar.
-// The code is in five files: MainWindow.cpp (docks, selection, Clear), MainWindowMenus.cpp
-// (menus, status bar, title), MainWindowImages.cpp (opening images, settings, import and export),
+// function's settings on the left, the inspectors (Headers, Timing, Billing) on the right, Logs,
+// Instances and Image below. It owns the session the panels share and hands it to them through
+// their constructors; it only wires selection, menus, opening images and the status bar. The code
+// is in five files: MainWindow.cpp (docks, selection, Clear), MainWindowMenus.cpp (menus, status
+// bar, title), MainWindowImages.cpp (opening images, settings, import and export),
 // MainWindowFunctions.cpp (the picker of an imported file's functions) and MainWindowLayout.cpp
 // (dock sizes, zoom).
 class MainWindow final : public QMainWindow
@@ -82,6 +83,7 @@ public:
     BillingInspector *billingInspector() const { return m_billing; }
     LogsInspector *logsInspector() const { return m_logs; }
     InstancesInspector *instancesInspector() const { return m_instances; }
+    ImageInspector *imageInspector() const { return m_image; }
     InvokePanel *invokePanel() const { return m_invoke; }
     FunctionSettingsForm *settingsForm() const { return m_settings; }
     QString bannerText() const;
@@ -155,6 +157,7 @@ private:
     BillingInspector *m_billing = nullptr;
     LogsInspector *m_logs = nullptr;
     InstancesInspector *m_instances = nullptr;
+    ImageInspector *m_image = nullptr;
     InvokePanel *m_invoke = nullptr;
     FunctionSettingsForm *m_settings = nullptr;
     QList<QDockWidget *> m_docks;

@@ -20,6 +20,7 @@
 #include "MessageBanner.h"
 #include "RegistryDialog.h"
 #include "config/ConfigFile.h"
+#include "inspectors/image/ImageInspector.h"
 #include "gateway/Har.h"
 #include "registry/Reference.h"
 #include "runtime/ImagePreparation.h"
@@ -190,6 +191,7 @@ void MainWindow::applySettings(const Config::FunctionConfig &config)
     if (!m_session->isLoaded())
         return;
     saveFunctionSettings(imageKey(m_session->imagePath()), config);
+    m_image->setSizeLimit(Config::imageSizeLimit(config)); // registry edition, instance type
     if (auto status = m_session->reconfigure(config); !status)
         m_banner->showMessage(status.error().message, MessageBanner::Kind::Error);
     updateTitle();

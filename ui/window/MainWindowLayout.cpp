@@ -18,11 +18,11 @@ void MainWindow::arrangeDocks(bool compact)
     if (!invoke || !headers || !logs)
         return;
     // The docks in m_docks' order: Invoke, Function settings | Headers, Timing, Billing |
-    // Logs, Instances. Compact: one tab group beside the request list.
+    // Logs, Instances, Image. Compact: one tab group beside the request list.
     const QList<QList<QDockWidget *>> groups =
         compact
             ? QList<QList<QDockWidget *>>{m_docks}
-            : QList<QList<QDockWidget *>>{m_docks.mid(0, 2), m_docks.mid(2, 3), m_docks.mid(5, 2)};
+            : QList<QList<QDockWidget *>>{m_docks.mid(0, 2), m_docks.mid(2, 3), m_docks.mid(5, 3)};
     const Qt::DockWidgetArea areas[] = {Qt::LeftDockWidgetArea, Qt::RightDockWidgetArea,
                                         Qt::BottomDockWidgetArea};
     for (QDockWidget *dock : std::as_const(m_docks))
@@ -37,7 +37,7 @@ void MainWindow::arrangeDocks(bool compact)
         }
         group.first()->raise();
     }
-    // A dock's tab scrolls out of sight rather than being cut to "Fu…" (seven tabs share a
+    // A dock's tab scrolls out of sight rather than being cut to "Fu…" (eight tabs share a
     // narrow column in the compact layout).
     for (QTabBar *bar : findChildren<QTabBar *>(Qt::FindDirectChildrenOnly)) {
         bar->setElideMode(Qt::ElideNone);

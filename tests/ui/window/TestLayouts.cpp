@@ -109,6 +109,7 @@ const QList<QStringList> kViews = {
     {u"invokeDock"_qs, u"headersDock"_qs, u"logsDock"_qs},
     {u"settingsDock"_qs, u"timingDock"_qs, u"instancesDock"_qs},
     {u"invokeDock"_qs, u"billingDock"_qs, u"logsDock"_qs},
+    {u"settingsDock"_qs, u"headersDock"_qs, u"imageDock"_qs},
 };
 
 void raise(QMainWindow &window, const QStringList &docks)
