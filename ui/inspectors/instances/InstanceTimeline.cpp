@@ -51,7 +51,10 @@ void InstanceTimeline::record(const QString &instanceId, InstanceState state, qi
     if (lane == m_lanes.end()) {
         if (m_lanes.size() >= m_laneCap)
             m_lanes.remove(0, m_lanes.size() - m_laneCap + 1);
-        m_lanes.append({instanceId, {}, {}, state});
+        InstanceLane added;
+        added.instanceId = instanceId;
+        added.state = state;
+        m_lanes.append(std::move(added));
         lane = m_lanes.end() - 1;
         if (m_expectProvisioned > 0) {
             lane->provisioned = true;
