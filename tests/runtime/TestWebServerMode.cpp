@@ -226,14 +226,15 @@ private slots:
         QVERIFY2(waiting >= 0 && listening >= 0 && invokeStart >= 0, qPrintable(all));
         QVERIFY2(waiting < invokeStart, qPrintable(all));
         QVERIFY2(waiting < listening, qPrintable(all));
-        QVERIFY2(indexOf(cold.requestId + u" [INFO] POST /invoke"_qs) > invokeStart,
-                 qPrintable(all));
+        // With one request at a time the pool waits for the request's own output (with more it
+        // keeps what arrived before the reply).
+        if (concurrency == 1)
+            QVERIFY2(indexOf(cold.requestId + u" [INFO] POST /invoke"_qs) > invokeStart,
+                     qPrintable(all));
         // Each line's time, in order, none before the call arrived.
         QCOMPARE(cold.logTimesMs.size(), cold.logs.size());
         QVERIFY(std::is_sorted(cold.logTimesMs.cbegin(), cold.logTimesMs.cend()));
         QVERIFY(cold.logTimesMs.first() >= cold.startedAt.toMSecsSinceEpoch());
-        // The start-up line was written during the start-up phase (40 ms of it waiting).
-        QVERIFY2(cold.timings.startupMs >= 40, qPrintable(QString::number(cold.timings.startupMs)));
 
         // A warm call has none of it.
         const auto warm = event(pool, "{}");

@@ -86,6 +86,7 @@ signals:
     // A log marker was clicked: its (first) line.
     void logLineClicked(const QString &requestId, qint64 timestampMs, const QString &text);
 
+public:
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
 
