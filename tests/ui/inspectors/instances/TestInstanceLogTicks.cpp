@@ -63,8 +63,8 @@ void TestInstanceLogTicks::ticksSitAtTheirTimesAndCrowdedOnesShare()
     timeline.recordLog(u"c-a"_qs, 2 * s, u"first"_qs);
     timeline.recordLog(u"c-a"_qs, 2 * s + 1'000'000, u"a millisecond later"_qs);
     timeline.recordLog(u"c-a"_qs, 5 * s, u"alone"_qs);
-    // 100,000 lines within one second.
-    for (int i = 0; i < 100'000; ++i)
+    // 90,000 lines within one second (a lane keeps 100,000).
+    for (int i = 0; i < 90'000; ++i)
         timeline.recordLog(u"c-a"_qs, 6 * s + qint64(i) * 10'000, u"burst"_qs);
     InstanceLanesView view(&timeline);
     view.setClock([] { return 10 * s; });
@@ -89,7 +89,7 @@ void TestInstanceLogTicks::ticksSitAtTheirTimesAndCrowdedOnesShare()
         burst += ticks[i].count;
         QVERIFY(ticks[i].x - ticks[i - 1].x >= InstanceLanesView::kLogTickPx - 1e-9);
     }
-    QCOMPARE(burst, 100'000);
+    QCOMPARE(burst, 90'000);
     QVERIFY(ticks.size() - 2 <= (x10 - x0) / 10 / InstanceLanesView::kLogTickPx + 2);
     QImage image(view.size(), QImage::Format_ARGB32);
     view.render(&image);
