@@ -27,7 +27,8 @@ namespace Fcemu::Cli {
 namespace {
 
 // FC's phases of one invocation; "—" for a phase that did not happen (a warm call has no pull,
-// unpack, sandbox or startup; a cached image no unpack).
+// unpack, sandbox or startup), "cached, 0 ms" for a cold start's image phase it did not need
+// (the image was in the cache, or an earlier cold start prepared it).
 void printPhases(QTextStream &out, const Telemetry::InvocationRecord &r)
 {
     const auto &t = r.timings;
@@ -43,8 +44,12 @@ void printPhases(QTextStream &out, const Telemetry::InvocationRecord &r)
         // request ran.
         const bool part = phase.partOfInvoke;
         const double ms = t.*phase.ms;
+        const bool cached =
+            r.coldStart && ms <= 0 &&
+            (phase.phase == Telemetry::Phase::Pull || phase.phase == Telemetry::Phase::Unpack);
         row((part ? u"  "_qs : QString()) + QString::fromLatin1(phase.name),
             ms > 0 || (part && invoked) ? QString::number(ms, 'f', 2) + u" ms"_qs
+            : cached                    ? u"cached, 0 ms"_qs
                                         : QString(u'\u2014'));
     }
     row(u"total"_qs, QString::number(t.totalMs, 'f', 2) + u" ms"_qs);

@@ -123,9 +123,9 @@ void InstancePool::setState(Live *live, InstanceState state)
 
 void InstancePool::appendLog(Telemetry::InvocationRecord &record, const QString &line, qint64 ms)
 {
-    record.logs.append(line);
-    emit logLine(record.requestId, record.instanceId, ms ? ms : QDateTime::currentMSecsSinceEpoch(),
-                 line);
+    const qint64 at = ms ? ms : QDateTime::currentMSecsSinceEpoch();
+    record.appendLog(line, at);
+    emit logLine(record.requestId, record.instanceId, at, line);
 }
 
 InstancePool::Capacity InstancePool::capacity() const
@@ -207,8 +207,9 @@ void InstancePool::dispatch(Live *live, const std::shared_ptr<Call> &call)
             r.timings.pullMs = m_image->pullMs;
             r.timings.unpackMs = m_image->unpackMs;
         }
+        // Its start-up output (already shown without a request): before "FC Invoke Start".
         for (const auto &[ms, line] : live->startupLog)
-            r.logs.append(line);
+            r.appendLog(line, ms);
         live->startupLog.clear();
     } else {
         r.timings.queueMs = waitedMs;

@@ -41,7 +41,11 @@ void InstancePool::startInstance(bool provisioned)
                 live->tail.append(text);
                 if (live->tail.size() > kTailLines)
                     live->tail.removeFirst();
-                if (m_config.instanceConcurrency == 1 && live->calls.size() == 1) {
+                // Lines are a request's own when the instance serves one at a time, and while
+                // its first request (the cold start) is the only one it has taken: a server
+                // that says "listening" after it listens says so as that request arrives.
+                if (live->calls.size() == 1 &&
+                    (m_config.instanceConcurrency == 1 || live->served == 1)) {
                     appendLog(live->calls.first()->record, text, line.timestampMs);
                     return;
                 }
@@ -81,10 +85,22 @@ void InstancePool::pingInstance(Live *live)
     // FC pings the server at the instance address until a TCP connect succeeds (CONTRACT §4).
     // Loopback answers a refused connect at once, so this never blocks the pool's thread long.
     const quint16 port = quint16(m_config.caPort);
+    std::weak_ptr<Live> weak;
+    for (const auto &l : m_instances)
+        if (l.get() == live)
+            weak = l;
     if (!live->exited) {
         if (auto socket = live->sandbox->connectTcp(port, 100)) {
             live->idle.push_back(makeLink(std::move(*socket)));
-            return instanceReady(live);
+            live->startupMs = double(monotonicNs() - live->execNs) / 1e6;
+            // What it printed before it answered is its start-up output: those lines arrive
+            // (the reader thread posts them) before a request is sent, so that they join the
+            // cold start before its "FC Invoke Start". At once when nothing is pending.
+            live->sandbox->afterPendingOutput(this, [this, weak]() {
+                if (auto l = weak.lock(); l && !l->discarded)
+                    l->exited ? pingInstance(l.get()) : instanceReady(l.get());
+            });
+            return;
         }
     }
     if (!live->diagnosed) {
@@ -105,10 +121,6 @@ void InstancePool::pingInstance(Live *live)
     if (!m_config.debugging() && startNs > qint64(m_config.startupTimeoutS) * 1'000'000'000)
         return startupFailed(live, Telemetry::FcError::FunctionNotStarted,
                              notStartedMessage(startNs, live->address, port, live->lastLines(10)));
-    std::weak_ptr<Live> weak;
-    for (const auto &l : m_instances)
-        if (l.get() == live)
-            weak = l;
     QTimer::singleShot(kPingIntervalMs, Qt::PreciseTimer, this, [this, weak]() {
         if (auto l = weak.lock())
             pingInstance(l.get());
@@ -117,7 +129,6 @@ void InstancePool::pingInstance(Live *live)
 
 void InstancePool::instanceReady(Live *live)
 {
-    live->startupMs = double(monotonicNs() - live->execNs) / 1e6;
     live->ready = true;
     live->idleTimer = std::make_unique<QTimer>();
     live->idleTimer->setSingleShot(true);
@@ -150,7 +161,7 @@ void InstancePool::startupFailed(Live *live, const QString &code, const QString 
         r.timings.sandboxMs = live->sandboxMs;
         if (first) {
             for (const auto &[ms, line] : live->startupLog)
-                r.logs.append(line);
+                r.appendLog(line, ms);
             first = false;
         }
         r.error = Telemetry::InvocationError{code, message};

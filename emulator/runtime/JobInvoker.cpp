@@ -56,9 +56,9 @@ QString JobInvoker::startCommandText() const
 
 void JobInvoker::appendLog(const QString &line, qint64 timestampMs)
 {
-    m_record.logs.append(line);
-    emit logLine(m_record.requestId, m_record.instanceId,
-                 timestampMs ? timestampMs : QDateTime::currentMSecsSinceEpoch(), line);
+    const qint64 at = timestampMs ? timestampMs : QDateTime::currentMSecsSinceEpoch();
+    m_record.appendLog(line, at);
+    emit logLine(m_record.requestId, m_record.instanceId, at, line);
 }
 
 void JobInvoker::invoke(const QByteArray &event, const Telemetry::Timings &coldPhases,

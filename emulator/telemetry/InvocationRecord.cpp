@@ -123,6 +123,20 @@ nlohmann::ordered_json InvocationRecord::toReport() const
     return j;
 }
 
+void InvocationRecord::appendLog(const QString &line, qint64 timestampMs)
+{
+    if (logTimesMs.size() != logs.size()) { // lines without times before: keep them as they are
+        logs.append(line);
+        return;
+    }
+    // Lines nearly always come in order: look back from the end.
+    qsizetype at = logs.size();
+    while (at > 0 && logTimesMs[at - 1] > timestampMs)
+        --at;
+    logs.insert(at, line);
+    logTimesMs.insert(at, timestampMs);
+}
+
 QString InvocationRecord::summaryLine() const
 {
     return Billing::summaryLine(timings.invokeMs, billing.billedDurationMs, memorySizeMB,

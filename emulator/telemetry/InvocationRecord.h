@@ -55,6 +55,9 @@ struct InvocationRecord
     std::optional<InvocationError> error;
     HeaderList requestHeaders; // exactly what the container received
     QStringList logs;
+    // When each line of logs was written (ms since the epoch), in step with logs; empty when
+    // the source had no times (an imported HAR). appendLog() keeps both in time order.
+    QList<qint64> logTimesMs;
     Timings timings;
     int memorySizeMB = 0;
     double maxUsedMB = 0;
@@ -69,6 +72,11 @@ struct InvocationRecord
     // The billing's working lines (the Billing inspector's and the HAR's): billing.working when
     // it has them, else worked out again from billingUsage and billingOptions.
     QList<Billing::WorkingLine> billingWorking() const;
+
+    // Adds a log line stamped timestampMs where its time puts it: after every line written at or
+    // before it (lines of one millisecond keep their order). An instance's output is read in
+    // chunks and can arrive after a line fcemu wrote later ("FC Invoke Start").
+    void appendLog(const QString &line, qint64 timestampMs);
 
     // The invocation report of CONTRACT §1.2, field for field (a contract: scripts parse it).
     nlohmann::ordered_json toReport() const;

@@ -2,6 +2,8 @@
 // time as `fcemu invoke` drives the InstancePool: FC's headers and control paths, the initializer,
 // warm reuse, and FC's errors for crashes, timeouts, 404s and servers that never answer on the
 // instance address.
+#include <algorithm>
+
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -191,6 +193,54 @@ private slots:
         QVERIFY(r.error);
         QCOMPARE(r.error->code, u"UnhandledInvocationError"_qs);
         QCOMPARE(header(r.responseHeaders, u"X-Fc-Error-Type"_qs), u"UnhandledInvocationError"_qs);
+    }
+
+    // CONTRACT §1.3 Logs: what the server printed while it started joins its cold start, before
+    // "FC Invoke Start", and every line keeps the time it was written, in time order.
+    void startupOutputComesBeforeInvokeStartInTheColdStart_data()
+    {
+        QTest::addColumn<int>("concurrency");
+        QTest::newRow("one request at a time") << 1;
+        QTest::newRow("instance concurrency 4") << 4;
+    }
+    void startupOutputComesBeforeInvokeStartInTheColdStart()
+    {
+        QFETCH(int, concurrency);
+        Config::FunctionConfig config;
+        config.env = {{u"SAMPLE_STARTUP_DELAY_MS"_qs, u"40"_qs}};
+        config.instanceConcurrency = concurrency;
+        Runtime::InstancePool pool(config, m_web);
+        const auto cold = event(pool, "{}");
+        QVERIFY2(!cold.error, cold.error ? qPrintable(cold.error->message) : "");
+        QVERIFY(cold.coldStart);
+        const QString all = cold.logs.join(u'\n');
+        const auto indexOf = [&cold](const QString &part) {
+            for (qsizetype i = 0; i < cold.logs.size(); ++i)
+                if (cold.logs[i].contains(part))
+                    return i;
+            return qsizetype(-1);
+        };
+        const qsizetype waiting = indexOf(u"waiting 40 ms before listening"_qs);
+        const qsizetype listening = indexOf(u"fc-sample-web listening on 0.0.0.0:"_qs);
+        const qsizetype invokeStart = indexOf(u"FC Invoke Start RequestId: "_qs + cold.requestId);
+        QVERIFY2(waiting >= 0 && listening >= 0 && invokeStart >= 0, qPrintable(all));
+        QVERIFY2(waiting < invokeStart, qPrintable(all));
+        QVERIFY2(waiting < listening, qPrintable(all));
+        // With one request at a time the pool waits for the request's own output (with more it
+        // keeps what arrived before the reply).
+        if (concurrency == 1)
+            QVERIFY2(indexOf(cold.requestId + u" [INFO] POST /invoke"_qs) > invokeStart,
+                     qPrintable(all));
+        // Each line's time, in order, none before the call arrived.
+        QCOMPARE(cold.logTimesMs.size(), cold.logs.size());
+        QVERIFY(std::is_sorted(cold.logTimesMs.cbegin(), cold.logTimesMs.cend()));
+        QVERIFY(cold.logTimesMs.first() >= cold.startedAt.toMSecsSinceEpoch());
+
+        // A warm call has none of it.
+        const auto warm = event(pool, "{}");
+        QVERIFY(!warm.coldStart);
+        QVERIFY(!warm.logs.join(u'\n').contains(u"listening"_qs));
+        QCOMPARE(warm.logTimesMs.size(), warm.logs.size());
     }
 
     void listeningOnLoopbackIsDiagnosedAndFailsLikeFc()

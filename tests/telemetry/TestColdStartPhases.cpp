@@ -135,6 +135,32 @@ private slots:
         QCOMPARE(reports[0]["billing"]["imagePullGbSeconds"].get<double>(), 0.0);
     }
 
+    // `invoke`'s table says what the cache saved rather than leaving the phase out.
+    void cachedPhaseReadsCachedInTheTable()
+    {
+        QProcess fcemu;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"FCEMU_CACHE_DIR"_qs, m_cache.path());
+        fcemu.setProcessEnvironment(env);
+        fcemu.start(binaryDir() + u"/app/fcemu"_qs,
+                    {u"invoke"_qs, binaryDir() + u"/resources/samples/fc-sample-web.tar"_qs,
+                     u"--http"_qs, u"GET"_qs, u"/"_qs, u"--repeat"_qs, u"2"_qs});
+        QVERIFY(fcemu.waitForFinished(120'000));
+        QCOMPARE(fcemu.exitCode(), 0);
+        const QString out = QString::fromUtf8(fcemu.readAllStandardOutput());
+        // The cold start (the image cached by the tests before): unpack cached; the warm call:
+        // no unpack at all.
+        const QString cold = out.section(u"  warm call"_qs, 0, 0);
+        const QString warm = out.section(u"  warm call"_qs, 1);
+        QVERIFY2(cold.contains(u"  cold start"_qs), qPrintable(out));
+        QVERIFY2(QRegularExpression(u"\\n  unpack +cached, 0 ms\\n"_qs).match(cold).hasMatch(),
+                 qPrintable(out));
+        QVERIFY2(QRegularExpression(u"\\n  unpack +\u2014\\n"_qs).match(warm).hasMatch(),
+                 qPrintable(out));
+        QVERIFY2(QRegularExpression(u"\\n  pull +\u2014\\n"_qs).match(warm).hasMatch(),
+                 qPrintable(out));
+    }
+
     // Non-web-server mode: every event is a cold start of a fresh container.
     void jobPhasesAddUp()
     {

@@ -131,7 +131,15 @@ void MainWindow::createDocks()
     addPanel(m_headers, tr("Headers"), u"headersDock"_qs);
     addPanel(m_timing, tr("Timing"), u"timingDock"_qs);
     addPanel(m_billing, tr("Billing"), u"billingDock"_qs);
-    addPanel(m_logs, tr("Logs"), u"logsDock"_qs);
+    QDockWidget *logsDock = addPanel(m_logs, tr("Logs"), u"logsDock"_qs);
+    // A log marker on the Timing waterfall finds its line in Logs.
+    connect(m_timing->chart(), &WaterfallChart::logLineClicked, this,
+            [this, logsDock](const QString &, qint64 timestampMs, const QString &text) {
+                if (m_logs->showLine(timestampMs, text)) {
+                    logsDock->show();
+                    logsDock->raise();
+                }
+            });
     addPanel(m_instances, tr("Instances"), u"instancesDock"_qs);
     addPanel(m_image, tr("Image"), u"imageDock"_qs);
     arrangeDocks(false);

@@ -131,6 +131,15 @@ InstanceLanesView::InstanceLanesView(InstanceTimeline *timeline, QWidget *parent
     setAttribute(Qt::WA_OpaquePaintEvent);
     setMouseTracking(true);
     connect(m_timeline, &InstanceTimeline::changed, this, [this]() { m_followCache.reset(); });
+    // New log ticks repaint at most 10 times a second (lines may come 10,000 a second).
+    m_logRepaint = new QTimer(this);
+    m_logRepaint->setSingleShot(true);
+    m_logRepaint->setInterval(100);
+    connect(m_logRepaint, &QTimer::timeout, this, qOverload<>(&QWidget::update));
+    connect(m_timeline, &InstanceTimeline::logsChanged, this, [this]() {
+        if (!m_logRepaint->isActive())
+            m_logRepaint->start();
+    });
 }
 
 void InstanceLanesView::setClock(std::function<qint64()> clock)
@@ -395,6 +404,7 @@ void InstanceLanesView::paintEvent(QPaintEvent *)
             p.fillRect(QRectF(x0, top, std::max(x1 - x0, 1.5), kLaneHeight),
                        instanceStateColor(segment.state));
         }
+        paintLogTicks(p, lane, top);
         for (const InstanceMarker &marker : lane.markers)
             drawMarker(p, marker.kind, toX(marker.ns), top, kLaneHeight, pal);
         // The reclaim countdown at the lane's right end, over its idle bar.
@@ -435,6 +445,10 @@ bool InstanceLanesView::event(QEvent *event)
     if (hit == nullptr) {
         QToolTip::hideText();
         event->ignore();
+        return true;
+    }
+    if (const QString tip = logTipAt(help->pos()); !tip.isEmpty()) {
+        QToolTip::showText(help->globalPos(), tip, this);
         return true;
     }
     const InstanceLane &lane = *hit;

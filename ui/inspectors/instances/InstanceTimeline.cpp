@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <optional>
 
+#include <QDateTime>
 #include <QStringList>
+
+#include "runtime/InstanceSetup.h"
 
 namespace Fcemu::Ui {
 
@@ -48,7 +51,10 @@ void InstanceTimeline::record(const QString &instanceId, InstanceState state, qi
     if (lane == m_lanes.end()) {
         if (m_lanes.size() >= m_laneCap)
             m_lanes.remove(0, m_lanes.size() - m_laneCap + 1);
-        m_lanes.append({instanceId, {}, {}, state});
+        InstanceLane added;
+        added.instanceId = instanceId;
+        added.state = state;
+        m_lanes.append(std::move(added));
         lane = m_lanes.end() - 1;
         if (m_expectProvisioned > 0) {
             lane->provisioned = true;
@@ -81,6 +87,42 @@ void InstanceTimeline::record(const QString &instanceId, InstanceState state, qi
     if (state == InstanceState::Stopped)
         lane->markers.append({InstanceMarkerKind::Stopped, ns});
     emit changed();
+}
+
+void InstanceTimeline::recordLog(const QString &instanceId, qint64 ns, const QString &text)
+{
+    if (instanceId.isEmpty())
+        return;
+    if (m_lastLogLane < 0 || m_lastLogLane >= m_lanes.size() ||
+        m_lanes[m_lastLogLane].instanceId != instanceId) {
+        const auto lane =
+            std::find_if(m_lanes.cbegin(), m_lanes.cend(),
+                         [&](const InstanceLane &l) { return l.instanceId == instanceId; });
+        if (lane == m_lanes.cend())
+            return;
+        m_lastLogLane = lane - m_lanes.cbegin();
+    }
+    InstanceLane &lane = m_lanes[m_lastLogLane];
+    if (lane.logNs.size() >= std::size_t(kMaxLogTicksPerLane)) {
+        const std::size_t drop = kMaxLogTicksPerLane / 10;
+        lane.logNs.erase(lane.logNs.begin(), lane.logNs.begin() + std::ptrdiff_t(drop));
+        lane.logTexts.remove(0, qsizetype(drop));
+    }
+    // Nearly always the newest; a line read late goes in at its time.
+    const auto at = std::upper_bound(lane.logNs.begin(), lane.logNs.end(), ns);
+    const qsizetype index = at - lane.logNs.begin();
+    lane.logNs.insert(at, ns);
+    lane.logTexts.insert(index, text);
+    emit logsChanged();
+}
+
+void InstanceTimeline::recordLogLine(const QString &, const QString &instanceId, qint64 timestampMs,
+                                     const QString &text)
+{
+    // The two clocks read together give the offset between them.
+    const qint64 offsetNs =
+        Runtime::monotonicNs() - QDateTime::currentMSecsSinceEpoch() * 1'000'000;
+    recordLog(instanceId, timestampMs * 1'000'000 + offsetNs, text);
 }
 
 void InstanceTimeline::noteStopRequested()

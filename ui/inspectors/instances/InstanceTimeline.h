@@ -1,8 +1,11 @@
 #pragma once
 
+#include <vector>
+
 #include <QList>
 #include <QObject>
 #include <QString>
+#include <QStringList>
 
 #include "runtime/InstanceState.h"
 
@@ -38,6 +41,9 @@ struct InstanceLane
     Runtime::InstanceState state = Runtime::InstanceState::Starting;
     bool stopRequested = false; // the user stopped it: its Stopping is no reclaim
     bool provisioned = false;   // one of the instances FC keeps (never reclaimed when idle)
+    // Its log lines: when each was written (monotonic ns, ascending) and its text.
+    std::vector<qint64> logNs;
+    QStringList logTexts;
 };
 
 // Every instance's states over time, one lane per instance, from the session's
@@ -50,6 +56,8 @@ class InstanceTimeline final : public QObject
 
 public:
     static constexpr int kDefaultLaneCap = 200;
+    // The log ticks a lane keeps; past it the oldest tenth goes.
+    static constexpr int kMaxLogTicksPerLane = 100'000;
 
     explicit InstanceTimeline(QObject *parent = nullptr);
 
@@ -72,6 +80,12 @@ public:
 
 public slots:
     void record(const QString &instanceId, Fcemu::Runtime::InstanceState state, qint64 ns);
+    // A log line of an instance written at ns (monotonic): a tick on its lane. Lines of an
+    // instance without a lane are not kept.
+    void recordLog(const QString &instanceId, qint64 ns, const QString &text);
+    // The session's logLine: timestampMs (ms since the epoch) moved to the monotonic clock.
+    void recordLogLine(const QString &requestId, const QString &instanceId, qint64 timestampMs,
+                       const QString &text);
     // "Force cold start" or "Stop all" was clicked: the instances running now stop because the
     // user asked, so their stops are not marked as idle reclaims.
     void noteStopRequested();
@@ -81,6 +95,7 @@ public slots:
 
 signals:
     void changed();
+    void logsChanged(); // a log tick was added
 
 private:
     QList<InstanceLane> m_lanes;
@@ -88,6 +103,7 @@ private:
     bool m_preStop = false;
     int m_expectProvisioned = 0;
     qint64 m_lastNs = 0;
+    qsizetype m_lastLogLane = -1; // lines come in runs per instance: its lane is looked at first
 };
 
 } // namespace Fcemu::Ui

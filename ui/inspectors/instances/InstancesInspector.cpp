@@ -101,6 +101,8 @@ InstancesInspector::InstancesInspector(Session::FunctionSession *session, QWidge
     if (session) {
         connect(session, &Session::FunctionSession::instanceStateChanged, m_timeline,
                 &InstanceTimeline::record);
+        connect(session, &Session::FunctionSession::logLine, m_timeline,
+                &InstanceTimeline::recordLogLine);
         connect(m_coldStart, &QPushButton::clicked, session, [this] {
             m_session->forceColdStart();
             // forceColdStart() destroys the pool, which kills its instances without reporting

@@ -282,6 +282,33 @@ void LogsInspector::setFilterIndex(int index)
     m_filterCombo->setCurrentIndex(index);
 }
 
+bool LogsInspector::showLine(qint64 timestampMs, const QString &text)
+{
+    m_model->flush();
+    const auto find = [&]() {
+        const QAbstractItemModel *shown = m_view->model();
+        for (int row = shown->rowCount() - 1; row >= 0; --row) {
+            const QModelIndex index = shown->index(row, 0);
+            if (index.data(LogModel::TimestampRole).toLongLong() == timestampMs &&
+                index.data(LogModel::TextRole).toString() == text)
+                return row;
+        }
+        return -1;
+    };
+    int row = find();
+    if (row < 0 && m_filterCombo->currentIndex() != 0) {
+        setFilterIndex(0);
+        row = find();
+    }
+    if (row < 0)
+        return false;
+    m_following = false;
+    const QModelIndex index = m_view->model()->index(row, 0);
+    m_view->setCurrentIndex(index);
+    m_view->scrollTo(index, QAbstractItemView::PositionAtCenter);
+    return true;
+}
+
 void LogsInspector::setSelectedRequest(const QString &requestId)
 {
     m_selectedRequest = requestId;

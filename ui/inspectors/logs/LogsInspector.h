@@ -76,6 +76,11 @@ public:
     // Filter combo entries: 0 All, 1 Selected request, 2.. instances.
     void setFilterIndex(int index);
 
+    // Selects and shows the line written at timestampMs with this text (the Timing waterfall's
+    // log markers ask for it), under the current filter or else with none. False when the log
+    // no longer has it.
+    bool showLine(qint64 timestampMs, const QString &text);
+
 public slots:
     void setSelectedRequest(const QString &requestId);
     void findNext();

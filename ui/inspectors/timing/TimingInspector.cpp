@@ -79,6 +79,7 @@ TimingInspector::Column TimingInspector::columnOf(const Telemetry::InvocationRec
     for (const PhaseSpan &span : c.phases)
         c.phaseSumMs += span.ms;
     c.totalMs = record.timings.totalMs;
+    c.logMarks = logMarksOf(record);
     // A cold start on a cached image pulls and unpacks nothing: those phases read "cached".
     if (record.coldStart) {
         if (record.timings.pullMs <= 0)

@@ -33,6 +33,7 @@ public:
     void setPinnedComparison(const QString &requestId);
     QString pinnedComparison() const { return m_pinned; }
 
+    WaterfallChart *chart() const { return m_chart; }
     const std::optional<Column> &selected() const { return m_selected; }
     const std::optional<Column> &comparison() const { return m_comparison; }
     // The text of the legend (phase names and explanations), for tests and screen readers.

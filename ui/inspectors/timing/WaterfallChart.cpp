@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include <QHelpEvent>
+#include <QMouseEvent>
 #include <QPainter>
 #include <QToolTip>
 
@@ -46,6 +47,8 @@ WaterfallChart::WaterfallChart(QWidget *parent) : QWidget(parent)
 void WaterfallChart::setColumns(const QList<TimingColumn> &columns)
 {
     m_rows.clear();
+    m_logMarks.clear();
+    m_logRequestId.clear();
     m_scaleMs = 0;
     for (const TimingColumn &c : columns)
         m_scaleMs = std::max({m_scaleMs, c.phaseSumMs, c.totalMs});
@@ -120,6 +123,19 @@ void WaterfallChart::setColumns(const QList<TimingColumn> &columns)
                          "gateway's own work).");
             m_rows.append(row);
         }
+        if (!c.isComparison && !c.logMarks.isEmpty()) {
+            // Its log lines at their times, on the same axis as the bars above.
+            Row row;
+            row.kind = Row::Logs;
+            row.name = tr("Logs");
+            const qsizetype n = c.logMarks.size();
+            row.right = n == 1 ? tr("1 line") : tr("%1 lines").arg(n);
+            row.tip = tr("The call's log lines at the time each was written; start-up output "
+                         "sits in the start-up bar. Click a marker to find its line in Logs.");
+            m_logMarks = c.logMarks;
+            m_logRequestId = c.requestId;
+            m_rows.append(row);
+        }
         Row total;
         total.kind = Row::Total;
         total.name = tr("Total");
@@ -157,7 +173,7 @@ int WaterfallChart::nameWidth() const
 {
     int width = fontMetrics().horizontalAdvance(tr("Unattributed"));
     for (const Row &row : m_rows) {
-        if (row.kind == Row::PhaseRow || row.kind == Row::Skipped)
+        if (row.kind == Row::PhaseRow || row.kind == Row::Skipped || row.kind == Row::Logs)
             width = std::max(width, fontMetrics().horizontalAdvance(row.name));
     }
     return width + 22; // the colour swatch and a gap
@@ -229,6 +245,14 @@ void WaterfallChart::paintEvent(QPaintEvent *)
         switch (row.kind) {
         case Row::Gap:
             break;
+        case Row::Logs:
+            p.setPen(text);
+            p.fillRect(QRectF(kMargin + 3, line.top() + (rh - 9) / 2.0, 2, 9), faint);
+            p.drawText(nameRect, Qt::AlignLeft | Qt::AlignVCenter, row.name);
+            paintLogs(p, line);
+            p.setPen(faint);
+            p.drawText(rightRect, Qt::AlignRight | Qt::AlignVCenter, row.right);
+            break;
         case Row::Title: {
             // The title in bold; the request id, faint, in the space left (elided first).
             f.setBold(true);
@@ -299,7 +323,11 @@ bool WaterfallChart::event(QEvent *event)
     if (event->type() == QEvent::ToolTip) {
         const auto *help = static_cast<QHelpEvent *>(event);
         const int index = (help->pos().y() - rowTop(0)) / rowHeight();
-        if (help->pos().y() >= rowTop(0) && index < m_rows.size() && !m_rows[index].tip.isEmpty())
+        const QString logTip = index == logRowIndex() ? logTipAt(help->pos().x()) : QString();
+        if (help->pos().y() >= rowTop(0) && !logTip.isEmpty())
+            QToolTip::showText(help->globalPos(), logTip, this);
+        else if (help->pos().y() >= rowTop(0) && index < m_rows.size() &&
+                 !m_rows[index].tip.isEmpty())
             QToolTip::showText(help->globalPos(), m_rows[index].tip, this);
         else
             QToolTip::hideText();
