@@ -187,6 +187,12 @@ PresentationView::PresentationView(Session::FunctionSession *session, InstanceTi
             path += u".json"_qs;
         (void)saveScenario(path);
     });
+    for (const auto &[keys, factor] : {std::pair{QKeySequence(QKeySequence::ZoomIn), 1.1},
+                                       std::pair{QKeySequence(tr("Ctrl+=")), 1.1},
+                                       std::pair{QKeySequence(QKeySequence::ZoomOut), 1 / 1.1}}) {
+        auto *shortcut = new QShortcut(keys, this);
+        connect(shortcut, &QShortcut::activated, this, [this, f = factor]() { zoomBy(f); });
+    }
     for (const QKeySequence &keys : {QKeySequence(Qt::Key_F11), QKeySequence(tr("Ctrl+Shift+P"))}) {
         auto *shortcut = new QShortcut(keys, this);
         connect(shortcut, &QShortcut::activated, this, &QWidget::close);
@@ -374,9 +380,15 @@ void PresentationView::updateButtons()
     m_play->setText(state == ScenarioRunner::State::Finished ? tr("Play again") : tr("Play"));
 }
 
+void PresentationView::zoomBy(qreal factor)
+{
+    m_zoom = std::clamp(m_zoom * factor, 0.6, 2.0);
+    applyScale();
+}
+
 void PresentationView::applyScale()
 {
-    const qreal scale = scaleFor(height());
+    const qreal scale = scaleFor(height()) * m_zoom;
     if (std::abs(scale - m_appliedScale) < 0.02)
         return;
     m_appliedScale = scale;

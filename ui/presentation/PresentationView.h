@@ -52,6 +52,10 @@ public:
     Status openScenario(const QString &path);
     Status saveScenario(const QString &path);
 
+    // Ctrl++ and Ctrl+- in the presentation: its type in steps of 10 % (60 % to 200 %).
+    void zoomBy(qreal factor);
+    qreal zoom() const { return m_zoom; }
+
     // The type size for a window of this height: about 1.3× the desktop's at 720 px, 2× at
     // 1080 px (the back row of a classroom).
     static qreal scaleFor(int height);
@@ -78,6 +82,7 @@ private:
     std::function<QString()> m_send;
     qreal m_basePointSize = 0;
     qreal m_appliedScale = 0;
+    qreal m_zoom = 1; // Ctrl++ / Ctrl+- on top of scaleFor()
 
     QLabel *m_title = nullptr;
     QLabel *m_stepCount = nullptr;

@@ -75,10 +75,12 @@ Scenario Scenario::builtIn()
 {
     Scenario s;
     s.title = tr("Cold and warm starts");
-    s.idleTimeoutS = 5;
+    // Reclaimed 10 s after the last call: long enough to talk over a step (a finished step stays
+    // 3 s), short enough to wait for in class (FC takes minutes).
+    s.idleTimeoutS = 10;
     s.maxInstances = 3;
     s.instanceConcurrency = 1;
-    s.holdMs = 4000;
+    s.holdMs = 3000;
     using Kind = ScenarioStep::Kind;
     s.steps = {
         {Kind::Invoke,
@@ -93,7 +95,7 @@ Scenario Scenario::builtIn()
          {}},
         {Kind::WaitForReclaim,
          1,
-         tr("Nobody calls for a while: FC reclaims the idle instance (here after a few "
+         tr("Nobody calls for a while: FC reclaims the idle instance (here after ten "
             "seconds; on FC after minutes)."),
          {}},
         {Kind::Invoke, 1, tr("The instance is gone, so the next call is cold again."), {}},

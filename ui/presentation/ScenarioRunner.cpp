@@ -1,5 +1,7 @@
 #include "ScenarioRunner.h"
 
+#include <algorithm>
+
 #include <QDateTime>
 #include <QTimer>
 
@@ -212,6 +214,7 @@ void ScenarioRunner::submitOne()
 
 void ScenarioRunner::onFinished(const Telemetry::InvocationRecord &record)
 {
+    m_lastCallEndMs = QDateTime::currentMSecsSinceEpoch();
     if (m_state != State::Running || !m_inFlight.remove(record.requestId))
         return;
     m_records[m_current].append(record);
@@ -229,13 +232,18 @@ QString ScenarioRunner::waitText() const
     if (m_state != State::Running || m_current < 0 ||
         m_scenario.steps.at(m_current).kind != ScenarioStep::Kind::WaitForReclaim)
         return {};
-    const qint64 waited = QDateTime::currentMSecsSinceEpoch() - m_waitStartedMs;
-    const qint64 left = qint64(m_session->config().idleTimeoutS) * 1000 - waited;
+    const qint64 idle = QDateTime::currentMSecsSinceEpoch() - idleSinceMs();
+    const qint64 left = qint64(m_session->config().idleTimeoutS) * 1000 - idle;
     if (left > 0)
-        return tr("idle for %1: reclaim in %2 s")
-            .arg(formatDuration(double(waited)))
+        return tr("idle for %1 s: FC reclaims the instance in %2 s")
+            .arg(idle / 1000)
             .arg((left + 999) / 1000);
-    return tr("idle for %1: reclaiming").arg(formatDuration(double(waited)));
+    return tr("idle for %1 s: reclaiming").arg(idle / 1000);
+}
+
+qint64 ScenarioRunner::idleSinceMs() const
+{
+    return std::max(m_lastCallEndMs, m_waitStartedMs - qint64(m_scenario.holdMs));
 }
 
 void ScenarioRunner::checkReclaimed()
@@ -243,14 +251,15 @@ void ScenarioRunner::checkReclaimed()
     if (m_state != State::Running || m_current < 0 ||
         m_scenario.steps.at(m_current).kind != ScenarioStep::Kind::WaitForReclaim)
         return;
-    const qint64 waited = QDateTime::currentMSecsSinceEpoch() - m_waitStartedMs;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
     if (!m_session->isLoaded() || m_session->instanceCount() == 0) {
         m_results[m_current] =
-            waited < 300 ? tr("no instance was running")
-                         : tr("reclaimed after %1 idle").arg(formatDuration(double(waited)));
+            now - m_waitStartedMs < 300
+                ? tr("no instance was running")
+                : tr("reclaimed after %1 idle").arg(formatDuration(double(now - idleSinceMs())));
         return finishStep();
     }
-    if (waited > qint64(m_waitLimitS) * 1000) {
+    if (now - m_waitStartedMs > qint64(m_waitLimitS) * 1000) {
         m_results[m_current] = tr("still running after %1 s: not reclaimed").arg(m_waitLimitS);
         return finishStep();
     }

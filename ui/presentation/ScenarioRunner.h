@@ -83,6 +83,7 @@ private:
     void submitOne();
     void onFinished(const Telemetry::InvocationRecord &record);
     void checkReclaimed();
+    qint64 idleSinceMs() const;
     void finishStep();
     void applySettings();
     void setState(State state);
@@ -102,6 +103,7 @@ private:
     QTimer *m_hold;
     QTimer *m_reclaimTick;
     qint64 m_waitStartedMs = 0;
+    qint64 m_lastCallEndMs = 0; // when the session's latest call finished: idle since then
     int m_waitLimitS = 0;
     std::optional<Config::FunctionConfig> m_original; // before applySettings()
 };

@@ -142,6 +142,12 @@ private slots:
         view.resize(800, 600);
         view.show();
         QVERIFY(QTest::qWaitForWindowExposed(&view));
+        // Ctrl++ / Ctrl+- scale the presentation's own type.
+        const qreal before = view.font().pointSizeF();
+        view.zoomBy(1.1);
+        QVERIFY(qAbs(view.font().pointSizeF() - before * 1.1) < 0.01);
+        view.zoomBy(1 / 1.1);
+        QVERIFY(qAbs(view.font().pointSizeF() - before) < 0.01);
         QSignalSpy closed(&view, &Ui::PresentationView::closed);
         QTest::keyClick(&view, Qt::Key_Escape);
         QCOMPARE(closed.count(), 1);

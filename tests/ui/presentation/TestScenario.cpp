@@ -57,7 +57,7 @@ private slots:
         QVERIFY(file.open(QIODevice::ReadOnly));
         const QByteArray text = file.readAll();
         QVERIFY(text.contains("\"kind\": \"waitForReclaim\""));
-        QVERIFY(text.contains("\"idleTimeout\": 5"));
+        QVERIFY(text.contains("\"idleTimeout\": 10"));
     }
 
     void refusesBadFiles_data()
