@@ -190,7 +190,7 @@ ColdWarmComparison ColdWarmComparison::of(const Telemetry::InvocationRecord *col
     else if (coldPico == warmPico)
         why += QObject::tr(", so it cost the same as the warm call (%1 billed too), though it took "
                            "%2 as long.")
-                   .arg(warmInvoke, formatFactor(c.factor));
+                   .arg(warmInvoke, formatTimesFactor(c.factor));
     else
         why += QObject::tr(", so it cost more than the warm call (%1 billed) only because its "
                            "request took longer.")
@@ -215,7 +215,7 @@ ColdWarmComparison ColdWarmComparison::latest(const Telemetry::RecordStore &stor
     return of(cold, warm);
 }
 
-QString formatFactor(double factor)
+QString formatTimesFactor(double factor)
 {
     if (factor <= 0)
         return u"–"_qs;
@@ -298,8 +298,9 @@ void ColdWarmCard::rebuild()
         delete item;
     }
     const ColdWarmComparison &c = m_comparison;
-    m_factor->setText(c.factor > 0 ? tr("Cold took %1 as long as warm").arg(formatFactor(c.factor))
-                                   : tr("Cold versus warm"));
+    m_factor->setText(c.factor > 0
+                          ? tr("Cold took %1 as long as warm").arg(formatTimesFactor(c.factor))
+                          : tr("Cold versus warm"));
     m_why->setText(c.why);
     const double scale = std::max(c.cold ? c.cold->totalMs : 0.0, c.warm ? c.warm->totalMs : 0.0);
     fillColumn(0, c.cold, scale);

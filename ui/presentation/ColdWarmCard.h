@@ -65,7 +65,7 @@ struct ColdWarmComparison
 };
 
 // "31×", "1.4×", "0.8×"
-QString formatFactor(double factor);
+QString formatTimesFactor(double factor);
 
 // The cold-versus-warm card of View ▸ Presentation: two columns (the latest cold call, the
 // latest warm call), each with a bar of its phases to one scale (billed time solid, unbilled

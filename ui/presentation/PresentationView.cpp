@@ -126,7 +126,12 @@ PresentationView::PresentationView(Session::FunctionSession *session, InstanceTi
     cardScroll->setWidgetResizable(true);
     cardScroll->setFrameShape(QFrame::NoFrame);
 
-    m_lanes = new InstanceLanesView(timeline, this);
+    if (!m_timeline) { // no Instances dock to share: a timeline of its own
+        m_timeline = new InstanceTimeline(this);
+        connect(m_session, &Session::FunctionSession::instanceStateChanged, m_timeline,
+                &InstanceTimeline::record);
+    }
+    m_lanes = new InstanceLanesView(m_timeline, this);
     m_lanes->setObjectName(u"presentationLanes"_qs);
     auto *lanesScroll = new QScrollArea(this);
     lanesScroll->setWidget(m_lanes);
@@ -137,8 +142,9 @@ PresentationView::PresentationView(Session::FunctionSession *session, InstanceTi
 
     m_steps = new QTableWidget(0, 3, this);
     m_steps->setObjectName(u"steps"_qs);
-    m_steps->setHorizontalHeaderLabels(
-        {tr("Step"), tr("Narration (double-click to edit)"), tr("What happened")});
+    m_steps->setHorizontalHeaderLabels({tr("Step"), tr("Narration"), tr("What happened")});
+    m_steps->horizontalHeaderItem(kNarrationColumn)
+        ->setToolTip(tr("Double-click a narration to put it in your own words"));
     m_steps->verticalHeader()->hide();
     m_steps->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_steps->setSelectionMode(QAbstractItemView::SingleSelection);
@@ -203,8 +209,6 @@ PresentationView::PresentationView(Session::FunctionSession *session, InstanceTi
     connect(m_runner, &ScenarioRunner::stepFinished, this, &PresentationView::showStep);
     connect(m_runner, &ScenarioRunner::waitTextChanged, this, &PresentationView::showStep);
     connect(m_runner, &ScenarioRunner::instancesRestarted, this, [this]() {
-        if (!m_timeline)
-            return;
         // The pool goes without reporting its instances stopped: close their lanes, and not
         // as idle reclaims.
         m_timeline->noteStopRequested();
@@ -239,8 +243,7 @@ PresentationView::PresentationView(Session::FunctionSession *session, InstanceTi
             m_result->setText(m_runner->waitText().isEmpty() ? tr("Running…")
                                                              : m_runner->waitText());
     });
-    if (m_timeline)
-        connect(m_timeline, &InstanceTimeline::changed, m_lanes, qOverload<>(&QWidget::update));
+    connect(m_timeline, &InstanceTimeline::changed, m_lanes, qOverload<>(&QWidget::update));
     connect(m_session, &Session::FunctionSession::loaded, this, &PresentationView::showStep);
     connect(m_session, &Session::FunctionSession::unloaded, this, &PresentationView::showStep);
 

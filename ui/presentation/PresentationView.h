@@ -36,7 +36,7 @@ class PresentationView final : public QWidget
 
 public:
     // `send` sends one call as the Invoke panel's Send does (empty: the session's event path);
-    // `timeline` is the Instances dock's, so the lanes show the whole session.
+    // `timeline` is the Instances dock's, so the lanes show the whole session (null: its own).
     PresentationView(Session::FunctionSession *session, InstanceTimeline *timeline,
                      std::function<QString()> send, QWidget *parent = nullptr);
     ~PresentationView() override;

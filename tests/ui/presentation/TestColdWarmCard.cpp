@@ -36,7 +36,7 @@ private slots:
         QVERIFY(qAbs(c.warm->unbilledMs - 0.2) < 1e-9);
         QCOMPARE(c.warm->billedDurationMs, 60);
         QVERIFY(qAbs(c.factor - 1240.0 / 60.2) < 1e-9);
-        QCOMPARE(Ui::formatFactor(c.factor), u"21×"_qs);
+        QCOMPARE(Ui::formatTimesFactor(c.factor), u"21×"_qs);
 
         // fc2 at 128 MB: USD 0.2 per million requests (200,000 pico-USD a call) and
         // USD 0.000016384 per GB-s (16 pico-USD per MB·ms): 200,000 + 128 × 40 × 16.
@@ -93,7 +93,7 @@ private slots:
         QVERIFY(!c3.cold->phases.first().billed);
         QCOMPARE(c3.cold->billedMs, 20.0);
         QCOMPARE(c3.cold->cost, c3.warm->cost);
-        QVERIFY2(c3.why.startsWith(u"The cold start's 860 ms of start-up is not billed in fc3"_qs),
+        QVERIFY2(c3.why.startsWith(u"The cold start's 840 ms of start-up is not billed in fc3"_qs),
                  qPrintable(c3.why));
         QVERIFY2(c3.why.contains(u"cost the same as the warm call"_qs), qPrintable(c3.why));
     }
