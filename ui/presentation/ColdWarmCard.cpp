@@ -238,7 +238,7 @@ ColdWarmCard::ColdWarmCard(QWidget *parent) : QWidget(parent)
     m_why->setObjectName(u"why"_qs);
     m_why->setWordWrap(true);
     m_grid = new QGridLayout;
-    m_grid->setHorizontalSpacing(24);
+    m_grid->setHorizontalSpacing(12);
 
     auto *legend = new QHBoxLayout;
     legend->addWidget(new Swatch(true, this));
@@ -305,6 +305,7 @@ void ColdWarmCard::rebuild()
     const double scale = std::max(c.cold ? c.cold->totalMs : 0.0, c.warm ? c.warm->totalMs : 0.0);
     fillColumn(0, c.cold, scale);
     fillColumn(1, c.warm, scale);
+    m_grid->setColumnMinimumWidth(3, 0);
 }
 
 void ColdWarmCard::fillColumn(int column, const std::optional<CardCall> &call, double scaleMs)

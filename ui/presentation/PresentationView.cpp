@@ -160,8 +160,8 @@ PresentationView::PresentationView(Session::FunctionSession *session, InstanceTi
     right->addWidget(m_steps, 3);
     auto *body = new QHBoxLayout;
     body->setSpacing(24);
-    body->addWidget(cardScroll, 11);
-    body->addLayout(right, 10);
+    body->addWidget(cardScroll, 3);
+    body->addLayout(right, 2);
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(24, 16, 24, 16);
