@@ -20,6 +20,9 @@
 #include "MessageBanner.h"
 #include "Theme.h"
 #include "common/Format.h"
+#include "inspectors/instances/InstancesInspector.h"
+#include "invoke/InvokePanel.h"
+#include "presentation/PresentationView.h"
 #include "requests/RequestListView.h"
 #include "runtime/ImagePreparation.h"
 #include "session/FunctionSession.h"
@@ -105,6 +108,25 @@ void MainWindow::createMenus()
     zoomOutAction->setShortcut(QKeySequence::ZoomOut);
     QAction *actual = m_viewMenu->addAction(tr("&Actual Size"), this, &MainWindow::resetZoom);
     actual->setShortcut(QKeySequence(tr("Ctrl+0")));
+    // Full screen for a projector: large type, the cold-versus-warm card, a scenario that
+    // plays itself (ui/presentation). Made on first use; Esc leaves.
+    QAction *present = m_viewMenu->addAction(tr("&Presentation"));
+    present->setObjectName(u"presentationAction"_qs);
+    present->setCheckable(true);
+    present->setShortcuts({QKeySequence(Qt::Key_F11), QKeySequence(tr("Ctrl+Shift+P"))});
+    connect(present, &QAction::toggled, this, [this, present](bool on) {
+        auto *view = findChild<PresentationView *>();
+        if (!view && on) {
+            view = new PresentationView(
+                m_session, m_instances->timeline(), [this]() { return m_invoke->send(); }, this);
+            connect(view, &PresentationView::closed, present,
+                    [present]() { present->setChecked(false); });
+        }
+        if (view && on)
+            view->showFullScreen();
+        else if (view && view->isVisible())
+            view->close();
+    });
     QMenu *themes = m_viewMenu->addMenu(tr("&Theme"));
     auto *group = new QActionGroup(themes);
     const Theme current = themeFromName(QSettings().value(u"view/theme"_qs).toString());
