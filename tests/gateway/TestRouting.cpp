@@ -120,7 +120,7 @@ private slots:
         }
         QList<ManagedFunction> managed;
         for (const Config::FunctionConfig &c : configs)
-            managed.append({&c, QByteArray("1")});
+            managed.append({&c, QByteArray("1"), {}, {}});
         r = routeRequest(request("GET", "/2016-08-15/services/a/functions"), kServed);
         auto body =
             nlohmann::json::parse(managementResponse(r, managed, u"id"_qs).body.toStdString());
