@@ -4,12 +4,14 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QDir>
 #include <QEventLoop>
 #include <QFile>
 #include <QTextStream>
 #include <QUrl>
 
 #include <algorithm>
+#include <optional>
 #include <vector>
 
 #include "FunctionOptions.h"
@@ -17,6 +19,7 @@
 #include "gateway/LocalServer.h"
 #include "runtime/FunctionImage.h"
 #include "runtime/JobInvoker.h"
+#include "runtime/StartupProfile.h"
 #include "runtime/InstancePool.h"
 #include "sandbox/Sandbox.h"
 #include "gateway/Har.h"
@@ -72,6 +75,26 @@ Telemetry::ClientRequest clientRequest(bool http, const Http::HttpRequest &reque
     client.headers = request.headers;
     client.body = http ? request.body : event;
     return client;
+}
+
+// Which pull --pull-bandwidth simulated (image acceleration, CONTRACT §1.3).
+void printSimulatedPull(QTextStream &out, const Runtime::PreparedImage &image,
+                        const Config::FunctionConfig &config)
+{
+    if (image.simulatedPullBytes <= 0 || !config.pullBandwidthMBps)
+        return;
+    out << "  pull simulated at " << QString::number(*config.pullBandwidthMBps, 'g', 6)
+        << " MB/s: ";
+    if (image.acceleratedPull)
+        out << Runtime::decimalBytes(image.simulatedPullBytes)
+            << ", what the start-up reads (image acceleration; --no-acceleration pulls all "
+            << Runtime::decimalBytes(image.info.compressedSize()) << ")\n";
+    else
+        out << "the full image, " << Runtime::decimalBytes(image.simulatedPullBytes)
+            << (image.profileKnown ? " (--no-acceleration)"
+                                   : " (no start-up profile of it yet: --profile-startup "
+                                     "records one for image acceleration)")
+            << '\n';
 }
 
 } // namespace
@@ -145,6 +168,15 @@ int runInvokeCommand(const QStringList &arguments)
     auto image = prepareForRun(imagePath, *config);
     if (!image)
         return report(image.error());
+    // --profile-startup: evict the image's pages now; the first invocation's reads bring back
+    // what the start-up needs (runtime/StartupProfile, docs/startup-profile.md).
+    std::optional<Runtime::StartupProfiler> profiler;
+    if (config->profileStartup) {
+        auto begun = Runtime::StartupProfiler::begin((*image)->entry.rootfs);
+        if (!begun)
+            return report(begun.error());
+        profiler = *begun;
+    }
 
     Http::HttpRequest httpRequest;
     if (http) {
@@ -220,13 +252,42 @@ int runInvokeCommand(const QStringList &arguments)
             record.client = clientRequest(http, httpRequest, event, config->name);
         if (!harPath.isEmpty())
             records.push_back(record);
+        std::optional<Runtime::StartupProfile> profile;
+        std::optional<Runtime::PullEstimate> estimate;
+        if (i == 0 && profiler) {
+            auto finished = profiler->finish(**image, pool ? u"first request"_qs : u"run"_qs);
+            if (!finished) {
+                err << "fcemu: warning: --profile-startup: " << finished.error().message << '\n';
+            } else {
+                profile = *finished;
+                const auto &t = record.timings;
+                estimate = Runtime::estimatePull(*profile, config->pullBandwidthMBps,
+                                                 t.totalMs - t.pullMs - t.unpackMs);
+                if (auto stored =
+                        Runtime::storeProfile(Runtime::cacheDirectoryOf(**image), *profile);
+                    !stored)
+                    err << "fcemu: warning: " << stored.error().message << '\n';
+            }
+        }
         if (json) {
-            out << QString::fromStdString(record.toReport().dump()) << '\n' << Qt::flush;
+            auto reportJson = record.toReport();
+            if (profile) {
+                reportJson["startupProfile"] = profile->toJson();
+                reportJson["startupProfile"]["summary"] =
+                    Runtime::profileSummary(*profile).toStdString();
+                reportJson["startupProfile"]["estimate"] = estimate->toJson();
+            }
+            out << QString::fromStdString(reportJson.dump()) << '\n' << Qt::flush;
         } else {
             if (http || !record.body.isEmpty())
                 out << "  response " << record.statusCode << ": "
                     << QString::fromUtf8(record.body.left(2000)) << '\n';
             printPhases(out, record);
+            if (i == 0)
+                printSimulatedPull(out, **image, *config);
+            if (profile)
+                for (const QString &line : Runtime::describeProfile(*profile, *estimate))
+                    out << "  " << line << '\n';
             out << Qt::flush;
         }
         if (record.error) {

@@ -8,6 +8,7 @@
 #include <QAbstractEventDispatcher>
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QDir>
 #include <QHash>
 #include <QHostAddress>
 #include <QSocketNotifier>
@@ -19,6 +20,7 @@
 #include "gateway/LocalServer.h"
 #include "gateway/RecordEndpoints.h"
 #include "runtime/FunctionImage.h"
+#include "runtime/StartupProfile.h"
 #include "sandbox/Cgroup.h"
 #include "sandbox/Sandbox.h"
 #include "session/ServedFunctions.h"
@@ -150,6 +152,8 @@ int runServeCommand(const QStringList &arguments)
     QTextStream err(stderr);
     // Each function's image, prepared once per image (the cache is shared).
     QHash<QString, std::shared_ptr<Runtime::PreparedImage>> prepared;
+    // --profile-startup: per image, until the first cold start of a function of it is done.
+    QHash<QString, Runtime::StartupProfiler> profilers;
     for (Session::ServedFunctionSpec &spec : *specs) {
         if (!prepared.contains(spec.imagePath)) {
             auto image = prepareForRun(spec.imagePath, spec.config);
@@ -158,6 +162,12 @@ int runServeCommand(const QStringList &arguments)
             prepared.insert(spec.imagePath, *image);
         }
         spec.image = prepared.value(spec.imagePath);
+        if (spec.config.profileStartup && !profilers.contains(spec.imagePath)) {
+            auto begun = Runtime::StartupProfiler::begin(spec.image->entry.rootfs);
+            if (!begun)
+                return report(begun.error());
+            profilers.insert(spec.imagePath, *begun);
+        }
     }
 
     // Web-server mode: instances taking requests. Otherwise a fresh container per event
@@ -194,6 +204,31 @@ int runServeCommand(const QStringList &arguments)
             flushLog();
     };
     QObject::connect(&served, &Session::ServedFunctions::logLine, pool, logLine);
+    QObject::connect(
+        &served, &Session::ServedFunctions::invocationFinished, pool,
+        [&](int function, const Telemetry::InvocationRecord &record) {
+            const Session::ServedFunctionSpec &spec = served.function(function);
+            if (!record.coldStart || !profilers.contains(spec.imagePath))
+                return;
+            const Runtime::StartupProfiler profiler = profilers.take(spec.imagePath);
+            auto profile = profiler.finish(
+                *spec.image, spec.config.webServerMode ? u"first request"_qs : u"run"_qs);
+            if (!profile) {
+                err << "fcemu: warning: --profile-startup: " << profile.error().message << '\n'
+                    << Qt::flush;
+                return;
+            }
+            const auto &t = record.timings;
+            const auto estimate = Runtime::estimatePull(*profile, spec.config.pullBandwidthMBps,
+                                                        t.totalMs - t.pullMs - t.unpackMs);
+            if (auto stored =
+                    Runtime::storeProfile(Runtime::cacheDirectoryOf(*spec.image), *profile);
+                !stored)
+                err << "fcemu: warning: " << stored.error().message << '\n' << Qt::flush;
+            for (const QString &line : Runtime::describeProfile(*profile, estimate))
+                pendingLog += (u"fcemu: "_qs + line + u'\n').toUtf8();
+            flushLog();
+        });
     QObject::connect(QAbstractEventDispatcher::instance(), &QAbstractEventDispatcher::aboutToBlock,
                      pool, flushLog);
     if (auto listening = served.start(address, quint16(port), signingKey); !listening)

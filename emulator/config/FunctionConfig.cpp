@@ -175,6 +175,10 @@ nlohmann::ordered_json toJson(const FunctionConfig &c)
         j["internetAccess"] = false;
     if (c.insecureRegistry)
         j["insecureRegistry"] = true;
+    if (c.profileStartup)
+        j["profileStartup"] = true;
+    if (!c.imageAcceleration)
+        j["imageAcceleration"] = false;
     if (c.registryEdition != RegistryEdition::Personal)
         j["registryEdition"] = toStd(registryEditionName(c.registryEdition));
     if (c.httpTrigger != HttpTrigger()) {
@@ -333,6 +337,8 @@ Status applyPlain(const Object &o, FunctionConfig &c)
         step(readHttpTrigger(**trigger, "methods", "authType", c.httpTrigger));
     step(o.readStringList("ignoredProperties", c.ignoredProperties));
     step(o.readBool("insecureRegistry", c.insecureRegistry));
+    step(o.readBool("profileStartup", c.profileStartup));
+    step(o.readBool("imageAcceleration", c.imageAcceleration));
     step(readRegistryEdition(o, "registryEdition", c.registryEdition));
     return ok;
 }

@@ -109,6 +109,11 @@ struct FunctionConfig
     bool internetAccess = true;
     // --insecure-registry: a registry IMAGE is pulled over plain HTTP (CONTRACT §1.3).
     bool insecureRegistry = false;
+    // --profile-startup: record the cold start's reads (runtime/StartupProfile, CONTRACT §1.3).
+    bool profileStartup = false;
+    // Image acceleration (FC's default): once the image's start-up profile is known, a
+    // simulated pull moves only what the start-up reads. --no-acceleration: the full image.
+    bool imageAcceleration = true;
     // --registry-edition: which Container Registry edition FC would pull from (image limit).
     RegistryEdition registryEdition = RegistryEdition::Personal;
     HttpTrigger httpTrigger;

@@ -90,6 +90,17 @@ const QList<OptionSpec> &functionOptions()
          {},
          u"Pull a registry IMAGE over plain HTTP (only for a registry you trust)"_qs,
          u"insecureRegistry"_qs},
+        {u"profile-startup"_qs,
+         {},
+         u"Record which files, and how many bytes, the cold start reads through its first "
+         u"request; print them with the pull an image-accelerated start would need"_qs,
+         u"profileStartup"_qs},
+        {u"no-acceleration"_qs,
+         {},
+         u"Simulate the full image pull at --pull-bandwidth even when the image's start-up "
+         u"profile is known (default: only the bytes the start-up reads, as FC's image "
+         u"acceleration)"_qs,
+         u"imageAcceleration"_qs},
         {u"registry-edition"_qs, u"personal|basic|standard|advanced"_qs,
          u"Container Registry edition FC pulls the image from: the uncompressed image limit is "
          u"3 GB on elastic instances for personal and basic, 10 GB otherwise (default "
@@ -335,6 +346,16 @@ Status applyOption(FunctionConfig &c, const QString &option, const QString &valu
         if (!v.isEmpty() && v != u"true"_qs && v != u"false"_qs)
             return std::unexpected(usage(s, u"no value, true or false"_qs, value));
         c.insecureRegistry = v != u"false"_qs;
+        return {};
+    }
+    if (n == u"profile-startup"_qs || n == u"no-acceleration"_qs) {
+        const QString v = value.trimmed().toLower();
+        if (!v.isEmpty() && v != u"true"_qs && v != u"false"_qs)
+            return std::unexpected(usage(s, u"no value, true or false"_qs, value));
+        if (n == u"profile-startup"_qs)
+            c.profileStartup = v != u"false"_qs;
+        else
+            c.imageAcceleration = v == u"false"_qs;
         return {};
     }
     if (n == u"registry-edition"_qs) {

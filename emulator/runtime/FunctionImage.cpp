@@ -4,6 +4,7 @@
 #include <QFileInfo>
 #include <QThread>
 
+#include "StartupProfile.h"
 #include "image/ImageSource.h"
 
 namespace Fcemu::Runtime {
@@ -58,10 +59,19 @@ Result<std::shared_ptr<PreparedImage>> prepareImage(const QString &imagePath,
     double readMs = double(timer.nsecsElapsed()) / 1e6;
     // A registry pull is real; --pull-bandwidth then stretches it to what FC's link would take
     // (the slower of the two), as for a file.
+    const auto profile = loadProfile(cache.directory(), Image::ImageCache::keyFor(*info));
+    prepared->profileKnown = profile.has_value();
     if (config.pullBandwidthMBps && !prepared->cached) {
         // A registry pull moves the compressed layers; wait out what the link would take.
-        const double pullMs =
-            double(info->compressedSize()) / (*config.pullBandwidthMBps * 1e6) * 1000.0;
+        // With image acceleration (FC's default) and a known start-up profile, only what the
+        // start-up reads is pulled before the function starts.
+        qint64 bytes = info->compressedSize();
+        if (profile && config.imageAcceleration) {
+            bytes = profile->acceleratedPullBytes();
+            prepared->acceleratedPull = true;
+        }
+        prepared->simulatedPullBytes = bytes;
+        const double pullMs = double(bytes) / (*config.pullBandwidthMBps * 1e6) * 1000.0;
         const double waitMs = pullMs - readMs;
         QElapsedTimer wait;
         wait.start();
@@ -70,9 +80,8 @@ Result<std::shared_ptr<PreparedImage>> prepareImage(const QString &imagePath,
                 return fail(ErrorKind::Cancelled, imagePath + u": cancelled"_qs);
             QThread::msleep(qMin<qint64>(50, qint64(waitMs) - wait.elapsed() + 1));
             if (options.progress)
-                options.progress(
-                    qint64(double(info->compressedSize()) * double(wait.elapsed()) / waitMs / 2),
-                    info->compressedSize());
+                options.progress(qint64(double(bytes) * double(wait.elapsed()) / waitMs / 2),
+                                 bytes);
         }
         readMs = double(timer.nsecsElapsed()) / 1e6;
     }

@@ -28,6 +28,11 @@ struct PreparedImage
     QString registryReference;
     QList<Registry::BlobPull> layerPulls;
     double unpackMs = 0; // 0 when cached
+    // --pull-bandwidth: the bytes the simulated pull moved (0: none simulated), and whether
+    // that was an accelerated pull (only the start-up profile's bytes; CONTRACT §1.3).
+    qint64 simulatedPullBytes = 0;
+    bool acceleratedPull = false;
+    bool profileKnown = false; // the cache holds a start-up profile of this image
 };
 
 struct PrepareOptions

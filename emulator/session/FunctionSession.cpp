@@ -80,6 +80,19 @@ QString FunctionSession::httpTriggerUrl(const QString &pathAndQuery) const
 
 Status FunctionSession::startRunner(bool imagePhasesUsed)
 {
+    // --profile-startup: the next cold start is profiled (its pages are evicted now).
+    m_profiler.reset();
+    m_profileError.clear();
+    m_profile = Runtime::loadProfile(Runtime::cacheDirectoryOf(*m_image),
+                                     Image::ImageCache::keyFor(m_image->info));
+    if (m_config.profileStartup) {
+        auto begun = Runtime::StartupProfiler::begin(m_image->entry.rootfs);
+        if (begun)
+            m_profiler = *begun;
+        else
+            m_profileError = begun.error().message;
+    }
+    emit startupProfileChanged();
     if (!m_config.webServerMode) {
         m_jobs = std::make_unique<Runtime::JobInvoker>(m_config, m_image);
         connect(m_jobs.get(), &Runtime::JobInvoker::logLine, this, &FunctionSession::logLine);
@@ -207,6 +220,20 @@ void FunctionSession::recordFinished(Telemetry::InvocationRecord record)
 {
     if (!m_config.webServerMode)
         --m_pending;
+    if (m_profiler && record.coldStart) {
+        auto profile =
+            m_profiler->finish(*m_image, m_config.webServerMode ? u"first request"_qs : u"run"_qs);
+        m_profiler.reset();
+        if (profile) {
+            m_profile = *profile;
+            if (auto stored = Runtime::storeProfile(Runtime::cacheDirectoryOf(*m_image), *profile);
+                !stored)
+                m_profileError = stored.error().message;
+        } else {
+            m_profileError = profile.error().message;
+        }
+        emit startupProfileChanged();
+    }
     m_records.append(record);
     emit invocationFinished(m_records.at(m_records.size() - 1));
 }

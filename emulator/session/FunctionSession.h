@@ -12,6 +12,7 @@
 #include "http/HttpMessage.h"
 #include "runtime/FunctionImage.h"
 #include "runtime/InstancePool.h"
+#include "runtime/StartupProfile.h"
 #include "telemetry/RecordStore.h"
 
 namespace Fcemu::Runtime {
@@ -74,6 +75,11 @@ public:
     int instanceCount() const;
     int pendingInvocations() const { return m_pending; }
 
+    // The loaded image's start-up profile (--profile-startup; CONTRACT §1.3): the one in the
+    // cache at load, or the one this session just took; and why it could not be taken.
+    const std::optional<Runtime::StartupProfile> &startupProfile() const { return m_profile; }
+    QString startupProfileError() const { return m_profileError; }
+
     Telemetry::RecordStore *records() { return &m_records; }
     const Telemetry::RecordStore *records() const { return &m_records; }
 
@@ -88,6 +94,8 @@ signals:
                  const QString &line);
     void instanceStateChanged(const QString &instanceId, Fcemu::Runtime::InstanceState state,
                               qint64 monotonicNs);
+    // startupProfile() or startupProfileError() changed.
+    void startupProfileChanged();
 
 private:
     Status startRunner(bool imagePhasesUsed);
@@ -100,6 +108,9 @@ private:
     QString m_imagePath;
     Config::FunctionConfig m_config;
     std::shared_ptr<Runtime::PreparedImage> m_image;
+    std::optional<Runtime::StartupProfiler> m_profiler; // until the next cold start is done
+    std::optional<Runtime::StartupProfile> m_profile;
+    QString m_profileError;
     std::unique_ptr<Runtime::InstancePool> m_pool;
     std::vector<std::unique_ptr<Runtime::InstancePool>>
         m_retiring; // stopping after stopInstances()

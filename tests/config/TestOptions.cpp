@@ -71,6 +71,8 @@ private slots:
                                      u"seccomp"_qs,
                                      u"internet-access"_qs,
                                      u"insecure-registry"_qs,
+                                     u"profile-startup"_qs,
+                                     u"no-acceleration"_qs,
                                      u"registry-edition"_qs,
                                      u"account-id"_qs,
                                      u"region"_qs,
@@ -79,7 +81,8 @@ private slots:
                                      u"oss-root"_qs,
                                      u"debug-port"_qs,
                                      u"debug-args"_qs}));
-        for (const char *flag : {"initializer", "pre-freeze", "pre-stop", "insecure-registry"})
+        for (const char *flag : {"initializer", "pre-freeze", "pre-stop", "insecure-registry",
+                                 "profile-startup", "no-acceleration"})
             QVERIFY(!findFunctionOption(QString::fromUtf8(flag))->takesValue());
         QVERIFY(findFunctionOption(u"--memory"_qs)->takesValue());
         QVERIFY(findFunctionOption(u"env"_qs)->repeatable);

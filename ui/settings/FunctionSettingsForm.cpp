@@ -221,6 +221,12 @@ FunctionSettingsForm::FunctionSettingsForm(QWidget *parent) : QWidget(parent)
     m_pullBandwidth->setSpecialValueText(tr("Off (image is local)"));
     addField(simulation, tr("Pull bandwidth"), u"pullBandwidth"_qs, m_pullBandwidth,
              tr("Simulates pulling the image from a registry on a cold start."));
+    m_imageAcceleration = new QCheckBox(tr("Image acceleration"));
+    addField(simulation, QString(), u"imageAcceleration"_qs, m_imageAcceleration,
+             tr("Once the start-up profile is known, pull only what the start-up reads."));
+    m_profileStartup = new QCheckBox(tr("Profile start-up reads"));
+    addField(simulation, QString(), u"profileStartup"_qs, m_profileStartup,
+             tr("Record the files the next cold start reads (Timing inspector)."));
     m_billing = new QComboBox;
     m_billing->addItem(tr("FC 2.0 (fc2)"), u"fc2"_qs);
     m_billing->addItem(tr("FC 3.0 (fc3)"), u"fc3"_qs);
@@ -268,6 +274,8 @@ FunctionSettingsForm::FunctionSettingsForm(QWidget *parent) : QWidget(parent)
         connect(combo, &QComboBox::currentIndexChanged, this, &FunctionSettingsForm::revalidate);
     connect(m_webServerMode, &QCheckBox::toggled, this, &FunctionSettingsForm::revalidate);
     connect(m_internetAccess, &QCheckBox::toggled, this, &FunctionSettingsForm::revalidate);
+    connect(m_imageAcceleration, &QCheckBox::toggled, this, &FunctionSettingsForm::revalidate);
+    connect(m_profileStartup, &QCheckBox::toggled, this, &FunctionSettingsForm::revalidate);
 
     setConfig(Config::FunctionConfig());
 }
@@ -345,6 +353,8 @@ void FunctionSettingsForm::setConfig(const Config::FunctionConfig &config)
     m_port->setValue(config.caPort);
     m_webServerMode->setChecked(config.webServerMode);
     m_internetAccess->setChecked(config.internetAccess);
+    m_imageAcceleration->setChecked(config.imageAcceleration);
+    m_profileStartup->setChecked(config.profileStartup);
     m_command->setText(jsonArrayText(config.command));
     m_args->setText(jsonArrayText(config.args));
     {
@@ -395,6 +405,8 @@ Config::FunctionConfig FunctionSettingsForm::config() const
     c.caPort = m_port->value();
     c.webServerMode = m_webServerMode->isChecked();
     c.internetAccess = m_internetAccess->isChecked();
+    c.imageAcceleration = m_imageAcceleration->isChecked();
+    c.profileStartup = m_profileStartup->isChecked();
     if (auto command = parseJsonArray(m_command->text()))
         c.command = *command;
     if (auto args = parseJsonArray(m_args->text()))

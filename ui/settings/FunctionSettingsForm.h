@@ -95,6 +95,8 @@ private:
     QSpinBox *m_port = nullptr;
     QCheckBox *m_webServerMode = nullptr;
     QCheckBox *m_internetAccess = nullptr;
+    QCheckBox *m_imageAcceleration = nullptr;
+    QCheckBox *m_profileStartup = nullptr;
     QLineEdit *m_command = nullptr;
     QLineEdit *m_args = nullptr;
     QTableWidget *m_env = nullptr;

@@ -18,6 +18,7 @@
 #include "inspectors/instances/InstancesInspector.h"
 #include "inspectors/logs/LogModel.h"
 #include "inspectors/logs/LogsInspector.h"
+#include "inspectors/timing/StartupProfileView.h"
 #include "inspectors/timing/TimingInspector.h"
 #include "invoke/InvokePanel.h"
 #include "invoke/ResponseView.h"
@@ -119,6 +120,7 @@ void MainWindow::createDocks()
     m_settings = new FunctionSettingsForm(this);
     m_headers = new HeadersInspector(this);
     m_timing = new TimingInspector(m_session->records(), this);
+    m_timing->addSection(new StartupProfileView(m_session, m_timing));
     m_billing = new BillingInspector(m_session, this);
     m_logs = new LogsInspector(m_session, this);
     m_instances = new InstancesInspector(m_session, this);

@@ -50,6 +50,8 @@ Config::FunctionConfig everythingChanged()
     c.diskSizeMB = 10240;
     c.startupTimeoutS = 60;
     c.pullBandwidthMBps = 12.5;
+    c.imageAcceleration = false; // both away from their defaults: the round trip keeps them
+    c.profileStartup = true;
     c.billing = Config::BillingModel::Fc3;
     c.mounts = {{u"/tmp"_qs, u"/mnt/scratch"_qs, true, {}, {}}};
     c.nasConfig = {10003, 10003, {{u"abc.cn-hangzhou.nas.aliyuncs.com:/"_qs, u"/mnt/nas"_qs}}};

@@ -21,7 +21,7 @@ TimingInspector::TimingInspector(const Telemetry::RecordStore *store, QWidget *p
     m_legend->setAlignment(Qt::AlignLeft | Qt::AlignTop);
     m_legend->setContentsMargins(8, 4, 8, 8);
 
-    auto *content = new QWidget(this);
+    auto *content = m_content = new QWidget(this);
     auto *contentLayout = new QVBoxLayout(content);
     contentLayout->setContentsMargins(0, 0, 0, 0);
     contentLayout->setSpacing(0);
@@ -140,6 +140,12 @@ void TimingInspector::setComparison(const Telemetry::InvocationRecord *record)
         if (!has(*m_comparison, span.phase) && !m_comparison->cached.contains(span.phase))
             m_comparison->skipped.append(span.phase);
     }
+}
+
+void TimingInspector::addSection(QWidget *section)
+{
+    auto *layout = static_cast<QVBoxLayout *>(m_content->layout());
+    layout->insertWidget(layout->indexOf(m_legend), section);
 }
 
 QString TimingInspector::legendText() const

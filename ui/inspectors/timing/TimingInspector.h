@@ -36,6 +36,8 @@ public:
     WaterfallChart *chart() const { return m_chart; }
     const std::optional<Column> &selected() const { return m_selected; }
     const std::optional<Column> &comparison() const { return m_comparison; }
+    // A section under the waterfall, above the legend (the start-up profile view).
+    void addSection(QWidget *section);
     // The text of the legend (phase names and explanations), for tests and screen readers.
     QString legendText() const;
 
@@ -55,6 +57,7 @@ private:
     QLabel *m_empty;
     WaterfallChart *m_chart;
     QLabel *m_legend;
+    QWidget *m_content = nullptr;
     std::optional<Column> m_selected;
     std::optional<Column> m_comparison;
     QString m_pinned;
