@@ -61,7 +61,10 @@ class TestStartupProfile final : public QObject
 {
     Q_OBJECT
 
-    QTemporaryDir m_work;
+    // On the build tree's disk, not /tmp: /tmp may be tmpfs (CI's fresh root mounts one), where
+    // the page cache cannot be observed and the profile is refused.
+    QTemporaryDir m_work{qEnvironmentVariable("FCEMU_TEST_BINARY_DIR") +
+                         u"/Testing/Temporary/startup-profile-XXXXXX"_qs};
     QString m_image;
     qint64 m_compressed = 0;
 
