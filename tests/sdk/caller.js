@@ -21,7 +21,7 @@ async function callOther(event) {
         accessKeySecret: process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET || 'secret',
         endpoint: `host.fcemu.internal:${event.port}`, protocol: 'http',
         regionId: process.env.FC_REGION || 'cn-hangzhou',
-        readTimeout: 30000, connectTimeout: 10000 })); // the callee may be a cold start
+        readTimeout: 60000, connectTimeout: 60000 })); // the callee may be a cold start
     const r = await client.invokeFunction(event.target, new FC3.InvokeFunctionRequest({
         body: Readable.from([Buffer.from(event.payload)]) }));
     return `${event.target} said: ${await readAll(r.body)}`;

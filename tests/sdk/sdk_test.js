@@ -65,8 +65,9 @@ function fc3Client(url) {
     return new FC3.default(new OpenApi.$OpenApiUtil.Config({
         accessKeyId: 'test-key-id', accessKeySecret: 'test-key-secret',
         endpoint: url.replace('http://', ''), protocol: 'http', regionId: 'cn-hangzhou',
-        // The SDK's own read timeout is 3 s: too short for two cold starts on a loaded machine.
-        readTimeout: 30000, connectTimeout: 10000 }));
+        // The SDK's own timeouts (3 s read, 5 s connect, which its http client also applies as
+        // an idle timeout) are too short for two cold starts on a loaded machine.
+        readTimeout: 60000, connectTimeout: 60000 }));
 }
 // FC3's InvokeFunction takes its body as a stream.
 function stream(text) {
